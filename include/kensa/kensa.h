@@ -1,0 +1,255 @@
+/*
+ * kensa.h - the public API of the kensa engine.
+ *
+ * This is the whole surface the CLI (src/) and any other front end may use:
+ * a scanner object that walks paths and reports findings through a
+ * callback, the finding model shared by every detector, the threat
+ * profiles compiled into the library, and the report writers.
+ *
+ * Conventions (apply to every function below):
+ *  - Errors are `enum kensa_err`.  A finding is never an error: findings
+ *    arrive through the finding callback, and a scan that found something
+ *    still returns KENSA_OK.
+ *  - `*_new` returns an object owned by the caller; the matching `*_free`
+ *    releases it and accepts NULL.
+ *  - Strings handed to callbacks are borrowed: valid only for the duration
+ *    of the call.  Copy what you keep.
+ *  - Callbacks are never called concurrently, even with several threads.
+ */
+#ifndef KENSA_KENSA_H
+#define KENSA_KENSA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KENSA_VERSION "0.1.0"
+#define KENSA_ECS_VERSION "8.11.0"
+
+/* One error enum for the whole library.  Never renumbered. */
+enum kensa_err {
+    KENSA_OK = 0,
+    KENSA_ENOMEM = 1,       /* allocation failed */
+    KENSA_EIO = 2,          /* read/open/stat failed */
+    KENSA_EFORMAT = 3,      /* malformed input; the scan goes on */
+    KENSA_ELIMIT = 4,       /* a size, depth, count or time cap was hit */
+    KENSA_EUNSUPPORTED = 5, /* a feature of the input we do not handle */
+    KENSA_EINVAL = 6,       /* bad argument from the caller */
+    KENSA_ENOENT = 7,       /* no such file or profile */
+};
+
+/* Static English text for an error code; never NULL. */
+const char *kensa_strerror(enum kensa_err err);
+
+enum kensa_verdict {
+    KENSA_VERDICT_NONE = 0,
+    KENSA_VERDICT_VULNERABLE = 1, /* exploitable version present */
+    KENSA_VERDICT_MITIGATED = 2,  /* vulnerable version, dangerous class gone */
+    KENSA_VERDICT_PATCHED = 3,    /* fixed version (reported with --all) */
+    KENSA_VERDICT_EOL = 4,        /* end-of-life branch with known CVEs */
+};
+
+enum kensa_severity {
+    KENSA_SEV_INFO = 0,
+    KENSA_SEV_LOW = 1,
+    KENSA_SEV_MEDIUM = 2,
+    KENSA_SEV_HIGH = 3,
+    KENSA_SEV_CRITICAL = 4,
+};
+
+/* Static lowercase names ("vulnerable", "critical"). */
+const char *kensa_verdict_name(enum kensa_verdict v);
+const char *kensa_severity_name(enum kensa_severity s);
+
+#define KENSA_MAX_CVES 8
+
+/*
+ * A finding, as every detector reports it.  All pointers are borrowed for
+ * the duration of the callback; any may be NULL except detector, threat,
+ * path and file_path.
+ */
+struct kensa_finding {
+    const char *detector;       /* "log4j" */
+    const char *threat;         /* threat profile id, "log4shell" */
+    enum kensa_verdict verdict;
+    enum kensa_severity severity;
+    const char *path;           /* whole chain: a.war!/WEB-INF/lib/b.jar */
+    const char *file_path;      /* the file on disk that holds it */
+    unsigned depth;             /* 0 = the file itself */
+    const char *file_sha256;    /* hex, of file_path (NULL if not hashed) */
+    const char *object_sha256;  /* hex, of the innermost object */
+    const char *package_name;   /* "log4j-core" */
+    const char *package_version; /* "2.14.1", or a range "2.14.0..2.16.0" */
+    bool version_exact;
+    const char *cves[KENSA_MAX_CVES];
+    size_t n_cves;
+    const char *fixed_in;       /* release to move to, for this Java line */
+    const char *evidence;       /* how the version was found */
+    const char *message;        /* one line for people */
+};
+
+/* Resource caps, named as clamscan names them.  0 means "no cap". */
+struct kensa_limits {
+    uint64_t max_filesize;   /* skip files on disk larger than this */
+    uint64_t max_scansize;   /* decompressed bytes per top-level file */
+    uint32_t max_files;      /* archive entries looked at per top-level file */
+    uint32_t max_recursion;  /* nesting depth of containers */
+    uint32_t max_ratio;      /* uncompressed:compressed cap per member */
+    uint64_t max_scantime_ms; /* wall time per top-level file */
+};
+
+/* Fill `out` with the default limits. */
+void kensa_limits_default(struct kensa_limits *out);
+
+/* Detector bits for kensa_options.detectors. */
+#define KENSA_DETECT_LOG4J (1u << 0)
+#define KENSA_DETECT_ALL 0xffffffffu
+
+struct kensa_options {
+    unsigned threads;          /* 0 = number of online cores */
+    bool follow_symlinks;
+    bool one_file_system;
+    bool report_patched;       /* also report fixed versions (inventory) */
+    bool scan_pseudo_fs;       /* do not skip /proc, /sys, /dev */
+    const char *const *excludes; /* fnmatch globs, borrowed for scanner life */
+    size_t n_excludes;
+    uint32_t detectors;        /* KENSA_DETECT_* bits */
+    struct kensa_limits limits;
+};
+
+/* Fill `out` with defaults (all detectors, default limits). */
+void kensa_options_default(struct kensa_options *out);
+
+/* A warning: a path could not be read or fully parsed, or a limit hit. */
+struct kensa_warning {
+    const char *path;   /* chain, as in kensa_finding.path */
+    enum kensa_err err;
+    const char *message;
+};
+
+typedef void (*kensa_finding_cb)(const struct kensa_finding *f, void *ud);
+typedef void (*kensa_warning_cb)(const struct kensa_warning *w, void *ud);
+struct kensa_stats;
+/* Called now and then (at most ~10 times a second) with the path being
+ * scanned and a snapshot of the counters. */
+typedef void (*kensa_progress_cb)(const char *path,
+                                  const struct kensa_stats *st, void *ud);
+
+struct kensa_stats {
+    uint64_t files;          /* files on disk opened */
+    uint64_t bytes;          /* bytes of those files */
+    uint64_t objects;        /* objects scanned, members included */
+    uint64_t findings;
+    uint64_t warnings;
+    uint64_t skipped_limit;  /* objects cut short by a limit */
+    uint64_t errors;         /* unreadable paths */
+};
+
+struct kensa_scanner;
+
+/*
+ * Create a scanner.  `opts` is copied (the exclude strings are borrowed and
+ * must outlive the scanner).  Returns NULL and sets *out_err on failure.
+ */
+struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
+                                        enum kensa_err *out_err);
+
+/* Set the callbacks; any may be NULL.  Call before scanning. */
+void kensa_scanner_set_callbacks(struct kensa_scanner *s,
+                                 kensa_finding_cb on_finding,
+                                 kensa_warning_cb on_warning,
+                                 kensa_progress_cb on_progress, void *ud);
+
+/*
+ * Scan the given paths (files or folders, walked in parallel).  Returns
+ * KENSA_OK when the walk completed, even if findings or warnings were
+ * reported; KENSA_ENOENT if a root does not exist (the others are still
+ * scanned); KENSA_ENOMEM on allocation failure.
+ */
+enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
+                                        const char *const *paths, size_t n);
+
+/*
+ * Scan one in-memory buffer as if it were a file named `name`.  The buffer
+ * is borrowed.  Used by fuzzers and by stdin input.
+ */
+enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
+                                         const char *name, const void *data,
+                                         size_t len);
+
+/* Copy the counters so far into *out. */
+void kensa_scanner_stats(const struct kensa_scanner *s,
+                         struct kensa_stats *out);
+
+/* Release the scanner.  NULL is a no-op. */
+void kensa_scanner_free(struct kensa_scanner *s);
+
+/* ---------------------------------------------------------------------- */
+/* Threat profiles, compiled into the library.                            */
+
+enum kensa_lang { KENSA_LANG_EN = 0, KENSA_LANG_JA = 1 };
+
+struct kensa_profile {
+    const char *id;          /* "log4shell" */
+    const char *name;
+    const char *aliases;     /* comma separated */
+    const char *summary;
+    const char *impact;      /* impact scope */
+    const char *assessment;
+    const char *mitigation;
+    const char *references;  /* newline separated URLs */
+};
+
+/* Number of profiles; profiles are indexed 0..n-1. */
+size_t kensa_profile_count(void);
+
+/* Profile i in `lang`, or NULL if out of range.  Static storage. */
+const struct kensa_profile *kensa_profile_at(size_t i, enum kensa_lang lang);
+
+/* Profile by id (case-insensitive), or NULL. */
+const struct kensa_profile *kensa_profile_get(const char *id,
+                                              enum kensa_lang lang);
+
+/* Static label in `lang` for report headings ("Impact", "影響範囲"). */
+const char *kensa_label(const char *key, enum kensa_lang lang);
+
+/* ---------------------------------------------------------------------- */
+/* Reports: findings in, text out.  Reports never parse input.            */
+
+enum kensa_format { KENSA_FMT_TEXT = 0, KENSA_FMT_JSON = 1, KENSA_FMT_CSV = 2 };
+
+struct kensa_report_opts {
+    enum kensa_format format;
+    enum kensa_lang lang;
+    bool color;      /* ANSI colour (text only) */
+    bool quiet;      /* text: findings only, no profile blocks */
+};
+
+struct kensa_report;
+
+/* A report writing to `out` (borrowed; the caller closes it). */
+struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
+                                      FILE *out, enum kensa_err *out_err);
+
+/* Record one finding (text reports buffer and group them by threat). */
+void kensa_report_finding(struct kensa_report *r,
+                          const struct kensa_finding *f);
+
+/* Record a warning (JSON reports write an event record; text skips). */
+void kensa_report_warning(struct kensa_report *r,
+                          const struct kensa_warning *w);
+
+/* Write whatever is buffered.  Call once, after the scan. */
+void kensa_report_finish(struct kensa_report *r);
+
+void kensa_report_free(struct kensa_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KENSA_KENSA_H */

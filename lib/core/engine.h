@@ -1,0 +1,155 @@
+/*
+ * engine.h - the engine's internal model: scan contexts, objects, members,
+ * and the registries that formats and detectors plug into.
+ *
+ * The data flows one way: the walker hands a file to scanner.c, which maps
+ * it and makes the root object; object_scan() types it by magic, lets every
+ * detector look at it, then lets the matching format walk its members,
+ * each member becoming a child object scanned the same way.  Detectors
+ * report findings through ctx_report(); formats and detectors report
+ * trouble through ctx_warn().  Nothing here prints.
+ *
+ * Ownership: an object's data is borrowed from its parent (or the mapping
+ * of the file); a child's buffer is owned by the format that made it and
+ * freed after object_scan_child() returns.  Paths are heap strings owned
+ * by their object.
+ */
+#ifndef KENSA_CORE_ENGINE_H
+#define KENSA_CORE_ENGINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "kensa/kensa.h"
+#include "util/buf.h"
+
+/* What an object is, decided by its bytes. */
+enum ktype {
+    KTYPE_UNKNOWN = 0,
+    KTYPE_ZIP,      /* zip family, possibly with a prefix */
+    KTYPE_TAR,
+    KTYPE_GZIP,
+    KTYPE_XZ,
+    KTYPE_BZIP2,
+    KTYPE_ZSTD,
+    KTYPE_CLASS,    /* Java class file */
+};
+
+/* Type of the first bytes (and, for zip, the end) of a buffer. */
+enum ktype magic_type(const uint8_t *p, size_t n);
+const char *ktype_name(enum ktype t);
+/* True if a zip end-of-central-directory record is near the end. */
+bool magic_has_zip_end(const uint8_t *p, size_t n);
+/* True if the first bytes could start a container we open. */
+bool magic_is_container_head(const uint8_t *p, size_t n);
+
+struct kensa_scanner {
+    struct kensa_options opts;
+    kensa_finding_cb on_finding;
+    kensa_warning_cb on_warning;
+    kensa_progress_cb on_progress;
+    void *ud;
+    pthread_mutex_t lock;          /* callbacks and stats */
+    struct kensa_stats stats;
+};
+
+/* One top-level file's scan: budgets and the file's identity. */
+struct kctx {
+    struct kensa_scanner *s;
+    const char *file_path;
+    const uint8_t *file_data;      /* whole file, for hashing on a finding */
+    size_t file_len;
+    char file_sha256[65];          /* "" until first needed */
+    uint64_t scanned_bytes;        /* decompressed so far */
+    uint32_t entries;              /* members looked at so far */
+    struct timespec start;
+    bool limit_reported;
+};
+
+struct kobj {
+    struct kctx *ctx;
+    struct kobj *parent;
+    const uint8_t *data;
+    size_t len;
+    char *path;          /* whole chain, owned */
+    const char *name;    /* last component (points into path) */
+    unsigned depth;      /* 0 for the file on disk */
+    enum ktype type;
+    const char *disk_path; /* set for objects that are files on disk */
+};
+
+/*
+ * A read-only, directory-like view of a container's members, given to
+ * detectors that need to look at several members together (a jar's
+ * pom.properties with its classes).  read() returns a new buffer owned by
+ * `out` (a buf the caller initialised with its cap) or an error.
+ */
+struct kmembers {
+    size_t count;
+    const char *(*name)(const struct kmembers *m, size_t i, size_t *len);
+    uint64_t (*size)(const struct kmembers *m, size_t i);
+    enum kensa_err (*read)(const struct kmembers *m, size_t i,
+                           struct buf *out);
+    void *impl;
+    struct kobj *obj;    /* the container */
+};
+
+/* ---- scan context ------------------------------------------------------ */
+
+/* Report a warning on `path` (a chain) with printf-style text. */
+void ctx_warn(struct kctx *c, const char *path, enum kensa_err err,
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Charge `bytes` of decompressed data to the file's budget.  Returns false
+ * (and warns once) when max_scansize or max_scantime is exceeded.
+ */
+bool ctx_charge(struct kctx *c, const char *path, uint64_t bytes);
+
+/* Count one more member; false (and a warning) past max_files. */
+bool ctx_count_entry(struct kctx *c, const char *path);
+
+/* Hand a finding to the scanner's callback; fills file_path, hashes. */
+void ctx_report(struct kobj *obj, struct kensa_finding *f);
+
+/* ---- objects ----------------------------------------------------------- */
+
+/* Type `obj`, run the detectors on it and walk it if it is a container. */
+void object_scan(struct kobj *obj);
+
+/*
+ * Scan `data` as member `name` of `parent`.  Refuses (with a warning)
+ * beyond max_recursion, or when the child repeats an ancestor's bytes
+ * (self-including archives).  `data` stays owned by the caller.
+ */
+void object_scan_child(struct kobj *parent, const char *name,
+                       const uint8_t *data, size_t len);
+
+/* ---- registries -------------------------------------------------------- */
+
+struct format {
+    const char *name;
+    bool (*match)(const struct kobj *obj);
+    void (*walk)(struct kobj *obj);
+};
+
+struct detector {
+    const char *name;
+    uint32_t bit;                        /* KENSA_DETECT_* */
+    void (*on_object)(struct kobj *obj); /* every object; may be NULL */
+    void (*on_members)(const struct kmembers *m); /* containers; may be NULL */
+};
+
+#define FORMAT(n) extern const struct format format_##n;
+#include "formats/registry.def"
+#undef FORMAT
+#define DETECTOR(n) extern const struct detector detector_##n;
+#include "detect/registry.def"
+#undef DETECTOR
+
+/* Give every enabled detector the members of a container. */
+void detectors_on_members(const struct kmembers *m);
+
+#endif

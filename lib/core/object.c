@@ -1,0 +1,104 @@
+/*
+ * object.c - scan one object: type it, show it to the detectors, and walk
+ * it through the first format that claims it.
+ *
+ * This is the only place where formats and detectors meet, and it does so
+ * through the two registries (formats/registry.def, detect/registry.def),
+ * so adding either never touches this file.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine.h"
+
+static const struct format *const formats[] = {
+#define FORMAT(n) &format_##n,
+#include "formats/registry.def"
+#undef FORMAT
+};
+
+static const struct detector *const detectors[] = {
+#define DETECTOR(n) &detector_##n,
+#include "detect/registry.def"
+#undef DETECTOR
+};
+
+void detectors_on_members(const struct kmembers *m)
+{
+    uint32_t on = m->obj->ctx->s->opts.detectors;
+    for(size_t i = 0; i < sizeof(detectors) / sizeof(detectors[0]); i++) {
+        if((on & detectors[i]->bit) && detectors[i]->on_members)
+            detectors[i]->on_members(m);
+    }
+}
+
+void object_scan(struct kobj *obj)
+{
+    struct kctx *c = obj->ctx;
+    uint32_t on = c->s->opts.detectors;
+
+    obj->type = magic_type(obj->data, obj->len);
+    pthread_mutex_lock(&c->s->lock);
+    c->s->stats.objects++;
+    pthread_mutex_unlock(&c->s->lock);
+
+    for(size_t i = 0; i < sizeof(detectors) / sizeof(detectors[0]); i++) {
+        if((on & detectors[i]->bit) && detectors[i]->on_object)
+            detectors[i]->on_object(obj);
+    }
+    /* Every format that claims the object walks it. */
+    for(size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+        if(formats[i]->match(obj))
+            formats[i]->walk(obj);
+    }
+}
+
+static bool repeats_ancestor(const struct kobj *parent, const uint8_t *data,
+                             size_t len)
+{
+    for(const struct kobj *a = parent; a; a = a->parent) {
+        if(a->len == len && (a->data == data || !memcmp(a->data, data, len)))
+            return true;
+    }
+    return false;
+}
+
+void object_scan_child(struct kobj *parent, const char *name,
+                       const uint8_t *data, size_t len)
+{
+    struct kctx *c = parent->ctx;
+    uint32_t maxrec = c->s->opts.limits.max_recursion;
+    size_t plen = strlen(parent->path), nlen = strlen(name);
+    char *path = malloc(plen + 2 + nlen + 1);
+
+    if(!path) {
+        ctx_warn(c, parent->path, KENSA_ENOMEM, "out of memory");
+        return;
+    }
+    memcpy(path, parent->path, plen);
+    memcpy(path + plen, "!/", 2);
+    memcpy(path + plen + 2, name, nlen + 1);
+
+    if(maxrec && parent->depth + 1 > maxrec) {
+        ctx_warn(c, path, KENSA_ELIMIT,
+                 "nesting deeper than --max-recursion=%u, not opened", maxrec);
+        goto out;
+    }
+    if(repeats_ancestor(parent, data, len)) {
+        ctx_warn(c, path, KENSA_ELIMIT,
+                 "archive contains itself (zip quine), not opened again");
+        goto out;
+    }
+    struct kobj child = {
+        .ctx = c,
+        .parent = parent,
+        .data = data,
+        .len = len,
+        .path = path,
+        .name = path + plen + 2,
+        .depth = parent->depth + 1,
+    };
+    object_scan(&child);
+out:
+    free(path);
+}

@@ -1,0 +1,318 @@
+/*
+ * scanner.c - the public scanner object: options, callbacks, statistics,
+ * and the scan of one file on disk (map it, make the root object, scan).
+ *
+ * Files are mapped read-only, so a large archive costs address space, not
+ * memory: only the pages a format touches (a zip's central directory and
+ * the entries a detector asks for) are ever read.  Nothing is written.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/engine.h"
+#include "walk/walk.h"
+
+void kensa_limits_default(struct kensa_limits *out)
+{
+    out->max_filesize = 0;                       /* jars of any size: mapped */
+    out->max_scansize = 1024ull * 1024 * 1024;   /* 1 GiB inflated per file */
+    out->max_files = 100000;
+    out->max_recursion = 16;
+    out->max_ratio = 1000;
+    out->max_scantime_ms = 120000;
+}
+
+void kensa_options_default(struct kensa_options *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->detectors = KENSA_DETECT_ALL;
+    kensa_limits_default(&out->limits);
+}
+
+struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
+                                        enum kensa_err *out_err)
+{
+    struct kensa_scanner *s = calloc(1, sizeof(*s));
+    if(!s) {
+        if(out_err)
+            *out_err = KENSA_ENOMEM;
+        return NULL;
+    }
+    if(opts)
+        s->opts = *opts;
+    else
+        kensa_options_default(&s->opts);
+    if(!s->opts.threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        s->opts.threads = n > 0 ? (unsigned)n : 1;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    if(out_err)
+        *out_err = KENSA_OK;
+    return s;
+}
+
+void kensa_scanner_set_callbacks(struct kensa_scanner *s,
+                                 kensa_finding_cb on_finding,
+                                 kensa_warning_cb on_warning,
+                                 kensa_progress_cb on_progress, void *ud)
+{
+    s->on_finding = on_finding;
+    s->on_warning = on_warning;
+    s->on_progress = on_progress;
+    s->ud = ud;
+}
+
+void kensa_scanner_stats(const struct kensa_scanner *s,
+                         struct kensa_stats *out)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&s->lock);
+    *out = s->stats;
+    pthread_mutex_unlock((pthread_mutex_t *)&s->lock);
+}
+
+void kensa_scanner_free(struct kensa_scanner *s)
+{
+    if(!s)
+        return;
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+/* ---- context helpers --------------------------------------------------- */
+
+static void warn_raw(struct kensa_scanner *s, const char *path,
+                     enum kensa_err err, const char *msg)
+{
+    struct kensa_warning w = { .path = path, .err = err, .message = msg };
+    pthread_mutex_lock(&s->lock);
+    s->stats.warnings++;
+    if(err == KENSA_ELIMIT)
+        s->stats.skipped_limit++;
+    if(err == KENSA_EIO || err == KENSA_ENOENT)
+        s->stats.errors++;
+    if(s->on_warning)
+        s->on_warning(&w, s->ud);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void ctx_warn(struct kctx *c, const char *path, enum kensa_err err,
+              const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    warn_raw(c->s, path, err, msg);
+}
+
+static uint64_t elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)(t.tv_sec - t0->tv_sec) * 1000 +
+           (uint64_t)((t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+bool ctx_charge(struct kctx *c, const char *path, uint64_t bytes)
+{
+    const struct kensa_limits *l = &c->s->opts.limits;
+    c->scanned_bytes += bytes;
+    if(l->max_scansize && c->scanned_bytes > l->max_scansize) {
+        if(!c->limit_reported)
+            ctx_warn(c, path, KENSA_ELIMIT,
+                     "more than --max-scansize=%llu bytes decompressed; "
+                     "rest of file not scanned",
+                     (unsigned long long)l->max_scansize);
+        c->limit_reported = true;
+        return false;
+    }
+    if(l->max_scantime_ms && elapsed_ms(&c->start) > l->max_scantime_ms) {
+        if(!c->limit_reported)
+            ctx_warn(c, path, KENSA_ELIMIT,
+                     "--max-scantime=%llums exceeded; rest of file not scanned",
+                     (unsigned long long)l->max_scantime_ms);
+        c->limit_reported = true;
+        return false;
+    }
+    return true;
+}
+
+bool ctx_count_entry(struct kctx *c, const char *path)
+{
+    uint32_t max = c->s->opts.limits.max_files;
+    if(max && ++c->entries > max) {
+        if(!c->limit_reported)
+            ctx_warn(c, path, KENSA_ELIMIT,
+                     "more than --max-files=%u entries; rest not scanned", max);
+        c->limit_reported = true;
+        return false;
+    }
+    return true;
+}
+
+void ctx_report(struct kobj *obj, struct kensa_finding *f)
+{
+    struct kctx *c = obj->ctx;
+    char osha[65] = "";
+
+    if(!c->file_sha256[0] && c->file_data)
+        sha256_hex(c->file_data, c->file_len, c->file_sha256);
+    f->file_path = c->file_path;
+    f->file_sha256 = c->file_sha256[0] ? c->file_sha256 : NULL;
+    if(!f->path)
+        f->path = obj->path;
+    f->depth = obj->depth;
+    if(!f->object_sha256) {
+        if(obj->depth == 0 && f->file_sha256)
+            f->object_sha256 = f->file_sha256;
+        else if(obj->data) {
+            sha256_hex(obj->data, obj->len, osha);
+            f->object_sha256 = osha;
+        }
+    }
+    pthread_mutex_lock(&c->s->lock);
+    c->s->stats.findings++;
+    if(c->s->on_finding)
+        c->s->on_finding(f, c->s->ud);
+    pthread_mutex_unlock(&c->s->lock);
+}
+
+/* ---- one file ---------------------------------------------------------- */
+
+static void scan_mem(struct kensa_scanner *s, const char *path,
+                     const char *disk_path, const uint8_t *data, size_t len)
+{
+    struct kctx c = {
+        .s = s, .file_path = path, .file_data = data, .file_len = len,
+    };
+    clock_gettime(CLOCK_MONOTONIC, &c.start);
+    char *p = strdup(path);
+    if(!p) {
+        warn_raw(s, path, KENSA_ENOMEM, "out of memory");
+        return;
+    }
+    struct kobj root = {
+        .ctx = &c, .data = data, .len = len, .path = p, .name = p,
+        .disk_path = disk_path,
+    };
+    const char *slash = strrchr(p, '/');
+    if(slash && slash[1])
+        root.name = slash + 1;
+    object_scan(&root);
+    free(p);
+}
+
+static void progress(struct kensa_scanner *s, const char *path)
+{
+    static __thread struct timespec last;
+    struct timespec now;
+    if(!s->on_progress)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if((now.tv_sec - last.tv_sec) * 1000 +
+       (now.tv_nsec - last.tv_nsec) / 1000000 < 100)
+        return;
+    last = now;
+    pthread_mutex_lock(&s->lock);
+    struct kensa_stats st = s->stats;
+    s->on_progress(path, &st, s->ud);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void on_file(void *ud, const char *path, const struct stat *wst)
+{
+    struct kensa_scanner *s = ud;
+    const struct kensa_limits *l = &s->opts.limits;
+    struct stat st;
+    uint8_t *data = NULL;
+    bool mapped = false;
+
+    progress(s, path);
+    if(l->max_filesize && (uint64_t)wst->st_size > l->max_filesize) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "larger than --max-filesize=%llu, skipped",
+                 (unsigned long long)l->max_filesize);
+        warn_raw(s, path, KENSA_ELIMIT, msg);
+        return;
+    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if(fd < 0) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
+        warn_raw(s, path, KENSA_EIO, msg);
+        return;
+    }
+    /* The file may have changed between the walk and now: only ever read
+     * a regular file, and only as much as it has now. */
+    if(fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        goto out;
+    pthread_mutex_lock(&s->lock);
+    s->stats.files++;
+    s->stats.bytes += (uint64_t)st.st_size;
+    pthread_mutex_unlock(&s->lock);
+    if(st.st_size == 0)
+        goto out;
+    size_t len = (size_t)st.st_size;
+    data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if(data == MAP_FAILED) {
+        data = NULL;
+        warn_raw(s, path, KENSA_EIO, "cannot map file");
+        goto out;
+    }
+    mapped = true;
+    if(len > (8u << 20))
+        madvise(data, len, MADV_RANDOM);
+    scan_mem(s, path, path, data, len);
+out:
+    if(mapped)
+        munmap(data, (size_t)st.st_size);
+    close(fd);
+}
+
+static void on_walk_warn(void *ud, const char *path, int errnum,
+                         const char *what)
+{
+    char msg[256];
+    if(errnum)
+        snprintf(msg, sizeof(msg), "%s: %s", what, strerror(errnum));
+    else
+        snprintf(msg, sizeof(msg), "%s", what);
+    warn_raw(ud, path, errnum == ENOENT ? KENSA_ENOENT : KENSA_EIO, msg);
+}
+
+enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
+                                        const char *const *paths, size_t n)
+{
+    struct walk_opts wo = {
+        .threads = s->opts.threads,
+        .follow_symlinks = s->opts.follow_symlinks,
+        .one_file_system = s->opts.one_file_system,
+        .scan_pseudo_fs = s->opts.scan_pseudo_fs,
+        .excludes = s->opts.excludes,
+        .n_excludes = s->opts.n_excludes,
+    };
+    return walk_run(&wo, paths, n, on_file, on_walk_warn, s);
+}
+
+enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
+                                         const char *name, const void *data,
+                                         size_t len)
+{
+    if(!s || !name || (!data && len))
+        return KENSA_EINVAL;
+    pthread_mutex_lock(&s->lock);
+    s->stats.files++;
+    s->stats.bytes += len;
+    pthread_mutex_unlock(&s->lock);
+    scan_mem(s, name, NULL, data, len);
+    return KENSA_OK;
+}

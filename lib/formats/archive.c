@@ -1,0 +1,140 @@
+/*
+ * archive.c - tar and the single-file compressors (gzip, xz, bzip2, zstd)
+ * through libarchive, which handles their many dialects better than we
+ * would.  Members are streamed: only a member whose first bytes say it is
+ * a container is read into memory (capped by --max-scansize, checked for
+ * its compression ratio); everything else is skipped without being kept.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <string.h>
+
+#include "core/engine.h"
+
+static bool archive_match(const struct kobj *obj)
+{
+    switch(obj->type) {
+    case KTYPE_TAR: case KTYPE_GZIP: case KTYPE_XZ: case KTYPE_BZIP2:
+    case KTYPE_ZSTD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Name for the payload of a bare compressed file: "x.jar.gz" -> "x.jar". */
+static void raw_name(const struct kobj *obj, char *out, size_t cap)
+{
+    const char *n = obj->name;
+    size_t len = strlen(n);
+    const char *dot = strrchr(n, '.');
+    if(dot && dot != n)
+        len = (size_t)(dot - n);
+    if(len >= cap)
+        len = cap - 1;
+    memcpy(out, n, len);
+    out[len] = 0;
+    if(!len)
+        snprintf(out, cap, "data");
+}
+
+static void archive_walk(struct kobj *obj)
+{
+    struct kctx *c = obj->ctx;
+    const struct kensa_limits *l = &c->s->opts.limits;
+    struct archive *a = archive_read_new();
+    struct archive_entry *ent;
+    struct buf data;
+    uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
+
+    buf_init(&data, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
+    if(!a) {
+        ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
+        return;
+    }
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_gnutar(a);
+    if(obj->type != KTYPE_TAR)
+        archive_read_support_format_raw(a);
+    if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
+        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s",
+                 ktype_name(obj->type), archive_error_string(a));
+        goto out;
+    }
+    for(;;) {
+        int r = archive_read_next_header(a, &ent);
+        if(r == ARCHIVE_EOF)
+            break;
+        if(r < ARCHIVE_WARN) {
+            ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s",
+                     ktype_name(obj->type), archive_error_string(a));
+            break;
+        }
+        if(!ctx_count_entry(c, obj->path))
+            break;
+        if(archive_entry_filetype(ent) != AE_IFREG)
+            continue;
+        bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
+        char rname[256];
+        const char *name = archive_entry_pathname(ent);
+        if(raw || !name) {
+            raw_name(obj, rname, sizeof(rname));
+            name = rname;
+        }
+        /* Read the first block; keep going only for a container. */
+        data.len = 0;
+        bool keep = false, stop = false;
+        for(;;) {
+            char chunk[65536];
+            la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
+            if(got < 0) {
+                ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s", name,
+                         archive_error_string(a));
+                keep = false;
+                break;
+            }
+            if(got == 0)
+                break;
+            if(data.len == 0 && !keep) {
+                if(!magic_is_container_head((const uint8_t *)chunk,
+                                            (size_t)got) &&
+                   !(got > 262 && !memcmp(chunk + 257, "ustar", 5)))
+                    break;
+                keep = true;
+            }
+            if(!ctx_charge(c, obj->path, (uint64_t)got)) {
+                keep = false;
+                stop = true;
+                break;
+            }
+            if(l->max_ratio && raw && data.len > (1u << 20) &&
+               data.len / obj->len > l->max_ratio) {
+                ctx_warn(c, obj->path, KENSA_ELIMIT,
+                         "%s: compression ratio over %u, not opened", name,
+                         l->max_ratio);
+                keep = false;
+                break;
+            }
+            if(buf_append(&data, chunk, (size_t)got)) {
+                ctx_warn(c, obj->path, KENSA_ELIMIT,
+                         "%s: larger than --max-scansize, not opened", name);
+                keep = false;
+                break;
+            }
+        }
+        if(keep && data.len)
+            object_scan_child(obj, name, data.p, data.len);
+        if(stop)
+            break;
+    }
+out:
+    buf_free(&data);
+    archive_read_free(a);
+}
+
+const struct format format_archive = {
+    .name = "archive",
+    .match = archive_match,
+    .walk = archive_walk,
+};

@@ -1,0 +1,518 @@
+/*
+ * zip.c - the zip family: central-directory reader (zip.h) and the zip
+ * format's walk, which shows a container's members to the detectors and
+ * opens the members that are themselves containers.
+ *
+ * Hand-written rather than libzip/libarchive: a scanner must read the
+ * central directory without touching entry data, accept a prefix in front
+ * of the archive (launchers, .jmod), survive overlapping entries, peek at
+ * the first bytes of a 400 MiB entry without inflating it, and (for
+ * --fix) know each entry's exact byte ranges.  See docs/DESIGN.md.
+ */
+#include "formats/zip.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libdeflate.h>
+#include <zlib.h>
+
+#include "core/engine.h"
+
+static bool find_overlap(const struct zip *z);
+
+#define SIG_LFH 0x04034b50u
+#define SIG_CDH 0x02014b50u
+#define SIG_EOCD 0x06054b50u
+#define SIG_Z64LOC 0x07064b50u
+#define SIG_Z64EOCD 0x06064b50u
+
+/* Try the end record at `eo`; fill cd position and prefix if it holds. */
+static bool try_eocd(struct zip *z, uint64_t eo)
+{
+    const uint8_t *p = z->p;
+    size_t n = z->n;
+    uint32_t cdsize32, cdoff32;
+    uint64_t cdsize, cdoff, cdend;
+
+    if(!zrd32(p, n, eo + 12, &cdsize32) || !zrd32(p, n, eo + 16, &cdoff32))
+        return false;
+    cdsize = cdsize32;
+    cdoff = cdoff32;
+    cdend = eo;
+    uint32_t lsig = 0;
+    bool z64 = eo >= 20 && zrd32(p, n, eo - 20, &lsig) && lsig == SIG_Z64LOC;
+    if(cdsize32 == 0xffffffffu || cdoff32 == 0xffffffffu || z64) {
+        /* Zip64: the locator sits right before the end record and points
+         * at the zip64 end record, whose fields are the real ones (also
+         * when only the entry count overflowed). */
+        uint32_t sig;
+        uint64_t z64off, z64pos;
+        if(!z64 || !zrd64(p, n, eo - 20 + 8, &z64off))
+            return false;
+        /* The zip64 end record normally sits right before the locator. */
+        z64pos = z64off;
+        if(!zrd32(p, n, z64pos, &sig) || sig != SIG_Z64EOCD) {
+            if(eo < 20 + 56)
+                return false;
+            z64pos = eo - 20 - 56;
+            if(!zrd32(p, n, z64pos, &sig) || sig != SIG_Z64EOCD)
+                return false;
+        }
+        if(!zrd64(p, n, z64pos + 40, &cdsize) ||
+           !zrd64(p, n, z64pos + 48, &cdoff))
+            return false;
+        cdend = z64pos;
+    }
+    if(cdsize > cdend)
+        return false;
+    uint64_t start = cdend - cdsize;  /* where the directory really is */
+    if(start < cdoff)
+        return false;
+    if(cdsize > 0) {
+        uint32_t sig;
+        if(!zrd32(p, n, start, &sig) || sig != SIG_CDH)
+            return false;
+    }
+    z->cd_start = start;
+    z->cd_size = cdsize;
+    z->prefix = start - cdoff;
+    z->eocd_off = eo;
+    return true;
+}
+
+static void zip64_extra(const uint8_t *x, size_t xl, struct zip_entry *e,
+                        bool need_u, bool need_c, bool need_o)
+{
+    size_t off = 0;
+    while(off + 4 <= xl) {
+        uint16_t id = (uint16_t)(x[off] | x[off + 1] << 8);
+        uint16_t sz = (uint16_t)(x[off + 2] | x[off + 3] << 8);
+        if(off + 4 + sz > xl)
+            return;
+        if(id == 1) {
+            size_t q = off + 4, end = off + 4 + sz;
+            uint64_t v;
+            if(need_u && zrd64(x, end, q, &v)) { e->usize = v; q += 8; }
+            if(need_c && zrd64(x, end, q, &v)) { e->csize = v; q += 8; }
+            if(need_o && zrd64(x, end, q, &v)) { e->lho = v; }
+            return;
+        }
+        off += 4 + sz;
+    }
+}
+
+enum kensa_err zip_open(struct zip *z, const uint8_t *p, size_t n,
+                        uint32_t max_entries)
+{
+    memset(z, 0, sizeof(*z));
+    z->p = p;
+    z->n = n;
+    if(n < 22)
+        return KENSA_EFORMAT;
+
+    /* The end record is in the last 64 KiB + 22 bytes; a comment or junk
+     * may follow it, and a comment may hold a fake one, so take the last
+     * record whose central directory checks out. */
+    bool found = false;
+    size_t lo = n > 65557 ? n - 65557 : 0;
+    for(size_t i = n - 22 + 1; i-- > lo;) {
+        if(p[i] == 'P' && p[i + 1] == 'K' && p[i + 2] == 5 && p[i + 3] == 6 &&
+           try_eocd(z, i)) {
+            found = true;
+            break;
+        }
+    }
+    if(!found)
+        return KENSA_EFORMAT;
+
+    /* Count first, so the arrays are allocated once. */
+    size_t cap = 0, namebytes = 0;
+    uint64_t off = z->cd_start, end = z->cd_start + z->cd_size;
+    while(off + 46 <= end) {
+        uint32_t sig;
+        uint16_t nl, xl, cl;
+        if(!zrd32(p, n, off, &sig) || sig != SIG_CDH)
+            break;
+        if(!zrd16(p, n, off + 28, &nl) || !zrd16(p, n, off + 30, &xl) ||
+           !zrd16(p, n, off + 32, &cl))
+            break;
+        if(off + 46 + nl + xl + cl > end)
+            break;
+        if(max_entries && cap >= max_entries) {
+            z->truncated = true;
+            break;
+        }
+        cap++;
+        namebytes += (size_t)nl + 1;
+        off += 46 + (uint64_t)nl + xl + cl;
+    }
+    if(!cap)
+        return z->cd_size == 0 ? KENSA_OK : KENSA_EFORMAT;
+    z->e = calloc(cap, sizeof(*z->e));
+    z->names = malloc(namebytes);
+    if(!z->e || !z->names) {
+        zip_close(z);
+        return KENSA_ENOMEM;
+    }
+    char *np = z->names;
+    off = z->cd_start;
+    for(size_t i = 0; i < cap; i++) {
+        struct zip_entry *e = &z->e[i];
+        uint16_t flags = 0, method = 0, nl = 0, xl = 0, cl = 0;
+        uint32_t crc = 0, cs = 0, us = 0, lho = 0;
+        zrd16(p, n, off + 8, &flags);
+        zrd16(p, n, off + 10, &method);
+        zrd32(p, n, off + 16, &crc);
+        zrd32(p, n, off + 20, &cs);
+        zrd32(p, n, off + 24, &us);
+        zrd16(p, n, off + 28, &nl);
+        zrd16(p, n, off + 30, &xl);
+        zrd16(p, n, off + 32, &cl);
+        zrd32(p, n, off + 42, &lho);
+        e->flags = flags;
+        e->method = method;
+        e->crc = crc;
+        e->csize = cs;
+        e->usize = us;
+        e->lho = lho;
+        e->cd_off = off;
+        if(cs == 0xffffffffu || us == 0xffffffffu || lho == 0xffffffffu)
+            zip64_extra(p + off + 46 + nl, xl, e, us == 0xffffffffu,
+                        cs == 0xffffffffu, lho == 0xffffffffu);
+        e->lho += z->prefix;
+        memcpy(np, p + off + 46, nl);
+        np[nl] = 0;
+        e->name = np;
+        e->name_len = nl;
+        np += nl + 1;
+        off += 46 + (uint64_t)nl + xl + cl;
+    }
+    z->count = cap;
+    z->overlapping = find_overlap(z);
+    return KENSA_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Entries whose bytes overlap (each file's data holding the next local
+ * header) let 42 KB claim gigabytes: spot them before anything is read. */
+static bool find_overlap(const struct zip *z)
+{
+    bool found = false;
+    uint64_t *v = malloc(z->count * 2 * sizeof(*v));
+    if(!v)
+        return false;
+    for(size_t i = 0; i < z->count; i++) {
+        const struct zip_entry *e = &z->e[i];
+        uint16_t nl = 0, xl = 0;
+        zrd16(z->p, z->n, e->lho + 26, &nl);
+        zrd16(z->p, z->n, e->lho + 28, &xl);
+        v[2 * i] = e->lho;
+        v[2 * i + 1] = e->lho + 30 + nl + xl + e->csize;
+    }
+    /* sort (start, end) pairs by start: qsort on 16-byte records */
+    qsort(v, z->count, 2 * sizeof(*v), cmp_u64);
+    for(size_t i = 1; i < z->count && !found; i++) {
+        if(v[2 * i] < v[2 * (i - 1) + 1])
+            found = true;
+    }
+    free(v);
+    return found;
+}
+
+void zip_close(struct zip *z)
+{
+    free(z->e);
+    free(z->names);
+    z->e = NULL;
+    z->names = NULL;
+    z->count = 0;
+}
+
+enum kensa_err zip_raw(const struct zip *z, size_t i, const uint8_t **out,
+                       size_t *out_len)
+{
+    const struct zip_entry *e = &z->e[i];
+    uint32_t sig;
+    uint16_t nl, xl;
+    if(!zrd32(z->p, z->n, e->lho, &sig) || sig != SIG_LFH ||
+       !zrd16(z->p, z->n, e->lho + 26, &nl) ||
+       !zrd16(z->p, z->n, e->lho + 28, &xl))
+        return KENSA_EFORMAT;
+    uint64_t start = e->lho + 30 + nl + xl;
+    if(start > z->n || e->csize > z->n - start)
+        return KENSA_EFORMAT;
+    *out = z->p + start;
+    *out_len = (size_t)e->csize;
+    return KENSA_OK;
+}
+
+enum kensa_err zip_peek(const struct zip *z, size_t i, uint8_t *head,
+                        size_t want, size_t *got)
+{
+    const struct zip_entry *e = &z->e[i];
+    const uint8_t *raw;
+    size_t rawlen;
+    enum kensa_err rc;
+
+    *got = 0;
+    if(e->flags & 1)
+        return KENSA_EUNSUPPORTED;
+    rc = zip_raw(z, i, &raw, &rawlen);
+    if(rc)
+        return rc;
+    if(e->method == 0) {
+        *got = rawlen < want ? rawlen : want;
+        memcpy(head, raw, *got);
+        return KENSA_OK;
+    }
+    if(e->method != 8)
+        return KENSA_EUNSUPPORTED;
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    if(inflateInit2(&zs, -15) != Z_OK)
+        return KENSA_ENOMEM;
+    /* Feed at most 64 KiB of input: enough for any sane first bytes. */
+    zs.next_in = (Bytef *)raw;
+    zs.avail_in = (uInt)(rawlen < 65536 ? rawlen : 65536);
+    zs.next_out = head;
+    zs.avail_out = (uInt)want;
+    int zr = inflate(&zs, Z_SYNC_FLUSH);
+    *got = want - zs.avail_out;
+    inflateEnd(&zs);
+    if(zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+        return KENSA_EFORMAT;
+    return KENSA_OK;
+}
+
+enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
+                       struct buf *scratch, const uint8_t **out,
+                       size_t *out_len)
+{
+    const struct zip_entry *e = &z->e[i];
+    const uint8_t *raw;
+    size_t rawlen;
+    enum kensa_err rc;
+
+    if(e->flags & 1)
+        return KENSA_EUNSUPPORTED;
+    rc = zip_raw(z, i, &raw, &rawlen);
+    if(rc)
+        return rc;
+    if(e->method == 0) {
+        *out = raw;
+        *out_len = rawlen;
+        return KENSA_OK;
+    }
+    if(e->method != 8)
+        return KENSA_EUNSUPPORTED;
+    if(e->usize > scratch->max)
+        return KENSA_ELIMIT;
+    if(max_ratio && e->usize > (1u << 20) &&
+       e->usize / (rawlen ? rawlen : 1) > max_ratio)
+        return KENSA_ELIMIT;
+    scratch->len = 0;
+    rc = buf_reserve(scratch, (size_t)e->usize);
+    if(rc)
+        return rc;
+    /* libdeflate inflates a whole member in one call when the declared
+     * size is right, which it is for almost every real jar. */
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if(!d)
+        return KENSA_ENOMEM;
+    size_t actual = 0;
+    enum libdeflate_result lr = libdeflate_deflate_decompress(
+        d, raw, rawlen, scratch->p, (size_t)e->usize, &actual);
+    libdeflate_free_decompressor(d);
+    if(lr == LIBDEFLATE_SUCCESS) {
+        scratch->len = actual;
+        *out = scratch->p;
+        *out_len = actual;
+        return KENSA_OK;
+    }
+    if(lr != LIBDEFLATE_INSUFFICIENT_SPACE)
+        return KENSA_EFORMAT;
+    /* The declared size lies: stream with zlib up to the buffer's cap. */
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    if(inflateInit2(&zs, -15) != Z_OK)
+        return KENSA_ENOMEM;
+    zs.next_in = (Bytef *)raw;
+    zs.avail_in = (uInt)(rawlen > UINT32_MAX ? UINT32_MAX : rawlen);
+    scratch->len = 0;
+    int zr;
+    rc = KENSA_OK;
+    do {
+        if(scratch->cap - 1 - scratch->len < 65536) {
+            rc = buf_reserve(scratch, 65536);
+            if(rc)
+                break;
+        }
+        zs.next_out = scratch->p + scratch->len;
+        zs.avail_out = (uInt)(scratch->cap - 1 - scratch->len);
+        size_t before = zs.avail_out;
+        zr = inflate(&zs, Z_NO_FLUSH);
+        scratch->len += before - zs.avail_out;
+        if(max_ratio && scratch->len > (1u << 20) &&
+           scratch->len / (rawlen ? rawlen : 1) > max_ratio) {
+            rc = KENSA_ELIMIT;
+            break;
+        }
+    } while(zr == Z_OK);
+    inflateEnd(&zs);
+    if(rc)
+        return rc;
+    if(zr != Z_STREAM_END)
+        return KENSA_EFORMAT;
+    *out = scratch->p;
+    *out_len = scratch->len;
+    return KENSA_OK;
+}
+
+/* ---- the zip format in the engine -------------------------------------- */
+
+struct zview {
+    struct zip *z;
+    uint32_t max_ratio;
+};
+
+static const char *zv_name(const struct kmembers *m, size_t i, size_t *len)
+{
+    const struct zview *v = m->impl;
+    if(len)
+        *len = v->z->e[i].name_len;
+    return v->z->e[i].name;
+}
+
+static uint64_t zv_size(const struct kmembers *m, size_t i)
+{
+    const struct zview *v = m->impl;
+    return v->z->e[i].usize;
+}
+
+static enum kensa_err zv_read(const struct kmembers *m, size_t i,
+                              struct buf *out)
+{
+    const struct zview *v = m->impl;
+    const uint8_t *p;
+    size_t n;
+    enum kensa_err rc = zip_get(v->z, i, v->max_ratio, out, &p, &n);
+    if(rc)
+        return rc;
+    if(p != out->p) {   /* stored: copy, so the caller always owns out */
+        out->len = 0;
+        rc = buf_append(out, p, n);
+    }
+    return rc;
+}
+
+static bool zip_match(const struct kobj *obj)
+{
+    /* A tar holding a stored jar near its end also "ends like a zip"; it
+     * is read as the tar it says it is, and the jar inside as a member. */
+    return obj->type == KTYPE_ZIP;
+}
+
+static bool skip_peek(const struct zip_entry *e)
+{
+    if(!e->name_len || e->name[e->name_len - 1] == '/')
+        return true;   /* folder */
+    if(e->usize == 0)
+        return true;
+    /* Class files are read by the detectors that want them; peeking at
+     * thousands of them per jar would cost more than it could find. */
+    if(e->name_len > 6 && !memcmp(e->name + e->name_len - 6, ".class", 6))
+        return true;
+    return false;
+}
+
+static void zip_walk(struct kobj *obj)
+{
+    struct kctx *c = obj->ctx;
+    const struct kensa_limits *l = &c->s->opts.limits;
+    struct zip z;
+    enum kensa_err rc = zip_open(&z, obj->data, obj->len, l->max_files);
+
+    if(rc) {
+        /* A buffer that merely holds "PK\5\6" near its end is not worth a
+         * warning; one that starts like a zip is. */
+        if(obj->len >= 4 && !memcmp(obj->data, "PK\3\4", 4))
+            ctx_warn(c, obj->path, rc,
+                     "not a readable zip (truncated or corrupt): %s",
+                     kensa_strerror(rc));
+        return;
+    }
+    if(z.truncated)
+        ctx_warn(c, obj->path, KENSA_ELIMIT,
+                 "more than --max-files=%u entries; only the first read",
+                 l->max_files);
+
+    if(z.overlapping)
+        ctx_warn(c, obj->path, KENSA_ELIMIT,
+                 "entries overlap (a zip-bomb trick): members not opened");
+
+    struct zview zv = { .z = &z, .max_ratio = l->max_ratio };
+    struct kmembers m = {
+        .count = z.count, .name = zv_name, .size = zv_size, .read = zv_read,
+        .impl = &zv, .obj = obj,
+    };
+    detectors_on_members(&m);
+
+    struct buf scratch;
+    uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
+    buf_init(&scratch, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
+    for(size_t i = 0; i < z.count && !z.overlapping; i++) {
+        const struct zip_entry *e = &z.e[i];
+        if(skip_peek(e))
+            continue;
+        if(!ctx_count_entry(c, obj->path))
+            break;
+        uint8_t head[8];
+        size_t got = 0;
+        rc = zip_peek(&z, i, head, sizeof(head), &got);
+        if(rc) {
+            ctx_warn(c, obj->path, rc, "entry %s: %s", e->name,
+                     rc == KENSA_EUNSUPPORTED ?
+                         "encrypted or unsupported compression, skipped" :
+                         "corrupt, skipped");
+            continue;
+        }
+        if(!magic_is_container_head(head, got))
+            continue;
+        if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
+            break;
+        const uint8_t *data;
+        size_t len;
+        rc = zip_get(&z, i, l->max_ratio, &scratch, &data, &len);
+        if(rc) {
+            ctx_warn(c, obj->path, rc, "entry %s: %s", e->name,
+                     rc == KENSA_ELIMIT ?
+                         "over the size or compression-ratio limit, skipped" :
+                         kensa_strerror(rc));
+            continue;
+        }
+        if(data == scratch.p) {
+            /* The child may itself need `scratch`-sized buffers: hand it
+             * this one and start a new one for the next entry. */
+            struct buf own = scratch;
+            buf_init(&scratch, own.max);
+            object_scan_child(obj, e->name, data, len);
+            buf_free(&own);
+        } else {
+            object_scan_child(obj, e->name, data, len);
+        }
+    }
+    buf_free(&scratch);
+    zip_close(&z);
+}
+
+const struct format format_zip = {
+    .name = "zip",
+    .match = zip_match,
+    .walk = zip_walk,
+};

@@ -1,0 +1,106 @@
+/*
+ * buf.c - capped growable buffers and small byte helpers.
+ *
+ * Growth doubles the allocation but never past `max`, so a hostile length
+ * field can make a parser fail, never make it allocate without bound.
+ */
+#include "util/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+void buf_init(struct buf *b, size_t max)
+{
+    b->p = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = max;
+}
+
+enum kensa_err buf_reserve(struct buf *b, size_t extra)
+{
+    if(extra > b->max || b->len > b->max - extra)
+        return KENSA_ELIMIT;
+    size_t need = b->len + extra + 1; /* room for a NUL */
+    if(need <= b->cap)
+        return KENSA_OK;
+    size_t ncap = b->cap ? b->cap : 256;
+    while(ncap < need)
+        ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+    if(ncap > b->max + 1)
+        ncap = b->max + 1;
+    uint8_t *np = realloc(b->p, ncap);
+    if(!np)
+        return KENSA_ENOMEM;
+    b->p = np;
+    b->cap = ncap;
+    return KENSA_OK;
+}
+
+enum kensa_err buf_append(struct buf *b, const void *data, size_t n)
+{
+    enum kensa_err rc = buf_reserve(b, n);
+    if(rc)
+        return rc;
+    if(n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return KENSA_OK;
+}
+
+enum kensa_err buf_puts(struct buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
+enum kensa_err buf_printf(struct buf *b, const char *fmt, ...)
+{
+    char tmp[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if(n < 0)
+        return KENSA_EINVAL;
+    if((size_t)n >= sizeof(tmp))
+        n = sizeof(tmp) - 1;
+    return buf_append(b, tmp, (size_t)n);
+}
+
+const char *buf_cstr(struct buf *b)
+{
+    if(!b->p) {
+        if(buf_reserve(b, 0))
+            return "";
+    }
+    b->p[b->len] = 0;
+    return (const char *)b->p;
+}
+
+void buf_free(struct buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void sha256_hex(const void *data, size_t n, char out[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    static const char hex[] = "0123456789abcdef";
+    if(!EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+        out[0] = 0;
+        return;
+    }
+    for(unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = 0;
+}

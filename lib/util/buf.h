@@ -1,0 +1,48 @@
+/*
+ * buf.h - a growable byte buffer with a hard cap (curl's dynbuf idea).
+ *
+ * Every buffer that grows from input carries a maximum; buf_append fails
+ * with KENSA_ELIMIT rather than grow past it.  A buf owns its memory;
+ * buf_free releases it and leaves an empty buffer that may be reused.
+ */
+#ifndef KENSA_UTIL_BUF_H
+#define KENSA_UTIL_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kensa/kensa.h"
+
+struct buf {
+    uint8_t *p;
+    size_t len;
+    size_t cap;   /* allocated */
+    size_t max;   /* never grow past this */
+};
+
+/* Start an empty buffer that may hold at most `max` bytes. */
+void buf_init(struct buf *b, size_t max);
+
+/* Make room for `extra` more bytes.  KENSA_ELIMIT past max, ENOMEM. */
+enum kensa_err buf_reserve(struct buf *b, size_t extra);
+
+/* Append n bytes.  Errors as buf_reserve; on error nothing is added. */
+enum kensa_err buf_append(struct buf *b, const void *data, size_t n);
+
+/* Append a NUL-terminated string (without the NUL). */
+enum kensa_err buf_puts(struct buf *b, const char *s);
+
+/* Append printf-style text, truncated at the cap. */
+enum kensa_err buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Ensure a NUL after the data (not counted in len); returns the string. */
+const char *buf_cstr(struct buf *b);
+
+/* Release the memory; the buffer stays usable with the same max. */
+void buf_free(struct buf *b);
+
+/* Hex sha256 of data into out (65 bytes with the NUL). */
+void sha256_hex(const void *data, size_t n, char out[65]);
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# fuzz-all.sh BUILD SECONDS - run every libFuzzer harness for SECONDS,
+# starting from (and adding to a copy of) its committed corpus.  Fails if
+# any harness finds a crash, leak or hang.
+set -eu
+BUILD=$1
+SECS=${2:-30}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+rc=0
+for f in "$BUILD"/fuzz/fuzz_*; do
+    [ -x "$f" ] || continue
+    name=${f##*/fuzz_}
+    work=$(mktemp -d)
+    [ -d "$TOP/fuzz/corpus/$name" ] && cp -r "$TOP/fuzz/corpus/$name/." "$work/"
+    dict=""
+    [ -f "$TOP/fuzz/$name.dict" ] && dict="-dict=$TOP/fuzz/$name.dict"
+    echo "fuzz_$name: ${SECS}s"
+    if ! "$f" $dict -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+            -max_len=262144 -artifact_prefix="$BUILD/crash-$name-" \
+            -print_final_stats=1 "$work" >"$BUILD/fuzz-$name.log" 2>&1; then
+        echo "fuzz_$name FAILED:"; tail -30 "$BUILD/fuzz-$name.log"; rc=1
+    else
+        grep -E 'stat::number_of_executed_units|cov:' "$BUILD/fuzz-$name.log" | tail -2
+    fi
+    rm -rf "$work"
+done
+exit $rc

@@ -1,0 +1,25 @@
+#!/bin/sh
+# install-deps.sh - install exactly what kensa's build and tests need, from
+# Debian's or Ubuntu's archive.  Idempotent: does nothing when all is there.
+set -eu
+
+PKGS="build-essential meson ninja-build pkg-config
+      zlib1g-dev libdeflate-dev libarchive-dev libssl-dev
+      libcmocka-dev bats jq python3 zip unzip scdoc
+      clang libclang-rt-dev"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+echo "install-deps: installing$missing" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

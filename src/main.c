@@ -1,0 +1,459 @@
+/*
+ * main.c - the kensa command: parses the command line, wires a scanner's
+ * callbacks to a report, prints progress and the summary on stderr, and
+ * turns the outcome into the exit code.  Uses the public API only.
+ *
+ * Exit status (as clamscan): 0 nothing found, 1 findings, 2 error (usage,
+ * or unreadable paths and no findings).  Findings win over errors.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kensa/kensa.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
+
+enum opt_id {
+    OPT_FIRST_LONG = 256,
+#define OPT(id, lng, sh, arg, help) OPT_##id,
+#include "options.def"
+#undef OPT
+};
+
+static const struct {
+    int id;
+    const char *lng;
+    char sh;
+    const char *arg;
+    const char *help;
+} opts_table[] = {
+#define OPT(id, lng, sh, arg, help) { OPT_##id, lng, sh, arg, help },
+#include "options.def"
+#undef OPT
+};
+#define NOPTS (sizeof(opts_table) / sizeof(opts_table[0]))
+
+struct cli {
+    const char *cmd;
+    struct kensa_options so;
+    struct kensa_report_opts ro;
+    const char *output;
+    const char **excludes;
+    size_t n_excludes;
+    bool quiet, no_summary, progress;
+    struct kensa_report *report;
+    size_t per_threat_n;
+    struct { const char *id; uint64_t n; } per_threat[16];
+    bool progress_shown;
+};
+
+static void usage(FILE *o)
+{
+    fprintf(o,
+            "Usage: kensa COMMAND [OPTIONS] [PATH...]\n"
+            "\n"
+            "Commands:\n"
+            "  log4j PATH...   find every Log4j 1.x/2.x copy: version, verdict, fix\n"
+            "  scan [PATH...]  run every detector (default path: /)\n"
+            "  threats         list the threat profiles\n"
+            "  brief ID        print a threat profile (--lang ja for Japanese)\n"
+            "  version         print the version\n"
+            "\nOptions:\n");
+    for(size_t i = 0; i < NOPTS; i++) {
+        char left[64];
+        if(opts_table[i].sh)
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", opts_table[i].sh,
+                     opts_table[i].lng, opts_table[i].arg ? " " : "",
+                     opts_table[i].arg ? opts_table[i].arg : "");
+        else
+            snprintf(left, sizeof(left), "    --%s%s%s", opts_table[i].lng,
+                     opts_table[i].arg ? " " : "",
+                     opts_table[i].arg ? opts_table[i].arg : "");
+        fprintf(o, "  %-28s %s\n", left, opts_table[i].help);
+    }
+    fprintf(o, "\nSIZE takes K, M or G (1024-based). Exit status: 0 nothing "
+               "found, 1 findings, 2 error.\nSee kensa(1).\n");
+}
+
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if(errno || end == s || *s == '-')
+        return false;
+    uint64_t mul = 1;
+    switch(toupper((unsigned char)*end)) {
+    case 'K': mul = 1024ull; end++; break;
+    case 'M': mul = 1024ull * 1024; end++; break;
+    case 'G': mul = 1024ull * 1024 * 1024; end++; break;
+    case 'T': mul = 1024ull * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if(*end == 'B' || *end == 'b')
+        end++;
+    if(*end || (v && mul > UINT64_MAX / v))
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+    uint64_t v;
+    if(!parse_size(s, &v) || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static void on_finding(const struct kensa_finding *f, void *ud)
+{
+    struct cli *c = ud;
+    if(c->progress_shown) {
+        fputs("\r\033[K", stderr);
+        c->progress_shown = false;
+    }
+    kensa_report_finding(c->report, f);
+    size_t i;
+    for(i = 0; i < c->per_threat_n; i++) {
+        if(!strcmp(c->per_threat[i].id, f->threat))
+            break;
+    }
+    if(i == c->per_threat_n && i < 16) {
+        const struct kensa_profile *p = kensa_profile_get(f->threat,
+                                                          KENSA_LANG_EN);
+        c->per_threat[i].id = p ? p->id : "other";
+        c->per_threat[i].n = 0;
+        c->per_threat_n++;
+    }
+    if(i < 16)
+        c->per_threat[i].n++;
+}
+
+static void on_warning(const struct kensa_warning *w, void *ud)
+{
+    struct cli *c = ud;
+    if(c->quiet)
+        return;
+    if(c->ro.format == KENSA_FMT_JSON) {
+        kensa_report_warning(c->report, w);
+        return;
+    }
+    if(c->progress_shown) {
+        fputs("\r\033[K", stderr);
+        c->progress_shown = false;
+    }
+    fputs("kensa: warning: ", stderr);
+    for(const char *p = w->path; *p; p++)
+        fputc(*p == '\n' || *p == '\r' ? '?' : *p, stderr);
+    fprintf(stderr, ": %s\n", w->message);
+}
+
+static void on_progress(const char *path, const struct kensa_stats *st,
+                        void *ud)
+{
+    struct cli *c = ud;
+    static struct timespec t0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if(!t0.tv_sec)
+        t0 = now;
+    double el = (double)(now.tv_sec - t0.tv_sec) +
+                (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+    if(el < 0.01)
+        el = 0.01;
+    size_t plen = strlen(path);
+    const char *tail = plen > 50 ? path + plen - 50 : path;
+    fprintf(stderr, "\r\033[K%llu files, %.0f files/s, %.1f MB/s, %llu "
+            "findings: %s%s", (unsigned long long)st->files,
+            (double)st->files / el, (double)st->bytes / el / 1e6,
+            (unsigned long long)st->findings, plen > 50 ? "..." : "", tail);
+    c->progress_shown = true;
+}
+
+static enum kensa_lang env_lang(void)
+{
+    const char *vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+    for(size_t i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if(v && *v)
+            return !strncmp(v, "ja", 2) ? KENSA_LANG_JA : KENSA_LANG_EN;
+    }
+    return KENSA_LANG_EN;
+}
+
+static void print_profile(const struct kensa_profile *p, enum kensa_lang l)
+{
+    printf("%s (%s)\n", p->name, p->id);
+    printf("%s: %s\n\n", kensa_label("aliases", l), p->aliases);
+    printf("%s:\n  %s\n\n", kensa_label("summary", l), p->summary);
+    printf("%s:\n  %s\n\n", kensa_label("impact", l), p->impact);
+    printf("%s:\n  %s\n\n", kensa_label("assessment", l), p->assessment);
+    printf("%s:\n  %s\n\n", kensa_label("mitigation", l), p->mitigation);
+    printf("%s:\n", kensa_label("references", l));
+    const char *r = p->references;
+    while(*r) {
+        size_t n = strcspn(r, "\n");
+        printf("  %.*s\n", (int)n, r);
+        r += n + (r[n] == '\n');
+    }
+}
+
+static int cmd_threats(const struct cli *c)
+{
+    for(size_t i = 0; i < kensa_profile_count(); i++) {
+        const struct kensa_profile *p = kensa_profile_at(i, c->ro.lang);
+        printf("%-12s %s\n", p->id, p->name);
+    }
+    return EXIT_CLEAN;
+}
+
+static int cmd_brief(const struct cli *c, int argc, char **argv)
+{
+    if(argc != 1) {
+        fprintf(stderr, "kensa: brief takes one profile id (see kensa "
+                        "threats)\n");
+        return EXIT_ERROR;
+    }
+    const struct kensa_profile *p = kensa_profile_get(argv[0], c->ro.lang);
+    if(!p) {
+        fprintf(stderr, "kensa: no threat profile '%s' (see kensa threats)\n",
+                argv[0]);
+        return EXIT_ERROR;
+    }
+    print_profile(p, c->ro.lang);
+    return EXIT_CLEAN;
+}
+
+static int cmd_scan(struct cli *c, int argc, char **argv)
+{
+    static const char *const def_roots[] = { "/" };
+    const char *const *roots = (const char *const *)argv;
+    size_t nroots = (size_t)argc;
+    FILE *out = stdout;
+    int rc = EXIT_ERROR;
+    struct kensa_scanner *s = NULL;
+    enum kensa_err err;
+    struct timespec t0, t1;
+
+    if(!nroots) {
+        if(!strcmp(c->cmd, "log4j")) {
+            fprintf(stderr, "kensa: log4j needs at least one PATH (try: "
+                            "kensa log4j /)\n");
+            return EXIT_ERROR;
+        }
+        roots = def_roots;
+        nroots = 1;
+    }
+    if(c->output && !(out = fopen(c->output, "w"))) {
+        fprintf(stderr, "kensa: cannot write %s: %s\n", c->output,
+                strerror(errno));
+        return EXIT_ERROR;
+    }
+    c->report = kensa_report_new(&c->ro, out, &err);
+    if(!c->report)
+        goto out;
+    c->so.excludes = c->excludes;
+    c->so.n_excludes = c->n_excludes;
+    if(!strcmp(c->cmd, "log4j"))
+        c->so.detectors = KENSA_DETECT_LOG4J;
+    s = kensa_scanner_new(&c->so, &err);
+    if(!s) {
+        fprintf(stderr, "kensa: %s\n", kensa_strerror(err));
+        goto out;
+    }
+    kensa_scanner_set_callbacks(s, on_finding, on_warning,
+                                c->progress ? on_progress : NULL, c);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    err = kensa_scanner_scan_paths(s, roots, nroots);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if(c->progress_shown)
+        fputs("\r\033[K", stderr);
+    kensa_report_finish(c->report);
+
+    struct kensa_stats st;
+    kensa_scanner_stats(s, &st);
+    if(!c->quiet && !c->no_summary) {
+        double el = (double)(t1.tv_sec - t0.tv_sec) +
+                    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        fprintf(stderr, "----------- SCAN SUMMARY -----------\n"
+                "Scanned files: %llu (%.1f MB, %llu objects)\n"
+                "Time: %.3f s\n"
+                "Findings: %llu",
+                (unsigned long long)st.files, (double)st.bytes / 1e6,
+                (unsigned long long)st.objects, el,
+                (unsigned long long)st.findings);
+        for(size_t i = 0; i < c->per_threat_n; i++)
+            fprintf(stderr, "%s%s: %llu", i ? ", " : " (",
+                    c->per_threat[i].id,
+                    (unsigned long long)c->per_threat[i].n);
+        fprintf(stderr, "%s\nWarnings: %llu (skipped by a limit: %llu, "
+                "unreadable: %llu)\n", c->per_threat_n ? ")" : "",
+                (unsigned long long)st.warnings,
+                (unsigned long long)st.skipped_limit,
+                (unsigned long long)st.errors);
+    }
+    if(st.findings)
+        rc = EXIT_FOUND;
+    else if(err || st.errors)
+        rc = EXIT_ERROR;
+    else
+        rc = EXIT_CLEAN;
+out:
+    kensa_scanner_free(s);
+    kensa_report_free(c->report);
+    if(out != stdout && fclose(out) && rc != EXIT_FOUND)
+        rc = EXIT_ERROR;
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c = { 0 };
+    struct option lopts[NOPTS + 1];
+    char sopts[2 * NOPTS + 2];
+    size_t sn = 0;
+    const char *color = "auto";
+    int lang = -1, rc;
+
+    kensa_options_default(&c.so);
+    c.ro.format = KENSA_FMT_TEXT;
+    for(size_t i = 0; i < NOPTS; i++) {
+        lopts[i].name = opts_table[i].lng;
+        lopts[i].has_arg = opts_table[i].arg ? required_argument : no_argument;
+        lopts[i].flag = NULL;
+        lopts[i].val = opts_table[i].id;
+        if(opts_table[i].sh) {
+            sopts[sn++] = opts_table[i].sh;
+            if(opts_table[i].arg)
+                sopts[sn++] = ':';
+        }
+    }
+    memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
+    sopts[sn] = 0;
+    c.excludes = calloc((size_t)argc + 1, sizeof(*c.excludes));
+    if(!c.excludes)
+        return EXIT_ERROR;
+
+    int o;
+    while((o = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
+        for(size_t i = 0; i < NOPTS && o < 256; i++) {
+            if(opts_table[i].sh == o) {
+                o = opts_table[i].id;
+                break;
+            }
+        }
+        switch(o) {
+        case OPT_HELP: usage(stdout); free(c.excludes); return EXIT_CLEAN;
+        case OPT_VERSION:
+            printf("kensa %s\n", KENSA_VERSION);
+            free(c.excludes);
+            return EXIT_CLEAN;
+        case OPT_JSON: c.ro.format = KENSA_FMT_JSON; break;
+        case OPT_CSV: c.ro.format = KENSA_FMT_CSV; break;
+        case OPT_FORMAT:
+            if(!strcmp(optarg, "json") || !strcmp(optarg, "jsonl"))
+                c.ro.format = KENSA_FMT_JSON;
+            else if(!strcmp(optarg, "csv"))
+                c.ro.format = KENSA_FMT_CSV;
+            else if(!strcmp(optarg, "text"))
+                c.ro.format = KENSA_FMT_TEXT;
+            else
+                goto bad;
+            break;
+        case OPT_OUTPUT: c.output = optarg; break;
+        case OPT_QUIET: c.quiet = true; break;
+        case OPT_COLOR: color = optarg; break;
+        case OPT_LANG:
+            if(!strcasecmp(optarg, "ja")) lang = KENSA_LANG_JA;
+            else if(!strcasecmp(optarg, "en")) lang = KENSA_LANG_EN;
+            else goto bad;
+            break;
+        case OPT_ALL: c.so.report_patched = true; break;
+        case OPT_THREADS: {
+            uint32_t n;
+            if(!parse_u32(optarg, &n) || !n || n > 1024)
+                goto bad;
+            c.so.threads = n;
+            break;
+        }
+        case OPT_EXCLUDE: c.excludes[c.n_excludes++] = optarg; break;
+        case OPT_ONE_FS: c.so.one_file_system = true; break;
+        case OPT_FOLLOW: c.so.follow_symlinks = true; break;
+        case OPT_PSEUDO: c.so.scan_pseudo_fs = true; break;
+        case OPT_MAX_FILESIZE:
+            if(!parse_size(optarg, &c.so.limits.max_filesize)) goto bad;
+            break;
+        case OPT_MAX_SCANSIZE:
+            if(!parse_size(optarg, &c.so.limits.max_scansize)) goto bad;
+            break;
+        case OPT_MAX_FILES:
+            if(!parse_u32(optarg, &c.so.limits.max_files)) goto bad;
+            break;
+        case OPT_MAX_RECURSION:
+            if(!parse_u32(optarg, &c.so.limits.max_recursion)) goto bad;
+            break;
+        case OPT_MAX_RATIO:
+            if(!parse_u32(optarg, &c.so.limits.max_ratio)) goto bad;
+            break;
+        case OPT_MAX_SCANTIME:
+            if(!parse_size(optarg, &c.so.limits.max_scantime_ms)) goto bad;
+            break;
+        case OPT_NO_SUMMARY: c.no_summary = true; break;
+        default:
+            usage(stderr);
+            free(c.excludes);
+            return EXIT_ERROR;
+        }
+        continue;
+bad:
+        fprintf(stderr, "kensa: bad value '%s' for --%s\n", optarg,
+                argv[optind - 1] + (argv[optind - 1][1] == '-' ? 2 : 1));
+        free(c.excludes);
+        return EXIT_ERROR;
+    }
+    c.ro.lang = lang >= 0 ? (enum kensa_lang)lang : env_lang();
+    c.ro.quiet = c.quiet;
+    bool tty = isatty(STDOUT_FILENO) && !c.output;
+    c.ro.color = !strcmp(color, "always") ||
+                 (!strcmp(color, "auto") && tty && !getenv("NO_COLOR"));
+    c.progress = !c.quiet && isatty(STDERR_FILENO) &&
+                 c.ro.format == KENSA_FMT_TEXT;
+
+    if(optind >= argc) {
+        usage(stderr);
+        free(c.excludes);
+        return EXIT_ERROR;
+    }
+    c.cmd = argv[optind++];
+    int nargs = argc - optind;
+    char **args = argv + optind;
+    if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan"))
+        rc = cmd_scan(&c, nargs, args);
+    else if(!strcmp(c.cmd, "threats"))
+        rc = cmd_threats(&c);
+    else if(!strcmp(c.cmd, "brief"))
+        rc = cmd_brief(&c, nargs, args);
+    else if(!strcmp(c.cmd, "version")) {
+        printf("kensa %s\n", KENSA_VERSION);
+        rc = EXIT_CLEAN;
+    } else if(!strcmp(c.cmd, "help")) {
+        usage(stdout);
+        rc = EXIT_CLEAN;
+    } else {
+        fprintf(stderr, "kensa: unknown command '%s'\n", c.cmd);
+        usage(stderr);
+        rc = EXIT_ERROR;
+    }
+    free(c.excludes);
+    return rc;
+}
