@@ -26,7 +26,7 @@ count() {
 
 echo "== unit tests"
 for t in "$BUILD"/tests/unit/test_*; do
-    [ -x "$t" ] || continue
+    [ -f "$t" ] && [ -x "$t" ] || continue
     CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$LOG/unit" 2>&1
     rc=$?
     echo "  $(basename "$t"): $(grep -cE '^ok ' "$LOG/unit") ok"
@@ -54,7 +54,7 @@ done
 
 echo "== fuzz corpus replay"
 for r in "$BUILD"/fuzz/replay_*; do
-    [ -x "$r" ] || continue
+    [ -f "$r" ] && [ -x "$r" ] || continue
     name=${r##*/replay_}
     dir="$TOP/fuzz/corpus/$name"
     [ -d "$dir" ] || { echo "ok - replay $name # skip no corpus" >"$LOG/rep"; count "$LOG/rep" 0; continue; }

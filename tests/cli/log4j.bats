@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# log4j.bats - `kensa log4j` end to end on fixtures built by the tests.
+
+load helpers
+
+setup_file() {
+    make_fixtures
+}
+
+@test "vulnerable jar: exit 1, exact version, CVEs, fix and ECS fields" {
+    run k log4j --json "$FX/plain/log4j-core-2.14.1.jar"
+    [ "$status" -eq 1 ]
+    [ "$(echo "$output" | alerts)" = "vulnerable 2.14.1" ]
+    echo "$output" | jq_alerts '(.vulnerability.id | index("CVE-2021-44228"))
+          and .kensa.severity == "critical"
+          and (.kensa.fixed_in | test("2.17.1"))
+          and .["@timestamp"] and .ecs.version
+          and .event.dataset == "kensa.log4j"
+          and (.file.hash.sha256 | test("^[0-9a-f]{64}$"))
+          and .package.name == "log4j-core"
+          and .kensa.threat == "log4shell"
+          and .kensa.version_exact == true'
+}
+
+@test "each release line gets its own CVEs" {
+    for v in 2.15.0 2.16.0 2.12.2 2.17.0; do
+        run k log4j --json "$FX/plain/log4j-core-$v.jar"
+        [ "$status" -eq 1 ]
+        [ "$(echo "$output" | alerts)" = "vulnerable $v" ]
+    done
+    run k log4j --json "$FX/plain/log4j-core-2.15.0.jar"
+    echo "$output" | jq_alerts '.kensa.severity == "critical"
+        and (.vulnerability.id | index("CVE-2021-45046"))
+        and (.vulnerability.id | index("CVE-2021-44228") | not)'
+    run k log4j --json "$FX/plain/log4j-core-2.17.0.jar"
+    echo "$output" | jq_alerts '.vulnerability.id == ["CVE-2021-44832"]
+        and .kensa.severity == "medium"'
+    run k log4j --json "$FX/plain/log4j-core-2.12.2.jar"
+    echo "$output" | jq_alerts '.kensa.fixed_in | test("2.12.4")'
+}
+
+@test "patched releases are silent, and listed with --all" {
+    run k log4j --json "$FX/clean"
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    run k log4j --json --all "$FX/clean"
+    [ "$status" -eq 1 ]
+    [ "$(echo "$output" | alerts | tr '\n' ' ')" = "patched 2.12.4 patched 2.17.1 patched 2.3.2 " ]
+}
+
+@test "a pom that lies does not hide vulnerable classes" {
+    run k log4j --json "$FX/plain/liar.jar"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.kensa.verdict == "vulnerable"
+        and (.vulnerability.id | index("CVE-2021-44228"))
+        and (.kensa.evidence | test("disagree"))'
+}
+
+@test "nested jars in wars and ears keep their whole path" {
+    run k log4j --json "$FX/nested/app.war" "$FX/nested/app.ear"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq -r '.kensa.path' | sort > "$BATS_TEST_TMPDIR/paths"
+    grep -qx "$FX/nested/app.war!/WEB-INF/lib/app.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar" "$BATS_TEST_TMPDIR/paths"
+    grep -qx "$FX/nested/app.ear!/app.war!/WEB-INF/lib/app.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar" "$BATS_TEST_TMPDIR/paths"
+    echo "$output" | jq_any '.kensa.depth == 3 and .kensa.object.hash.sha256 != .file.hash.sha256'
+}
+
+@test "tar, tar.gz, tar.xz and a gzipped jar are opened" {
+    run k log4j --json "$FX/nested"
+    for p in "image.tar!/opt/app/lib/log4j-core-2.14.1.jar" \
+             "image.tar.gz!/opt/app/lib/log4j-core-2.14.1.jar" \
+             "image.tar.xz!/opt/app/lib/log4j-core-2.14.1.jar" \
+             "log4j-core-2.14.1.jar.gz!/log4j-core-2.14.1.jar"; do
+        echo "$output" | jq_any --arg p "$FX/nested/$p" '.kensa.path == $p'
+    done
+    [ "$(echo "$output" | count_alerts)" -eq 6 ]
+}
+
+@test "shaded and relocated copies are found by their classes" {
+    run k log4j --json "$FX/shaded/fat.jar"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.kensa.verdict == "vulnerable"
+        and (.kensa.evidence | test("com/acme/shaded/log4j/core/"))
+        and (.vulnerability.id | index("CVE-2021-44228"))'
+    run k log4j --json "$FX/shaded/rootreloc.jar"
+    [ "$(echo "$output" | alerts)" = "vulnerable 2.15.0" ]
+    run k log4j --json "$FX/shaded/two-copies.jar"
+    [ "$(echo "$output" | count_alerts)" -eq 2 ]
+}
+
+@test "JndiLookup removed is mitigated; renamed is not vulnerable either" {
+    run k log4j --json "$FX/mitigated/removed.jar"
+    [ "$(echo "$output" | alerts)" = "mitigated 2.14.1" ]
+    echo "$output" | jq_alerts '(.vulnerability.id | index("CVE-2021-44228") | not)
+        and (.vulnerability.id | index("CVE-2021-44832"))'
+    run k log4j --json "$FX/mitigated/renamed.jar"
+    echo "$output" | jq_alerts '.kensa.verdict == "mitigated"'
+    # 2.16.0 without JndiLookup: still vulnerable to CVE-2021-45105/44832
+    run k log4j --json "$FX/mitigated/removed-2.16.0.jar"
+    [ "$(echo "$output" | alerts)" = "vulnerable 2.16.0" ]
+}
+
+@test "api jars, bridges, look-alikes and scanners stay silent" {
+    run k log4j --json "$FX/silent"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | count_alerts)" -eq 0 ]
+}
+
+@test "log4j 1.x is end-of-life, with its dangerous classes" {
+    run k log4j --json "$FX/v1"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.kensa.verdict == "end-of-life"
+        and .package.version == "1.2.17" and .package.name == "log4j"
+        and (.vulnerability.id | index("CVE-2021-4104"))
+        and (.kensa.evidence | test("JMSAppender"))'
+}
+
+@test "a pom without classes (obfuscated jar) is believed" {
+    run k log4j --json "$FX/obfuscated"
+    [ "$(echo "$output" | alerts)" = "vulnerable 2.14.1" ]
+}
+
+@test "exploded class folders are one copy each" {
+    run k log4j --json "$FX/exploded" "$FX/exploded-mitigated"
+    [ "$status" -eq 1 ]
+    [ "$(echo "$output" | count_alerts)" -eq 2 ]
+    echo "$output" | jq_any --arg p "$FX/exploded/WEB-INF/classes/org/apache/logging/log4j/core" \
+        '.kensa.path == $p and .package.version == "2.14.1" and .kensa.verdict == "vulnerable"'
+    echo "$output" | jq_any '(.kensa.path | test("exploded-mitigated")) and .kensa.verdict == "mitigated"'
+}
+
+@test "type by magic: renamed, launcher-prefixed, jmod, junk, descriptors" {
+    run k log4j --json "$FX/magic"
+    [ "$status" -eq 1 ]
+    [ "$(echo "$output" | count_alerts)" -eq 5 ]
+    [ "$(echo "$output" | alerts | sort -u)" = "vulnerable 2.14.1" ]
+}
+
+@test "zip64 end records (more than 65535 entries)" {
+    run k log4j --json "$FX/zip64"
+    [ "$status" -eq 1 ]
+    [ "$(echo "$output" | count_alerts)" -eq 1 ]
+}
+
+@test "hostile archives cost a warning, never the scan" {
+    run k log4j --json "$FX/hostile"
+    [ "$status" -eq 1 ]
+    # the real jar after the corrupt decoy is still found
+    echo "$output" | jq_any '.kensa.path | endswith("badmethod.jar!/log4j-core-2.14.1.jar")'
+    echo "$output" | jq_any '(.event.kind=="event" and (.kensa.path|endswith("truncated.jar")))'
+    echo "$output" | jq_any '(.event.kind=="event" and (.error.message|test("max-recursion")))'
+    echo "$output" | jq_any '(.event.kind=="event" and (.kensa.path|endswith("bomb.jar")))'
+    # a corrupt archive alone: a warning, exit 0 (not an error of the scan)
+    run k log4j "$FX/hostile/truncated.jar"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"truncated.jar: not a readable zip"* ]]
+}
+
+@test "--max-recursion lets a deeper copy be found" {
+    run k log4j --json "$FX/hostile/deep.jar"
+    [ "$(echo "$output" | count_alerts)" -eq 0 ]
+    run k log4j --json --max-recursion 25 "$FX/hostile/deep.jar"
+    [ "$(echo "$output" | count_alerts)" -eq 1 ]
+}
+
+@test "bombs stay within memory: 300 MiB entry refused by ratio" {
+    run /usr/bin/time -f "%M" "$KENSA" log4j -q --threads 1 "$FX/hostile/bomb.jar"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | tail -1)" -lt 65536 ]
+}
+
+@test "names with newlines and bad UTF-8 still give valid JSON" {
+    run k log4j --json "$FX/names"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq -e -s 'length == 1 and (.[0].kensa.path | test("evil\nname\ufffd.jar$"))'
+}
+
+@test "symlinks: not followed by default, loops end when followed" {
+    run k log4j --json "$FX/links"
+    [ "$(echo "$output" | count_alerts)" -eq 1 ]
+    run timeout 20 "$KENSA" log4j --json --follow-symlinks --threads 2 "$FX/links"
+    [ "$status" -eq 1 ]
+    [ "$(echo "$output" | count_alerts)" -eq 1 ]
+}
+
+@test "--exclude skips by glob" {
+    run k log4j --json --exclude '*.war' --exclude 'app.ear' "$FX/nested"
+    [ "$(echo "$output" | count_alerts)" -eq 4 ]
+}
+
+@test "several threads find the same as one" {
+    a=$("$KENSA" log4j --json --threads 1 "$FX" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort | md5sum)
+    b=$("$KENSA" log4j --json --threads 4 "$FX" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort | md5sum)
+    [ "$a" = "$b" ]
+}
