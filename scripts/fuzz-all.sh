@@ -8,7 +8,7 @@ SECS=${2:-30}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 rc=0
 for f in "$BUILD"/fuzz/fuzz_*; do
-    [ -x "$f" ] || continue
+    [ -f "$f" ] && [ -x "$f" ] || continue
     name=${f##*/fuzz_}
     work=$(mktemp -d)
     [ -d "$TOP/fuzz/corpus/$name" ] && cp -r "$TOP/fuzz/corpus/$name/." "$work/"
