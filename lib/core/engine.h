@@ -61,6 +61,7 @@ struct kctx {
     const char *file_path;
     const uint8_t *file_data;      /* whole file, for hashing on a finding */
     size_t file_len;
+    bool file_mapped;              /* file_data is a mapping */
     char file_sha256[65];          /* "" until first needed */
     uint64_t scanned_bytes;        /* decompressed so far */
     uint32_t entries;              /* members looked at so far */
@@ -78,6 +79,7 @@ struct kobj {
     unsigned depth;      /* 0 for the file on disk */
     enum ktype type;
     const char *disk_path; /* set for objects that are files on disk */
+    bool mapped;         /* data is a read-only file mapping */
 };
 
 /*
@@ -126,6 +128,10 @@ void object_scan(struct kobj *obj);
  */
 void object_scan_child(struct kobj *parent, const char *name,
                        const uint8_t *data, size_t len);
+
+/* The same for data that is a read-only file mapping (spilled members). */
+void object_scan_child_mapped(struct kobj *parent, const char *name,
+                              const uint8_t *data, size_t len);
 
 /* ---- registries -------------------------------------------------------- */
 

@@ -63,8 +63,8 @@ static bool repeats_ancestor(const struct kobj *parent, const uint8_t *data,
     return false;
 }
 
-void object_scan_child(struct kobj *parent, const char *name,
-                       const uint8_t *data, size_t len)
+static void scan_child(struct kobj *parent, const char *name,
+                       const uint8_t *data, size_t len, bool mapped)
 {
     struct kctx *c = parent->ctx;
     uint32_t maxrec = c->s->opts.limits.max_recursion;
@@ -97,8 +97,21 @@ void object_scan_child(struct kobj *parent, const char *name,
         .path = path,
         .name = path + plen + 2,
         .depth = parent->depth + 1,
+        .mapped = mapped,
     };
     object_scan(&child);
 out:
     free(path);
+}
+
+void object_scan_child(struct kobj *parent, const char *name,
+                       const uint8_t *data, size_t len)
+{
+    scan_child(parent, name, data, len, false);
+}
+
+void object_scan_child_mapped(struct kobj *parent, const char *name,
+                              const uint8_t *data, size_t len)
+{
+    scan_child(parent, name, data, len, true);
 }

@@ -19,6 +19,8 @@
 #include "core/engine.h"
 #include "walk/walk.h"
 
+#define SMALL_FILE (128u * 1024)  /* read, don't map, up to this size */
+
 void kensa_limits_default(struct kensa_limits *out)
 {
     out->max_filesize = 0;                       /* jars of any size: mapped */
@@ -164,8 +166,12 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     struct kctx *c = obj->ctx;
     char osha[65] = "";
 
-    if(!c->file_sha256[0] && c->file_data)
-        sha256_hex(c->file_data, c->file_len, c->file_sha256);
+    if(!c->file_sha256[0] && c->file_data) {
+        if(c->file_mapped)
+            sha256_hex_mapped(c->file_data, c->file_len, c->file_sha256);
+        else
+            sha256_hex(c->file_data, c->file_len, c->file_sha256);
+    }
     f->file_path = c->file_path;
     f->file_sha256 = c->file_sha256[0] ? c->file_sha256 : NULL;
     if(!f->path)
@@ -174,7 +180,10 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     if(!f->object_sha256) {
         if(obj->depth == 0 && f->file_sha256)
             f->object_sha256 = f->file_sha256;
-        else if(obj->data) {
+        else if(obj->data && obj->mapped) {
+            sha256_hex_mapped(obj->data, obj->len, osha);
+            f->object_sha256 = osha;
+        } else if(obj->data) {
             sha256_hex(obj->data, obj->len, osha);
             f->object_sha256 = osha;
         }
@@ -189,10 +198,12 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
 /* ---- one file ---------------------------------------------------------- */
 
 static void scan_mem(struct kensa_scanner *s, const char *path,
-                     const char *disk_path, const uint8_t *data, size_t len)
+                     const char *disk_path, const uint8_t *data, size_t len,
+                     bool mapped)
 {
     struct kctx c = {
         .s = s, .file_path = path, .file_data = data, .file_len = len,
+        .file_mapped = mapped,
     };
     clock_gettime(CLOCK_MONOTONIC, &c.start);
     char *p = strdup(path);
@@ -202,7 +213,7 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     }
     struct kobj root = {
         .ctx = &c, .data = data, .len = len, .path = p, .name = p,
-        .disk_path = disk_path,
+        .disk_path = disk_path, .mapped = mapped,
     };
     const char *slash = strrchr(p, '/');
     if(slash && slash[1])
@@ -262,6 +273,23 @@ static void on_file(void *ud, const char *path, const struct stat *wst)
     if(st.st_size == 0)
         goto out;
     size_t len = (size_t)st.st_size;
+    if(len <= SMALL_FILE) {
+        /* Small files are read, not mapped: mmap, the page fault and
+         * munmap cost more than the copy (most files on a host are small). */
+        static __thread uint8_t small[SMALL_FILE];
+        size_t got = 0;
+        while(got < len) {
+            ssize_t r = read(fd, small + got, len - got);
+            if(r < 0 && errno == EINTR)
+                continue;
+            if(r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        if(got)
+            scan_mem(s, path, path, small, got, false);
+        goto out;
+    }
     data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
     if(data == MAP_FAILED) {
         data = NULL;
@@ -271,7 +299,7 @@ static void on_file(void *ud, const char *path, const struct stat *wst)
     mapped = true;
     if(len > (8u << 20))
         madvise(data, len, MADV_RANDOM);
-    scan_mem(s, path, path, data, len);
+    scan_mem(s, path, path, data, len, true);
 out:
     if(mapped)
         munmap(data, (size_t)st.st_size);
@@ -313,6 +341,6 @@ enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
     s->stats.files++;
     s->stats.bytes += len;
     pthread_mutex_unlock(&s->lock);
-    scan_mem(s, name, NULL, data, len);
+    scan_mem(s, name, NULL, data, len, false);
     return KENSA_OK;
 }

@@ -9,10 +9,15 @@
  * the first bytes of a 400 MiB entry without inflating it, and (for
  * --fix) know each entry's exact byte ranges.  See docs/DESIGN.md.
  */
+#define _GNU_SOURCE
 #include "formats/zip.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <libdeflate.h>
 #include <zlib.h>
@@ -374,6 +379,72 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
     return KENSA_OK;
 }
 
+enum kensa_err zip_spill(const struct zip *z, size_t i, uint32_t max_ratio,
+                         uint64_t max, int fd, uint64_t *out_len)
+{
+    const struct zip_entry *e = &z->e[i];
+    const uint8_t *raw;
+    size_t rawlen;
+    enum kensa_err rc;
+    uint8_t out[1u << 16];
+
+    *out_len = 0;
+    if(e->flags & 1)
+        return KENSA_EUNSUPPORTED;
+    if((rc = zip_raw(z, i, &raw, &rawlen)))
+        return rc;
+    if(e->method != 8)
+        return e->method == 0 ? KENSA_EINVAL : KENSA_EUNSUPPORTED;
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    if(inflateInit2(&zs, -15) != Z_OK)
+        return KENSA_ENOMEM;
+    int zr = Z_OK;
+    size_t fed = 0;
+    while(zr == Z_OK) {
+        if(!zs.avail_in && fed < rawlen) {
+            size_t chunk = rawlen - fed > (1u << 30) ? (1u << 30) : rawlen - fed;
+            zs.next_in = (Bytef *)raw + fed;
+            zs.avail_in = (uInt)chunk;
+            fed += chunk;
+        }
+        zs.next_out = out;
+        zs.avail_out = sizeof(out);
+        zr = inflate(&zs, Z_NO_FLUSH);
+        size_t got = sizeof(out) - zs.avail_out;
+        if(zr != Z_OK && zr != Z_STREAM_END)
+            break;
+        if(*out_len + got > max) {
+            rc = KENSA_ELIMIT;
+            break;
+        }
+        if(max_ratio && *out_len > (1u << 20) &&
+           *out_len / (rawlen ? rawlen : 1) > max_ratio) {
+            rc = KENSA_ELIMIT;
+            break;
+        }
+        for(size_t off = 0; off < got;) {
+            ssize_t w = write(fd, out + off, got - off);
+            if(w < 0 && errno == EINTR)
+                continue;
+            if(w <= 0) {
+                rc = KENSA_EIO;
+                break;
+            }
+            off += (size_t)w;
+        }
+        if(rc)
+            break;
+        *out_len += got;
+        if(!got && !zs.avail_in && fed >= rawlen)
+            break;   /* truncated stream */
+    }
+    inflateEnd(&zs);
+    if(rc)
+        return rc;
+    return zr == Z_STREAM_END ? KENSA_OK : KENSA_EFORMAT;
+}
+
 /* ---- the zip format in the engine -------------------------------------- */
 
 struct zview {
@@ -431,6 +502,53 @@ static bool skip_peek(const struct zip_entry *e)
     return false;
 }
 
+/* Members larger than this are inflated to an unlinked temporary file and
+ * mapped, so a nested jar of any size costs disk, not resident memory. */
+#define SPILL_OVER (16u << 20)
+
+static int spill_fd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
+                  0600);
+    if(fd < 0 && errno != ENOENT)
+        fd = open("/var/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    return fd;
+}
+
+static void spill_child(struct kobj *obj, const struct zip *z, size_t i,
+                        size_t max)
+{
+    struct kctx *c = obj->ctx;
+    const struct zip_entry *e = &z->e[i];
+    uint64_t len = 0;
+    int fd = spill_fd();
+    if(fd < 0) {
+        ctx_warn(c, obj->path, KENSA_EIO,
+                 "entry %s: no temporary file for a large member, skipped",
+                 e->name);
+        return;
+    }
+    enum kensa_err rc = zip_spill(z, i, c->s->opts.limits.max_ratio, max,
+                                  fd, &len);
+    if(rc || !len) {
+        ctx_warn(c, obj->path, rc ? rc : KENSA_EFORMAT, "entry %s: %s",
+                 e->name, rc == KENSA_ELIMIT ?
+                     "over the size or compression-ratio limit, skipped" :
+                     "corrupt, skipped");
+        close(fd);
+        return;
+    }
+    void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if(map == MAP_FAILED) {
+        ctx_warn(c, obj->path, KENSA_EIO, "entry %s: cannot map", e->name);
+        return;
+    }
+    object_scan_child_mapped(obj, e->name, map, (size_t)len);
+    munmap(map, (size_t)len);
+}
+
 static void zip_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
@@ -486,6 +604,10 @@ static void zip_walk(struct kobj *obj)
             continue;
         if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
             break;
+        if(e->method == 8 && e->usize > SPILL_OVER) {
+            spill_child(obj, &z, i, scratch.max);
+            continue;
+        }
         const uint8_t *data;
         size_t len;
         rc = zip_get(&z, i, l->max_ratio, &scratch, &data, &len);

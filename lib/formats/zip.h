@@ -73,6 +73,15 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
                        struct buf *scratch, const uint8_t **out,
                        size_t *out_len);
 
+/*
+ * Inflate entry i into the file descriptor `fd` (a spill file), at most
+ * `max` bytes, streaming through a small buffer so memory stays flat
+ * whatever the entry's size.  Errors as zip_get, KENSA_EIO on write.
+ * *out_len gets the bytes written.
+ */
+enum kensa_err zip_spill(const struct zip *z, size_t i, uint32_t max_ratio,
+                         uint64_t max, int fd, uint64_t *out_len);
+
 /* Readers for little-endian fields with a bounds check. */
 static inline bool zrd16(const uint8_t *p, size_t n, uint64_t off,
                          uint16_t *v)

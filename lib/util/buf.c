@@ -4,12 +4,15 @@
  * Growth doubles the allocation but never past `max`, so a hostile length
  * field can make a parser fail, never make it allocate without bound.
  */
+#define _DEFAULT_SOURCE
 #include "util/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/mman.h>
 
 #include <openssl/evp.h>
 
@@ -89,18 +92,47 @@ void buf_free(struct buf *b)
     b->cap = 0;
 }
 
-void sha256_hex(const void *data, size_t n, char out[65])
+static void hex32(const unsigned char *md, char out[65])
 {
-    unsigned char md[32];
-    unsigned int mdlen = 0;
     static const char hex[] = "0123456789abcdef";
-    if(!EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
-        out[0] = 0;
-        return;
-    }
     for(unsigned i = 0; i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];
     }
     out[64] = 0;
+}
+
+void sha256_hex_mapped(const void *data, size_t n, char out[65])
+{
+    const size_t chunk = 4u << 20;
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    out[0] = 0;
+    if(!ctx)
+        return;
+    if(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        const uint8_t *p = data;
+        size_t off;
+        for(off = 0; off < n; off += chunk) {
+            size_t len = n - off < chunk ? n - off : chunk;
+            if(!EVP_DigestUpdate(ctx, p + off, len))
+                break;
+            madvise((void *)(p + off), len, MADV_DONTNEED);
+        }
+        if(off >= n && EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32)
+            hex32(md, out);
+    }
+    EVP_MD_CTX_free(ctx);
+}
+
+void sha256_hex(const void *data, size_t n, char out[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if(!EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+        out[0] = 0;
+        return;
+    }
+    hex32(md, out);
 }

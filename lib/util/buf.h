@@ -45,4 +45,11 @@ void buf_free(struct buf *b);
 /* Hex sha256 of data into out (65 bytes with the NUL). */
 void sha256_hex(const void *data, size_t n, char out[65]);
 
+/*
+ * The same for a read-only file mapping (page-aligned `data`): pages are
+ * dropped after hashing, so hashing a large file does not leave it
+ * resident.  Never use on heap memory.
+ */
+void sha256_hex_mapped(const void *data, size_t n, char out[65]);
+
 #endif

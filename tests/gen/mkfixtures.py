@@ -125,6 +125,13 @@ for mode, ext in (('w:gz', 'tar.gz'), ('w:xz', 'tar.xz'), ('w', 'tar')):
             t.addfile(ti, io.BytesIO(data))
     write('nested/image.' + ext, bio.getvalue())
 write('nested/log4j-core-2.14.1.jar.gz', gzip.compress(vuln))
+# a 40 MiB inner jar, deflated inside its war: inflated to a spill file,
+# never held in memory
+text = b''.join(b'%08d some log-like filler text for the big jar\n' % i for i in range(800000))
+vz = zipfile.ZipFile(io.BytesIO(vuln))
+bigjar = zbytes([('data/filler.txt', text[:40 << 20])] +
+                [(n, vz.read(n)) for n in vz.namelist()], zipfile.ZIP_STORED)
+write('big/big-inner.war', zbytes([('WEB-INF/lib/big.jar', bigjar)]))
 
 # shading and relocation
 write('shaded/fat.jar', zbytes([
