@@ -46,9 +46,8 @@ static const struct sig {
 #include "detect/log4j_sigs.inc"
 };
 
-static const char POM2[] =
-    "META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties";
-static const char POM1[] = "META-INF/maven/log4j/log4j/pom.properties";
+#define POM2 "META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties"
+#define POM1 "META-INF/maven/log4j/log4j/pom.properties"
 
 /* Log4j 1.x classes behind its CVEs. */
 static const struct danger {
@@ -724,8 +723,7 @@ static bool exploded(struct kobj *obj, const struct classfile *cf)
     static const char *const cands2[] = {
         "lookup/JndiLookup.class", "net/JndiManager.class",
         "lookup/Interpolator.class",
-        "../../../../../META-INF/maven/org.apache.logging.log4j/log4j-core/"
-        "pom.properties",
+        ("../../../../../" POM2),
     };
     const char *path = obj->disk_path;
     size_t len = strlen(path), plen;
