@@ -84,7 +84,8 @@ setup_file() {
     for o in $opts; do
         [[ "$output" == *"--$o"* ]] || { echo "help lacks --$o"; false; }
         grep -q -- "--$o" "$KENSA_TOP/docs/kensa.1.scd" || { echo "man lacks --$o"; false; }
-        grep -q -- "--$o" "$KENSA_TOP/completions/kensa.bash" || { echo "completion lacks --$o"; false; }
+        grep -q -- "--$o" "$KENSA_TOP/completions/kensa.bash" || { echo "bash completion lacks --$o"; false; }
+        grep -q -- "--$o" "$KENSA_TOP/completions/_kensa" || { echo "zsh completion lacks --$o"; false; }
     done
 }
 
