@@ -48,6 +48,10 @@ struct cli {
     const char *output;
     const char **excludes;
     size_t n_excludes;
+    const char **log_paths;
+    size_t n_log_paths;
+    const char *iocs_path;
+    struct kensa_iocs *iocs;
     bool quiet, no_summary, progress;
     struct kensa_report *report;
     size_t per_threat_n;
@@ -62,6 +66,7 @@ static void usage(FILE *o)
             "\n"
             "Commands:\n"
             "  log4j PATH...   find every Log4j 1.x/2.x copy: version, verdict, fix\n"
+            "  logs PATH...    find Log4Shell exploitation in logs ('-' = stdin)\n"
             "  scan [PATH...]  run every detector (default path: /)\n"
             "  threats         list the threat profiles\n"
             "  brief ID        print a threat profile (--lang ja for Japanese)\n"
@@ -123,6 +128,7 @@ static void on_finding(const struct kensa_finding *f, void *ud)
         c->progress_shown = false;
     }
     kensa_report_finding(c->report, f);
+    kensa_iocs_add(c->iocs, f);
     size_t i;
     for(i = 0; i < c->per_threat_n; i++) {
         if(!strcmp(c->per_threat[i].id, f->threat))
@@ -246,9 +252,9 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     struct timespec t0, t1;
 
     if(!nroots) {
-        if(!strcmp(c->cmd, "log4j")) {
-            fprintf(stderr, "kensa: log4j needs at least one PATH (try: "
-                            "kensa log4j /)\n");
+        if(strcmp(c->cmd, "scan")) {
+            fprintf(stderr, "kensa: %s needs at least one PATH (try: "
+                            "kensa %s /var/log)\n", c->cmd, c->cmd);
             return EXIT_ERROR;
         }
         roots = def_roots;
@@ -264,8 +270,15 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         goto out;
     c->so.excludes = c->excludes;
     c->so.n_excludes = c->n_excludes;
+    c->so.log_paths = c->log_paths;
+    c->so.n_log_paths = c->n_log_paths;
     if(!strcmp(c->cmd, "log4j"))
         c->so.detectors = KENSA_DETECT_LOG4J;
+    if(!strcmp(c->cmd, "logs")) {
+        c->so.detectors = KENSA_DETECT_LOGS;
+        c->so.logs_everywhere = true;
+    }
+    c->iocs = kensa_iocs_new();
     s = kensa_scanner_new(&c->so, &err);
     if(!s) {
         fprintf(stderr, "kensa: %s\n", kensa_strerror(err));
@@ -274,11 +287,41 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     kensa_scanner_set_callbacks(s, on_finding, on_warning,
                                 c->progress ? on_progress : NULL, c);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    err = kensa_scanner_scan_paths(s, roots, nroots);
+    /* '-' reads standard input (logs piped in); the rest are walked */
+    const char **walk = calloc(nroots + 1, sizeof(*walk));
+    size_t nwalk = 0;
+    if(!walk)
+        goto out;
+    err = KENSA_OK;
+    for(size_t i = 0; i < nroots; i++) {
+        if(!strcmp(roots[i], "-")) {
+            enum kensa_err e2 = kensa_scanner_scan_fd(s, "(stdin)",
+                                                      STDIN_FILENO);
+            if(e2) {
+                fprintf(stderr, "kensa: cannot read standard input: %s\n",
+                        kensa_strerror(e2));
+                err = e2;
+            }
+        } else {
+            walk[nwalk++] = roots[i];
+        }
+    }
+    if(nwalk) {
+        enum kensa_err e2 = kensa_scanner_scan_paths(s, walk, nwalk);
+        if(e2)
+            err = e2;
+    }
+    free(walk);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if(c->progress_shown)
         fputs("\r\033[K", stderr);
     kensa_report_finish(c->report);
+    if(c->ro.format == KENSA_FMT_TEXT && !c->quiet)
+        kensa_iocs_summary(c->iocs, out, c->ro.lang);
+    if(c->iocs_path && kensa_iocs_write(c->iocs, c->iocs_path)) {
+        fprintf(stderr, "kensa: cannot write %s\n", c->iocs_path);
+        err = KENSA_EIO;
+    }
 
     struct kensa_stats st;
     kensa_scanner_stats(s, &st);
@@ -311,6 +354,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
 out:
     kensa_scanner_free(s);
     kensa_report_free(c->report);
+    kensa_iocs_free(c->iocs);
     if(out != stdout && fclose(out) && rc != EXIT_FOUND)
         rc = EXIT_ERROR;
     return rc;
@@ -341,8 +385,12 @@ int main(int argc, char **argv)
     memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
     sopts[sn] = 0;
     c.excludes = calloc((size_t)argc + 1, sizeof(*c.excludes));
-    if(!c.excludes)
+    c.log_paths = calloc((size_t)argc + 1, sizeof(*c.log_paths));
+    if(!c.excludes || !c.log_paths) {
+        free(c.excludes);
+        free(c.log_paths);
         return EXIT_ERROR;
+    }
 
     int o;
     while((o = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
@@ -353,11 +401,14 @@ int main(int argc, char **argv)
             }
         }
         switch(o) {
-        case OPT_HELP: usage(stdout); free(c.excludes); return EXIT_CLEAN;
+        case OPT_HELP:
+            usage(stdout);
+            rc = EXIT_CLEAN;
+            goto done;
         case OPT_VERSION:
             printf("kensa %s\n", KENSA_VERSION);
-            free(c.excludes);
-            return EXIT_CLEAN;
+            rc = EXIT_CLEAN;
+            goto done;
         case OPT_JSON: c.ro.format = KENSA_FMT_JSON; break;
         case OPT_CSV: c.ro.format = KENSA_FMT_CSV; break;
         case OPT_FORMAT:
@@ -409,17 +460,19 @@ int main(int argc, char **argv)
             if(!parse_size(optarg, &c.so.limits.max_scantime_ms)) goto bad;
             break;
         case OPT_NO_SUMMARY: c.no_summary = true; break;
+        case OPT_LOG_PATH: c.log_paths[c.n_log_paths++] = optarg; break;
+        case OPT_IOCS: c.iocs_path = optarg; break;
         default:
             usage(stderr);
-            free(c.excludes);
-            return EXIT_ERROR;
+            rc = EXIT_ERROR;
+            goto done;
         }
         continue;
 bad:
         fprintf(stderr, "kensa: bad value '%s' for --%s\n", optarg,
                 argv[optind - 1] + (argv[optind - 1][1] == '-' ? 2 : 1));
-        free(c.excludes);
-        return EXIT_ERROR;
+        rc = EXIT_ERROR;
+        goto done;
     }
     c.ro.lang = lang >= 0 ? (enum kensa_lang)lang : env_lang();
     c.ro.quiet = c.quiet;
@@ -431,13 +484,14 @@ bad:
 
     if(optind >= argc) {
         usage(stderr);
-        free(c.excludes);
-        return EXIT_ERROR;
+        rc = EXIT_ERROR;
+        goto done;
     }
     c.cmd = argv[optind++];
     int nargs = argc - optind;
     char **args = argv + optind;
-    if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan"))
+    if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
+       !strcmp(c.cmd, "logs"))
         rc = cmd_scan(&c, nargs, args);
     else if(!strcmp(c.cmd, "threats"))
         rc = cmd_threats(&c);
@@ -454,6 +508,8 @@ bad:
         usage(stderr);
         rc = EXIT_ERROR;
     }
+done:
     free(c.excludes);
+    free(c.log_paths);
     return rc;
 }

@@ -52,6 +52,8 @@ enum kensa_verdict {
     KENSA_VERDICT_MITIGATED = 2,  /* vulnerable version, dangerous class gone */
     KENSA_VERDICT_PATCHED = 3,    /* fixed version (reported with --all) */
     KENSA_VERDICT_EOL = 4,        /* end-of-life branch with known CVEs */
+    KENSA_VERDICT_ATTACK = 5,     /* an exploitation attempt (logs) */
+    KENSA_VERDICT_SUSPICIOUS = 6, /* a near miss: not evaluated as an attack */
 };
 
 enum kensa_severity {
@@ -91,6 +93,21 @@ struct kensa_finding {
     const char *fixed_in;       /* release to move to, for this Java line */
     const char *evidence;       /* how the version was found */
     const char *message;        /* one line for people */
+
+    /* Hits in logs (detector "logs"); NULL/0 elsewhere. */
+    uint64_t line;              /* 1-based line number */
+    const char *log_time;       /* the line's timestamp, as written */
+    const char *source_ip;      /* the client address, when the format has it */
+    const char *snippet;        /* the raw line, capped */
+    const char *lookup;         /* what Log4j would look up: "jndi:ldap://x/a" */
+    const char *decoding;       /* layers undone first: "url,cesc" */
+    const char *cb_scheme;      /* callback: ldap, rmi, dns, ... */
+    const char *cb_host;        /* kept symbolic when it holds lookups */
+    const char *cb_port;
+    const char *cb_path;
+    const char *cb_domain;      /* registrable domain of cb_host */
+    bool exfil;                 /* the callback carries ${env:...}-style data */
+    const char *command;        /* exploit-kit command, decoded */
 };
 
 /* Resource caps, named as clamscan names them.  0 means "no cap". */
@@ -108,6 +125,7 @@ void kensa_limits_default(struct kensa_limits *out);
 
 /* Detector bits for kensa_options.detectors. */
 #define KENSA_DETECT_LOG4J (1u << 0)
+#define KENSA_DETECT_LOGS (1u << 1)
 #define KENSA_DETECT_ALL 0xffffffffu
 
 struct kensa_options {
@@ -119,6 +137,10 @@ struct kensa_options {
     const char *const *excludes; /* fnmatch globs, borrowed for scanner life */
     size_t n_excludes;
     uint32_t detectors;        /* KENSA_DETECT_* bits */
+    bool logs_everywhere;      /* logs detector on every text file (kensa
+                                  logs); else only on log-like paths */
+    const char *const *log_paths; /* extra folders holding logs, borrowed */
+    size_t n_log_paths;
     struct kensa_limits limits;
 };
 
@@ -173,6 +195,14 @@ void kensa_scanner_set_callbacks(struct kensa_scanner *s,
  */
 enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
                                         const char *const *paths, size_t n);
+
+/*
+ * Scan what a file descriptor yields (a pipe: stdin) as if it were a file
+ * named `name`.  The bytes are copied to an unlinked temporary file first,
+ * so memory stays flat.  KENSA_EIO if it cannot be read or stored.
+ */
+enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
+                                     const char *name, int fd);
 
 /*
  * Scan one in-memory buffer as if it were a file named `name`.  The buffer
@@ -248,6 +278,27 @@ void kensa_report_warning(struct kensa_report *r,
 void kensa_report_finish(struct kensa_report *r);
 
 void kensa_report_free(struct kensa_report *r);
+
+/* ---------------------------------------------------------------------- */
+/* Indicators gathered from log hits (kensa logs --iocs).                 */
+
+struct kensa_iocs;
+
+/* An empty collection; NULL on allocation failure. */
+struct kensa_iocs *kensa_iocs_new(void);
+
+/* Take what a "logs" finding tells (other findings are ignored). */
+void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f);
+
+/* Hits per file (first and last seen), top sources, callback hosts and
+ * decoded commands, for people. Nothing if there was no hit. */
+void kensa_iocs_summary(struct kensa_iocs *io, FILE *out, enum kensa_lang l);
+
+/* Write indicators to `path`: a STIX 2.1 bundle if it ends in ".json",
+ * else CSV.  KENSA_EIO if the file cannot be written. */
+enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path);
+
+void kensa_iocs_free(struct kensa_iocs *io);
 
 #ifdef __cplusplus
 }

@@ -146,6 +146,14 @@ struct detector {
     uint32_t bit;                        /* KENSA_DETECT_* */
     void (*on_object)(struct kobj *obj); /* every object; may be NULL */
     void (*on_members)(const struct kmembers *m); /* containers; may be NULL */
+    /*
+     * Streams: a member too large to hold (a decompressed log) is offered
+     * chunk by chunk.  stream_begin returns the detector's state, or NULL
+     * when it does not want this object (obj->data is NULL then).
+     */
+    void *(*stream_begin)(struct kobj *obj);
+    void (*stream_data)(void *st, const uint8_t *p, size_t n);
+    void (*stream_end)(void *st);
 };
 
 #define FORMAT(n) extern const struct format format_##n;
@@ -157,5 +165,16 @@ struct detector {
 
 /* Give every enabled detector the members of a container. */
 void detectors_on_members(const struct kmembers *m);
+
+/*
+ * A member offered as a stream: detectors_stream_begin() makes the child
+ * object (path parent!/name) and asks each detector; it returns NULL when
+ * none wants it.  Feed with detectors_stream_data(), finish with
+ * detectors_stream_end() (which frees the handle).
+ */
+struct kstream;
+struct kstream *detectors_stream_begin(struct kobj *parent, const char *name);
+void detectors_stream_data(struct kstream *ks, const uint8_t *p, size_t n);
+void detectors_stream_end(struct kstream *ks);
 
 #endif

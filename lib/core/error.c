@@ -25,6 +25,8 @@ const char *kensa_verdict_name(enum kensa_verdict v)
     case KENSA_VERDICT_MITIGATED: return "mitigated";
     case KENSA_VERDICT_PATCHED: return "patched";
     case KENSA_VERDICT_EOL: return "end-of-life";
+    case KENSA_VERDICT_ATTACK: return "attack";
+    case KENSA_VERDICT_SUSPICIOUS: return "suspicious";
     default: return "none";
     }
 }

@@ -115,3 +115,65 @@ void object_scan_child_mapped(struct kobj *parent, const char *name,
 {
     scan_child(parent, name, data, len, true);
 }
+
+/* ---- streams ------------------------------------------------------------ */
+
+#define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
+
+struct kstream {
+    struct kobj obj;
+    void *state[NDETECTORS];
+};
+
+struct kstream *detectors_stream_begin(struct kobj *parent, const char *name)
+{
+    uint32_t on = parent->ctx->s->opts.detectors;
+    size_t plen = strlen(parent->path), nlen = strlen(name);
+    struct kstream *ks = calloc(1, sizeof(*ks));
+    bool any = false;
+    if(!ks)
+        return NULL;
+    ks->obj.path = malloc(plen + 2 + nlen + 1);
+    if(!ks->obj.path) {
+        free(ks);
+        return NULL;
+    }
+    memcpy(ks->obj.path, parent->path, plen);
+    memcpy(ks->obj.path + plen, "!/", 2);
+    memcpy(ks->obj.path + plen + 2, name, nlen + 1);
+    ks->obj.name = ks->obj.path + plen + 2;
+    ks->obj.ctx = parent->ctx;
+    ks->obj.parent = parent;
+    ks->obj.depth = parent->depth + 1;
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if((on & detectors[i]->bit) && detectors[i]->stream_begin &&
+           (ks->state[i] = detectors[i]->stream_begin(&ks->obj)))
+            any = true;
+    }
+    if(!any) {
+        free(ks->obj.path);
+        free(ks);
+        return NULL;
+    }
+    return ks;
+}
+
+void detectors_stream_data(struct kstream *ks, const uint8_t *p, size_t n)
+{
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(ks->state[i])
+            detectors[i]->stream_data(ks->state[i], p, n);
+    }
+}
+
+void detectors_stream_end(struct kstream *ks)
+{
+    if(!ks)
+        return;
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(ks->state[i])
+            detectors[i]->stream_end(ks->state[i]);
+    }
+    free(ks->obj.path);
+    free(ks);
+}

@@ -331,6 +331,57 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
     return walk_run(&wo, paths, n, on_file, on_walk_warn, s);
 }
 
+enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
+                                     const char *name, int fd)
+{
+    const char *dir = getenv("TMPDIR");
+    int tmp = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
+                   0600);
+    enum kensa_err rc = KENSA_OK;
+    uint64_t len = 0;
+    uint8_t chunk[1u << 16];
+
+    if(tmp < 0)
+        return KENSA_EIO;
+    for(;;) {
+        ssize_t r = read(fd, chunk, sizeof(chunk));
+        if(r < 0 && errno == EINTR)
+            continue;
+        if(r < 0) {
+            rc = KENSA_EIO;
+            break;
+        }
+        if(r == 0)
+            break;
+        for(ssize_t off = 0; off < r;) {
+            ssize_t w = write(tmp, chunk + off, (size_t)(r - off));
+            if(w <= 0) {
+                rc = KENSA_EIO;
+                break;
+            }
+            off += w;
+        }
+        if(rc)
+            break;
+        len += (uint64_t)r;
+    }
+    if(!rc && len) {
+        void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, tmp, 0);
+        if(map == MAP_FAILED) {
+            rc = KENSA_EIO;
+        } else {
+            pthread_mutex_lock(&s->lock);
+            s->stats.files++;
+            s->stats.bytes += len;
+            pthread_mutex_unlock(&s->lock);
+            scan_mem(s, name, NULL, map, (size_t)len, true);
+            munmap(map, (size_t)len);
+        }
+    }
+    close(tmp);
+    return rc;
+}
+
 enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
                                          const char *name, const void *data,
                                          size_t len)

@@ -82,9 +82,12 @@ static void archive_walk(struct kobj *obj)
             raw_name(obj, rname, sizeof(rname));
             name = rname;
         }
-        /* Read the first block; keep going only for a container. */
+        /* Read the first block; keep going for a container, or stream
+         * to the detectors that want the member (logs). */
         data.len = 0;
         bool keep = false, stop = false;
+        struct kstream *ks = NULL;
+        uint64_t streamed = 0;
         for(;;) {
             char chunk[65536];
             la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
@@ -96,11 +99,35 @@ static void archive_walk(struct kobj *obj)
             }
             if(got == 0)
                 break;
+            if(ks) {
+                streamed += (uint64_t)got;
+                if((streamed & ((1u << 24) - 1)) < (uint64_t)got &&
+                   !ctx_charge(c, obj->path, 0)) {
+                    stop = true;
+                    break;
+                }
+                if(l->max_ratio && raw && streamed > (64u << 20) &&
+                   streamed / obj->len > l->max_ratio) {
+                    ctx_warn(c, obj->path, KENSA_ELIMIT,
+                             "%s: compression ratio over %u, stopped", name,
+                             l->max_ratio);
+                    break;
+                }
+                detectors_stream_data(ks, (const uint8_t *)chunk, (size_t)got);
+                continue;
+            }
             if(data.len == 0 && !keep) {
                 if(!magic_is_container_head((const uint8_t *)chunk,
                                             (size_t)got) &&
-                   !(got > 262 && !memcmp(chunk + 257, "ustar", 5)))
-                    break;
+                   !(got > 262 && !memcmp(chunk + 257, "ustar", 5))) {
+                    ks = detectors_stream_begin(obj, name);
+                    if(!ks)
+                        break;
+                    streamed = (uint64_t)got;
+                    detectors_stream_data(ks, (const uint8_t *)chunk,
+                                          (size_t)got);
+                    continue;
+                }
                 keep = true;
             }
             if(!ctx_charge(c, obj->path, (uint64_t)got)) {
@@ -123,6 +150,7 @@ static void archive_walk(struct kobj *obj)
                 break;
             }
         }
+        detectors_stream_end(ks);
         if(keep && data.len)
             object_scan_child(obj, name, data.p, data.len);
         if(stop)

@@ -379,8 +379,31 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
     return KENSA_OK;
 }
 
+static bool fd_sink(void *ud, const uint8_t *p, size_t n)
+{
+    int fd = *(int *)ud;
+    for(size_t off = 0; off < n;) {
+        ssize_t w = write(fd, p + off, n - off);
+        if(w < 0 && errno == EINTR)
+            continue;
+        if(w <= 0)
+            return false;
+        off += (size_t)w;
+    }
+    return true;
+}
+
 enum kensa_err zip_spill(const struct zip *z, size_t i, uint32_t max_ratio,
                          uint64_t max, int fd, uint64_t *out_len)
+{
+    enum kensa_err rc = zip_stream(z, i, max_ratio, max, fd_sink, &fd,
+                                   out_len);
+    return rc == KENSA_EINVAL ? KENSA_EIO : rc;
+}
+
+enum kensa_err zip_stream(const struct zip *z, size_t i, uint32_t max_ratio,
+                          uint64_t max, zip_sink sink, void *ud,
+                          uint64_t *out_len)
 {
     const struct zip_entry *e = &z->e[i];
     const uint8_t *raw;
@@ -393,8 +416,15 @@ enum kensa_err zip_spill(const struct zip *z, size_t i, uint32_t max_ratio,
         return KENSA_EUNSUPPORTED;
     if((rc = zip_raw(z, i, &raw, &rawlen)))
         return rc;
+    if(e->method == 0) {
+        size_t n = rawlen > max ? (size_t)max : rawlen;
+        *out_len = n;
+        if(!sink(ud, raw, n))
+            return KENSA_EINVAL;
+        return rawlen > max ? KENSA_ELIMIT : KENSA_OK;
+    }
     if(e->method != 8)
-        return e->method == 0 ? KENSA_EINVAL : KENSA_EUNSUPPORTED;
+        return KENSA_EUNSUPPORTED;
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
     if(inflateInit2(&zs, -15) != Z_OK)
@@ -423,18 +453,10 @@ enum kensa_err zip_spill(const struct zip *z, size_t i, uint32_t max_ratio,
             rc = KENSA_ELIMIT;
             break;
         }
-        for(size_t off = 0; off < got;) {
-            ssize_t w = write(fd, out + off, got - off);
-            if(w < 0 && errno == EINTR)
-                continue;
-            if(w <= 0) {
-                rc = KENSA_EIO;
-                break;
-            }
-            off += (size_t)w;
-        }
-        if(rc)
+        if(got && !sink(ud, out, got)) {
+            rc = KENSA_EINVAL;
             break;
+        }
         *out_len += got;
         if(!got && !zs.avail_in && fed >= rawlen)
             break;   /* truncated stream */
@@ -549,6 +571,29 @@ static void spill_child(struct kobj *obj, const struct zip *z, size_t i,
     munmap(map, (size_t)len);
 }
 
+static bool stream_sink(void *ud, const uint8_t *p, size_t n)
+{
+    detectors_stream_data(ud, p, n);
+    return true;
+}
+
+/* Offer a member that is not a container to the detectors that stream
+ * (logs inside a zip). */
+static void stream_member(struct kobj *obj, const struct zip *z, size_t i)
+{
+    struct kstream *ks = detectors_stream_begin(obj, z->e[i].name);
+    uint64_t len;
+    if(!ks)
+        return;
+    const struct kensa_limits *l = &obj->ctx->s->opts.limits;
+    enum kensa_err rc = zip_stream(z, i, l->max_ratio, UINT64_MAX / 2,
+                                   stream_sink, ks, &len);
+    if(rc && rc != KENSA_EINVAL)
+        ctx_warn(obj->ctx, obj->path, rc, "entry %s: %s", z->e[i].name,
+                 kensa_strerror(rc));
+    detectors_stream_end(ks);
+}
+
 static void zip_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
@@ -600,8 +645,10 @@ static void zip_walk(struct kobj *obj)
                          "corrupt, skipped");
             continue;
         }
-        if(!magic_is_container_head(head, got))
+        if(!magic_is_container_head(head, got)) {
+            stream_member(obj, &z, i);
             continue;
+        }
         if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
             break;
         if(e->method == 8 && e->usize > SPILL_OVER) {

@@ -82,6 +82,15 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
 enum kensa_err zip_spill(const struct zip *z, size_t i, uint32_t max_ratio,
                          uint64_t max, int fd, uint64_t *out_len);
 
+/*
+ * Inflate (or copy, if stored) entry i chunk by chunk into `sink`, which
+ * returns false to stop early.  At most `max` bytes; ratio as zip_get.
+ */
+typedef bool (*zip_sink)(void *ud, const uint8_t *p, size_t n);
+enum kensa_err zip_stream(const struct zip *z, size_t i, uint32_t max_ratio,
+                          uint64_t max, zip_sink sink, void *ud,
+                          uint64_t *out_len);
+
 /* Readers for little-endian fields with a bounds check. */
 static inline bool zrd16(const uint8_t *p, size_t n, uint64_t off,
                          uint16_t *v)

@@ -2,6 +2,7 @@
  * csv.c - one RFC 4180 row per finding under a fixed header, for
  * spreadsheets.  Nesting is kept in the path column (a!/b!/c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "report/report.h"
@@ -26,7 +27,8 @@ static void csv_finding(struct kensa_report *r, const struct kensa_finding *f)
     buf_init(&cves, 4096);
     if(!r->impl) {
         buf_puts(&b, "timestamp,threat,detector,verdict,severity,package,"
-                     "version,cves,path,file_sha256,fixed_in,message\r\n");
+                     "version,cves,path,line,file_sha256,fixed_in,message,"
+                     "lookup,source_ip\r\n");
         r->impl = r;   /* header written */
     }
     for(size_t i = 0; i < f->n_cves; i++) {
@@ -44,9 +46,15 @@ static void csv_finding(struct kensa_report *r, const struct kensa_finding *f)
     field(&b, f->package_version, false);
     field(&b, buf_cstr(&cves), false);
     field(&b, f->path, false);
+    char ln[24] = "";
+    if(f->line)
+        snprintf(ln, sizeof(ln), "%llu", (unsigned long long)f->line);
+    field(&b, ln, false);
     field(&b, f->file_sha256, false);
     field(&b, f->fixed_in, false);
-    field(&b, f->message, true);
+    field(&b, f->message, false);
+    field(&b, f->lookup, false);
+    field(&b, f->source_ip, true);
     report_emit(r, &b);
     buf_free(&b);
     buf_free(&cves);

@@ -33,8 +33,14 @@ static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
     snprintf(ds, sizeof(ds), "kensa.%s", f->detector);
     head(&b, "alert", ds);
     buf_printf(&b, ",\"category\":[\"%s\"],\"type\":[\"info\"],"
-               "\"severity\":%d},", f->n_cves ? "vulnerability" : "file",
+               "\"severity\":%d", f->n_cves ? "vulnerability" :
+               f->line ? "intrusion_detection" : "file",
                (int)f->severity * 25);
+    if(f->snippet) {
+        buf_puts(&b, ",");
+        json_kv(&b, "original", f->snippet);
+    }
+    buf_puts(&b, "},");
     json_kv(&b, "message", f->message);
     buf_puts(&b, ",\"file\":{");
     json_kv(&b, "path", f->file_path);
@@ -92,7 +98,51 @@ static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
         json_kv(&b, "sha256", f->object_sha256);
         buf_puts(&b, "}}");
     }
-    buf_puts(&b, "}}\n");
+    if(f->line) {
+        buf_printf(&b, ",\"line\":%llu", (unsigned long long)f->line);
+        if(f->log_time) {
+            buf_puts(&b, ",");
+            json_kv(&b, "log_time", f->log_time);
+        }
+        if(f->lookup) {
+            buf_puts(&b, ",");
+            json_kv(&b, "lookup", f->lookup);
+        }
+        if(f->decoding) {
+            buf_puts(&b, ",");
+            json_kv(&b, "decoding", f->decoding);
+        }
+        if(f->cb_scheme || f->cb_host) {
+            buf_puts(&b, ",\"callback\":{");
+            json_kv(&b, "scheme", f->cb_scheme);
+            buf_puts(&b, ",");
+            json_kv(&b, "host", f->cb_host);
+            buf_puts(&b, ",");
+            json_kv(&b, "port", f->cb_port);
+            buf_puts(&b, ",");
+            json_kv(&b, "path", f->cb_path);
+            buf_puts(&b, ",");
+            json_kv(&b, "domain", f->cb_domain);
+            buf_puts(&b, "}");
+        }
+        buf_printf(&b, ",\"exfil\":%s", f->exfil ? "true" : "false");
+        if(f->command) {
+            buf_puts(&b, ",");
+            json_kv(&b, "command", f->command);
+        }
+    }
+    buf_puts(&b, "}");
+    if(f->line) {
+        buf_puts(&b, ",\"log\":{\"file\":{");
+        json_kv(&b, "path", f->file_path);
+        buf_puts(&b, "}}");
+        if(f->source_ip) {
+            buf_puts(&b, ",\"source\":{");
+            json_kv(&b, "ip", f->source_ip);
+            buf_puts(&b, "}");
+        }
+    }
+    buf_puts(&b, "}\n");
     report_emit(r, &b);
     buf_free(&b);
 }

@@ -63,11 +63,31 @@ static void text_finding(struct kensa_report *r, const struct kensa_finding *f)
         buf_printf(&l1, "%s%-8s\033[0m ", sev_colour(f->severity), up);
     else
         buf_printf(&l1, "%-8s ", up);
-    buf_printf(&l1, "%s: %s", f->path, f->message ? f->message : "");
+    if(f->line)
+        buf_printf(&l1, "%s:%llu: %s", f->path, (unsigned long long)f->line,
+                   f->message ? f->message : "");
+    else
+        buf_printf(&l1, "%s: %s", f->path, f->message ? f->message : "");
     for(const char *p = buf_cstr(&l1); *p; p++) {
         if(*p == '\n' || *p == '\r')
             l1.p[p - (const char *)l1.p] = '?';
     }
+    if(f->line) {
+        buf_printf(&l2, "         %s", f->lookup ? f->lookup : "");
+        if(f->source_ip)
+            buf_printf(&l2, " | from %s", f->source_ip);
+        if(f->log_time)
+            buf_printf(&l2, " | %s", f->log_time);
+        if(f->command)
+            buf_printf(&l2, "\n         command: %s", f->command);
+        if(f->snippet)
+            buf_printf(&l2, "\n         line: %.200s", f->snippet);
+        for(size_t k = 0; k < l2.len; k++) {
+            if(l2.p[k] == '\r' || (l2.p[k] == '\n' && (k + 9 >= l2.len ||
+               memcmp(l2.p + k + 1, "        ", 8))))
+                l2.p[k] = ' ';
+        }
+    } else
     buf_printf(&l2, "         %s %s %s", f->package_name ? f->package_name : "",
                kensa_label("version", r->o.lang),
                f->package_version ? f->package_version : "?");
@@ -76,7 +96,7 @@ static void text_finding(struct kensa_report *r, const struct kensa_finding *f)
         for(size_t c = 0; c < f->n_cves; c++)
             buf_printf(&l2, " %s", f->cves[c]);
     }
-    if(f->evidence)
+    if(f->evidence && !f->line)
         buf_printf(&l2, "\n         %s: %s", kensa_label("evidence", r->o.lang),
                    f->evidence);
     struct kept *k = &t->v[t->n];

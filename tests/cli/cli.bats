@@ -54,7 +54,7 @@ setup_file() {
 
 @test "--csv has a header and one row per finding" {
     run k log4j --csv "$FX/plain"
-    [ "${lines[0]%$'\r'}" = "timestamp,threat,detector,verdict,severity,package,version,cves,path,file_sha256,fixed_in,message" ]
+    [ "${lines[0]%$'\r'}" = "timestamp,threat,detector,verdict,severity,package,version,cves,path,line,file_sha256,fixed_in,message,lookup,source_ip" ]
     [ "${#lines[@]}" -eq 7 ]
 }
 

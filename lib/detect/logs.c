@@ -1,0 +1,825 @@
+/*
+ * logs.c - the Log4Shell log detector: finds exploitation attempts in
+ * logs, plain or compressed, however the ${jndi:...} string is hidden.
+ *
+ * Speed comes from a prefilter: a vector scan for the few bytes every
+ * payload needs somewhere ('$', or the start of an encoding of it: '%',
+ * '\\', '&'; 'B' of "Basic " for Base64 carriers; 'J' of JNDI stack traces
+ * and Java user agents), then a check of the bytes after each hit.  Only a
+ * line that passes is analysed, and analysis does not match patterns: it
+ * evaluates the line as Log4j 2.14.1 would (lookup.c), first as written,
+ * then after undoing URL, escape and HTML layers (decode.c), then inside
+ * Base64 carriers.  A JNDI lookup with a real protocol is an "attack";
+ * what Log4j would not evaluate (escaped "$${", unclosed braces, odd-case
+ * or missing schemes, stack frames) is at most "suspicious".
+ *
+ * Files on disk are scanned in place (mapped); compressed logs arrive as
+ * streams and are cut into lines with a capped carry-over buffer.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "core/engine.h"
+#include "detect/decode.h"
+#include "detect/lookup.h"
+
+#define LINE_CAP (16u << 20)   /* a streamed line longer than this is cut */
+#define WINDOW (64u << 10)     /* text evaluated from one "${" */
+#define SNIPPET 400
+#define JOIN_LINES 8           /* a record may continue on this many lines */
+#define MAX_NAMES 8
+
+struct cb {
+    char scheme[32], host[256], port[16], path[512], domain[256];
+};
+
+struct hit {
+    enum kensa_verdict verdict;
+    char why[320];
+    char lookup[1024];
+    unsigned decoding;
+    struct cb cb;
+    bool exfil;
+    char command[512];
+};
+
+struct lstate {
+    struct kobj *obj;
+    uint64_t line_base;        /* number of lines before the region */
+    const uint8_t *cnt_p;      /* newlines counted up to here */
+    uint64_t cnt_line;
+    struct buf carry;          /* streaming: unfinished last line */
+    struct l4s_result ev;
+    struct buf dec, tmp;
+    char *names[MAX_NAMES];    /* JNDI names found in the current line */
+    size_t n_names;
+    bool unbalanced, aborted;
+};
+
+/* ---- prefilter ---------------------------------------------------------- */
+
+static uint8_t trig[256];
+
+static void trig_init(void)
+{
+    static const char t[] = "$%\\&JB";
+    for(const char *p = t; *p; p++)
+        trig[(uint8_t)*p] = 1;
+}
+
+static size_t next_trigger(const uint8_t *p, size_t i, size_t n)
+{
+#ifdef __SSE2__
+    const __m128i c0 = _mm_set1_epi8('$'), c1 = _mm_set1_epi8('%'),
+                  c2 = _mm_set1_epi8('\\'), c3 = _mm_set1_epi8('&'),
+                  c4 = _mm_set1_epi8('J'), c5 = _mm_set1_epi8('B');
+    while(i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i m = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, c0), _mm_cmpeq_epi8(v, c1)),
+            _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, c3)),
+                _mm_or_si128(_mm_cmpeq_epi8(v, c4), _mm_cmpeq_epi8(v, c5))));
+        int mask = _mm_movemask_epi8(m);
+        if(mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
+    while(i < n && !trig[p[i]])
+        i++;
+    return i;
+}
+
+static size_t count_nl(const uint8_t *p, size_t n)
+{
+    size_t c = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n');
+    for(; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        c += (size_t)__builtin_popcount(
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+    }
+#endif
+    for(; i < n; i++)
+        c += p[i] == '\n';
+    return c;
+}
+
+static bool ieq(const uint8_t *p, size_t avail, const char *s)
+{
+    size_t l = strlen(s);
+    return avail >= l && !strncasecmp((const char *)p, s, l);
+}
+
+/* Is the trigger at p[i] worth analysing its line? */
+static bool candidate(const uint8_t *p, size_t i, size_t n)
+{
+    size_t a = n - i - 1;   /* bytes after the trigger */
+    const uint8_t *q = p + i + 1;
+    switch(p[i]) {
+    case '$':
+        return true;
+    case '%':
+        return a >= 2 && ((q[0] == '2' && (q[1] == '4' || q[1] == '5' ||
+                                           q[1] == '6')) ||
+                          (q[0] == '7' && (q[1] == 'B' || q[1] == 'b')) ||
+                          (q[0] == '5' && (q[1] == 'C' || q[1] == 'c')) ||
+                          q[0] == 'u' || q[0] == 'U');
+    case '\\':
+        return a >= 1 && (q[0] == 'u' || q[0] == 'U' || q[0] == 'x' ||
+                          q[0] == '\\' || (q[0] >= '0' && q[0] <= '7'));
+    case '&':
+        return a >= 1 && (q[0] == '#' || q[0] == 'd' || q[0] == 'D' ||
+                          q[0] == 'l' || q[0] == 'L');
+    case 'J':
+        return ieq(q, a, "ndi") || ieq(q, a, "ava/1.");
+    case 'B':
+        return ieq(q, a, "asic ");
+    }
+    return false;
+}
+
+/* ---- JNDI names and callbacks ------------------------------------------- */
+
+static void copy(char *dst, size_t cap, const char *s, size_t n)
+{
+    if(n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = 0;
+}
+
+static bool printable(const uint8_t *s, size_t n)
+{
+    if(!n)
+        return false;
+    for(size_t i = 0; i < n; i++) {
+        if((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n') || s[i] == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* JNDIExploit-style commands: /Basic/Command/Base64/<b64> or
+ * /Basic/Command/<b64 or text>. */
+static void exploit_command(const char *path, char *out, size_t cap)
+{
+    const char *c = strstr(path, "/Command/");
+    out[0] = 0;
+    if(!c)
+        return;
+    c += 9;
+    if(!strncasecmp(c, "Base64/", 7))
+        c += 7;
+    size_t n = strcspn(c, "/}?# ");
+    struct buf b;
+    buf_init(&b, 4096);
+    /* the kits also accept URL-safe Base64 and %-encoded padding */
+    struct buf u;
+    buf_init(&u, 4096);
+    decode_url((const uint8_t *)c, n, false, &u);
+    decode_b64(u.p ? u.p : (const uint8_t *)"", u.len, &b);
+    if(b.len && printable(b.p, b.len))
+        copy(out, cap, (const char *)b.p, b.len);
+    else if(n)
+        snprintf(out, cap, "(undecodable: %.*s)", (int)(n > 64 ? 64 : n), c);
+    buf_free(&u);
+    buf_free(&b);
+}
+
+static bool is_ipv4(const char *h)
+{
+    int dots = 0, digits = 0;
+    for(; *h; h++) {
+        if(*h == '.') { dots++; digits = 0; }
+        else if(*h >= '0' && *h <= '9') { if(++digits > 3) return false; }
+        else return false;
+    }
+    return dots == 3;
+}
+
+/* Registrable domain of a host: the part after any lookup, last two
+ * labels (three under a second-level public suffix such as co.jp). */
+static void registrable(const char *host, char *out, size_t cap)
+{
+    const char *h = strrchr(host, '}');
+    h = h ? h + 1 : host;
+    while(*h == '.' || *h == '-')
+        h++;
+    char tmp[256];
+    copy(tmp, sizeof(tmp), h, strcspn(h, "#"));
+    if(!tmp[0] || is_ipv4(tmp)) {
+        copy(out, cap, tmp, strlen(tmp));
+        return;
+    }
+    size_t len = strlen(tmp);
+    int labels = 0;
+    size_t cut = 0;
+    for(size_t i = len; i-- > 0;) {
+        if(tmp[i] == '.') {
+            labels++;
+            const char *lab = tmp + i + 1;
+            if(labels == 2) {
+                size_t l2 = strcspn(lab, ".");
+                const char *tld = lab + l2 + 1;
+                static const char *const sl[] = { "co", "com", "net", "org",
+                    "ac", "go", "ne", "or", "gov", "edu", "ad", "gr", "lg" };
+                bool second = false;
+                for(size_t k = 0; k < sizeof(sl) / sizeof(sl[0]); k++) {
+                    if(strlen(sl[k]) == l2 && !strncmp(lab, sl[k], l2) &&
+                       strlen(tld) == 2)
+                        second = true;
+                }
+                if(!second) {
+                    cut = i + 1;
+                    break;
+                }
+            } else if(labels == 3) {
+                cut = i + 1;
+                break;
+            }
+        }
+    }
+    copy(out, cap, tmp + cut, len - cut);
+}
+
+static const char *const schemes[] = {
+    "ldap", "ldaps", "rmi", "dns", "iiop", "iiopname", "corba", "corbaname",
+    "corbaloc", "nds", "nis", "http", "https",
+};
+
+/* Classify one JNDI name; fill the callback. */
+static enum kensa_verdict classify(const char *name, struct hit *h)
+{
+    size_t sl = 0;
+    while(name[sl] && (((name[sl] | 32) >= 'a' && (name[sl] | 32) <= 'z') ||
+                       (sl && ((name[sl] >= '0' && name[sl] <= '9') ||
+                               name[sl] == '+' || name[sl] == '-' ||
+                               name[sl] == '.'))))
+        sl++;
+    memset(&h->cb, 0, sizeof(h->cb));
+    copy(h->lookup, sizeof(h->lookup), "jndi:", 5);
+    strncat(h->lookup, name, sizeof(h->lookup) - 6);
+    if(!sl || name[sl] != ':') {
+        snprintf(h->why, sizeof(h->why),
+                 "JNDI lookup of \"%.40s\" has no URL scheme: it cannot reach "
+                 "a server", name);
+        return KENSA_VERDICT_SUSPICIOUS;
+    }
+    copy(h->cb.scheme, sizeof(h->cb.scheme), name, sl);
+    bool known = false, known_ci = false;
+    for(size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        if(strlen(schemes[i]) != sl)
+            continue;
+        if(!strncmp(name, schemes[i], sl))
+            known = true;
+        else if(!strncasecmp(name, schemes[i], sl))
+            known_ci = true;
+    }
+    const char *r = name + sl + 1;
+    while(*r == '/')
+        r++;
+    /* authority: up to '/', ignoring what is inside ${...} */
+    size_t i = 0, lastcolon = (size_t)-1;
+    int depth = 0;
+    for(; r[i]; i++) {
+        if(r[i] == '$' && r[i + 1] == '{') { depth++; i++; continue; }
+        if(r[i] == '}' && depth) { depth--; continue; }
+        if(depth)
+            continue;
+        if(r[i] == '/' || r[i] == '?')
+            break;
+        if(r[i] == ':')
+            lastcolon = i;
+    }
+    size_t hostlen = i;
+    if(lastcolon != (size_t)-1 && lastcolon + 1 < i &&
+       strspn(r + lastcolon + 1, "0123456789") == i - lastcolon - 1) {
+        copy(h->cb.port, sizeof(h->cb.port), r + lastcolon + 1,
+             i - lastcolon - 1);
+        hostlen = lastcolon;
+    }
+    copy(h->cb.host, sizeof(h->cb.host), r, hostlen);
+    copy(h->cb.path, sizeof(h->cb.path), r + i, strlen(r + i));
+    registrable(h->cb.host, h->cb.domain, sizeof(h->cb.domain));
+    h->exfil = strstr(h->cb.host, "${") != NULL;
+    exploit_command(h->cb.path, h->command, sizeof(h->command));
+    if(known) {
+        snprintf(h->why, sizeof(h->why), "Log4j would look up %s://%.200s",
+                 h->cb.scheme, h->cb.host);
+        return KENSA_VERDICT_ATTACK;
+    }
+    snprintf(h->why, sizeof(h->why), known_ci ?
+             "JNDI lookup with a mixed-case scheme \"%s\": JNDI URL contexts "
+             "are case-sensitive, it most likely fails" :
+             "JNDI lookup with scheme \"%s\", not a remote protocol",
+             h->cb.scheme);
+    return KENSA_VERDICT_SUSPICIOUS;
+}
+
+/* ---- evaluation of one line --------------------------------------------- */
+
+static void names_clear(struct lstate *st)
+{
+    for(size_t i = 0; i < st->n_names; i++)
+        free(st->names[i]);
+    st->n_names = 0;
+    st->unbalanced = st->aborted = false;
+}
+
+/* Evaluate every "${" window of s; collect JNDI names. */
+static void eval_text(struct lstate *st, const uint8_t *s, size_t n)
+{
+    size_t off = 0;
+    while(off < n) {
+        const uint8_t *d = memmem(s + off, n - off, "${", 2);
+        if(!d)
+            break;
+        size_t start = (size_t)(d - s);
+        /* keep one '$' before it: "$${" is an escape */
+        if(start > 0 && s[start - 1] == '$')
+            start--;
+        size_t len = n - start > WINDOW ? WINDOW : n - start;
+        l4s_eval(s + start, len, &st->ev);
+        for(size_t i = 0; i < st->ev.n_jndi && st->n_names < MAX_NAMES; i++) {
+            st->names[st->n_names++] = st->ev.jndi[i];
+            st->ev.jndi[i] = NULL;
+        }
+        st->ev.n_jndi = 0;
+        st->unbalanced |= st->ev.unbalanced;
+        st->aborted |= st->ev.aborted;
+        off = start + len;
+    }
+}
+
+static bool has(const uint8_t *s, size_t n, const char *needle)
+{
+    return memmem(s, n, needle, strlen(needle)) != NULL;
+}
+
+static bool has_ci(const uint8_t *s, size_t n, const char *needle)
+{
+    size_t l = strlen(needle);
+    for(size_t i = 0; i + l <= n; i++) {
+        if((s[i] | 32) == (needle[0] | 32) &&
+           !strncasecmp((const char *)s + i, needle, l))
+            return true;
+    }
+    return false;
+}
+
+/* ---- metadata: time and source address ---------------------------------- */
+
+static void meta(const uint8_t *s, size_t n, char *ts, size_t tcap, char *ip,
+                 size_t icap)
+{
+    ts[0] = ip[0] = 0;
+    /* Apache/nginx common and combined: IP ident user [time] "req" */
+    size_t i = 0;
+    while(i < n && i < 64 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+                              s[i] == ':' || ((s[i] | 32) >= 'a' &&
+                                              (s[i] | 32) <= 'f')))
+        i++;
+    if(i >= 3 && i < n && s[i] == ' ' &&
+       (memchr(s, '.', i) || memchr(s, ':', i)))
+        copy(ip, icap, (const char *)s, i);
+    const uint8_t *lb = memchr(s, '[', n < 256 ? n : 256);
+    if(lb) {
+        const uint8_t *rb = memchr(lb, ']', (size_t)(s + n - lb));
+        if(rb && rb - lb > 10 && rb - lb < 40 && lb[3] == '/')
+            copy(ts, tcap, (const char *)lb + 1, (size_t)(rb - lb - 1));
+    }
+    /* ISO 8601 at the start: 2021-12-11 or 2021-12-11T10:00:00Z */
+    if(!ts[0] && n >= 10 && s[4] == '-' && s[7] == '-' && s[0] >= '0' &&
+       s[0] <= '9') {
+        size_t k = 10;
+        if(k < n && (s[k] == 'T' || s[k] == ' ') && k + 8 < n &&
+           s[k + 3] == ':')
+            k += 9;
+        while(k < n && k < 40 && s[k] != ' ' && s[k] != '\t' && s[k] != '"' &&
+              s[k] != ',' && s[k - 1] != 'Z')
+            k++;
+        copy(ts, tcap, (const char *)s, k);
+    }
+    /* JSON logs */
+    static const char *const tkeys[] = { "\"@timestamp\":\"", "\"timestamp\":\"",
+                                         "\"time\":\"" };
+    static const char *const ikeys[] = { "\"remote_addr\":\"", "\"client_ip\":\"",
+        "\"clientip\":\"", "\"src_ip\":\"", "\"source_ip\":\"", "\"ip\":\"" };
+    for(size_t k = 0; !ts[0] && k < 3; k++) {
+        const uint8_t *h = memmem(s, n, tkeys[k], strlen(tkeys[k]));
+        if(h) {
+            h += strlen(tkeys[k]);
+            const uint8_t *e = memchr(h, '"', (size_t)(s + n - h));
+            if(e)
+                copy(ts, tcap, (const char *)h, (size_t)(e - h));
+        }
+    }
+    for(size_t k = 0; !ip[0] && k < 6; k++) {
+        const uint8_t *h = memmem(s, n, ikeys[k], strlen(ikeys[k]));
+        if(h) {
+            h += strlen(ikeys[k]);
+            const uint8_t *e = memchr(h, '"', (size_t)(s + n - h));
+            if(e)
+                copy(ip, icap, (const char *)h, (size_t)(e - h));
+        }
+    }
+    /* Apache error log: [client 1.2.3.4] */
+    if(!ip[0]) {
+        const uint8_t *h = memmem(s, n, "[client ", 8);
+        if(h) {
+            h += 8;
+            size_t k = strcspn((const char *)h, "]: ");
+            if(h + k <= s + n)
+                copy(ip, icap, (const char *)h, k);
+        }
+    }
+}
+
+/* ---- reporting ----------------------------------------------------------- */
+
+static void report(struct lstate *st, const uint8_t *line, size_t len,
+                   uint64_t lineno, struct hit *h)
+{
+    char ts[64], ip[64], snip[SNIPPET + 8], dec[32], msg[512];
+    struct kensa_finding f = {
+        .detector = "logs", .threat = "log4shell", .verdict = h->verdict,
+        .severity = h->verdict == KENSA_VERDICT_ATTACK ? KENSA_SEV_HIGH
+                                                       : KENSA_SEV_LOW,
+        .line = lineno,
+    };
+    meta(line, len, ts, sizeof(ts), ip, sizeof(ip));
+    /* the snippet starts a little before the first sign of the payload */
+    size_t from = 0;
+    if(len > SNIPPET) {
+        const uint8_t *d = memmem(line, len, "${", 2);
+        size_t at = d ? (size_t)(d - line) : next_trigger(line, 0, len);
+        from = at > 80 ? at - 80 : 0;
+        if(from + SNIPPET > len)
+            from = len - SNIPPET;
+    }
+    size_t sl = len - from > SNIPPET ? SNIPPET : len - from;
+    memcpy(snip, line + from, sl);
+    snip[sl] = 0;
+    for(size_t i = 0; i < sl; i++) {
+        if(!snip[i])
+            snip[i] = ' ';
+    }
+    decode_names(h->decoding, dec, sizeof(dec));
+    f.log_time = ts[0] ? ts : NULL;
+    f.source_ip = ip[0] ? ip : NULL;
+    f.snippet = snip;
+    f.lookup = h->lookup[0] ? h->lookup : NULL;
+    f.decoding = dec[0] ? dec : NULL;
+    f.cb_scheme = h->cb.scheme[0] ? h->cb.scheme : NULL;
+    f.cb_host = h->cb.host[0] ? h->cb.host : NULL;
+    f.cb_port = h->cb.port[0] ? h->cb.port : NULL;
+    f.cb_path = h->cb.path[0] ? h->cb.path : NULL;
+    f.cb_domain = h->cb.domain[0] ? h->cb.domain : NULL;
+    f.exfil = h->exfil;
+    f.command = h->command[0] ? h->command : NULL;
+    if(h->verdict == KENSA_VERDICT_ATTACK)
+        snprintf(msg, sizeof(msg), "Log4Shell attempt%s%s: %s%s%s",
+                 dec[0] ? " after decoding " : "", dec, h->why,
+                 h->exfil ? " (exfiltrates data in the host name)" : "",
+                 h->command[0] ? "; runs a command" : "");
+    else
+        snprintf(msg, sizeof(msg), "near miss, not evaluated as an attack: %s",
+                 h->why);
+    f.message = msg;
+    f.evidence = h->lookup[0] ? h->lookup : NULL;
+    ctx_report(st->obj, &f);
+}
+
+/* Report each JNDI name found (worst first); true if any was an attack. */
+static bool report_names(struct lstate *st, const uint8_t *line, size_t len,
+                         uint64_t lineno, unsigned decoding, bool attacks_only)
+{
+    bool attack = false;
+    struct hit h;
+    for(int pass = 0; pass < 2; pass++) {
+        for(size_t i = 0; i < st->n_names; i++) {
+            memset(&h, 0, sizeof(h));
+            h.verdict = classify(st->names[i], &h);
+            h.decoding = decoding;
+            if(pass == 0 && h.verdict == KENSA_VERDICT_ATTACK) {
+                report(st, line, len, lineno, &h);
+                attack = true;
+            } else if(pass == 1 && !attack && !attacks_only &&
+                      h.verdict == KENSA_VERDICT_SUSPICIOUS) {
+                report(st, line, len, lineno, &h);
+                return false;
+            }
+        }
+    }
+    return attack;
+}
+
+static void report_simple(struct lstate *st, const uint8_t *line, size_t len,
+                          uint64_t lineno, enum kensa_verdict v,
+                          const char *why, const char *lookup)
+{
+    struct hit h;
+    memset(&h, 0, sizeof(h));
+    h.verdict = v;
+    copy(h.why, sizeof(h.why), why, strlen(why));
+    if(lookup)
+        classify(lookup, &h);
+    h.verdict = v;
+    copy(h.why, sizeof(h.why), why, strlen(why));
+    report(st, line, len, lineno, &h);
+}
+
+/* Analyse one candidate line; `after` is the text that follows it. */
+static void analyze(struct lstate *st, const uint8_t *line, size_t len,
+                    uint64_t lineno, const uint8_t *after, size_t after_len)
+{
+    bool raw_dollar = has(line, len, "${");
+    bool suspicious_pending = false;
+    char why[320] = "";
+
+    names_clear(st);
+    /* 1. as written */
+    if(raw_dollar) {
+        eval_text(st, line, len);
+        if(report_names(st, line, len, lineno, 0, true))
+            return;
+        if(st->n_names)
+            suspicious_pending = true;
+    }
+    /* 2. after decoding layers */
+    bool enc = memchr(line, '%', len) || memchr(line, '\\', len) ||
+               memchr(line, '&', len);
+    for(int plus = 0; enc && plus < 2; plus++) {
+        if(plus && !memchr(line, '+', len))
+            break;
+        st->dec.len = 0;
+        unsigned layers = decode_layers(line, len, plus, 6, &st->dec);
+        if(!layers || !has(st->dec.p, st->dec.len, "${"))
+            continue;
+        size_t keep = st->n_names;
+        eval_text(st, st->dec.p, st->dec.len);
+        if(st->n_names > keep) {
+            /* only names new to this layer */
+            for(size_t i = 0; i < keep; i++) {
+                free(st->names[i]);
+                st->names[i] = NULL;
+            }
+            memmove(st->names, st->names + keep,
+                    (st->n_names - keep) * sizeof(*st->names));
+            st->n_names -= keep;
+            if(report_names(st, line, len, lineno, layers, true))
+                return;
+            suspicious_pending = true;
+        }
+    }
+    /* 3. Base64 carriers: Authorization: Basic <b64 of user:${jndi...}> */
+    const uint8_t *b = line;
+    while(b && (b = memmem(b, (size_t)(line + len - b), "Basic ", 6))) {
+        b += 6;
+        st->tmp.len = 0;
+        decode_b64(b, (size_t)(line + len - b), &st->tmp);
+        if(st->tmp.len && has(st->tmp.p, st->tmp.len, "${")) {
+            names_clear(st);
+            eval_text(st, st->tmp.p, st->tmp.len);
+            if(report_names(st, line, len, lineno, DEC_B64, true))
+                return;
+        }
+    }
+    /* 4. Log4j's own error when a lookup failed: the lookup happened */
+    const uint8_t *er = memmem(line, len, "Error looking up JNDI resource [",
+                               32);
+    if(er) {
+        er += 32;
+        const uint8_t *e = memchr(er, ']', (size_t)(line + len - er));
+        char name[512];
+        copy(name, sizeof(name), (const char *)er,
+             e ? (size_t)(e - er) : (size_t)(line + len - er));
+        report_simple(st, line, len, lineno, KENSA_VERDICT_ATTACK,
+                      "Log4j reports a JNDI lookup it performed", name);
+        return;
+    }
+    /* 5. second stage: the victim's JVM fetching the exploit class */
+    if(has(line, len, "Java/1.") && has(line, len, ".class") &&
+       (has(line, len, "/Exploit") || has(line, len, "GET /"))) {
+        const uint8_t *g = memmem(line, len, "/Exploit", 8);
+        if(g) {
+            report_simple(st, line, len, lineno, KENSA_VERDICT_ATTACK,
+                          "a Java client fetched an exploit class: the "
+                          "lookup succeeded (second stage)", NULL);
+            return;
+        }
+    }
+    /* 6. a record that goes on over the next lines */
+    if(raw_dollar && st->unbalanced && after && after_len) {
+        /* Continuation lines carry no "${" of their own: a list of
+         * payloads, one per line, is not one record. */
+        size_t take = 0, lines = 0;
+        while(take < after_len && lines < JOIN_LINES && take < WINDOW) {
+            const uint8_t *nl = memchr(after + take, '\n', after_len - take);
+            size_t next = nl ? (size_t)(nl - after) + 1 : after_len;
+            if(memmem(after + take, next - take, "${", 2))
+                break;
+            take = next;
+            lines++;
+        }
+        if(take) {
+            st->tmp.len = 0;
+            buf_append(&st->tmp, line, len);
+            buf_append(&st->tmp, after, take);
+            names_clear(st);
+            eval_text(st, st->tmp.p, st->tmp.len);
+            if(report_names(st, line, len, lineno, 0, true))
+                return;
+        }
+    }
+    /* 7. near misses */
+    if(suspicious_pending) {
+        names_clear(st);
+        eval_text(st, line, len);
+        if(st->n_names) {
+            report_names(st, line, len, lineno, 0, false);
+            return;
+        }
+    }
+    if(raw_dollar && has_ci(line, len, "${jndi")) {
+        if(has(line, len, "$${"))
+            snprintf(why, sizeof(why), "escaped \"$${\": Log4j prints it "
+                     "as text");
+        else
+            snprintf(why, sizeof(why), "\"${jndi\" that Log4j would not "
+                     "evaluate (unclosed or broken)");
+    } else if(has(line, len, "JndiManager.lookup") ||
+              has(line, len, "JndiLookup.lookup")) {
+        snprintf(why, sizeof(why), "stack frame of a Log4j JNDI lookup");
+    }
+    if(why[0])
+        report_simple(st, line, len, lineno, KENSA_VERDICT_SUSPICIOUS, why,
+                      NULL);
+}
+
+/* ---- regions and streams ------------------------------------------------- */
+
+/*
+ * Scan p[0..n) (starting at a line start); `more` is text after the
+ * region usable for multi-line records.
+ */
+static void scan_region(struct lstate *st, const uint8_t *p, size_t n,
+                        const uint8_t *more, size_t more_len)
+{
+    size_t i = 0, floor = 0;
+    st->cnt_p = p;
+    st->cnt_line = st->line_base;
+    while(i < n) {
+        i = next_trigger(p, i, n);
+        if(i >= n)
+            break;
+        if(!candidate(p, i, n)) {
+            i++;
+            continue;
+        }
+        const uint8_t *ls = i > floor ? memrchr(p + floor, '\n', i - floor)
+                                      : NULL;
+        size_t start = ls ? (size_t)(ls - p) + 1 : floor;
+        const uint8_t *le = memchr(p + i, '\n', n - i);
+        size_t end = le ? (size_t)(le - p) : n;
+        st->cnt_line += count_nl(st->cnt_p, (size_t)(p + start - st->cnt_p));
+        st->cnt_p = p + start;
+        size_t len = end - start;
+        if(len && p[start + len - 1] == '\r')
+            len--;
+        const uint8_t *after = end < n ? p + end + 1 : more;
+        size_t after_len = end < n ? n - end - 1 : more_len;
+        analyze(st, p + start, len, st->cnt_line + 1, after, after_len);
+        if(!ctx_charge(st->obj->ctx, st->obj->path, 0))
+            return;
+        i = end + 1;
+        floor = i;
+    }
+    st->line_base = st->cnt_line + count_nl(st->cnt_p,
+                                            (size_t)(p + n - st->cnt_p));
+}
+
+static struct lstate *state_new(struct kobj *obj)
+{
+    struct lstate *st = calloc(1, sizeof(*st));
+    if(!st)
+        return NULL;
+    st->obj = obj;
+    buf_init(&st->carry, LINE_CAP);
+    buf_init(&st->dec, 4 * WINDOW);
+    buf_init(&st->tmp, 4 * WINDOW);
+    l4s_result_init(&st->ev, 4 * WINDOW);
+    return st;
+}
+
+static void state_free(struct lstate *st)
+{
+    names_clear(st);
+    buf_free(&st->carry);
+    buf_free(&st->dec);
+    buf_free(&st->tmp);
+    l4s_result_free(&st->ev);
+    free(st);
+}
+
+/* Does this object look like a log we should read? */
+static bool wants(const struct kobj *obj)
+{
+    const struct kensa_options *o = &obj->ctx->s->opts;
+    if(o->logs_everywhere)
+        return true;
+    const char *p = obj->path;
+    for(size_t i = 0; i < o->n_log_paths; i++) {
+        size_t l = strlen(o->log_paths[i]);
+        if(!strncmp(p, o->log_paths[i], l))
+            return true;
+    }
+    if(strstr(p, "/log/") || strstr(p, "/logs/") || strstr(p, "/Logs/"))
+        return true;
+    const char *base = strrchr(p, '/');
+    base = base ? base + 1 : p;
+    return strstr(base, ".log") || strstr(base, "access_log") ||
+           strstr(base, "error_log") || !strcmp(base, "catalina.out");
+}
+
+static void logs_on_object(struct kobj *obj)
+{
+    if(obj->type != KTYPE_UNKNOWN || !obj->len || !wants(obj))
+        return;
+    struct lstate *st = state_new(obj);
+    if(!st) {
+        ctx_warn(obj->ctx, obj->path, KENSA_ENOMEM, "out of memory");
+        return;
+    }
+    scan_region(st, obj->data, obj->len, NULL, 0);
+    state_free(st);
+}
+
+static void *logs_stream_begin(struct kobj *obj)
+{
+    if(!wants(obj))
+        return NULL;
+    return state_new(obj);
+}
+
+static void logs_stream_data(void *v, const uint8_t *p, size_t n)
+{
+    struct lstate *st = v;
+    if(st->carry.len) {
+        const uint8_t *nl = memchr(p, '\n', n);
+        size_t take = nl ? (size_t)(nl - p) + 1 : n;
+        if(buf_append(&st->carry, p, take)) {
+            /* a line longer than LINE_CAP: scan what we have, go on */
+            scan_region(st, st->carry.p, st->carry.len, p, n);
+            st->carry.len = 0;
+            return;
+        }
+        if(!nl)
+            return;
+        scan_region(st, st->carry.p, st->carry.len, p + take, n - take);
+        st->carry.len = 0;
+        p += take;
+        n -= take;
+    }
+    const uint8_t *last = n ? memrchr(p, '\n', n) : NULL;
+    size_t whole = last ? (size_t)(last - p) + 1 : 0;
+    if(whole)
+        scan_region(st, p, whole, p + whole, n - whole);
+    if(n > whole && buf_append(&st->carry, p + whole, n - whole)) {
+        scan_region(st, p + whole, n - whole, NULL, 0);
+        st->carry.len = 0;
+    }
+}
+
+static void logs_stream_end(void *v)
+{
+    struct lstate *st = v;
+    if(st->carry.len)
+        scan_region(st, st->carry.p, st->carry.len, NULL, 0);
+    state_free(st);
+}
+
+static void logs_init(void) __attribute__((constructor));
+static void logs_init(void)
+{
+    trig_init();
+}
+
+const struct detector detector_logs = {
+    .name = "logs",
+    .bit = KENSA_DETECT_LOGS,
+    .on_object = logs_on_object,
+    .stream_begin = logs_stream_begin,
+    .stream_data = logs_stream_data,
+    .stream_end = logs_stream_end,
+};
