@@ -4,17 +4,19 @@ _kensa()
     local cur prev words cword
     _init_completion || return
 
-    local commands="log4j scan threats brief version help"
+    local commands="log4j logs scan threats brief version help"
     local opts="--help --version --json --csv --format --output --quiet
         --color --lang --all --threads --exclude --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
-        --max-files --max-recursion --max-ratio --max-scantime --no-summary"
+        --max-files --max-recursion --max-ratio --max-scantime --no-summary
+        --log-path --iocs"
 
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --lang) COMPREPLY=($(compgen -W "en ja" -- "$cur")); return ;;
-        -o|--output) _filedir; return ;;
+        -o|--output|--iocs) _filedir; return ;;
+        --log-path) _filedir -d; return ;;
         --threads|-j|--exclude|--max-*) return ;;
         brief) COMPREPLY=($(compgen -W "$(kensa threats 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;
     esac
