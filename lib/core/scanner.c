@@ -166,7 +166,10 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     struct kctx *c = obj->ctx;
     char osha[65] = "";
 
-    if(!c->file_sha256[0] && c->file_data) {
+    /* A log's hash says nothing about a line in it (and logs are large and
+     * growing): hits in logs carry the line, not the file's hash. */
+    bool hash = !f->line;
+    if(hash && !c->file_sha256[0] && c->file_data) {
         if(c->file_mapped)
             sha256_hex_mapped(c->file_data, c->file_len, c->file_sha256);
         else
@@ -177,7 +180,7 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     if(!f->path)
         f->path = obj->path;
     f->depth = obj->depth;
-    if(!f->object_sha256) {
+    if(hash && !f->object_sha256) {
         if(obj->depth == 0 && f->file_sha256)
             f->object_sha256 = f->file_sha256;
         else if(obj->data && obj->mapped) {

@@ -15,27 +15,51 @@ static int hexval(uint8_t c)
     return -1;
 }
 
-static void put_utf8(struct buf *out, unsigned cp)
+/*
+ * Every decoder's output is no longer than its input, so each reserves
+ * the input's length once and writes through a cursor (a "w" below); the
+ * buf's cap still bounds it, by shortening the input.
+ */
+struct w {
+    uint8_t *p;
+};
+
+static size_t w_begin(struct buf *out, size_t n, struct w *w)
 {
-    uint8_t b[4];
-    size_t n;
-    if(cp < 0x80) { b[0] = (uint8_t)cp; n = 1; }
-    else if(cp < 0x800) {
-        b[0] = (uint8_t)(0xc0 | cp >> 6); b[1] = (uint8_t)(0x80 | (cp & 63));
-        n = 2;
-    } else if(cp < 0x10000) {
-        b[0] = (uint8_t)(0xe0 | cp >> 12);
-        b[1] = (uint8_t)(0x80 | ((cp >> 6) & 63));
-        b[2] = (uint8_t)(0x80 | (cp & 63));
-        n = 3;
-    } else {
-        b[0] = (uint8_t)(0xf0 | cp >> 18);
-        b[1] = (uint8_t)(0x80 | ((cp >> 12) & 63));
-        b[2] = (uint8_t)(0x80 | ((cp >> 6) & 63));
-        b[3] = (uint8_t)(0x80 | (cp & 63));
-        n = 4;
+    size_t room = out->max - out->len;
+    if(n > room)
+        n = room;
+    if(buf_reserve(out, n)) {
+        w->p = NULL;
+        return 0;
     }
-    buf_append(out, b, n);
+    w->p = out->p + out->len;
+    return n;
+}
+
+static void w_end(struct buf *out, struct w *w)
+{
+    if(w->p)
+        out->len = (size_t)(w->p - out->p);
+}
+
+static void w_utf8(struct w *w, unsigned cp)
+{
+    if(cp < 0x80) {
+        *w->p++ = (uint8_t)cp;
+    } else if(cp < 0x800) {
+        *w->p++ = (uint8_t)(0xc0 | cp >> 6);
+        *w->p++ = (uint8_t)(0x80 | (cp & 63));
+    } else if(cp < 0x10000) {
+        *w->p++ = (uint8_t)(0xe0 | cp >> 12);
+        *w->p++ = (uint8_t)(0x80 | ((cp >> 6) & 63));
+        *w->p++ = (uint8_t)(0x80 | (cp & 63));
+    } else {
+        *w->p++ = (uint8_t)(0xf0 | cp >> 18);
+        *w->p++ = (uint8_t)(0x80 | ((cp >> 12) & 63));
+        *w->p++ = (uint8_t)(0x80 | ((cp >> 6) & 63));
+        *w->p++ = (uint8_t)(0x80 | (cp & 63));
+    }
 }
 
 static bool hex_run(const uint8_t *s, size_t n, size_t i, size_t len,
@@ -56,29 +80,37 @@ static bool hex_run(const uint8_t *s, size_t n, size_t i, size_t len,
 
 void decode_url(const uint8_t *s, size_t n, bool plus, struct buf *out)
 {
+    struct w w;
+    n = w_begin(out, n, &w);
+    if(!w.p)
+        return;
     for(size_t i = 0; i < n; i++) {
         unsigned v;
         if(s[i] == '%' && hex_run(s, n, i + 1, 2, &v)) {
-            uint8_t c = (uint8_t)v;
-            buf_append(out, &c, 1);
+            *w.p++ = (uint8_t)v;
             i += 2;
         } else if(s[i] == '%' && i + 1 < n && (s[i + 1] == 'u' ||
                   s[i + 1] == 'U') && hex_run(s, n, i + 2, 4, &v)) {
-            put_utf8(out, v);
+            w_utf8(&w, v);
             i += 5;
         } else if(plus && s[i] == '+') {
-            buf_append(out, " ", 1);
+            *w.p++ = ' ';
         } else {
-            buf_append(out, s + i, 1);
+            *w.p++ = s[i];
         }
     }
+    w_end(out, &w);
 }
 
 void decode_cesc(const uint8_t *s, size_t n, struct buf *out)
 {
+    struct w w;
+    n = w_begin(out, n, &w);
+    if(!w.p)
+        return;
     for(size_t i = 0; i < n; i++) {
         if(s[i] != '\\') {
-            buf_append(out, s + i, 1);
+            *w.p++ = s[i];
             continue;
         }
         size_t j = i;
@@ -90,14 +122,13 @@ void decode_cesc(const uint8_t *s, size_t n, struct buf *out)
             while(k < n && (s[k] == 'u' || s[k] == 'U'))
                 k++;   /* Java allows \uuuu0024 */
             if(hex_run(s, n, k, 4, &v)) {
-                put_utf8(out, v);
+                w_utf8(&w, v);
                 i = k + 3;
                 continue;
             }
         } else if(j < n && (s[j] == 'x' || s[j] == 'X') &&
                   hex_run(s, n, j + 1, 2, &v)) {
-            uint8_t c = (uint8_t)v;
-            buf_append(out, &c, 1);
+            *w.p++ = (uint8_t)v;
             i = j + 2;
             continue;
         } else if(j < n && s[j] >= '0' && s[j] <= '7') {
@@ -106,19 +137,19 @@ void decode_cesc(const uint8_t *s, size_t n, struct buf *out)
             while(k < n && k < j + 3 && s[k] >= '0' && s[k] <= '7')
                 v = v * 8 + (unsigned)(s[k++] - '0');
             if(v < 256) {
-                uint8_t c = (uint8_t)v;
-                buf_append(out, &c, 1);
+                *w.p++ = (uint8_t)v;
                 i = k - 1;
                 continue;
             }
         } else if(j < n && (s[j] == '$' || s[j] == '{' || s[j] == '}' ||
                             s[j] == '/' || s[j] == ':')) {
-            buf_append(out, s + j, 1);
+            *w.p++ = s[j];
             i = j;
             continue;
         }
-        buf_append(out, s + i, 1);
+        *w.p++ = s[i];
     }
+    w_end(out, &w);
 }
 
 /* Named entities are case-sensitive and need their ';', except the few
@@ -139,9 +170,13 @@ static const struct {
 
 void decode_html(const uint8_t *s, size_t n, struct buf *out)
 {
+    struct w w;
+    n = w_begin(out, n, &w);
+    if(!w.p)
+        return;
     for(size_t i = 0; i < n; i++) {
         if(s[i] != '&' || i + 2 >= n) {
-            buf_append(out, s + i, 1);
+            *w.p++ = s[i];
             continue;
         }
         if(s[i + 1] == '#') {
@@ -159,8 +194,10 @@ void decode_html(const uint8_t *s, size_t n, struct buf *out)
                 v = v * (hex ? 16u : 10u) + (unsigned)h;
                 k++;
             }
-            if(k > start && v > 0 && v < 0x110000) {
-                put_utf8(out, v);
+            if(k > start && v > 0 && v < 0x110000 &&
+               (size_t)(k - i) >= (v < 0x80 ? 1u : v < 0x800 ? 2u :
+                                   v < 0x10000 ? 3u : 4u)) {
+                w_utf8(&w, v);
                 if(k < n && s[k] == ';')
                     k++;
                 i = k - 1;
@@ -176,7 +213,7 @@ void decode_html(const uint8_t *s, size_t n, struct buf *out)
                 bool semi = i + 1 + l < n && s[i + 1 + l] == ';';
                 if(!semi && !entities[e].legacy)
                     continue;
-                buf_puts(out, entities[e].val);
+                *w.p++ = (uint8_t)entities[e].val[0];
                 i += l + (semi ? 1 : 0);
                 done = true;
                 break;
@@ -184,8 +221,9 @@ void decode_html(const uint8_t *s, size_t n, struct buf *out)
             if(done)
                 continue;
         }
-        buf_append(out, s + i, 1);
+        *w.p++ = s[i];
     }
+    w_end(out, &w);
 }
 
 static int b64val(uint8_t c)

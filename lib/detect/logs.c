@@ -80,6 +80,24 @@ static size_t next_trigger(const uint8_t *p, size_t i, size_t n)
     const __m128i c0 = _mm_set1_epi8('$'), c1 = _mm_set1_epi8('%'),
                   c2 = _mm_set1_epi8('\\'), c3 = _mm_set1_epi8('&'),
                   c4 = _mm_set1_epi8('J'), c5 = _mm_set1_epi8('B');
+#define TRIG16(v) _mm_or_si128( \
+            _mm_or_si128(_mm_cmpeq_epi8(v, c0), _mm_cmpeq_epi8(v, c1)), \
+            _mm_or_si128( \
+                _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, c3)), \
+                _mm_or_si128(_mm_cmpeq_epi8(v, c4), _mm_cmpeq_epi8(v, c5))))
+    /* 64 bytes at a time while nothing matches, then narrow down */
+    while(i + 64 <= n) {
+        const __m128i *q = (const __m128i *)(const void *)(p + i);
+        __m128i a = TRIG16(_mm_loadu_si128(q));
+        __m128i b = TRIG16(_mm_loadu_si128(q + 1));
+        __m128i c = TRIG16(_mm_loadu_si128(q + 2));
+        __m128i d = TRIG16(_mm_loadu_si128(q + 3));
+        if(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b),
+                                          _mm_or_si128(c, d))))
+            break;
+        i += 64;
+    }
+#undef TRIG16
     while(i + 16 <= n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         __m128i m = _mm_or_si128(
@@ -102,11 +120,21 @@ static size_t count_nl(const uint8_t *p, size_t n)
 {
     size_t c = 0, i = 0;
 #ifdef __SSE2__
-    const __m128i nl = _mm_set1_epi8('\n');
-    for(; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        c += (size_t)__builtin_popcount(
-            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+    /* byte lanes count down by one per newline (cmpeq gives -1), summed
+     * every 255 blocks before they can wrap */
+    const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    while(i + 16 <= n) {
+        __m128i acc = zero;
+        size_t blocks = (n - i) / 16;
+        if(blocks > 255)
+            blocks = 255;
+        for(size_t b = 0; b < blocks; b++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+        }
+        __m128i s = _mm_sad_epu8(acc, zero);
+        c += (size_t)_mm_cvtsi128_si32(s) +
+             (size_t)_mm_cvtsi128_si32(_mm_srli_si128(s, 8));
     }
 #endif
     for(; i < n; i++)
@@ -120,7 +148,18 @@ static bool ieq(const uint8_t *p, size_t avail, const char *s)
     return avail >= l && !strncasecmp((const char *)p, s, l);
 }
 
-/* Is the trigger at p[i] worth analysing its line? */
+/*
+ * Is the trigger at p[i] worth analysing its line?  Every payload needs a
+ * '$' in the end: either as such, or encoded.  So '%', '\\' and '&' only
+ * count when they start an encoding of '$' (or of the '%', '\\' or '&'
+ * that a further layer turns into one): %24 %25 %5C %26, \u0024 \x24
+ * \044, &#36; &#x24; &dollar;.
+ */
+static bool hexpair(const uint8_t *q, size_t a, char hi, const char *lows)
+{
+    return a >= 2 && q[0] == hi && strchr(lows, q[1]) != NULL;
+}
+
 static bool candidate(const uint8_t *p, size_t i, size_t n)
 {
     size_t a = n - i - 1;   /* bytes after the trigger */
@@ -129,17 +168,35 @@ static bool candidate(const uint8_t *p, size_t i, size_t n)
     case '$':
         return true;
     case '%':
-        return a >= 2 && ((q[0] == '2' && (q[1] == '4' || q[1] == '5' ||
-                                           q[1] == '6')) ||
-                          (q[0] == '7' && (q[1] == 'B' || q[1] == 'b')) ||
-                          (q[0] == '5' && (q[1] == 'C' || q[1] == 'c')) ||
-                          q[0] == 'u' || q[0] == 'U');
-    case '\\':
-        return a >= 1 && (q[0] == 'u' || q[0] == 'U' || q[0] == 'x' ||
-                          q[0] == '\\' || (q[0] >= '0' && q[0] <= '7'));
+        if(hexpair(q, a, '2', "4"))                    /* %24: '$' */
+            return true;
+        if(hexpair(q, a, '2', "5"))                    /* %25: a '%' */
+            return a >= 4 && (hexpair(q + 2, a - 2, '2', "456") ||
+                              hexpair(q + 2, a - 2, '5', "cC5") ||
+                              hexpair(q + 2, a - 2, '7', "5"));
+        if(hexpair(q, a, '2', "6"))                    /* %26: a '&' */
+            return a >= 5 && (q[2] == '#' || !memcmp(q + 2, "%23", 3) ||
+                              !memcmp(q + 2, "dol", 3));
+        if(hexpair(q, a, '5', "cC"))                   /* %5C: a '\\' */
+            return a >= 3 && strchr("uUxX01234567%", q[2]);
+        return a >= 5 && (q[0] | 32) == 'u' && !memcmp(q + 1, "002", 3);
+    case '\\': {
+        size_t k = 0;
+        while(k < a && q[k] == '\\')
+            k++;
+        if(k < a && (q[k] | 32) == 'u') {
+            while(k < a && (q[k] | 32) == 'u')
+                k++;
+            return a - k >= 4 && !memcmp(q + k, "002", 3);
+        }
+        if(k < a && (q[k] | 32) == 'x')
+            return a - k >= 3 && q[k + 1] == '2';
+        return k < a && q[k] >= '0' && q[k] <= '7' && a - k >= 2 &&
+               (q[k] == '4' || q[k + 1] == '4');
+    }
     case '&':
-        return a >= 1 && (q[0] == '#' || q[0] == 'd' || q[0] == 'D' ||
-                          q[0] == 'l' || q[0] == 'L');
+        return a >= 3 && (q[0] == '#' || !memcmp(q, "dol", 3) ||
+                          !memcmp(q, "Dol", 3));
     case 'J':
         return ieq(q, a, "ndi") || ieq(q, a, "ava/1.");
     case 'B':
