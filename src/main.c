@@ -41,6 +41,16 @@ static const struct {
 };
 #define NOPTS (sizeof(opts_table) / sizeof(opts_table[0]))
 
+/* A removal to do after the scan, copied out of a finding. */
+struct fixjob {
+    char *file;          /* file on disk to rewrite */
+    char **chain;
+    size_t chain_len;
+    char *entry;         /* NULL: remove `file` itself (exploded folder) */
+    char *where;         /* the finding's path, for messages */
+    char *fixed_in;
+};
+
 struct cli {
     const char *cmd;
     struct kensa_options so;
@@ -52,6 +62,10 @@ struct cli {
     size_t n_log_paths;
     const char *iocs_path;
     struct kensa_iocs *iocs;
+    bool fix, dry_run, restore;
+    const char *backup_dir;
+    struct fixjob *jobs;
+    size_t njobs, capjobs;
     bool quiet, no_summary, progress;
     struct kensa_report *report;
     size_t per_threat_n;
@@ -66,6 +80,8 @@ static void usage(FILE *o)
             "\n"
             "Commands:\n"
             "  log4j PATH...   find every Log4j 1.x/2.x copy: version, verdict, fix\n"
+            "                  --fix removes JndiLookup.class (with backups),\n"
+            "                  --restore BACKUP... puts originals back\n"
             "  logs PATH...    find Log4Shell exploitation in logs ('-' = stdin)\n"
             "  scan [PATH...]  run every detector (default path: /)\n"
             "  threats         list the threat profiles\n"
@@ -129,6 +145,29 @@ static void on_finding(const struct kensa_finding *f, void *ud)
     }
     kensa_report_finding(c->report, f);
     kensa_iocs_add(c->iocs, f);
+    if((c->fix || c->dry_run) && (f->fix_entry || f->fix_file)) {
+        if(c->njobs == c->capjobs) {
+            size_t nc = c->capjobs ? c->capjobs * 2 : 16;
+            struct fixjob *nj = realloc(c->jobs, nc * sizeof(*nj));
+            if(!nj)
+                return;
+            c->jobs = nj;
+            c->capjobs = nc;
+        }
+        struct fixjob *j = &c->jobs[c->njobs];
+        memset(j, 0, sizeof(*j));
+        j->file = strdup(f->fix_file ? f->fix_file : f->file_path);
+        j->where = strdup(f->path);
+        j->fixed_in = f->fixed_in ? strdup(f->fixed_in) : NULL;
+        if(f->fix_entry) {
+            j->entry = strdup(f->fix_entry);
+            j->chain = calloc(f->chain_len + 1, sizeof(char *));
+            for(size_t i = 0; j->chain && i < f->chain_len; i++)
+                j->chain[i] = strdup(f->chain[i]);
+            j->chain_len = f->chain_len;
+        }
+        c->njobs++;
+    }
     size_t i;
     for(i = 0; i < c->per_threat_n; i++) {
         if(!strcmp(c->per_threat[i].id, f->threat))
@@ -240,6 +279,116 @@ static int cmd_brief(const struct cli *c, int argc, char **argv)
     return EXIT_CLEAN;
 }
 
+static void jobs_free(struct cli *c)
+{
+    for(size_t i = 0; i < c->njobs; i++) {
+        struct fixjob *j = &c->jobs[i];
+        for(size_t k = 0; j->chain && k < j->chain_len; k++)
+            free(j->chain[k]);
+        free(j->chain);
+        free(j->file);
+        free(j->entry);
+        free(j->where);
+        free(j->fixed_in);
+    }
+    free(c->jobs);
+}
+
+static void count_verdicts(const struct kensa_finding *f, void *ud)
+{
+    unsigned *v = ud;
+    if(f->verdict == KENSA_VERDICT_VULNERABLE && f->fix_entry)
+        v[0]++;
+    if(f->verdict == KENSA_VERDICT_MITIGATED)
+        v[1]++;
+}
+
+/* After the scan: rewrite each file once with all of its removals, then
+ * rescan it.  Returns the number of files that could not be fixed. */
+static size_t run_fixes(struct cli *c)
+{
+    size_t failed = 0;
+    for(size_t i = 0; i < c->njobs; i++) {
+        if(!c->jobs[i].file)
+            continue;
+        const char *file = c->jobs[i].file;
+        struct kensa_fix_target t[256];
+        size_t n = 0;
+        for(size_t k = i; k < c->njobs && n < 256; k++) {
+            struct fixjob *j = &c->jobs[k];
+            if(!j->file || strcmp(j->file, file))
+                continue;
+            if(c->dry_run)
+                printf("would remove %s from %s\n",
+                       j->entry ? j->entry : j->file, j->where);
+            t[n].chain = (const char *const *)j->chain;
+            t[n].chain_len = j->chain_len;
+            t[n].entry = j->entry;
+            n++;
+        }
+        struct kensa_fix_opts fo = { .dry_run = c->dry_run,
+                                     .backup_dir = c->backup_dir };
+        struct kensa_fix_result r;
+        enum kensa_err rc = kensa_fix_file(file, t, n, &fo, &r);
+        if(rc) {
+            fprintf(stderr, "kensa: not fixed: %s: %s\n", file,
+                    r.why[0] ? r.why : kensa_strerror(rc));
+            failed++;
+        } else if(!c->dry_run) {
+            /* check the result the way it was found */
+            unsigned v[2] = { 0, 0 };
+            struct kensa_options so;
+            kensa_options_default(&so);
+            so.threads = 1;
+            so.detectors = KENSA_DETECT_LOG4J;
+            struct kensa_scanner *s = kensa_scanner_new(&so, NULL);
+            const char *one[1] = { t[0].entry ? file : c->jobs[i].where };
+            if(s) {
+                kensa_scanner_set_callbacks(s, count_verdicts, NULL, NULL, v);
+                kensa_scanner_scan_paths(s, one, 1);
+                kensa_scanner_free(s);
+            }
+            printf("fixed %s: removed %u JndiLookup.class; original saved as "
+                   "%s; now %s. Restart the application, then upgrade to %s.\n",
+                   file, r.removed, r.backup,
+                   v[0] ? "STILL VULNERABLE" : "mitigated",
+                   c->jobs[i].fixed_in ? c->jobs[i].fixed_in : "2.17.1");
+            if(v[0])
+                failed++;
+        }
+        for(size_t k = i + 1; k < c->njobs; k++) {
+            if(c->jobs[k].file && !strcmp(c->jobs[k].file, file)) {
+                free(c->jobs[k].file);
+                c->jobs[k].file = NULL;
+            }
+        }
+    }
+    return failed;
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+    int rc = EXIT_CLEAN;
+    if(!argc) {
+        fprintf(stderr, "kensa: --restore needs BACKUP files "
+                        "(*.kensa-bak)\n");
+        return EXIT_ERROR;
+    }
+    for(int i = 0; i < argc; i++) {
+        char path[4096], why[512] = "";
+        enum kensa_err e = kensa_fix_restore(argv[i], path, sizeof(path),
+                                             why, sizeof(why));
+        if(e) {
+            fprintf(stderr, "kensa: not restored: %s: %s\n", argv[i],
+                    why[0] ? why : kensa_strerror(e));
+            rc = EXIT_ERROR;
+        } else {
+            printf("restored %s from %s (sha256 verified)\n", path, argv[i]);
+        }
+    }
+    return rc;
+}
+
 static int cmd_scan(struct cli *c, int argc, char **argv)
 {
     static const char *const def_roots[] = { "/" };
@@ -345,7 +494,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                 (unsigned long long)st.skipped_limit,
                 (unsigned long long)st.errors);
     }
-    if(st.findings)
+    size_t fix_failed = (c->fix || c->dry_run) ? run_fixes(c) : 0;
+    if(fix_failed)
+        rc = EXIT_ERROR;
+    else if(st.findings)
         rc = EXIT_FOUND;
     else if(err || st.errors)
         rc = EXIT_ERROR;
@@ -355,6 +507,7 @@ out:
     kensa_scanner_free(s);
     kensa_report_free(c->report);
     kensa_iocs_free(c->iocs);
+    jobs_free(c);
     if(out != stdout && fclose(out) && rc != EXIT_FOUND)
         rc = EXIT_ERROR;
     return rc;
@@ -462,6 +615,10 @@ int main(int argc, char **argv)
         case OPT_NO_SUMMARY: c.no_summary = true; break;
         case OPT_LOG_PATH: c.log_paths[c.n_log_paths++] = optarg; break;
         case OPT_IOCS: c.iocs_path = optarg; break;
+        case OPT_FIX: c.fix = true; break;
+        case OPT_DRY_RUN: c.dry_run = true; break;
+        case OPT_BACKUP_DIR: c.backup_dir = optarg; break;
+        case OPT_RESTORE: c.restore = true; break;
         default:
             usage(stderr);
             rc = EXIT_ERROR;
@@ -490,7 +647,13 @@ bad:
     c.cmd = argv[optind++];
     int nargs = argc - optind;
     char **args = argv + optind;
-    if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
+    if((c.fix || c.dry_run || c.restore) && strcmp(c.cmd, "log4j")) {
+        fprintf(stderr, "kensa: --fix, --dry-run and --restore go with "
+                        "kensa log4j\n");
+        rc = EXIT_ERROR;
+    } else if(c.restore)
+        rc = cmd_restore(nargs, args);
+    else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
        !strcmp(c.cmd, "logs"))
         rc = cmd_scan(&c, nargs, args);
     else if(!strcmp(c.cmd, "threats"))

@@ -108,6 +108,15 @@ struct kensa_finding {
     const char *cb_domain;      /* registrable domain of cb_host */
     bool exfil;                 /* the callback carries ${env:...}-style data */
     const char *command;        /* exploit-kit command, decoded */
+
+    /* Where the finding sits, for kensa log4j --fix: the member names from
+     * the file on disk down to the object holding it (chain_len 0: the
+     * file itself), and what removing would mitigate it: an entry of that
+     * object (fix_entry), or a file of an exploded folder (fix_file). */
+    const char *const *chain;
+    size_t chain_len;
+    const char *fix_entry;
+    const char *fix_file;
 };
 
 /* Resource caps, named as clamscan names them.  0 means "no cap". */
@@ -278,6 +287,51 @@ void kensa_report_warning(struct kensa_report *r,
 void kensa_report_finish(struct kensa_report *r);
 
 void kensa_report_free(struct kensa_report *r);
+
+/* ---------------------------------------------------------------------- */
+/* Fixing: remove the Log4Shell attack surface from files on disk.        */
+
+struct kensa_fix_opts {
+    bool dry_run;            /* say what would change, touch nothing */
+    const char *backup_dir;  /* NULL: backups go beside each file */
+};
+
+/* One thing to remove, as a finding gives it (chain, fix_entry/fix_file). */
+struct kensa_fix_target {
+    const char *const *chain;
+    size_t chain_len;
+    const char *entry;       /* entry of the innermost archive, or NULL */
+};
+
+struct kensa_fix_result {
+    unsigned removed;        /* entries removed (or that would be) */
+    char backup[4096];       /* where the original went ("" on dry run) */
+    char why[512];           /* reason when refused or failed */
+};
+
+/*
+ * Rewrite the file `path` without the targets' entries (nested archives
+ * rebuilt from the inside out, every other entry byte for byte), after
+ * saving the original as a backup with a .sha256 sidecar.  The new file
+ * is written beside the original, synced, given the original's owner,
+ * mode and times, and renamed over it, so an interruption leaves either
+ * file whole.  For an exploded folder (`entry` NULL, `path` the class
+ * file), the file is moved to the backup.  KENSA_EUNSUPPORTED when
+ * refused (r->why says why), KENSA_EIO, KENSA_EFORMAT, KENSA_ENOMEM.
+ */
+enum kensa_err kensa_fix_file(const char *path,
+                              const struct kensa_fix_target *t, size_t n,
+                              const struct kensa_fix_opts *o,
+                              struct kensa_fix_result *r);
+
+/*
+ * Put back the original saved at `backup` (a file written by
+ * kensa_fix_file, with its .sha256 sidecar naming the original path),
+ * after checking its hash; atomically, keeping the backup.  *out_path
+ * gets the restored path.  KENSA_EFORMAT if the hash does not match.
+ */
+enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
+                                 size_t cap, char *why, size_t whycap);
 
 /* ---------------------------------------------------------------------- */
 /* Indicators gathered from log hits (kensa logs --iocs).                 */

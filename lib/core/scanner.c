@@ -180,6 +180,19 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     if(!f->path)
         f->path = obj->path;
     f->depth = obj->depth;
+    const char *chain[64];
+    size_t nch = 0;
+    for(const struct kobj *o = obj; o && o->parent && nch < 64; o = o->parent)
+        chain[nch++] = o->name;
+    for(size_t i = 0; i < nch / 2; i++) {
+        const char *t = chain[i];
+        chain[i] = chain[nch - 1 - i];
+        chain[nch - 1 - i] = t;
+    }
+    if(!f->chain) {
+        f->chain = chain;
+        f->chain_len = nch;
+    }
     if(hash && !f->object_sha256) {
         if(obj->depth == 0 && f->file_sha256)
             f->object_sha256 = f->file_sha256;

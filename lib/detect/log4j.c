@@ -89,6 +89,8 @@ struct scan {
     struct root1 r1[MAX_ROOTS];
     size_t n1;
     long pom2, pom1, manifest;
+    size_t nclasses;      /* real class files (not AppleDouble "._x") */
+    size_t ncore;         /* of which under org/apache/logging/log4j/core/ */
     struct buf tmp;
 };
 
@@ -148,6 +150,12 @@ static void index_names(struct scan *s)
     for(size_t i = 0; i < s->m->count; i++) {
         size_t len, plen;
         const char *n = s->m->name(s->m, i, &len);
+        if(len > 6 && !memcmp(n + len - 6, ".class", 6) &&
+           strncmp(n, "__MACOSX/", 9) && !memmem(n, len, "/._", 3)) {
+            s->nclasses++;
+            if(memmem(n, len, "org/apache/logging/log4j/core/", 30))
+                s->ncore++;
+        }
         for(int k = 0; k < 3; k++) {
             if(ends_at(n, len, SUFFIX2[k], &plen)) {
                 struct root2 *r = root2_get(s, n, plen);
@@ -398,7 +406,8 @@ static void set_cves(struct kensa_finding *f, unsigned bits)
 }
 
 static void report2(struct scan *s, struct ev *e, const char *version,
-                    bool exact, bool knows_lookup, const char *where)
+                    bool exact, bool knows_lookup, const char *where,
+                    long jl_idx)
 {
     struct kensa_finding f = {
         .detector = "log4j", .threat = "log4shell",
@@ -463,6 +472,18 @@ static void report2(struct scan *s, struct ev *e, const char *version,
     }
     f.message = msg;
     f.path = s->report_path;
+    /* Removing JndiLookup.class mitigates CVE-2021-44228/45046 */
+    char fixfile[4096];
+    if(f.verdict == KENSA_VERDICT_VULNERABLE && (l4j_cves(e->set) &
+       L4J_CVE_CRIT) && jl_idx >= 0 && e->cls[0] == CLS_OK) {
+        const char *jl = s->m->name(s->m, (size_t)jl_idx, NULL);
+        if(s->report_path) {
+            snprintf(fixfile, sizeof(fixfile), "%s/%s", s->report_path, jl);
+            f.fix_file = fixfile;
+        } else {
+            f.fix_entry = jl;
+        }
+    }
     ctx_report(s->obj, &f);
 }
 
@@ -505,12 +526,15 @@ static void analyze_root2(struct scan *s, struct root2 *r, bool own_pom,
         where[0] = 0;
     /* A lone class says nothing about its siblings. */
     report2(s, &e, version, exact, !standalone && e.cls[0] != CLS_UNREADABLE
-            && e.cls[0] != CLS_FOREIGN, where);
+            && e.cls[0] != CLS_FOREIGN, where, standalone ? -1 : r->idx[0]);
 out:
     buf_free(&e.note);
 }
 
-/* A pom for log4j-core and no class at all: believe the pom. */
+/* A pom for log4j-core and none of the classes we anchor on.  If the jar
+ * has classes but none in Log4j's package, they were renamed (obfuscated):
+ * believe the pom.  If Log4j's package is there without JndiLookup, or
+ * there is no class at all, JndiLookup is gone: mitigated. */
 static void analyze_pom_only(struct scan *s)
 {
     struct ev e = { .set = l4j_all() };
@@ -520,9 +544,13 @@ static void analyze_pom_only(struct scan *s)
         l4j_set p = l4j_parse(pomv);
         if(p) {
             e.set = p;
-            ev_note(&e, "pom.properties says %s; no Log4j class found under "
-                    "its usual names (stripped or obfuscated)", pomv);
-            report2(s, &e, pomv, true, false, NULL);
+            bool renamed = s->nclasses && !s->ncore;
+            ev_note(&e, renamed ?
+                    "pom.properties says %s; no Log4j class found under "
+                    "its usual names (renamed or obfuscated)" :
+                    "pom.properties says %s; no JndiLookup, JndiManager or "
+                    "Interpolator class in the jar", pomv);
+            report2(s, &e, pomv, true, !renamed, NULL, -1);
         }
     }
     buf_free(&e.note);

@@ -46,6 +46,18 @@ struct walk {
     size_t seen_n, seen_cap;
 };
 
+/* kensa's own backups and temporary files (log4j --fix) are not scanned:
+ * they hold the originals on purpose, and no application loads them. */
+static bool kensa_own_file(const char *nm, size_t n)
+{
+    static const char bak[] = ".kensa-bak", side[] = ".kensa-bak.sha256";
+    if(n >= sizeof(bak) - 1 && !strcmp(nm + n - (sizeof(bak) - 1), bak))
+        return true;
+    if(n >= sizeof(side) - 1 && !strcmp(nm + n - (sizeof(side) - 1), side))
+        return true;
+    return nm[0] == '.' && strstr(nm, ".kensa-tmp-") != NULL;
+}
+
 bool walk_excluded(const struct walk_opts *o, const char *path)
 {
     const char *base = strrchr(path, '/');
@@ -168,6 +180,8 @@ static void walk_dir(struct walk *w, struct job *dj)
         size_t clen = off + nlen;
 
         if(w->o->n_excludes && walk_excluded(w->o, cp))
+            continue;
+        if(kensa_own_file(nm, nlen))
             continue;
         struct stat st;
         int fl = w->o->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;

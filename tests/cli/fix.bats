@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# fix.bats - `kensa log4j --fix`, --dry-run and --restore on fixtures the
+# tests build: nested, prefixed, with descriptors, refused kinds, metadata,
+# backups, and a kill -9 in the middle of a rewrite.
+
+load helpers
+
+setup_file() {
+    make_fixtures
+}
+
+setup() {
+    W="$BATS_TEST_TMPDIR/w"
+    rm -rf "$W"
+    mkdir -p "$W"
+}
+
+verdicts() {  # verdicts PATH...: the sorted verdicts of a rescan
+    "$KENSA" log4j --json --no-summary --threads 1 "$@" |
+        jq -r 'select(.event.kind=="alert") | .kensa.verdict' | sort | tr '\n' ' '
+}
+
+@test "nested war: fixed from the inside out, every other byte kept" {
+    cp "$FX/nested/app.war" "$FX/nested/app.ear" "$W/"
+    run k log4j --fix "$W"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"fixed $W/app.war: removed 1"* ]]
+    [[ "$output" == *"now mitigated. Restart the application, then upgrade to 2.17.1"* ]]
+    [ "$(verdicts "$W")" = "mitigated mitigated " ]
+    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$W"/app.war.*.kensa-bak "$W/app.war"
+    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$W"/app.ear.*.kensa-bak "$W/app.ear"
+    unzip -tq "$W/app.war"
+    # the backup's sidecar names the original and its hash
+    read -r sha path < "$(ls "$W"/app.war.*.kensa-bak.sha256)"
+    [ "$path" = "$W/app.war" ]
+    [ "$sha" = "$(sha256sum "$FX/nested/app.war" | cut -d' ' -f1)" ]
+}
+
+@test "owner, mode and mtime are kept" {
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$W/a.jar"
+    chmod 640 "$W/a.jar"
+    chown 12345:23456 "$W/a.jar"
+    touch -d '2020-01-02 03:04:05' "$W/a.jar"
+    before=$(stat -c '%a %u %g %Y' "$W/a.jar")
+    run k log4j --fix "$W/a.jar"
+    [ "$(stat -c '%a %u %g %Y' "$W/a.jar")" = "$before" ]
+    [ "$(verdicts "$W/a.jar")" = "mitigated " ]
+}
+
+@test "--dry-run says what, touches nothing" {
+    cp "$FX/nested/app.war" "$W/"
+    h=$(sha256sum "$W/app.war")
+    run k log4j --fix --dry-run "$W"
+    [[ "$output" == *"would remove org/apache/logging/log4j/core/lookup/JndiLookup.class from $W/app.war!/WEB-INF/lib/app.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar"* ]]
+    [ "$(sha256sum "$W/app.war")" = "$h" ]
+    [ "$(ls "$W")" = "app.war" ]
+    # and without --fix nothing is ever written
+    run k log4j "$W"
+    [ "$(ls "$W")" = "app.war" ]
+}
+
+@test "--restore puts the original back, byte for byte, and checks it" {
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$W/a.jar"
+    h=$(sha256sum < "$W/a.jar")
+    run k log4j --fix "$W/a.jar"
+    [ "$(sha256sum < "$W/a.jar")" != "$h" ]
+    b=$(ls "$W"/a.jar.*.kensa-bak)
+    run k log4j --restore "$b"
+    [ "$status" -eq 0 ]
+    [[ "$output" == "restored $W/a.jar from $b (sha256 verified)" ]]
+    [ "$(sha256sum < "$W/a.jar")" = "$h" ]
+    [ "$(verdicts "$W/a.jar")" = "vulnerable " ]
+    # a backup that changed since is refused
+    printf 'x' >> "$b"
+    run k log4j --restore "$b"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"does not match its recorded sha256"* ]]
+}
+
+@test "--backup-dir keeps backups out of deployment folders" {
+    mkdir -p "$W/webapps" "$W/bak"
+    cp "$FX/nested/app.war" "$W/webapps/"
+    run k log4j --fix --backup-dir "$W/bak" "$W/webapps"
+    [ "$(ls "$W/webapps")" = "app.war" ]
+    [ "$(ls "$W/bak" | grep -c 'kensa-bak$')" -eq 1 ]
+    run k log4j --restore "$W"/bak/*.kensa-bak
+    [ "$status" -eq 0 ]
+    [ "$(sha256sum < "$W/webapps/app.war")" = "$(sha256sum < "$FX/nested/app.war")" ]
+}
+
+@test "prefixed, jmod, descriptor and exploded copies are fixed" {
+    cp "$FX/magic/launcher" "$FX/magic/app.jmod" "$FX/magic/descriptors.jar" "$FX/magic/trailing-junk.jar" "$W/"
+    cp -r "$FX/exploded" "$W/exploded"
+    run k log4j --fix "$W"
+    [ "$status" -eq 1 ]
+    [ "$(verdicts "$W")" = "mitigated mitigated mitigated mitigated mitigated " ]
+    python3 -c 'import zipfile,sys; [zipfile.ZipFile(f).testzip() for f in sys.argv[1:]]' \
+        "$W/launcher" "$W/app.jmod" "$W/descriptors.jar" "$W/trailing-junk.jar"
+    head -c 30 "$W/launcher" | grep -q '^#!/bin/sh'
+    head -c 4 "$W/app.jmod" | od -An -c | grep -q 'J   M 001  \\0'
+    [ ! -e "$W/exploded/WEB-INF/classes/org/apache/logging/log4j/core/lookup/JndiLookup.class" ]
+}
+
+@test "refused with a reason: signed jars, zip64, jars inside tarballs" {
+    python3 - "$FX/plain/log4j-core-2.14.1.jar" "$W/signed.jar" <<'PY'
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, 'w') as b:
+    for i in a.infolist():
+        b.writestr(i, a.read(i))
+    b.writestr('META-INF/SIGNER.SF', 'Signature-Version: 1.0\n')
+PY
+    cp "$FX/zip64/many-entries.jar" "$FX/nested/image.tar.gz" "$W/"
+    h=$(cat "$W"/* | sha256sum)
+    run k log4j --fix "$W"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"not fixed: $W/signed.jar: signed jar"* ]]
+    [[ "$output" == *"not fixed: $W/many-entries.jar: zip64"* ]]
+    [[ "$output" == *"not fixed: $W/image.tar.gz"* ]]
+    [ "$(cat "$W"/* | sha256sum)" = "$h" ]
+    [ "$(ls "$W" | grep -c kensa)" -eq 0 ]
+}
+
+@test "medium-only releases are not touched (JndiLookup is not their problem)" {
+    cp "$FX/plain/log4j-core-2.16.0.jar" "$FX/plain/log4j-core-2.12.2.jar" "$W/"
+    h=$(cat "$W"/* | sha256sum)
+    run k log4j --fix "$W"
+    [ "$(cat "$W"/* | sha256sum)" = "$h" ]
+}
+
+@test "kill -9 at any moment leaves the original or a whole fixed file" {
+    orig="$FX/big/big-inner.war"
+    horig=$(sha256sum < "$orig")
+    seen_orig=0 seen_fixed=0
+    delays="0 10 30 60 100 150 200 300 400 500 600 700 800 1000 1300 1600 2000 3000"
+    for ms in $delays; do
+        rm -rf "$W"; mkdir -p "$W"
+        cp "$orig" "$W/big.war"
+        "$KENSA" log4j --fix --quiet --threads 1 "$W/big.war" >/dev/null 2>&1 &
+        pid=$!
+        sleep "$(awk "BEGIN { print $ms / 1000 }")"
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        if [ "$(sha256sum < "$W/big.war")" = "$horig" ]; then
+            seen_orig=$((seen_orig + 1))
+        else
+            [ "$(verdicts "$W/big.war")" = "mitigated " ]
+            python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$orig" "$W/big.war"
+            seen_fixed=$((seen_fixed + 1))
+        fi
+    done
+    echo "original: $seen_orig, fixed: $seen_fixed"
+    [ $((seen_orig + seen_fixed)) -eq $(echo $delays | wc -w) ]
+}
