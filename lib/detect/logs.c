@@ -495,9 +495,10 @@ static void meta(const uint8_t *s, size_t n, char *ts, size_t tcap, char *ip,
         const uint8_t *h = memmem(s, n, "[client ", 8);
         if(h) {
             h += 8;
-            size_t k = strcspn((const char *)h, "]: ");
-            if(h + k <= s + n)
-                copy(ip, icap, (const char *)h, k);
+            size_t k = 0, left = (size_t)(s + n - h);
+            while(k < left && h[k] != ']' && h[k] != ':' && h[k] != ' ')
+                k++;
+            copy(ip, icap, (const char *)h, k);
         }
     }
 }
