@@ -341,6 +341,7 @@ static size_t run_fixes(struct cli *c)
             kensa_options_default(&so);
             so.threads = 1;
             so.detectors = KENSA_DETECT_LOG4J;
+            so.no_hashes = true;
             struct kensa_scanner *s = kensa_scanner_new(&so, NULL);
             const char *one[1] = { t[0].entry ? file : c->jobs[i].where };
             if(s) {

@@ -150,6 +150,7 @@ struct kensa_options {
                                   logs); else only on log-like paths */
     const char *const *log_paths; /* extra folders holding logs, borrowed */
     size_t n_log_paths;
+    bool no_hashes;            /* leave file_sha256/object_sha256 NULL */
     struct kensa_limits limits;
 };
 

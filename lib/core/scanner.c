@@ -168,7 +168,7 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
 
     /* A log's hash says nothing about a line in it (and logs are large and
      * growing): hits in logs carry the line, not the file's hash. */
-    bool hash = !f->line;
+    bool hash = !f->line && !c->s->opts.no_hashes;
     if(hash && !c->file_sha256[0] && c->file_data) {
         if(c->file_mapped)
             sha256_hex_mapped(c->file_data, c->file_len, c->file_sha256);

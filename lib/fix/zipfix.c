@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "formats/zip.h"
@@ -47,25 +48,24 @@ static int by_start(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Recompress a rebuilt member: libdeflate, level 6 (zip's default), a
+ * few times faster than zlib for the same output size. */
 static enum kensa_err deflate_raw(const uint8_t *p, size_t n, struct buf *out)
 {
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    if(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+    if(!c)
         return KENSA_ENOMEM;
-    uLong bound = deflateBound(&zs, (uLong)n);
+    size_t bound = libdeflate_deflate_compress_bound(c, n);
     enum kensa_err rc = buf_reserve(out, bound);
     if(!rc) {
-        zs.next_in = (Bytef *)p;
-        zs.avail_in = (uInt)n;
-        zs.next_out = out->p + out->len;
-        zs.avail_out = (uInt)bound;
-        if(deflate(&zs, Z_FINISH) != Z_STREAM_END)
+        size_t got = libdeflate_deflate_compress(c, p, n, out->p + out->len,
+                                                 bound);
+        if(!got)
             rc = KENSA_EFORMAT;
         else
-            out->len += zs.total_out;
+            out->len += got;
     }
-    deflateEnd(&zs);
+    libdeflate_free_compressor(c);
     return rc;
 }
 
