@@ -62,7 +62,7 @@ struct cli {
     size_t n_log_paths;
     const char *iocs_path;
     struct kensa_iocs *iocs;
-    bool fix, dry_run, restore;
+    bool fix, dry_run, restore, fix_log4j1;
     const char *backup_dir;
     struct fixjob *jobs;
     size_t njobs, capjobs;
@@ -136,6 +136,32 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+static void add_job(struct cli *c, const struct kensa_finding *f,
+                    const char *entry)
+{
+    if(c->njobs == c->capjobs) {
+        size_t nc = c->capjobs ? c->capjobs * 2 : 16;
+        struct fixjob *nj = realloc(c->jobs, nc * sizeof(*nj));
+        if(!nj)
+            return;
+        c->jobs = nj;
+        c->capjobs = nc;
+    }
+    struct fixjob *j = &c->jobs[c->njobs];
+    memset(j, 0, sizeof(*j));
+    j->file = strdup(entry || !f->fix_file ? f->file_path : f->fix_file);
+    j->where = strdup(f->path);
+    j->fixed_in = f->fixed_in ? strdup(f->fixed_in) : NULL;
+    if(entry) {
+        j->entry = strdup(entry);
+        j->chain = calloc(f->chain_len + 1, sizeof(char *));
+        for(size_t i = 0; j->chain && i < f->chain_len; i++)
+            j->chain[i] = strdup(f->chain[i]);
+        j->chain_len = f->chain_len;
+    }
+    c->njobs++;
+}
+
 static void on_finding(const struct kensa_finding *f, void *ud)
 {
     struct cli *c = ud;
@@ -145,43 +171,12 @@ static void on_finding(const struct kensa_finding *f, void *ud)
     }
     kensa_report_finding(c->report, f);
     kensa_iocs_add(c->iocs, f);
-    if((c->fix || c->dry_run) && (f->fix_entry || f->fix_file)) {
-        if(c->njobs == c->capjobs) {
-            size_t nc = c->capjobs ? c->capjobs * 2 : 16;
-            struct fixjob *nj = realloc(c->jobs, nc * sizeof(*nj));
-            if(!nj)
-                return;
-            c->jobs = nj;
-            c->capjobs = nc;
-        }
-        struct fixjob *j = &c->jobs[c->njobs];
-        memset(j, 0, sizeof(*j));
-        j->file = strdup(f->fix_file ? f->fix_file : f->file_path);
-        j->where = strdup(f->path);
-        j->fixed_in = f->fixed_in ? strdup(f->fixed_in) : NULL;
-        if(f->fix_entry) {
-            j->entry = strdup(f->fix_entry);
-            j->chain = calloc(f->chain_len + 1, sizeof(char *));
-            for(size_t i = 0; j->chain && i < f->chain_len; i++)
-                j->chain[i] = strdup(f->chain[i]);
-            j->chain_len = f->chain_len;
-        }
-        c->njobs++;
+    if(c->fix || c->dry_run) {
+        if(f->fix_entry || f->fix_file)
+            add_job(c, f, f->fix_entry);
+        for(size_t i = 0; c->fix_log4j1 && i < f->n_fix_v1; i++)
+            add_job(c, f, f->fix_entries_v1[i]);
     }
-    size_t i;
-    for(i = 0; i < c->per_threat_n; i++) {
-        if(!strcmp(c->per_threat[i].id, f->threat))
-            break;
-    }
-    if(i == c->per_threat_n && i < 16) {
-        const struct kensa_profile *p = kensa_profile_get(f->threat,
-                                                          KENSA_LANG_EN);
-        c->per_threat[i].id = p ? p->id : "other";
-        c->per_threat[i].n = 0;
-        c->per_threat_n++;
-    }
-    if(i < 16)
-        c->per_threat[i].n++;
 }
 
 static void on_warning(const struct kensa_warning *w, void *ud)
@@ -349,9 +344,9 @@ static size_t run_fixes(struct cli *c)
                 kensa_scanner_scan_paths(s, one, 1);
                 kensa_scanner_free(s);
             }
-            printf("fixed %s: removed %u JndiLookup.class; original saved as "
+            printf("fixed %s: removed %u class%s; original saved as "
                    "%s; now %s. Restart the application, then upgrade to %s.\n",
-                   file, r.removed, r.backup,
+                   file, r.removed, r.removed == 1 ? "" : "es", r.backup,
                    v[0] ? "STILL VULNERABLE" : "mitigated",
                    c->jobs[i].fixed_in ? c->jobs[i].fixed_in : "2.17.1");
             if(v[0])
@@ -620,6 +615,7 @@ int main(int argc, char **argv)
         case OPT_DRY_RUN: c.dry_run = true; break;
         case OPT_BACKUP_DIR: c.backup_dir = optarg; break;
         case OPT_RESTORE: c.restore = true; break;
+        case OPT_FIX_LOG4J1: c.fix_log4j1 = true; break;
         default:
             usage(stderr);
             rc = EXIT_ERROR;

@@ -117,6 +117,10 @@ struct kensa_finding {
     size_t chain_len;
     const char *fix_entry;
     const char *fix_file;
+    /* log4j 1.x: the classes behind its CVEs that can be removed
+     * (JMSAppender, JMSSink, SocketServer, JDBCAppender). */
+    const char *fix_entries_v1[4];
+    size_t n_fix_v1;
 };
 
 /* Resource caps, named as clamscan names them.  0 means "no cap". */

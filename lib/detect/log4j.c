@@ -78,6 +78,8 @@ struct root1 {
     long category;
     long socketnode;
     unsigned dangers;     /* bits of dangers[] present */
+    long v1fix[4];        /* removable: SocketServer, JMSAppender, JMSSink,
+                             JDBCAppender (dangers[0..3]) */
 };
 
 struct scan {
@@ -140,6 +142,8 @@ static struct root1 *root1_get(struct scan *s, const char *name, size_t plen)
     r->prefix = name;
     r->plen = plen;
     r->logger = r->category = r->socketnode = -1;
+    for(size_t i = 0; i < 4; i++)
+        r->v1fix[i] = -1;
     return r;
 }
 
@@ -188,8 +192,11 @@ static void index_names(struct scan *s)
             size_t dl = strlen(dangers[d].suffix);
             if(rlen >= dl && !memcmp(rest, dangers[d].suffix, dl) &&
                (dangers[d].suffix[dl - 1] == '/' || rlen == dl)) {
-                if((r = root1_get(s, n, rp)))
+                if((r = root1_get(s, n, rp))) {
                     r->dangers |= 1u << d;
+                    if(d < 4 && dangers[d].suffix[dl - 1] != '/')
+                        r->v1fix[d] = (long)i;
+                }
             }
         }
         if(rlen == 20 && !memcmp(rest, "net/SocketNode.class", 20)) {
@@ -663,6 +670,13 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
         buf_puts(&note, standalone ? " unknown (lone class)"
                                    : " none present");
     f.evidence = buf_cstr(&note);
+    if(!standalone && !s->report_path) {
+        for(size_t i = 0; i < 4; i++) {
+            if(r->v1fix[i] >= 0)
+                f.fix_entries_v1[f.n_fix_v1++] =
+                    s->m->name(s->m, (size_t)r->v1fix[i], NULL);
+        }
+    }
     snprintf(msg, sizeof(msg), "log4j %s is end-of-life%s; migrate to "
              "log4j-core 2.17.1 or later", f.package_version,
              any ? " and ships classes with known CVEs" : "");

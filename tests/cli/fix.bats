@@ -152,3 +152,16 @@ PY
     echo "original: $seen_orig, fixed: $seen_fixed"
     [ $((seen_orig + seen_fixed)) -eq $(echo $delays | wc -w) ]
 }
+
+@test "log4j 1.x: dangerous classes removed only with --fix-log4j1" {
+    cp "$FX/v1/log4j-1.2.17.jar" "$W/"
+    h=$(sha256sum < "$W/log4j-1.2.17.jar")
+    run k log4j --fix "$W"
+    [ "$(sha256sum < "$W/log4j-1.2.17.jar")" = "$h" ]
+    run k log4j --fix --fix-log4j1 "$W"
+    [[ "$output" == *"fixed $W/log4j-1.2.17.jar: removed 2 classes"* ]]
+    run k log4j --json "$W"
+    echo "$output" | jq_alerts '.kensa.verdict == "end-of-life" and (.kensa.evidence | test("none present"))
+        and (.vulnerability.id // [] | length == 0)'
+    [ "$(unzip -Z1 "$W/log4j-1.2.17.jar" | tr '\n' ' ')" = "META-INF/maven/log4j/log4j/pom.properties org/apache/log4j/Logger.class " ]
+}
