@@ -18,12 +18,7 @@ src = src[:src.index("vuln = core_jar()")]
 g = {'__name__': 'mk', 'sys': sys}
 exec(compile(src, 'mkfixtures', 'exec'), g)
 random.seed(3)
-def jar(entries, method=zipfile.ZIP_DEFLATED):
-    b = io.BytesIO()
-    with zipfile.ZipFile(b, 'w', method) as z:
-        for n, d in entries:
-            z.writestr(n, d)
-    return b.getvalue()
+jar = g['zbytes']
 filler = [('org/apache/logging/log4j/core/impl/C%d.class' % i,
            g['klass']('org/apache/logging/log4j/core/impl/C%d' % i, 'java/lang/Object')
            + bytes(random.getrandbits(8) for _ in range(400))) for i in range(300)]

@@ -32,12 +32,7 @@ def filler(n, pkg):
     return out
 
 
-def jar(entries, method=zipfile.ZIP_DEFLATED):
-    bio = io.BytesIO()
-    with zipfile.ZipFile(bio, 'w', method) as z:
-        for n, d in entries:
-            z.writestr(n, d)
-    return bio.getvalue()
+jar = g['zbytes']    # the fixtures' zip builder
 
 
 def core(feat='vuln', version='2.14.1', prefix=P, with_pom=True):

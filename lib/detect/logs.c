@@ -407,8 +407,11 @@ static void eval_text(struct lstate *st, const uint8_t *s, size_t n)
             start--;
         size_t len = n - start > WINDOW ? WINDOW : n - start;
         l4s_eval(s + start, len, &st->ev);
-        for(size_t i = 0; i < st->ev.n_jndi && st->n_names < MAX_NAMES; i++) {
-            st->names[st->n_names++] = st->ev.jndi[i];
+        for(size_t i = 0; i < st->ev.n_jndi; i++) {
+            if(st->n_names < MAX_NAMES)
+                st->names[st->n_names++] = st->ev.jndi[i];
+            else
+                free(st->ev.jndi[i]);   /* past the ones we report */
             st->ev.jndi[i] = NULL;
         }
         st->ev.n_jndi = 0;
