@@ -49,6 +49,7 @@ found=$(jq -r 'select(.kensa.verdict=="attack") | .kensa.line' "$DIR/out" | sort
 set -- $(t "$KENSA" logs --json --threads 1 "$DIR/access.log.gz"); kz_w=$1 kz_c=$2
 found_gz=$(jq -r 'select(.kensa.verdict=="attack") | .kensa.line' "$DIR/out" | sort -u | wc -l)
 KEEP=
+cat "$DIR"/split/* > /dev/null
 set -- $(t "$KENSA" logs --json "$DIR/split"); ks_w=$1 ks_c=$2
 
 echo "data: $mb MiB of access logs, $planted attacks planted ($(nproc) cores)"
