@@ -257,6 +257,15 @@ enum kensa_err zip_raw(const struct zip *z, size_t i, const uint8_t **out,
     return KENSA_OK;
 }
 
+/* The raw bytes of an entry we can decode (not encrypted). */
+static enum kensa_err plain_raw(const struct zip *z, size_t i,
+                                const uint8_t **raw, size_t *rawlen)
+{
+    if(z->e[i].flags & 1)
+        return KENSA_EUNSUPPORTED;
+    return zip_raw(z, i, raw, rawlen);
+}
+
 enum kensa_err zip_peek(const struct zip *z, size_t i, uint8_t *head,
                         size_t want, size_t *got)
 {
@@ -266,9 +275,7 @@ enum kensa_err zip_peek(const struct zip *z, size_t i, uint8_t *head,
     enum kensa_err rc;
 
     *got = 0;
-    if(e->flags & 1)
-        return KENSA_EUNSUPPORTED;
-    rc = zip_raw(z, i, &raw, &rawlen);
+    rc = plain_raw(z, i, &raw, &rawlen);
     if(rc)
         return rc;
     if(e->method == 0) {
@@ -304,9 +311,7 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
     size_t rawlen;
     enum kensa_err rc;
 
-    if(e->flags & 1)
-        return KENSA_EUNSUPPORTED;
-    rc = zip_raw(z, i, &raw, &rawlen);
+    rc = plain_raw(z, i, &raw, &rawlen);
     if(rc)
         return rc;
     if(e->method == 0) {
@@ -412,9 +417,8 @@ enum kensa_err zip_stream(const struct zip *z, size_t i, uint32_t max_ratio,
     uint8_t out[1u << 16];
 
     *out_len = 0;
-    if(e->flags & 1)
-        return KENSA_EUNSUPPORTED;
-    if((rc = zip_raw(z, i, &raw, &rawlen)))
+    rc = plain_raw(z, i, &raw, &rawlen);
+    if(rc)
         return rc;
     if(e->method == 0) {
         size_t n = rawlen > max ? (size_t)max : rawlen;
