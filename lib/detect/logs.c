@@ -32,6 +32,8 @@
 
 #define LINE_CAP (16u << 20)   /* a streamed line longer than this is cut */
 #define WINDOW (64u << 10)     /* text evaluated from one "${" */
+#define LONG_LINE (16u << 10)  /* longer lines are analysed in windows */
+#define LONG_BACK (2u << 10)   /* of this much before a trigger ... */
 #define SNIPPET 400
 #define JOIN_LINES 8           /* a record may continue on this many lines */
 #define MAX_NAMES 8
@@ -738,6 +740,8 @@ static void scan_region(struct lstate *st, const uint8_t *p, size_t n,
                         const uint8_t *more, size_t more_len)
 {
     size_t i = 0, floor = 0;
+    size_t ls = 0, le = 0;       /* the current line, valid while i < le */
+    bool in_line = false;
     st->cnt_p = p;
     st->cnt_line = st->line_base;
     while(i < n) {
@@ -748,23 +752,37 @@ static void scan_region(struct lstate *st, const uint8_t *p, size_t n,
             i++;
             continue;
         }
-        const uint8_t *ls = i > floor ? memrchr(p + floor, '\n', i - floor)
-                                      : NULL;
-        size_t start = ls ? (size_t)(ls - p) + 1 : floor;
-        const uint8_t *le = memchr(p + i, '\n', n - i);
-        size_t end = le ? (size_t)(le - p) : n;
-        st->cnt_line += count_nl(st->cnt_p, (size_t)(p + start - st->cnt_p));
-        st->cnt_p = p + start;
+        if(!in_line || i >= le) {
+            const uint8_t *nl = i > floor ? memrchr(p + floor, '\n', i - floor)
+                                          : NULL;
+            ls = nl ? (size_t)(nl - p) + 1 : floor;
+            const uint8_t *e = memchr(p + i, '\n', n - i);
+            le = e ? (size_t)(e - p) : n;
+            in_line = true;
+            st->cnt_line += count_nl(st->cnt_p, (size_t)(p + ls - st->cnt_p));
+            st->cnt_p = p + ls;
+        }
+        size_t start = ls, end = le;
+        if(end - start > LONG_LINE) {
+            /* a very long line (or a binary file): look at a window around
+             * this trigger only, so the cost stays linear in the input */
+            start = i - start > LONG_BACK ? i - LONG_BACK : start;
+            end = end - i > LONG_LINE ? i + LONG_LINE : end;
+        }
         size_t len = end - start;
         if(len && p[start + len - 1] == '\r')
             len--;
-        const uint8_t *after = end < n ? p + end + 1 : more;
-        size_t after_len = end < n ? n - end - 1 : more_len;
+        bool whole = end == le;
+        const uint8_t *after = whole ? (le < n ? p + le + 1 : more) : NULL;
+        size_t after_len = whole ? (le < n ? n - le - 1 : more_len) : 0;
         analyze(st, p + start, len, st->cnt_line + 1, after, after_len);
         if(!ctx_charge(st->obj->ctx, st->obj->path, 0))
             return;
-        i = end + 1;
-        floor = i;
+        i = end + (whole ? 1 : 0);
+        if(whole) {
+            floor = i;
+            in_line = false;
+        }
     }
     st->line_base = st->cnt_line + count_nl(st->cnt_p,
                                             (size_t)(p + n - st->cnt_p));
