@@ -165,3 +165,14 @@ PY
         and (.vulnerability.id // [] | length == 0)'
     [ "$(unzip -Z1 "$W/log4j-1.2.17.jar" | tr '\n' ' ')" = "META-INF/maven/log4j/log4j/pom.properties org/apache/log4j/Logger.class " ]
 }
+
+@test "multi-release jars: the copy under META-INF/versions goes too" {
+    cp "$FX/multirelease/mr.jar" "$W/"
+    run k log4j --json "$W"
+    [ "$(echo "$output" | count_alerts)" -eq 2 ]
+    run k log4j --fix "$W"
+    [[ "$output" == *"removed 2 classes"* ]]
+    [ "$(verdicts "$W")" = "mitigated mitigated " ]
+    [ "$(unzip -Z1 "$W/mr.jar" | grep -c JndiLookup)" -eq 0 ]
+    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$W"/mr.jar.*.kensa-bak "$W/mr.jar"
+}

@@ -183,6 +183,16 @@ write('v1/log4j-1.2.17.jar', zbytes([
     ('org/apache/log4j/net/JMSAppender.class', klass('org/apache/log4j/net/JMSAppender', 'org/apache/log4j/AppenderSkeleton')),
     ('org/apache/log4j/net/SocketServer.class', klass('org/apache/log4j/net/SocketServer', 'java/lang/Object'))]))
 
+# a multi-release jar with a second copy under META-INF/versions/9/
+V9 = 'META-INF/versions/9/'
+write('multirelease/mr.jar', zbytes([
+    ('META-INF/MANIFEST.MF', b'Manifest-Version: 1.0\nMulti-Release: true\n'),
+    (POM2, pom('2.14.1')),
+    (P + 'lookup/JndiLookup.class', jndilookup()),
+    (P + 'net/JndiManager.class', jndimanager()),
+    (V9 + P + 'lookup/JndiLookup.class', jndilookup()),
+    (V9 + P + 'net/JndiManager.class', jndimanager())]))
+
 # pom survives, classes renamed by an obfuscator
 write('obfuscated/app-obf.jar', zbytes([
     (POM2, pom('2.14.1')), ('a/a.class', klass('a/a', 'a/b')), ('a/b.class', klass('a/b', 'java/lang/Object'))]))
