@@ -45,6 +45,8 @@ fuzz:
 
 bench: all
 	sh bench/log4j.sh ./$(BUILD)/kensa
+	sh bench/logs.sh ./$(BUILD)/kensa
+	sh bench/fix.sh ./$(BUILD)/kensa
 
 install: all
 	$(MESON) install -C $(BUILD)
