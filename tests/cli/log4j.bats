@@ -200,3 +200,13 @@ setup_file() {
     [[ "$output" == *"big-inner.war!/WEB-INF/lib/big.jar"* ]]
     [ "$(echo "$output" | tail -1)" -lt 32768 ]
 }
+
+@test "node_modules, .git and dot folders are not silently skipped" {
+    d="$BATS_TEST_TMPDIR/proj"
+    mkdir -p "$d/node_modules/pkg/lib" "$d/.git/lfs" "$d/.cache"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$d/node_modules/pkg/lib/"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$d/.git/lfs/x.bin"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$d/.cache/y"
+    run k log4j --json "$d"
+    [ "$(echo "$output" | count_alerts)" -eq 3 ]
+}
