@@ -96,3 +96,14 @@ setup_file() {
     after=$(find "$FX" -printf '%p %s %T@\n' | sort | md5sum)
     [ "$before" = "$after" ]
 }
+
+@test "on a terminal: colour and a progress line; NO_COLOR and pipes: neither" {
+    command -v script >/dev/null || skip "script(1) not installed"
+    run script -qec "'$KENSA' log4j --threads 1 '$FX/plain'" /dev/null
+    [[ "$output" == *$'\033[1;31mCRITICAL'* ]]
+    [[ "$output" == *"files/s"* ]]
+    run script -qec "NO_COLOR=1 '$KENSA' log4j --threads 1 '$FX/plain'" /dev/null
+    [[ "$output" != *$'\033[1;31m'* ]]
+    run "$KENSA" log4j --threads 1 "$FX/plain"
+    [[ "$output" != *"files/s"* && "$output" != *$'\033['* ]]
+}
