@@ -53,6 +53,11 @@ struct kensa_scanner {
     void *ud;
     pthread_mutex_t lock;          /* callbacks and stats */
     struct kensa_stats stats;
+    /* digests of nested archives already scanned without a finding or a
+     * warning, so a library repeated in many wars is scanned once */
+    pthread_mutex_t clean_lock;
+    uint8_t (*clean)[32];
+    size_t n_clean, cap_clean;
 };
 
 /* One top-level file's scan: budgets and the file's identity. */
@@ -67,6 +72,7 @@ struct kctx {
     uint32_t entries;              /* members looked at so far */
     struct timespec start;
     bool limit_reported;
+    uint64_t events;               /* findings and warnings so far */
 };
 
 struct kobj {
@@ -115,6 +121,15 @@ bool ctx_count_entry(struct kctx *c, const char *path);
 
 /* Hand a finding to the scanner's callback; fills file_path, hashes. */
 void ctx_report(struct kobj *obj, struct kensa_finding *f);
+
+/*
+ * Nested archives scanned clean: `digest` is the sha256 of a member's
+ * stored bytes (with its method and size folded in).  clean_seen() tells
+ * whether it was already scanned without a finding or warning;
+ * clean_add() records one.  Thread-safe; the table is capped.
+ */
+bool clean_seen(struct kensa_scanner *s, const uint8_t digest[32]);
+void clean_add(struct kensa_scanner *s, const uint8_t digest[32]);
 
 /* ---- objects ----------------------------------------------------------- */
 

@@ -56,6 +56,7 @@ struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
         s->opts.threads = n > 0 ? (unsigned)n : 1;
     }
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->clean_lock, NULL);
     if(out_err)
         *out_err = KENSA_OK;
     return s;
@@ -85,6 +86,8 @@ void kensa_scanner_free(struct kensa_scanner *s)
     if(!s)
         return;
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->clean_lock);
+    free(s->clean);
     free(s);
 }
 
@@ -105,6 +108,71 @@ static void warn_raw(struct kensa_scanner *s, const char *path,
     pthread_mutex_unlock(&s->lock);
 }
 
+#define CLEAN_MAX (1u << 16)   /* 2 MiB of digests at most */
+
+static size_t clean_slot(const struct kensa_scanner *s, const uint8_t *d)
+{
+    size_t h;
+    memcpy(&h, d, sizeof(h));
+    return h & (s->cap_clean - 1);
+}
+
+bool clean_seen(struct kensa_scanner *s, const uint8_t digest[32])
+{
+    bool found = false;
+    pthread_mutex_lock(&s->clean_lock);
+    if(s->cap_clean) {
+        for(size_t i = clean_slot(s, digest);; i = (i + 1) & (s->cap_clean - 1)) {
+            static const uint8_t zero[32];
+            if(!memcmp(s->clean[i], zero, 32))
+                break;
+            if(!memcmp(s->clean[i], digest, 32)) {
+                found = true;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&s->clean_lock);
+    return found;
+}
+
+void clean_add(struct kensa_scanner *s, const uint8_t digest[32])
+{
+    static const uint8_t zero[32];
+    if(!memcmp(digest, zero, 32))
+        return;
+    pthread_mutex_lock(&s->clean_lock);
+    if(s->n_clean * 2 >= s->cap_clean && s->cap_clean < 2 * CLEAN_MAX) {
+        size_t ncap = s->cap_clean ? s->cap_clean * 2 : 1024;
+        uint8_t (*n)[32] = calloc(ncap, 32);
+        if(n) {
+            uint8_t (*old)[32] = s->clean;
+            size_t ocap = s->cap_clean;
+            s->clean = n;
+            s->cap_clean = ncap;
+            for(size_t i = 0; i < ocap; i++) {
+                if(!memcmp(old[i], zero, 32))
+                    continue;
+                size_t j = clean_slot(s, old[i]);
+                while(memcmp(s->clean[j], zero, 32))
+                    j = (j + 1) & (ncap - 1);
+                memcpy(s->clean[j], old[i], 32);
+            }
+            free(old);
+        }
+    }
+    if(s->cap_clean && s->n_clean < CLEAN_MAX) {
+        size_t i = clean_slot(s, digest);
+        while(memcmp(s->clean[i], zero, 32) && memcmp(s->clean[i], digest, 32))
+            i = (i + 1) & (s->cap_clean - 1);
+        if(memcmp(s->clean[i], digest, 32)) {
+            memcpy(s->clean[i], digest, 32);
+            s->n_clean++;
+        }
+    }
+    pthread_mutex_unlock(&s->clean_lock);
+}
+
 void ctx_warn(struct kctx *c, const char *path, enum kensa_err err,
               const char *fmt, ...)
 {
@@ -113,6 +181,7 @@ void ctx_warn(struct kctx *c, const char *path, enum kensa_err err,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    c->events++;
     warn_raw(c->s, path, err, msg);
 }
 
@@ -166,6 +235,7 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     struct kctx *c = obj->ctx;
     char osha[65] = "";
 
+    c->events++;
     /* A log's hash says nothing about a line in it (and logs are large and
      * growing): hits in logs carry the line, not the file's hash. */
     bool hash = !f->line && !c->s->opts.no_hashes;

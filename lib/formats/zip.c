@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <libdeflate.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "core/engine.h"
@@ -598,6 +599,32 @@ static void stream_member(struct kobj *obj, const struct zip *z, size_t i)
     detectors_stream_end(ks);
 }
 
+/* sha256 of a member's stored bytes, its method and size: the identity of
+ * a nested archive for the clean cache.  Non-zero on failure. */
+static int member_digest(const struct zip *z, size_t i, uint8_t out[32])
+{
+    const uint8_t *raw;
+    size_t rawlen;
+    unsigned int n = 0;
+    memset(out, 0, 32);
+    if(zip_raw(z, i, &raw, &rawlen))
+        return -1;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int rc = -1;
+    uint8_t meta[10];
+    memcpy(meta, &z->e[i].method, 2);
+    memcpy(meta + 2, &z->e[i].usize, 8);
+    if(ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+       EVP_DigestUpdate(ctx, meta, sizeof(meta)) &&
+       EVP_DigestUpdate(ctx, raw, rawlen) &&
+       EVP_DigestFinal_ex(ctx, out, &n) && n == 32)
+        rc = 0;
+    EVP_MD_CTX_free(ctx);
+    if(rc)
+        memset(out, 0, 32);
+    return rc;
+}
+
 static void zip_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
@@ -653,10 +680,17 @@ static void zip_walk(struct kobj *obj)
             stream_member(obj, &z, i);
             continue;
         }
+        /* a nested archive seen before, byte for byte, and found clean */
+        uint8_t digest[32];
+        if(!member_digest(&z, i, digest) && clean_seen(c->s, digest))
+            continue;
+        uint64_t events = c->events;
         if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
             break;
         if(e->method == 8 && e->usize > SPILL_OVER) {
             spill_child(obj, &z, i, scratch.max);
+            if(c->events == events)
+                clean_add(c->s, digest);
             continue;
         }
         const uint8_t *data;
@@ -679,6 +713,8 @@ static void zip_walk(struct kobj *obj)
         } else {
             object_scan_child(obj, e->name, data, len);
         }
+        if(c->events == events)
+            clean_add(c->s, digest);
     }
     buf_free(&scratch);
     zip_close(&z);

@@ -210,3 +210,9 @@ setup_file() {
     run k log4j --json "$d"
     [ "$(echo "$output" | count_alerts)" -eq 3 ]
 }
+
+@test "identical nested jars: each vulnerable copy is reported, wherever it repeats" {
+    run k log4j --json "$FX/repeat/twice.war" "$FX/repeat/twice.war"
+    [ "$(echo "$output" | jq -r 'select(.kensa.verdict=="vulnerable") | .kensa.path' | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')" = "2 2 " ]
+    [ "$(echo "$output" | count_alerts)" -eq 4 ]
+}

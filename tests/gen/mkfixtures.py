@@ -125,6 +125,13 @@ for mode, ext in (('w:gz', 'tar.gz'), ('w:xz', 'tar.xz'), ('w', 'tar')):
             t.addfile(ti, io.BytesIO(data))
     write('nested/image.' + ext, bio.getvalue())
 write('nested/log4j-core-2.14.1.jar.gz', gzip.compress(vuln))
+# the same bytes under several names: a clean library twice, the vulnerable
+# jar twice (identical nested archives are scanned once only when clean)
+clean_lib = zbytes([('com/x/A.class', klass('com/x/A', 'java/lang/Object'))])
+write('repeat/twice.war', zbytes([('WEB-INF/lib/a.jar', clean_lib),
+                                  ('WEB-INF/lib/b.jar', clean_lib),
+                                  ('WEB-INF/lib/log4j-core-2.14.1.jar', vuln),
+                                  ('WEB-INF/lib/copy-of-log4j.jar', vuln)]))
 # a 40 MiB inner jar, deflated inside its war: inflated to a spill file,
 # never held in memory
 text = b''.join(b'%08d some log-like filler text for the big jar\n' % i for i in range(800000))
