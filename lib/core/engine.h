@@ -73,6 +73,7 @@ struct kctx {
     struct timespec start;
     bool limit_reported;
     uint64_t events;               /* findings and warnings so far */
+    uint64_t mem_held;             /* inflated members held in memory */
 };
 
 struct kobj {
@@ -130,6 +131,16 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f);
  */
 bool clean_seen(struct kensa_scanner *s, const uint8_t digest[32]);
 void clean_add(struct kensa_scanner *s, const uint8_t digest[32]);
+
+/*
+ * Members larger than SPILL_OVER are written to an unlinked temporary file
+ * ($TMPDIR, else /tmp, else /var/tmp) and mapped, so a nested archive of
+ * any size costs disk, not resident memory.  spill_fd() returns such a
+ * file, or -1.
+ */
+#define SPILL_OVER (16u << 20)
+#define MEM_HELD_MAX (32u << 20)   /* in-memory members per file, all levels */
+int spill_fd(void);
 
 /* ---- objects ----------------------------------------------------------- */
 

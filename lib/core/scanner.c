@@ -417,12 +417,20 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
     return walk_run(&wo, paths, n, on_file, on_walk_warn, s);
 }
 
+int spill_fd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
+                  0600);
+    if(fd < 0)
+        fd = open("/var/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    return fd;
+}
+
 enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
                                      const char *name, int fd)
 {
-    const char *dir = getenv("TMPDIR");
-    int tmp = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
-                   0600);
+    int tmp = spill_fd();
     enum kensa_err rc = KENSA_OK;
     uint64_t len = 0;
     uint8_t chunk[1u << 16];

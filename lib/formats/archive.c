@@ -7,9 +7,29 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/engine.h"
+
+/* A streamed member is not known to be large until it is: spill early. */
+#define TAR_SPILL (4u << 20)
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while(n) {
+        ssize_t w = write(fd, p, n);
+        if(w < 0 && errno == EINTR)
+            continue;
+        if(w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
 
 static bool archive_match(const struct kobj *obj)
 {
@@ -87,6 +107,8 @@ static void archive_walk(struct kobj *obj)
         data.len = 0;
         bool keep = false, stop = false;
         struct kstream *ks = NULL;
+        int spill = -1;
+        uint64_t spilled = 0;
         uint64_t streamed = 0;
         for(;;) {
             char chunk[65536];
@@ -143,6 +165,28 @@ static void archive_walk(struct kobj *obj)
                 keep = false;
                 break;
             }
+            if(spill < 0 && data.len + (size_t)got > TAR_SPILL) {
+                /* too large to hold: go on in a temporary file */
+                spill = spill_fd();
+                if(spill < 0 || write_all(spill, data.p, data.len)) {
+                    ctx_warn(c, obj->path, KENSA_EIO, "%s: no temporary "
+                             "file for a large member, skipped", name);
+                    keep = false;
+                    break;
+                }
+                spilled = data.len;
+                data.len = 0;
+            }
+            if(spill >= 0) {
+                if(write_all(spill, (const uint8_t *)chunk, (size_t)got)) {
+                    ctx_warn(c, obj->path, KENSA_EIO, "%s: cannot write "
+                             "a temporary file, skipped", name);
+                    keep = false;
+                    break;
+                }
+                spilled += (uint64_t)got;
+                continue;
+            }
             if(buf_append(&data, chunk, (size_t)got)) {
                 ctx_warn(c, obj->path, KENSA_ELIMIT,
                          "%s: larger than --max-scansize, not opened", name);
@@ -151,8 +195,18 @@ static void archive_walk(struct kobj *obj)
             }
         }
         detectors_stream_end(ks);
-        if(keep && data.len)
+        if(keep && spill >= 0 && spilled) {
+            void *map = mmap(NULL, (size_t)spilled, PROT_READ, MAP_PRIVATE,
+                             spill, 0);
+            if(map != MAP_FAILED) {
+                object_scan_child_mapped(obj, name, map, (size_t)spilled);
+                munmap(map, (size_t)spilled);
+            }
+        } else if(keep && data.len) {
             object_scan_child(obj, name, data.p, data.len);
+        }
+        if(spill >= 0)
+            close(spill);
         if(stop)
             break;
     }

@@ -529,19 +529,6 @@ static bool skip_peek(const struct zip_entry *e)
     return false;
 }
 
-/* Members larger than this are inflated to an unlinked temporary file and
- * mapped, so a nested jar of any size costs disk, not resident memory. */
-#define SPILL_OVER (16u << 20)
-
-static int spill_fd(void)
-{
-    const char *dir = getenv("TMPDIR");
-    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
-                  0600);
-    if(fd < 0 && errno != ENOENT)
-        fd = open("/var/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    return fd;
-}
 
 static void spill_child(struct kobj *obj, const struct zip *z, size_t i,
                         size_t max)
@@ -687,7 +674,8 @@ static void zip_walk(struct kobj *obj)
         uint64_t events = c->events;
         if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
             break;
-        if(e->method == 8 && e->usize > SPILL_OVER) {
+        if(e->method == 8 && (e->usize > SPILL_OVER ||
+                              c->mem_held + e->usize > MEM_HELD_MAX)) {
             spill_child(obj, &z, i, scratch.max);
             if(c->events == events)
                 clean_add(c->s, digest);
@@ -708,7 +696,9 @@ static void zip_walk(struct kobj *obj)
              * this one and start a new one for the next entry. */
             struct buf own = scratch;
             buf_init(&scratch, own.max);
+            c->mem_held += own.cap;
             object_scan_child(obj, e->name, data, len);
+            c->mem_held -= own.cap;
             buf_free(&own);
         } else {
             object_scan_child(obj, e->name, data, len);

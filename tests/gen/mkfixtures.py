@@ -139,6 +139,12 @@ vz = zipfile.ZipFile(io.BytesIO(vuln))
 bigjar = zbytes([('data/filler.txt', text[:40 << 20])] +
                 [(n, vz.read(n)) for n in vz.namelist()], zipfile.ZIP_STORED)
 write('big/big-inner.war', zbytes([('WEB-INF/lib/big.jar', bigjar)]))
+bio = io.BytesIO()
+with tarfile.open(fileobj=bio, mode='w:gz', compresslevel=1) as t:
+    ti = tarfile.TarInfo('opt/app/big.jar')
+    ti.size = len(bigjar)
+    t.addfile(ti, io.BytesIO(bigjar))
+write('big/image.tar.gz', bio.getvalue())
 
 # shading and relocation
 write('shaded/fat.jar', zbytes([
