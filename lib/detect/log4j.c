@@ -733,9 +733,7 @@ static void log4j_on_members(const struct kmembers *m)
     free(s);
 }
 
-/* One member view holding just the lone class. */
-struct lone { const struct kobj *obj; };
-
+/* One member view holding just the lone class (impl: its name). */
 static const char *lone_name(const struct kmembers *m, size_t i, size_t *len)
 {
     (void)i;

@@ -184,7 +184,7 @@ enum kensa_err zipfix_rewrite(const uint8_t *in, size_t n,
             }
             const uint8_t *data;
             size_t dlen;
-            rc = zip_get(&z, p->idx, 0, &scratch, &data, &dlen);
+            rc = zip_get(&z, p->idx, 1000, &scratch, &data, &dlen);
             if(rc) {
                 snprintf(why, whycap, "cannot read %s", e->name);
                 goto out_order;
@@ -239,19 +239,16 @@ enum kensa_err zipfix_rewrite(const uint8_t *in, size_t n,
         if((rc = buf_append(out, in + p->start, (size_t)(p->end - p->start))))
             goto out_order;
     }
-    /* the central directory, in its own order */
+    /* the central directory, in its own order: the plans go back to the
+     * directory's indexes so each record finds its own in one step */
+    for(size_t k = 0; k < z.count; k++)
+        pl[order[k].idx] = order[k];
     uint64_t cd_new = out->len;
     size_t kept = 0;
     for(size_t i = 0; i < z.count; i++) {
         const struct zip_entry *e = &z.e[i];
-        struct plan *p = NULL;
-        for(size_t k = 0; k < z.count; k++) {
-            if(order[k].idx == i) {
-                p = &order[k];
-                break;
-            }
-        }
-        if(!p || p->action == 1)
+        struct plan *p = &pl[i];
+        if(p->action == 1)
             continue;
         uint16_t nl = 0, xl = 0, cl = 0;
         zrd16(in, n, e->cd_off + 28, &nl);

@@ -324,6 +324,10 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
         return KENSA_EUNSUPPORTED;
     if(e->usize > scratch->max)
         return KENSA_ELIMIT;
+    /* deflate cannot expand more than 1032:1: a larger claimed size is a
+     * lie, and must not become an allocation */
+    if(e->usize > (uint64_t)rawlen * 1032 + 1024)
+        return KENSA_EFORMAT;
     if(max_ratio && e->usize > (1u << 20) &&
        e->usize / (rawlen ? rawlen : 1) > max_ratio)
         return KENSA_ELIMIT;

@@ -176,3 +176,17 @@ PY
     [ "$(unzip -Z1 "$W/mr.jar" | grep -c JndiLookup)" -eq 0 ]
     python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$W"/mr.jar.*.kensa-bak "$W/mr.jar"
 }
+
+@test "a jar with 60,000 entries (no zip64) is rewritten and ends mitigated" {
+    python3 - "$FX/plain/log4j-core-2.14.1.jar" "$W/many.jar" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as a, zipfile.ZipFile(sys.argv[2], 'w') as b:
+    for i in range(60000):
+        b.writestr('f/%d.txt' % i, b'')
+    for i in a.infolist():
+        b.writestr(i, a.read(i))
+PY
+    run timeout 20 "$KENSA" log4j --fix --quiet --threads 1 "$W/many.jar"
+    [ "$status" -eq 1 ]
+    [ "$(verdicts "$W/many.jar")" = "mitigated " ]
+}
