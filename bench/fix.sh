@@ -36,7 +36,7 @@ cp -r "$DIR/orig" "$DIR/src"
 sync
 t0=$(date +%s.%N); cp -r "$DIR/orig" "$DIR/copy"; sync; t1=$(date +%s.%N)
 cp_s=$(echo "$t1 - $t0" | bc)
-/usr/bin/time -f "%e %U %S %M" -o "$DIR/t" "$KENSA" log4j --fix --quiet "$DIR/src" > "$DIR/out" 2>&1 || true
+/usr/bin/time -f "%e %U %S %M" -o "$DIR/t" "$KENSA" log4j --fix --backup-dir "$DIR/bak" --quiet "$DIR/src" > "$DIR/out" 2>&1 || true
 set -- $(tail -1 "$DIR/t")
 fixed=$(grep -c '^fixed .*now mitigated' "$DIR/out" || true)
 echo "1000 vulnerable copies (500 jars + 500 wars holding one), $mb MB"

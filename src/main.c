@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -49,6 +50,7 @@ struct fixjob {
     char *entry;         /* NULL: remove `file` itself (exploded folder) */
     char *where;         /* the finding's path, for messages */
     char *fixed_in;
+    uint64_t dev, ino;   /* the file as scanned (entry != NULL) */
 };
 
 struct cli {
@@ -72,6 +74,35 @@ struct cli {
     struct { const char *id; uint64_t n; } per_threat[16];
     bool progress_shown;
 };
+
+/* Write s with control bytes escaped (file names are attacker-chosen). */
+static void putsafe(const char *s, FILE *o)
+{
+    for(const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if(*p < 0x20 || *p == 0x7f)
+            fprintf(o, "\\x%02x", *p);
+        else
+            fputc(*p, o);
+    }
+}
+
+/* printf a message whose arguments may hold any bytes, as one line with
+ * every control character escaped. */
+static void say(FILE *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void say(FILE *o, const char *fmt, ...)
+{
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    if(n < 0)
+        return;
+    putsafe(msg, o);
+    fputc('\n', o);
+    free(msg);
+}
 
 static void usage(FILE *o)
 {
@@ -153,6 +184,8 @@ static void add_job(struct cli *c, const struct kensa_finding *f,
     j->where = strdup(f->path);
     j->fixed_in = f->fixed_in ? strdup(f->fixed_in) : NULL;
     if(entry) {
+        j->dev = f->file_dev;
+        j->ino = f->file_ino;
         j->entry = strdup(entry);
         j->chain = calloc(f->chain_len + 1, sizeof(char *));
         for(size_t i = 0; j->chain && i < f->chain_len; i++)
@@ -314,20 +347,22 @@ static size_t run_fixes(struct cli *c)
             if(!j->file || strcmp(j->file, file))
                 continue;
             if(c->dry_run)
-                printf("would remove %s from %s\n",
-                       j->entry ? j->entry : j->file, j->where);
+                say(stdout, "would remove %s from %s",
+                    j->entry ? j->entry : j->file, j->where);
             t[n].chain = (const char *const *)j->chain;
             t[n].chain_len = j->chain_len;
             t[n].entry = j->entry;
             n++;
         }
         struct kensa_fix_opts fo = { .dry_run = c->dry_run,
-                                     .backup_dir = c->backup_dir };
+                                     .backup_dir = c->backup_dir,
+                                     .expect_dev = c->jobs[i].dev,
+                                     .expect_ino = c->jobs[i].ino };
         struct kensa_fix_result r;
         enum kensa_err rc = kensa_fix_file(file, t, n, &fo, &r);
         if(rc) {
-            fprintf(stderr, "kensa: not fixed: %s: %s\n", file,
-                    r.why[0] ? r.why : kensa_strerror(rc));
+            say(stderr, "kensa: not fixed: %s: %s", file,
+                r.why[0] ? r.why : kensa_strerror(rc));
             failed++;
         } else if(!c->dry_run) {
             /* check the result the way it was found */
@@ -344,11 +379,11 @@ static size_t run_fixes(struct cli *c)
                 kensa_scanner_scan_paths(s, one, 1);
                 kensa_scanner_free(s);
             }
-            printf("fixed %s: removed %u class%s; original saved as "
-                   "%s; now %s. Restart the application, then upgrade to %s.\n",
-                   file, r.removed, r.removed == 1 ? "" : "es", r.backup,
-                   v[0] ? "STILL VULNERABLE" : "mitigated",
-                   c->jobs[i].fixed_in ? c->jobs[i].fixed_in : "2.17.1");
+            say(stdout, "fixed %s: removed %u class%s; original saved as "
+                "%s; now %s. Restart the application, then upgrade to %s.",
+                file, r.removed, r.removed == 1 ? "" : "es", r.backup,
+                v[0] ? "STILL VULNERABLE" : "mitigated",
+                c->jobs[i].fixed_in ? c->jobs[i].fixed_in : "2.17.1");
             if(v[0])
                 failed++;
         }
@@ -375,11 +410,12 @@ static int cmd_restore(int argc, char **argv)
         enum kensa_err e = kensa_fix_restore(argv[i], path, sizeof(path),
                                              why, sizeof(why));
         if(e) {
-            fprintf(stderr, "kensa: not restored: %s: %s\n", argv[i],
-                    why[0] ? why : kensa_strerror(e));
+            say(stderr, "kensa: not restored: %s: %s", argv[i],
+                why[0] ? why : kensa_strerror(e));
             rc = EXIT_ERROR;
         } else {
-            printf("restored %s from %s (sha256 verified)\n", path, argv[i]);
+            say(stdout, "restored %s from %s (sha256 verified)", path,
+                argv[i]);
         }
     }
     return rc;
@@ -405,10 +441,24 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         roots = def_roots;
         nroots = 1;
     }
-    if(c->output && !(out = fopen(c->output, "w"))) {
-        fprintf(stderr, "kensa: cannot write %s: %s\n", c->output,
-                strerror(errno));
-        return EXIT_ERROR;
+    if(c->fix && !c->dry_run) {
+        char why[4200];
+        if(kensa_fix_check_backup_dir(c->backup_dir, why, sizeof(why))) {
+            say(stderr, "kensa: %s", why);
+            return EXIT_ERROR;
+        }
+    }
+    if(c->output) {
+        char why[256];
+        int fd = kensa_output_open(c->output, why, sizeof(why));
+        if(fd < 0 || !(out = fdopen(fd, "w"))) {
+            if(fd >= 0) {
+                snprintf(why, sizeof(why), "%s", strerror(errno));
+                close(fd);
+            }
+            say(stderr, "kensa: cannot write %s: %s", c->output, why);
+            return EXIT_ERROR;
+        }
     }
     c->report = kensa_report_new(&c->ro, out, &err);
     if(!c->report)

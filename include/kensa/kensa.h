@@ -41,6 +41,7 @@ enum kensa_err {
     KENSA_EUNSUPPORTED = 5, /* a feature of the input we do not handle */
     KENSA_EINVAL = 6,       /* bad argument from the caller */
     KENSA_ENOENT = 7,       /* no such file or profile */
+    KENSA_ECHANGED = 8,     /* a path was replaced while being scanned */
 };
 
 /* Static English text for an error code; never NULL. */
@@ -83,6 +84,8 @@ struct kensa_finding {
     const char *path;           /* whole chain: a.war!/WEB-INF/lib/b.jar */
     const char *file_path;      /* the file on disk that holds it */
     unsigned depth;             /* 0 = the file itself */
+    uint64_t file_dev, file_ino; /* identity of file_path when scanned
+                                    (0, 0 for standard input) */
     const char *file_sha256;    /* hex, of file_path (NULL if not hashed) */
     const char *object_sha256;  /* hex, of the innermost object */
     const char *package_name;   /* "log4j-core" */
@@ -293,12 +296,35 @@ void kensa_report_finish(struct kensa_report *r);
 
 void kensa_report_free(struct kensa_report *r);
 
+/*
+ * Open `path` for writing a report: never through a symbolic link, and
+ * refused (-1, `why` set) when it exists as a regular file with more than
+ * one link or owned by another user; truncated only after those checks.
+ * Character devices and FIFOs are accepted; "-", /dev/stdout and
+ * /dev/stderr give a duplicate of that stream.  Returns a descriptor the
+ * caller closes.
+ */
+int kensa_output_open(const char *path, char *why, size_t whycap);
+
 /* ---------------------------------------------------------------------- */
 /* Fixing: remove the Log4Shell attack surface from files on disk.        */
 
+/*
+ * The manifest of a backup folder: one line per backup (its name, sha256,
+ * the original's uid, gid, mode and percent-escaped path).  A folder that
+ * holds it, owned by root (or the effective user) with neither folder nor
+ * manifest writable by group or others, is kensa's own: scans skip it.
+ */
+#define KENSA_BACKUP_MANIFEST "kensa-manifest.tsv"
+
 struct kensa_fix_opts {
     bool dry_run;            /* say what would change, touch nothing */
-    const char *backup_dir;  /* NULL: backups go beside each file */
+    const char *backup_dir;  /* NULL: /var/backups/kensa as root, else
+                                ~/.local/state/kensa/backups */
+    /* The identity of the file when it was scanned (finding.file_dev,
+     * file_ino): a file that is no longer it is left alone.  0, 0: no
+     * check. */
+    uint64_t expect_dev, expect_ino;
 };
 
 /* One thing to remove, as a finding gives it (chain, fix_entry/fix_file). */
@@ -315,14 +341,32 @@ struct kensa_fix_result {
 };
 
 /*
+ * Check (creating it, mode 0700, if it does not exist) that `dir` (NULL:
+ * the default) can hold backups: a real folder, reached without any
+ * symbolic link, owned by root or the effective user and writable by
+ * neither group nor others.  KENSA_EINVAL with `why` otherwise.
+ */
+enum kensa_err kensa_fix_check_backup_dir(const char *dir, char *why,
+                                          size_t whycap);
+
+/* The backup folder `dir` stands for (the default when NULL). */
+void kensa_fix_backup_dir(const char *dir, char *out, size_t cap);
+
+/*
  * Rewrite the file `path` without the targets' entries (nested archives
- * rebuilt from the inside out, every other entry byte for byte), after
- * saving the original as a backup with a .sha256 sidecar.  The new file
- * is written beside the original, synced, given the original's owner,
- * mode and times, and renamed over it, so an interruption leaves either
- * file whole.  For an exploded folder (`entry` NULL, `path` the class
- * file), the file is moved to the backup.  KENSA_EUNSUPPORTED when
- * refused (r->why says why), KENSA_EIO, KENSA_EFORMAT, KENSA_ENOMEM.
+ * rebuilt from the inside out, every other entry byte for byte).  The
+ * path is resolved without following any symbolic link, and every step
+ * after is relative to the file's folder; the file must still be the one
+ * scanned (o->expect_dev/ino).  The original is first copied into the
+ * backup folder (checked as kensa_fix_check_backup_dir does) and recorded
+ * in its manifest (KENSA_BACKUP_MANIFEST) with its path, owner, mode and
+ * sha256.  The new file is created O_EXCL beside the original, synced,
+ * given the original's owner, mode and times, and renamed over it, so an
+ * interruption leaves either file whole.  For an exploded folder (`entry`
+ * NULL, `path` the class file), the file is moved to the backup.
+ * KENSA_EUNSUPPORTED when refused and KENSA_ECHANGED when the file or its
+ * folder changed since the scan (r->why says why), KENSA_EIO,
+ * KENSA_EFORMAT, KENSA_ENOMEM.
  */
 enum kensa_err kensa_fix_file(const char *path,
                               const struct kensa_fix_target *t, size_t n,
@@ -330,10 +374,15 @@ enum kensa_err kensa_fix_file(const char *path,
                               struct kensa_fix_result *r);
 
 /*
- * Put back the original saved at `backup` (a file written by
- * kensa_fix_file, with its .sha256 sidecar naming the original path),
- * after checking its hash; atomically, keeping the backup.  *out_path
- * gets the restored path.  KENSA_EFORMAT if the hash does not match.
+ * Put back the original saved at `backup`, a file kensa_fix_file wrote.
+ * Refused (KENSA_EINVAL) unless the backup's folder and its manifest
+ * belong to root or the effective user and are writable by nobody else,
+ * and the backup is such a file with a single link, reached without a
+ * symbolic link; KENSA_ENOENT when it is not in the manifest or missing;
+ * KENSA_EFORMAT when its sha256 is not the recorded one.  The original
+ * goes back only to the path the manifest records (resolved without
+ * symbolic links), atomically, with the recorded owner, group and mode;
+ * the backup is kept.  *out_path gets the restored path.
  */
 enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
                                  size_t cap, char *why, size_t whycap);

@@ -64,6 +64,7 @@ struct kensa_scanner {
 struct kctx {
     struct kensa_scanner *s;
     const char *file_path;
+    uint64_t file_dev, file_ino;   /* what was opened (0 for stdin) */
     const uint8_t *file_data;      /* whole file, for hashing on a finding */
     size_t file_len;
     bool file_mapped;              /* file_data is a mapping */

@@ -14,6 +14,7 @@ const char *kensa_strerror(enum kensa_err err)
     case KENSA_EUNSUPPORTED: return "unsupported feature";
     case KENSA_EINVAL: return "invalid argument";
     case KENSA_ENOENT: return "not found";
+    case KENSA_ECHANGED: return "changed while being scanned";
     }
     return "unknown error";
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/engine.h"
@@ -246,6 +247,8 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
             sha256_hex(c->file_data, c->file_len, c->file_sha256);
     }
     f->file_path = c->file_path;
+    f->file_dev = c->file_dev;
+    f->file_ino = c->file_ino;
     f->file_sha256 = c->file_sha256[0] ? c->file_sha256 : NULL;
     if(!f->path)
         f->path = obj->path;
@@ -284,12 +287,14 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
 /* ---- one file ---------------------------------------------------------- */
 
 static void scan_mem(struct kensa_scanner *s, const char *path,
-                     const char *disk_path, const uint8_t *data, size_t len,
+                     const struct stat *st, const uint8_t *data, size_t len,
                      bool mapped)
 {
     struct kctx c = {
         .s = s, .file_path = path, .file_data = data, .file_len = len,
         .file_mapped = mapped,
+        .file_dev = st ? (uint64_t)st->st_dev : 0,
+        .file_ino = st ? (uint64_t)st->st_ino : 0,
     };
     clock_gettime(CLOCK_MONOTONIC, &c.start);
     char *p = strdup(path);
@@ -299,7 +304,7 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     }
     struct kobj root = {
         .ctx = &c, .data = data, .len = len, .path = p, .name = p,
-        .disk_path = disk_path, .mapped = mapped,
+        .disk_path = st ? path : NULL, .mapped = mapped,
     };
     const char *slash = strrchr(p, '/');
     if(slash && slash[1])
@@ -325,40 +330,29 @@ static void progress(struct kensa_scanner *s, const char *path)
     pthread_mutex_unlock(&s->lock);
 }
 
-static void on_file(void *ud, const char *path, const struct stat *wst)
+/* A regular file the walker opened (and checked) for us: read or map it
+ * and scan it.  Only as much as it has now is read. */
+static void on_file(void *ud, const char *path, int fd, const struct stat *st)
 {
     struct kensa_scanner *s = ud;
     const struct kensa_limits *l = &s->opts.limits;
-    struct stat st;
     uint8_t *data = NULL;
-    bool mapped = false;
 
     progress(s, path);
-    if(l->max_filesize && (uint64_t)wst->st_size > l->max_filesize) {
+    if(l->max_filesize && (uint64_t)st->st_size > l->max_filesize) {
         char msg[128];
         snprintf(msg, sizeof(msg), "larger than --max-filesize=%llu, skipped",
                  (unsigned long long)l->max_filesize);
         warn_raw(s, path, KENSA_ELIMIT, msg);
         return;
     }
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if(fd < 0) {
-        char msg[160];
-        snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
-        warn_raw(s, path, KENSA_EIO, msg);
-        return;
-    }
-    /* The file may have changed between the walk and now: only ever read
-     * a regular file, and only as much as it has now. */
-    if(fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        goto out;
     pthread_mutex_lock(&s->lock);
     s->stats.files++;
-    s->stats.bytes += (uint64_t)st.st_size;
+    s->stats.bytes += (uint64_t)st->st_size;
     pthread_mutex_unlock(&s->lock);
-    if(st.st_size == 0)
-        goto out;
-    size_t len = (size_t)st.st_size;
+    if(st->st_size == 0)
+        return;
+    size_t len = (size_t)st->st_size;
     if(len <= SMALL_FILE) {
         /* Small files are read, not mapped: mmap, the page fault and
          * munmap cost more than the copy (most files on a host are small). */
@@ -373,34 +367,30 @@ static void on_file(void *ud, const char *path, const struct stat *wst)
             got += (size_t)r;
         }
         if(got)
-            scan_mem(s, path, path, small, got, false);
-        goto out;
+            scan_mem(s, path, st, small, got, false);
+        return;
     }
     data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
     if(data == MAP_FAILED) {
-        data = NULL;
         warn_raw(s, path, KENSA_EIO, "cannot map file");
-        goto out;
+        return;
     }
-    mapped = true;
     if(len > (8u << 20))
         madvise(data, len, MADV_RANDOM);
-    scan_mem(s, path, path, data, len, true);
-out:
-    if(mapped)
-        munmap(data, (size_t)st.st_size);
-    close(fd);
+    scan_mem(s, path, st, data, len, true);
+    munmap(data, len);
 }
 
 static void on_walk_warn(void *ud, const char *path, int errnum,
                          const char *what)
 {
     char msg[256];
-    if(errnum)
+    if(errnum > 0)
         snprintf(msg, sizeof(msg), "%s: %s", what, strerror(errnum));
     else
         snprintf(msg, sizeof(msg), "%s", what);
-    warn_raw(ud, path, errnum == ENOENT ? KENSA_ENOENT : KENSA_EIO, msg);
+    warn_raw(ud, path, errnum == WALK_CHANGED ? KENSA_ECHANGED :
+                       errnum == ENOENT ? KENSA_ENOENT : KENSA_EIO, msg);
 }
 
 enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,

@@ -1,27 +1,41 @@
 /*
- * fix.c - the file side of --fix and --restore: backups with a hash
- * sidecar, atomic replacement, metadata kept.
+ * fix.c - the file side of --fix and --restore: backups in a protected
+ * folder with a manifest, atomic replacement, metadata kept.
+ *
+ * kensa runs as root over folders other users write to, so nothing here
+ * acts on a path string twice.  Every path is resolved one component at a
+ * time from / (or the working folder) with O_NOFOLLOW, and every later
+ * operation is relative to the folder descriptor that walk gave: a folder
+ * swapped for a symlink after the scan makes the walk fail instead of
+ * sending a write elsewhere.  The file to fix must still be the (device,
+ * inode) that was scanned.  New files are created O_EXCL|O_NOFOLLOW.
+ *
+ * Backups never sit beside the file (a folder its owner controls): they
+ * are copies, mode 0600, in a backup folder owned by root (or the user
+ * running kensa) that nobody else may write, created by kensa if missing.
+ * What restore needs (the original's path, owner, mode and hash) is kept
+ * in that folder's manifest, never in a place another user can write, and
+ * the path is percent-escaped so that no file name can add a line.
  *
  * Order of operations for a fix, chosen so that a kill -9 at any point
  * leaves a whole file at the original path:
- *   1. read and map the original; rewrite it in memory (zipfix.c);
- *   2. save the original: a hard link when the backup is on the same file
- *      system (instant, and the original inode stays untouched), else a
- *      copy, synced; then the sidecar "<backup>.sha256", synced;
- *   3. write the new bytes to a temporary file in the same folder, give it
- *      the original's mode, owner and times, fsync it;
+ *   1. open the original (checked), map it, rewrite it in memory;
+ *   2. copy it into the backup folder, synced; append its manifest line;
+ *   3. write the new bytes to a new temporary file in the same folder,
+ *      give it the original's owner, mode and times, fsync it;
  *   4. rename it over the original (atomic), fsync the folder.
- * A crash before 4 leaves the original and a stray temporary file; after
- * 4, the fixed file.  Restore is the same dance in the other direction.
+ * Restore is the same dance in the other direction.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +43,9 @@
 #include "fix/zipfix.h"
 #include "kensa/kensa.h"
 #include "util/buf.h"
+
+#define MANIFEST_MAX (64u << 20)   /* a manifest larger than this is bad */
+#define MANIFEST_HEAD "# kensa backup manifest v1\n"
 
 static enum kensa_err write_all(int fd, const uint8_t *p, size_t n)
 {
@@ -44,136 +61,418 @@ static enum kensa_err write_all(int fd, const uint8_t *p, size_t n)
     return KENSA_OK;
 }
 
-static void fsync_dir(const char *path)
+/* ---- resolving paths without following symlinks ------------------------- */
+
+enum mk { MK_NONE, MK_LAST, MK_ALL };
+
+/*
+ * Open the folder `path`, component by component, never following a
+ * symlink.  Missing components are created (mode 0700) as `mk` says.
+ * Returns a descriptor or -1 with errno set (ELOOP or ENOTDIR for a
+ * symlink in the way).
+ */
+static int dir_open(const char *path, enum mk mk)
 {
-    char *d = strdup(path);
-    if(!d)
-        return;
-    int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if(fd >= 0) {
-        fsync(fd);
+    char comp[NAME_MAX + 1];
+    const char *p = path;
+    int fd = open(*p == '/' ? "/" : ".",
+                  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    while(fd >= 0) {
+        while(*p == '/')
+            p++;
+        if(!*p)
+            return fd;
+        size_t n = strcspn(p, "/");
+        if(n > NAME_MAX) {
+            close(fd);
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(comp, p, n);
+        comp[n] = 0;
+        p += n;
+        bool last = !p[strspn(p, "/")];
+        int nfd = openat(fd, comp,
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if(nfd < 0 && errno == ENOENT &&
+           (mk == MK_ALL || (mk == MK_LAST && last))) {
+            if(!mkdirat(fd, comp, 0700) || errno == EEXIST)
+                nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                             O_CLOEXEC);
+        }
+        int e = errno;
         close(fd);
+        errno = e;
+        fd = nfd;
     }
-    free(d);
+    return -1;
 }
 
-/* Write `data` to a new temporary file beside `path`, with st's metadata,
- * synced, and rename it over `path`. */
-static enum kensa_err replace_atomic(const char *path, const uint8_t *data,
-                                     size_t n, const struct stat *st,
-                                     char *why, size_t whycap)
+/* Open the folder holding `path`; *base gets the last component. */
+static int parent_open(const char *path, const char **base, char *why,
+                       size_t whycap)
 {
-    char tmp[4096];
-    char *d = strdup(path), *b = strdup(path);
-    enum kensa_err rc = KENSA_EIO;
-    if(!d || !b) {
-        free(d);
-        free(b);
-        return KENSA_ENOMEM;
+    size_t len = strlen(path);
+    while(len > 1 && path[len - 1] == '/')
+        len--;
+    const char *slash = memrchr(path, '/', len);
+    *base = slash ? slash + 1 : path;
+    if(!**base || !strcmp(*base, ".") || !strcmp(*base, "..") ||
+       strlen(*base) > NAME_MAX) {
+        snprintf(why, whycap, "not a file name");
+        return -1;
     }
-    snprintf(tmp, sizeof(tmp), "%s/.%s.kensa-tmp-XXXXXX", dirname(d),
-             basename(b));
-    free(d);
-    free(b);
-    int fd = mkstemp(tmp);
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : strdup(".");
+    if(!dir) {
+        snprintf(why, whycap, "out of memory");
+        return -1;
+    }
+    int fd = dir_open(dir, MK_NONE);
+    if(fd < 0)
+        snprintf(why, whycap, "cannot open its folder%s: %s",
+                 errno == ELOOP || errno == ENOTDIR ?
+                 " (a symbolic link is in the way)" : "", strerror(errno));
+    free(dir);
+    return fd;
+}
+
+/* Owned by root or by us, and writable by nobody else. */
+static bool owned_safe(const struct stat *st)
+{
+    return (st->st_uid == 0 || st->st_uid == geteuid()) &&
+           !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* ---- the backup folder -------------------------------------------------- */
+
+/* The default backup folder for the user running kensa. */
+static void default_backup_dir(char *out, size_t cap)
+{
+    const char *st = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    if(geteuid() == 0)
+        snprintf(out, cap, "/var/backups/kensa");
+    else if(st && *st == '/')
+        snprintf(out, cap, "%s/kensa/backups", st);
+    else if(home && *home == '/')
+        snprintf(out, cap, "%s/.local/state/kensa/backups", home);
+    else
+        snprintf(out, cap, "/var/tmp/kensa-backups-%u", (unsigned)geteuid());
+}
+
+/* Open (creating it if missing) and check a backup folder. */
+static int backup_dir_open(const char *dir, char *why, size_t whycap)
+{
+    char def[4096];
+    enum mk mk = MK_LAST;
+    struct stat st;
+    if(!dir) {
+        default_backup_dir(def, sizeof(def));
+        dir = def;
+        mk = geteuid() == 0 ? MK_LAST : MK_ALL;
+    }
+    int fd = dir_open(dir, mk);
+    if(fd < 0) {
+        snprintf(why, whycap, "backup folder %.3000s: %s%s", dir,
+                 strerror(errno), errno == ELOOP || errno == ENOTDIR ?
+                 " (a symbolic link is in the way)" : "");
+        return -1;
+    }
+    if(fstat(fd, &st) || !owned_safe(&st)) {
+        snprintf(why, whycap, "backup folder %.3000s: must belong to root "
+                 "(or you) and be writable by nobody else", dir);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+enum kensa_err kensa_fix_check_backup_dir(const char *dir, char *why,
+                                          size_t whycap)
+{
+    int fd = backup_dir_open(dir, why, whycap);
+    if(fd < 0)
+        return KENSA_EINVAL;
+    close(fd);
+    return KENSA_OK;
+}
+
+void kensa_fix_backup_dir(const char *dir, char *out, size_t cap)
+{
+    if(dir)
+        snprintf(out, cap, "%s", dir);
+    else
+        default_backup_dir(out, cap);
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+    static const char h[] = "0123456789abcdef";
+    for(size_t i = 0; i < n; i++) {
+        out[2 * i] = h[p[i] >> 4];
+        out[2 * i + 1] = h[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+/* "<UTC>-<16 hex>-<base>.kensa-bak", base cut and made harmless. */
+static void backup_name(const char *base, char *out, size_t cap)
+{
+    char ts[32], rnd[17], safe[101];
+    uint8_t r[8];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
+    if(getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        uint64_t x = (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 32);
+        memcpy(r, &x, sizeof(r));
+    }
+    hex(r, sizeof(r), rnd);
+    size_t k = 0;
+    for(const char *p = base; *p && k < sizeof(safe) - 1; p++) {
+        unsigned char c = (unsigned char)*p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        safe[k++] = ok ? (char)c : '_';
+    }
+    safe[k] = 0;
+    snprintf(out, cap, "%s-%s-%s.kensa-bak", ts, rnd, safe);
+}
+
+/* Percent-escape a path for the manifest: nothing in it can end a field
+ * or a line, and it decodes to the exact bytes. */
+static enum kensa_err escape_path(struct buf *b, const char *s)
+{
+    static const char h[] = "0123456789ABCDEF";
+    for(const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        enum kensa_err rc;
+        if(*p <= 0x20 || *p >= 0x7f || *p == '%') {
+            char e[3] = { '%', h[*p >> 4], h[*p & 15] };
+            rc = buf_append(b, e, 3);
+        } else
+            rc = buf_append(b, p, 1);
+        if(rc)
+            return rc;
+    }
+    return KENSA_OK;
+}
+
+static int unhex(int c)
+{
+    if(c >= '0' && c <= '9')
+        return c - '0';
+    if(c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if(c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode escape_path's output in place; false if malformed. */
+static bool unescape_path(char *s)
+{
+    char *w = s;
+    for(char *p = s; *p; p++) {
+        if(*p != '%') {
+            *w++ = *p;
+            continue;
+        }
+        int hi = unhex(p[1]), lo = hi >= 0 ? unhex(p[2]) : -1;
+        if(lo < 0 || (!hi && !lo))
+            return false;
+        *w++ = (char)(hi << 4 | lo);
+        p += 2;
+    }
+    *w = 0;
+    return true;
+}
+
+/* Append one line to the folder's manifest, under an exclusive lock. */
+static enum kensa_err manifest_append(int bdfd, const char *name,
+                                      const char *sha, const struct stat *st,
+                                      const char *path, char *why,
+                                      size_t whycap)
+{
+    struct buf line;
+    struct stat ms;
+    enum kensa_err rc = KENSA_EIO;
+    char head[320];
+    buf_init(&line, 64u << 10);
+    int fd = openat(bdfd, KENSA_BACKUP_MANIFEST,
+                    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                    0600);
+    if(fd < 0 || fstat(fd, &ms) || !S_ISREG(ms.st_mode) || !owned_safe(&ms) ||
+       ms.st_nlink != 1) {
+        snprintf(why, whycap, "the backup manifest cannot be written "
+                 "safely%s%s", fd < 0 ? ": " : "",
+                 fd < 0 ? strerror(errno) : "");
+        goto out;
+    }
+    if(flock(fd, LOCK_EX) || fstat(fd, &ms))
+        goto out;
+    snprintf(head, sizeof(head), "%s\t%s\t%u\t%u\t%o\t", name, sha,
+             (unsigned)st->st_uid, (unsigned)st->st_gid,
+             (unsigned)(st->st_mode & 07777));
+    if((!ms.st_size && buf_puts(&line, MANIFEST_HEAD)) ||
+       buf_puts(&line, head) || escape_path(&line, path) ||
+       buf_puts(&line, "\n")) {
+        snprintf(why, whycap, "path too long for the manifest");
+        rc = KENSA_ELIMIT;
+        goto out;
+    }
+    if(write_all(fd, line.p, line.len) || fsync(fd)) {
+        snprintf(why, whycap, "cannot write the backup manifest: %s",
+                 strerror(errno));
+        goto out;
+    }
+    rc = KENSA_OK;
+out:
+    if(fd >= 0)
+        close(fd);
+    buf_free(&line);
+    return rc;
+}
+
+/*
+ * Copy the original (data, n bytes; stat st) into the backup folder and
+ * record it in the manifest.  out gets the backup's path.
+ */
+static enum kensa_err save_backup(const char *path, const uint8_t *data,
+                                  size_t n, const struct stat *st,
+                                  const char *dir, char *out, size_t cap,
+                                  char *why, size_t whycap)
+{
+    char name[200], sha[65], shown[4096];
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    int bdfd = backup_dir_open(dir, why, whycap);
+    if(bdfd < 0)
+        return KENSA_EIO;
+    kensa_fix_backup_dir(dir, shown, sizeof(shown));
+    backup_name(base, name, sizeof(name));
+    snprintf(out, cap, "%.3800s/%s", shown, name);
+    enum kensa_err rc = KENSA_EIO;
+    int fd = openat(bdfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                    O_CLOEXEC, 0600);
+    if(fd < 0) {
+        snprintf(why, whycap, "cannot create a backup in %.400s: %s", shown,
+                 strerror(errno));
+        goto out;
+    }
+    struct timespec times[2] = { st->st_atim, st->st_mtim };
+    if(write_all(fd, data, n) || futimens(fd, times) || fsync(fd)) {
+        snprintf(why, whycap, "cannot write the backup %.400s: %s", out,
+                 strerror(errno));
+        close(fd);
+        unlinkat(bdfd, name, 0);
+        goto out;
+    }
+    close(fd);
+    sha256_hex(data, n, sha);
+    /* the manifest keeps an absolute path: restore may run elsewhere */
+    char *abs = NULL;
+    if(path[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if(cwd && asprintf(&abs, "%s/%s", cwd, path) < 0)
+            abs = NULL;
+        free(cwd);
+        if(!abs) {
+            snprintf(why, whycap, "cannot make the path absolute");
+            unlinkat(bdfd, name, 0);
+            goto out;
+        }
+    }
+    rc = manifest_append(bdfd, name, sha, st, abs ? abs : path, why, whycap);
+    free(abs);
+    if(rc)
+        unlinkat(bdfd, name, 0);
+    else
+        fsync(bdfd);
+out:
+    close(bdfd);
+    return rc;
+}
+
+/* ---- replacing a file --------------------------------------------------- */
+
+/*
+ * Write `data` to a new temporary file in folder `dfd`, give it the owner,
+ * group, mode and times in `st`, sync it and rename it over `base`.  When
+ * `expect` is set, `base` must still be that (device, inode) just before.
+ */
+static enum kensa_err replace_at(int dfd, const char *base,
+                                 const uint8_t *data, size_t n,
+                                 const struct stat *st,
+                                 const struct stat *expect, char *why,
+                                 size_t whycap)
+{
+    char tmp[64], rnd[17];
+    uint8_t r[8];
+    enum kensa_err rc = KENSA_EIO;
+    int fd = -1;
+    for(int tries = 0; fd < 0 && tries < 8; tries++) {
+        if(getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+            memset(r, tries, sizeof(r));
+        hex(r, sizeof(r), rnd);
+        snprintf(tmp, sizeof(tmp), ".kensa-tmp-%s", rnd);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                    O_CLOEXEC, 0600);
+        if(fd < 0 && errno != EEXIST)
+            break;
+    }
     if(fd < 0) {
         snprintf(why, whycap, "cannot create a temporary file: %s",
                  strerror(errno));
         return KENSA_EIO;
     }
-    if(write_all(fd, data, n) || fchmod(fd, st->st_mode & 07777)) {
-        snprintf(why, whycap, "cannot write %s: %s", tmp, strerror(errno));
+    if(write_all(fd, data, n)) {
+        snprintf(why, whycap, "cannot write: %s", strerror(errno));
         goto fail;
     }
-    if(fchown(fd, st->st_uid, st->st_gid) && errno != EPERM) {
-        snprintf(why, whycap, "cannot set the owner: %s", strerror(errno));
+    /* owner first: chown clears set-id bits that fchmod then restores */
+    if(fchown(fd, st->st_uid, st->st_gid)) {
+        snprintf(why, whycap, "cannot give the file its owner %u:%u: %s",
+                 (unsigned)st->st_uid, (unsigned)st->st_gid, strerror(errno));
         goto fail;
     }
     struct timespec times[2] = { st->st_atim, st->st_mtim };
-    futimens(fd, times);
+    if(fchmod(fd, st->st_mode & 07777) || futimens(fd, times)) {
+        snprintf(why, whycap, "cannot set mode and times: %s",
+                 strerror(errno));
+        goto fail;
+    }
     if(fsync(fd)) {
         snprintf(why, whycap, "fsync failed: %s", strerror(errno));
         goto fail;
     }
     close(fd);
     fd = -1;
-    if(rename(tmp, path)) {
-        snprintf(why, whycap, "cannot replace %s: %s", path, strerror(errno));
+    if(expect) {
+        struct stat now;
+        if(fstatat(dfd, base, &now, AT_SYMLINK_NOFOLLOW) ||
+           now.st_dev != expect->st_dev || now.st_ino != expect->st_ino) {
+            snprintf(why, whycap, "changed while being fixed; left alone");
+            rc = KENSA_ECHANGED;
+            goto fail;
+        }
+    }
+    if(renameat(dfd, tmp, dfd, base)) {
+        snprintf(why, whycap, "cannot replace it: %s", strerror(errno));
         goto fail;
     }
-    fsync_dir(path);
+    fsync(dfd);
     return KENSA_OK;
 fail:
     if(fd >= 0)
         close(fd);
-    unlink(tmp);
+    unlinkat(dfd, tmp, 0);
     return rc;
 }
 
-/* Where the backup of `path` goes. */
-static void backup_name(const char *path, const char *dir, char *out,
-                        size_t cap)
-{
-    char ts[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
-    if(!dir) {
-        snprintf(out, cap, "%s.%s.kensa-bak", path, ts);
-        return;
-    }
-    /* in a central folder: the whole path, '/' as '%', stays unique */
-    char flat[3072];
-    size_t k = 0;
-    for(const char *p = path; *p && k + 2 < sizeof(flat); p++)
-        flat[k++] = *p == '/' ? '%' : *p;
-    flat[k] = 0;
-    snprintf(out, cap, "%s/%s.%s.kensa-bak", dir, flat, ts);
-}
-
-static enum kensa_err save_backup(const char *path, const uint8_t *data,
-                                  size_t n, const struct stat *st,
-                                  const char *dir, char *out, size_t cap,
-                                  char *why, size_t whycap)
-{
-    char side[4200], sha[65], line[4200];
-    backup_name(path, dir, out, cap);
-    if(dir)
-        mkdir(dir, 0700);
-    if(link(path, out)) {
-        int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                      st->st_mode & 0777);
-        if(fd < 0) {
-            snprintf(why, whycap, "cannot create backup %.400s: %s", out,
-                     strerror(errno));
-            return KENSA_EIO;
-        }
-        struct timespec times[2] = { st->st_atim, st->st_mtim };
-        if(write_all(fd, data, n) || fsync(fd)) {
-            close(fd);
-            unlink(out);
-            snprintf(why, whycap, "cannot write backup %.400s", out);
-            return KENSA_EIO;
-        }
-        futimens(fd, times);
-        close(fd);
-    }
-    sha256_hex(data, n, sha);
-    snprintf(side, sizeof(side), "%s.sha256", out);
-    int fd = open(side, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    int len = snprintf(line, sizeof(line), "%s  %s\n", sha, path);
-    if(fd < 0 || write_all(fd, (const uint8_t *)line, (size_t)len) ||
-       fsync(fd)) {
-        if(fd >= 0)
-            close(fd);
-        snprintf(why, whycap, "cannot write %.400s", side);
-        return KENSA_EIO;
-    }
-    close(fd);
-    fsync_dir(out);
-    return KENSA_OK;
-}
+/* ---- fix ---------------------------------------------------------------- */
 
 enum kensa_err kensa_fix_file(const char *path,
                               const struct kensa_fix_target *t, size_t n,
@@ -181,46 +480,65 @@ enum kensa_err kensa_fix_file(const char *path,
                               struct kensa_fix_result *r)
 {
     struct stat st;
-    enum kensa_err rc;
+    enum kensa_err rc = KENSA_EIO;
     struct buf out;
     uint8_t *map = NULL;
+    size_t len = 0;
+    const char *base;
+    int fd = -1;
 
     memset(r, 0, sizeof(*r));
     buf_init(&out, (size_t)4 << 30);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if(fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        snprintf(r->why, sizeof(r->why), "cannot open %s: %s", path,
-                 strerror(errno));
-        if(fd >= 0)
-            close(fd);
+    int dfd = parent_open(path, &base, r->why, sizeof(r->why));
+    if(dfd < 0)
         return KENSA_EIO;
+    fd = openat(dfd, base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+                O_NOCTTY);
+    if(fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        snprintf(r->why, sizeof(r->why), "cannot open it%s%s",
+                 fd < 0 ? ": " : " as a regular file",
+                 fd < 0 ? strerror(errno) : "");
+        goto out;
     }
-    size_t len = (size_t)st.st_size;
+    if((o->expect_dev || o->expect_ino) &&
+       ((uint64_t)st.st_dev != o->expect_dev ||
+        (uint64_t)st.st_ino != o->expect_ino)) {
+        snprintf(r->why, sizeof(r->why), "it is no longer the file that was "
+                 "scanned; left alone");
+        rc = KENSA_ECHANGED;
+        goto out;
+    }
+    len = (size_t)st.st_size;
     if(len)
         map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
     if(!len || map == MAP_FAILED) {
-        snprintf(r->why, sizeof(r->why), "cannot map %s", path);
-        return KENSA_EIO;
+        map = NULL;
+        snprintf(r->why, sizeof(r->why), "cannot map it");
+        goto out;
     }
 
-    bool exploded = n == 1 && !t[0].entry;
-    if(exploded) {
+    if(n == 1 && !t[0].entry) {
         /* a class file of an exploded folder: move it aside */
         r->removed = 1;
-        if(o->dry_run) {
-            rc = KENSA_OK;
+        rc = KENSA_OK;
+        if(o->dry_run)
             goto out;
-        }
         rc = save_backup(path, map, len, &st, o->backup_dir, r->backup,
                          sizeof(r->backup), r->why, sizeof(r->why));
-        if(!rc && unlink(path)) {
-            snprintf(r->why, sizeof(r->why), "cannot remove %s: %s", path,
+        if(rc)
+            goto out;
+        struct stat now;
+        if(fstatat(dfd, base, &now, AT_SYMLINK_NOFOLLOW) ||
+           now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
+            snprintf(r->why, sizeof(r->why), "changed while being fixed; "
+                     "left alone");
+            rc = KENSA_ECHANGED;
+        } else if(unlinkat(dfd, base, 0)) {
+            snprintf(r->why, sizeof(r->why), "cannot remove it: %s",
                      strerror(errno));
             rc = KENSA_EIO;
-        }
-        if(!rc)
-            fsync_dir(path);
+        } else
+            fsync(dfd);
         goto out;
     }
     struct zipfix_target zt[256];
@@ -241,62 +559,180 @@ enum kensa_err kensa_fix_file(const char *path,
                      sizeof(r->backup), r->why, sizeof(r->why));
     if(rc)
         goto out;
-    rc = replace_atomic(path, out.p, out.len, &st, r->why, sizeof(r->why));
+    rc = replace_at(dfd, base, out.p, out.len, &st, &st, r->why,
+                    sizeof(r->why));
 out:
-    munmap(map, len);
+    if(map)
+        munmap(map, len);
+    if(fd >= 0)
+        close(fd);
+    close(dfd);
     buf_free(&out);
     return rc;
+}
+
+/* ---- restore ------------------------------------------------------------ */
+
+struct record {
+    char sha[65];
+    unsigned uid, gid, mode;
+    char *path;   /* decoded, heap */
+};
+
+/* Find `name`'s line in the manifest text (NUL-terminated, writable). */
+static bool record_find(char *text, const char *name, struct record *rec)
+{
+    size_t nl = strlen(name);
+    bool found = false;
+    for(char *line = text; line && *line;) {
+        char *end = strchr(line, '\n');
+        if(end)
+            *end = 0;
+        if(!strncmp(line, name, nl) && line[nl] == '\t') {
+            char *f[6];
+            size_t k = 0;
+            for(char *p = line; k < 6; k++) {
+                f[k] = p;
+                p = strchr(p, '\t');
+                if(!p)
+                    break;
+                *p++ = 0;
+            }
+            char *e1, *e2, *e3;
+            if(k == 5 && strlen(f[1]) == 64 && f[5][0]) {
+                unsigned long u = strtoul(f[2], &e1, 10);
+                unsigned long g = strtoul(f[3], &e2, 10);
+                unsigned long m = strtoul(f[4], &e3, 8);
+                if(!*e1 && !*e2 && !*e3 && m <= 07777 && u < 0xffffffffUL &&
+                   g < 0xffffffffUL && unescape_path(f[5])) {
+                    free(rec->path);
+                    rec->path = strdup(f[5]);
+                    memcpy(rec->sha, f[1], 65);
+                    rec->uid = (unsigned)u;
+                    rec->gid = (unsigned)g;
+                    rec->mode = (unsigned)m;
+                    found = rec->path != NULL;   /* the last line wins */
+                }
+            }
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return found;
+}
+
+/* Read the manifest of folder `bdfd` after checking who may write it. */
+static enum kensa_err manifest_read(int bdfd, struct buf *text, char *why,
+                                    size_t whycap)
+{
+    struct stat st;
+    uint8_t chunk[65536];
+    int fd = openat(bdfd, KENSA_BACKUP_MANIFEST,
+                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if(fd < 0) {
+        snprintf(why, whycap, "no backup manifest beside it: %s",
+                 strerror(errno));
+        return KENSA_ENOENT;
+    }
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !owned_safe(&st)) {
+        snprintf(why, whycap, "its manifest may have been written by "
+                 "another user (owner or mode); refused");
+        close(fd);
+        return KENSA_EINVAL;
+    }
+    for(;;) {
+        ssize_t got = read(fd, chunk, sizeof(chunk));
+        if(got < 0 && errno == EINTR)
+            continue;
+        if(got <= 0 || buf_append(text, chunk, (size_t)got))
+            break;
+    }
+    close(fd);
+    buf_cstr(text);
+    return KENSA_OK;
 }
 
 enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
                                  size_t cap, char *why, size_t whycap)
 {
-    char side[4200], line[4200], sha[65];
-    struct stat st;
+    struct stat st, dst;
+    struct record rec = { .path = NULL };
+    struct buf text;
     uint8_t *map = NULL;
+    size_t len = 0;
+    char sha[65];
+    const char *name, *base;
+    int bdfd = -1, fd = -1, dfd = -1;
     enum kensa_err rc = KENSA_EIO;
 
     out_path[0] = 0;
-    snprintf(side, sizeof(side), "%s.sha256", backup);
-    FILE *f = fopen(side, "r");
-    if(!f || !fgets(line, sizeof(line), f)) {
-        if(f)
-            fclose(f);
-        snprintf(why, whycap, "no sidecar %s", side);
-        return KENSA_ENOENT;
-    }
-    fclose(f);
-    line[strcspn(line, "\n")] = 0;
-    if(strlen(line) < 67 || line[64] != ' ' || line[65] != ' ') {
-        snprintf(why, whycap, "malformed sidecar %s", side);
-        return KENSA_EFORMAT;
-    }
-    const char *orig = line + 66;
-    snprintf(out_path, cap, "%s", orig);
-    int fd = open(backup, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if(fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        snprintf(why, whycap, "cannot open %s: %s", backup, strerror(errno));
-        if(fd >= 0)
-            close(fd);
+    buf_init(&text, MANIFEST_MAX);
+    bdfd = parent_open(backup, &name, why, whycap);
+    if(bdfd < 0)
         return KENSA_EIO;
+    if(fstat(bdfd, &dst) || !owned_safe(&dst)) {
+        snprintf(why, whycap, "its folder may be written by another user; "
+                 "refused");
+        rc = KENSA_EINVAL;
+        goto out;
     }
-    size_t len = (size_t)st.st_size;
-    map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-    close(fd);
-    if(len && map == MAP_FAILED) {
-        snprintf(why, whycap, "cannot map %s", backup);
-        return KENSA_EIO;
+    if((rc = manifest_read(bdfd, &text, why, whycap)))
+        goto out;
+    if(!record_find((char *)text.p, name, &rec)) {
+        snprintf(why, whycap, "not a backup listed in its folder's manifest");
+        rc = KENSA_ENOENT;
+        goto out;
     }
-    sha256_hex(len ? map : (const uint8_t *)"", len, sha);
-    if(strncmp(sha, line, 64)) {
-        snprintf(why, whycap, "%s does not match its recorded sha256", backup);
+    fd = openat(bdfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if(fd < 0) {
+        snprintf(why, whycap, "the backup is missing: %s", strerror(errno));
+        rc = KENSA_ENOENT;
+        goto out;
+    }
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !owned_safe(&st) ||
+       st.st_nlink != 1) {
+        snprintf(why, whycap, "the backup may have been written by another "
+                 "user (owner, mode or links); refused");
+        rc = KENSA_EINVAL;
+        goto out;
+    }
+    len = (size_t)st.st_size;
+    if(len) {
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if(map == MAP_FAILED) {
+            map = NULL;
+            snprintf(why, whycap, "cannot map the backup");
+            rc = KENSA_EIO;
+            goto out;
+        }
+    }
+    sha256_hex(map ? map : (const uint8_t *)"", len, sha);
+    if(strcmp(sha, rec.sha)) {
+        snprintf(why, whycap, "the backup does not match its recorded "
+                 "sha256");
         rc = KENSA_EFORMAT;
         goto out;
     }
-    rc = replace_atomic(orig, len ? map : (const uint8_t *)"", len, &st, why,
-                        whycap);
+    snprintf(out_path, cap, "%s", rec.path);
+    dfd = parent_open(rec.path, &base, why, whycap);
+    if(dfd < 0) {
+        rc = KENSA_EIO;
+        goto out;
+    }
+    struct stat want = st;
+    want.st_uid = rec.uid;
+    want.st_gid = rec.gid;
+    want.st_mode = (st.st_mode & ~(mode_t)07777) | rec.mode;
+    rc = replace_at(dfd, base, map ? map : (const uint8_t *)"", len, &want,
+                    NULL, why, whycap);
 out:
-    if(len)
+    if(map)
         munmap(map, len);
+    if(fd >= 0)
+        close(fd);
+    if(dfd >= 0)
+        close(dfd);
+    close(bdfd);
+    free(rec.path);
+    buf_free(&text);
     return rc;
 }

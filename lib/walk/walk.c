@@ -1,10 +1,13 @@
 /*
  * walk.c - the parallel walker (see walk.h).
  *
- * Invariants: a job is owned by the queue until popped, then by the worker
+ * Invariants: a job is owned by the stack until popped, then by the worker
  * that popped it.  `active` counts workers holding a job; the walk is over
- * when the queue is empty and no worker is active.  The visited set only
- * exists when following symlinks, and is read and written under the lock.
+ * when the stack is empty and no worker is active.  A job listed in a
+ * folder holds a reference on that folder's descriptor (struct dref) until
+ * it is opened; the descriptor is closed when its last reference goes.
+ * Reference counts, the stack and the visited set (only kept when
+ * following symlinks) change under the lock.
  */
 #define _GNU_SOURCE
 #include "walk/walk.h"
@@ -21,11 +24,19 @@
 #define QUEUE_INLINE_FILES 4096 /* above this, a folder's files are scanned
                                    by the worker that read the folder */
 
+/* An open folder shared by the entries listed in it. */
+struct dref {
+    int fd;
+    unsigned refs;
+};
+
 struct job {
     struct job *next;
     bool is_dir;
     dev_t root_dev;
-    struct stat st;
+    struct stat st;         /* as listed */
+    struct dref *dir;       /* folder it was listed in; NULL for a root */
+    size_t name_off;        /* its name within path */
     char path[];
 };
 
@@ -38,25 +49,13 @@ struct walk {
     void *ud;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    struct job *head, *tail;
+    struct job *head;
     size_t queued;
     unsigned active;
     bool oom;
     struct devino *seen;   /* open addressing; ino 0 = empty */
     size_t seen_n, seen_cap;
 };
-
-/* kensa's own backups and temporary files (log4j --fix) are not scanned:
- * they hold the originals on purpose, and no application loads them. */
-static bool kensa_own_file(const char *nm, size_t n)
-{
-    static const char bak[] = ".kensa-bak", side[] = ".kensa-bak.sha256";
-    if(n >= sizeof(bak) - 1 && !strcmp(nm + n - (sizeof(bak) - 1), bak))
-        return true;
-    if(n >= sizeof(side) - 1 && !strcmp(nm + n - (sizeof(side) - 1), side))
-        return true;
-    return nm[0] == '.' && strstr(nm, ".kensa-tmp-") != NULL;
-}
 
 bool walk_excluded(const struct walk_opts *o, const char *path)
 {
@@ -68,6 +67,22 @@ bool walk_excluded(const struct walk_opts *o, const char *path)
             return true;
     }
     return false;
+}
+
+static bool owned_safe(const struct stat *st)
+{
+    return (st->st_uid == 0 || st->st_uid == geteuid()) &&
+           !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+bool walk_is_backup_folder(int dfd, const struct stat *st)
+{
+    struct stat m;
+    if(!owned_safe(st))
+        return false;
+    if(fstatat(dfd, KENSA_BACKUP_MANIFEST, &m, AT_SYMLINK_NOFOLLOW))
+        return false;
+    return S_ISREG(m.st_mode) && owned_safe(&m) && m.st_uid == st->st_uid;
 }
 
 /* Insert (dev, ino); returns false if it was already there.  Lock held. */
@@ -105,8 +120,18 @@ static bool seen_add(struct walk *w, dev_t dev, ino_t ino)
     return true;
 }
 
-static struct job *job_new(const char *path, size_t len, bool is_dir,
-                           dev_t root_dev, const struct stat *st)
+/* Drop one reference on a folder.  Lock held. */
+static void dref_put(struct dref *d)
+{
+    if(d && !--d->refs) {
+        close(d->fd);
+        free(d);
+    }
+}
+
+static struct job *job_new(const char *path, size_t len, size_t name_off,
+                           bool is_dir, dev_t root_dev, const struct stat *st,
+                           struct dref *dir)
 {
     struct job *j = malloc(sizeof(*j) + len + 1);
     if(!j)
@@ -115,19 +140,20 @@ static struct job *job_new(const char *path, size_t len, bool is_dir,
     j->is_dir = is_dir;
     j->root_dev = root_dev;
     j->st = *st;
+    j->dir = dir;
+    j->name_off = name_off;
     memcpy(j->path, path, len);
     j->path[len] = 0;
     return j;
 }
 
-/* Lock held. */
+/* Lock held.  Last in, first out (see walk.h). */
 static void push(struct walk *w, struct job *j)
 {
-    if(w->tail)
-        w->tail->next = j;
-    else
-        w->head = j;
-    w->tail = j;
+    if(j->dir)
+        j->dir->refs++;
+    j->next = w->head;
+    w->head = j;
     w->queued++;
     pthread_cond_signal(&w->cond);
 }
@@ -138,19 +164,126 @@ static bool is_pseudo(const char *path)
            !strcmp(path, "/dev");
 }
 
-static void walk_dir(struct walk *w, struct job *dj)
+/*
+ * Open what job `j` listed, relative to its folder, and check that it is
+ * still what was listed.  Returns the descriptor and its fstat, or -1
+ * after a warning.
+ */
+static int open_listed(struct walk *w, const struct job *j, struct stat *st)
 {
-    int fd = open(dj->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+    int fl = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    int fd;
+    if(j->is_dir)
+        fl |= O_DIRECTORY;
+    if(j->dir) {
+        if(!w->o->follow_symlinks)
+            fl |= O_NOFOLLOW;
+        fd = openat(j->dir->fd, j->path + j->name_off, fl);
+    } else {
+        fd = open(j->path, fl);     /* a root: followed, as find -H */
+    }
     if(fd < 0) {
-        w->on_warn(w->ud, dj->path, errno, "cannot open folder");
+        int e = errno;
+        if(e == ELOOP || (e == ENOTDIR && j->is_dir))
+            w->on_warn(w->ud, j->path, WALK_CHANGED,
+                       "replaced by a symbolic link after it was listed, "
+                       "not followed");
+        else
+            w->on_warn(w->ud, j->path, e,
+                       j->is_dir ? "cannot open folder" : "cannot open");
+        return -1;
+    }
+    if(fstat(fd, st) < 0) {
+        w->on_warn(w->ud, j->path, errno, "cannot stat");
+        close(fd);
+        return -1;
+    }
+    bool same_type = j->is_dir ? S_ISDIR(st->st_mode) : S_ISREG(st->st_mode);
+    if(!same_type || st->st_dev != j->st.st_dev ||
+       st->st_ino != j->st.st_ino) {
+        w->on_warn(w->ud, j->path, WALK_CHANGED,
+                   "replaced by another file after it was listed, skipped");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void scan_file(struct walk *w, struct job *j)
+{
+    struct stat st;
+    int fd = open_listed(w, j, &st);
+    if(fd < 0)
+        return;
+    w->on_file(w->ud, j->path, fd, &st);
+    close(fd);
+}
+
+/* Queue (or, when the stack is long, scan at once) entry `nm` of folder
+ * `d`, whose path is cp[0..clen). */
+static void list_entry(struct walk *w, struct job *dj, struct dref *d,
+                       const char *cp, size_t clen, size_t name_off)
+{
+    struct stat st;
+    int fl = w->o->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;
+    if(fstatat(d->fd, cp + name_off, &st, fl) < 0) {
+        w->on_warn(w->ud, cp, errno, "cannot stat");
         return;
     }
-    DIR *d = fdopendir(fd);
-    if(!d) {
-        w->on_warn(w->ud, dj->path, errno, "cannot read folder");
+    bool dir = S_ISDIR(st.st_mode);
+    if(!dir && !S_ISREG(st.st_mode))
+        return;   /* symlinks (not followed), fifos, sockets, devices */
+    if(w->o->one_file_system && st.st_dev != dj->root_dev)
+        return;
+    if(dir && !w->o->scan_pseudo_fs && is_pseudo(cp))
+        return;
+    pthread_mutex_lock(&w->lock);
+    bool fresh = !w->o->follow_symlinks || seen_add(w, st.st_dev, st.st_ino);
+    struct job *j = NULL;
+    if(fresh && (dir || w->queued < QUEUE_INLINE_FILES)) {
+        j = job_new(cp, clen, name_off, dir, dj->root_dev, &st, d);
+        if(j)
+            push(w, j);
+        else
+            w->oom = true;
+    }
+    pthread_mutex_unlock(&w->lock);
+    if(fresh && !j && !dir) {
+        struct job *one = job_new(cp, clen, name_off, false, dj->root_dev,
+                                  &st, d);
+        if(one) {
+            scan_file(w, one);
+            free(one);
+        }
+    }
+}
+
+static void walk_dir(struct walk *w, struct job *dj)
+{
+    struct stat st;
+    int fd = open_listed(w, dj, &st);
+    if(fd < 0)
+        return;
+    if(dj->dir && walk_is_backup_folder(fd, &st)) {
+        close(fd);    /* kensa's own backups: originals kept on purpose */
+        return;
+    }
+    struct dref *d = malloc(sizeof(*d));
+    int fd2 = fcntl(fd, F_DUPFD_CLOEXEC, 0);   /* readdir's own */
+    DIR *dp = fd2 >= 0 ? fdopendir(fd2) : NULL;
+    if(!d || !dp) {
+        w->on_warn(w->ud, dj->path, errno ? errno : ENOMEM,
+                   "cannot read folder");
+        if(dp)
+            closedir(dp);
+        else if(fd2 >= 0)
+            close(fd2);
+        free(d);
         close(fd);
         return;
     }
+    d->fd = fd;
+    d->refs = 1;   /* ours, while listing */
     size_t plen = strlen(dj->path);
     bool slash = plen && dj->path[plen - 1] == '/';
     char *cp = NULL;
@@ -158,7 +291,7 @@ static void walk_dir(struct walk *w, struct job *dj)
     struct dirent *de;
 
     errno = 0;
-    while((de = readdir(d))) {
+    while((de = readdir(dp))) {
         const char *nm = de->d_name;
         if(nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
             continue;
@@ -177,56 +310,17 @@ static void walk_dir(struct walk *w, struct job *dj)
         if(!slash)
             cp[off++] = '/';
         memcpy(cp + off, nm, nlen + 1);
-        size_t clen = off + nlen;
-
-        if(w->o->n_excludes && walk_excluded(w->o, cp))
-            continue;
-        if(kensa_own_file(nm, nlen))
-            continue;
-        struct stat st;
-        int fl = w->o->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;
-        if(fstatat(dirfd(d), nm, &st, fl) < 0) {
-            w->on_warn(w->ud, cp, errno, "cannot stat");
-            continue;
-        }
-        if(S_ISDIR(st.st_mode)) {
-            if(w->o->one_file_system && st.st_dev != dj->root_dev)
-                continue;
-            if(!w->o->scan_pseudo_fs && is_pseudo(cp))
-                continue;
-            pthread_mutex_lock(&w->lock);
-            bool fresh = !w->o->follow_symlinks ||
-                         seen_add(w, st.st_dev, st.st_ino);
-            struct job *j = fresh ? job_new(cp, clen, true, dj->root_dev, &st)
-                                  : NULL;
-            if(j)
-                push(w, j);
-            else if(fresh)
-                w->oom = true;
-            pthread_mutex_unlock(&w->lock);
-        } else if(S_ISREG(st.st_mode)) {
-            if(w->o->one_file_system && st.st_dev != dj->root_dev)
-                continue;
-            pthread_mutex_lock(&w->lock);
-            bool fresh = !w->o->follow_symlinks ||
-                         seen_add(w, st.st_dev, st.st_ino);
-            struct job *j = NULL;
-            if(fresh && w->queued < QUEUE_INLINE_FILES) {
-                j = job_new(cp, clen, false, dj->root_dev, &st);
-                if(j)
-                    push(w, j);
-            }
-            pthread_mutex_unlock(&w->lock);
-            if(fresh && !j)
-                w->on_file(w->ud, cp, &st);
-        }
-        /* symlinks (not followed), fifos, sockets, devices: never opened */
+        if(!(w->o->n_excludes && walk_excluded(w->o, cp)))
+            list_entry(w, dj, d, cp, off + nlen, off);
         errno = 0;
     }
     if(errno)
         w->on_warn(w->ud, dj->path, errno, "error while reading folder");
     free(cp);
-    closedir(d);
+    closedir(dp);
+    pthread_mutex_lock(&w->lock);
+    dref_put(d);
+    pthread_mutex_unlock(&w->lock);
 }
 
 static void *worker(void *arg)
@@ -242,8 +336,6 @@ static void *worker(void *arg)
         }
         struct job *j = w->head;
         w->head = j->next;
-        if(!w->head)
-            w->tail = NULL;
         w->queued--;
         w->active++;
         pthread_mutex_unlock(&w->lock);
@@ -251,10 +343,11 @@ static void *worker(void *arg)
         if(j->is_dir)
             walk_dir(w, j);
         else
-            w->on_file(w->ud, j->path, &j->st);
-        free(j);
+            scan_file(w, j);
 
         pthread_mutex_lock(&w->lock);
+        dref_put(j->dir);
+        free(j);
         w->active--;
         if(!w->active && !w->head)
             pthread_cond_broadcast(&w->cond);
@@ -274,7 +367,8 @@ enum kensa_err walk_run(const struct walk_opts *o, const char *const *roots,
     pthread_mutex_init(&w.lock, NULL);
     pthread_cond_init(&w.cond, NULL);
 
-    for(size_t i = 0; i < n; i++) {
+    /* Roots are pushed in reverse so that they are taken in order. */
+    for(size_t i = n; i-- > 0;) {
         struct stat st;
         /* A root is followed even if it is a symlink, as find -H does. */
         if(stat(roots[i], &st) < 0) {
@@ -288,8 +382,8 @@ enum kensa_err walk_run(const struct walk_opts *o, const char *const *roots,
         }
         if(o->follow_symlinks && !seen_add(&w, st.st_dev, st.st_ino))
             continue;
-        struct job *j = job_new(roots[i], strlen(roots[i]),
-                                S_ISDIR(st.st_mode), st.st_dev, &st);
+        struct job *j = job_new(roots[i], strlen(roots[i]), 0,
+                                S_ISDIR(st.st_mode), st.st_dev, &st, NULL);
         if(!j) {
             rc = KENSA_ENOMEM;
             goto out;
@@ -319,6 +413,7 @@ out:
     while(w.head) {
         struct job *j = w.head;
         w.head = j->next;
+        dref_put(j->dir);
         free(j);
     }
     free(w.seen);

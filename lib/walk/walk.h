@@ -1,10 +1,17 @@
 /*
- * walk.h - a parallel file-system walker.
+ * walk.h - a parallel file-system walker that opens what it listed.
  *
- * Worker threads share one queue of folders (and files, while the queue is
- * short).  Symlinks are not followed unless asked, and then loops are cut
- * by remembering (device, inode) pairs.  Special files are never handed
- * out.  Errors on a path become warnings and the walk goes on.
+ * Worker threads share one stack of folders (and files, while it is
+ * short).  Every entry is opened relative to the descriptor of the folder
+ * it was listed in, with O_NOFOLLOW (unless symlinks are followed), and its
+ * (device, inode) is compared with what the listing saw: a file or folder
+ * swapped for a symlink or another file after it was listed is skipped
+ * with a warning, never followed.  Special files are never opened.  Only
+ * the roots are opened by path (and followed if they are symlinks, as
+ * find -H does).  Errors on a path become warnings and the walk goes on.
+ *
+ * Folders are taken last-in first-out, so the descriptors held open for
+ * pending entries stay bounded by the depth of the tree, not its width.
  */
 #ifndef KENSA_WALK_WALK_H
 #define KENSA_WALK_WALK_H
@@ -25,8 +32,15 @@ struct walk_opts {
     size_t n_excludes;
 };
 
-/* Called from worker threads, concurrently: must be thread-safe. */
-typedef void (*walk_file_fn)(void *ud, const char *path, const struct stat *st);
+/*
+ * Called from worker threads, concurrently: must be thread-safe.  `fd` is
+ * the open regular file (read-only, non-blocking), owned by the walker and
+ * closed after the call; `st` its fstat.
+ */
+typedef void (*walk_file_fn)(void *ud, const char *path, int fd,
+                             const struct stat *st);
+/* errnum 0 with KENSA_ECHANGED semantics is passed as -1: the entry was
+ * replaced after it was listed. */
 typedef void (*walk_warn_fn)(void *ud, const char *path, int errnum,
                              const char *what);
 
@@ -41,5 +55,15 @@ enum kensa_err walk_run(const struct walk_opts *o, const char *const *roots,
 
 /* True if `path` (or its last component) matches one of the globs. */
 bool walk_excluded(const struct walk_opts *o, const char *path);
+
+/*
+ * True if the open folder `dfd` (fstat in `st`) is one of kensa's backup
+ * folders: it holds a regular "kensa-manifest.tsv", and both are owned by
+ * root or the effective user and writable by neither group nor others, so
+ * no other user can have made it.  Names alone never hide anything.
+ */
+bool walk_is_backup_folder(int dfd, const struct stat *st);
+
+#define WALK_CHANGED (-1)
 
 #endif

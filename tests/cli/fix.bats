@@ -11,7 +11,8 @@ setup_file() {
 
 setup() {
     W="$BATS_TEST_TMPDIR/w"
-    rm -rf "$W"
+    B="$BATS_TEST_TMPDIR/bak"   # backups: never beside the jars
+    rm -rf "$W" "$B"
     mkdir -p "$W"
 }
 
@@ -22,17 +23,21 @@ verdicts() {  # verdicts PATH...: the sorted verdicts of a rescan
 
 @test "nested war: fixed from the inside out, every other byte kept" {
     cp "$FX/nested/app.war" "$FX/nested/app.ear" "$W/"
-    run k log4j --fix "$W"
+    run k log4j --backup-dir "$B" --fix "$W"
     [ "$status" -eq 1 ]
     [[ "$output" == *"fixed $W/app.war: removed 1"* ]]
     [[ "$output" == *"now mitigated. Restart the application, then upgrade to 2.17.1"* ]]
     [ "$(verdicts "$W")" = "mitigated mitigated " ]
-    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$W"/app.war.*.kensa-bak "$W/app.war"
-    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$W"/app.ear.*.kensa-bak "$W/app.ear"
+    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$B"/*-app.war.kensa-bak "$W/app.war"
+    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$B"/*-app.ear.kensa-bak "$W/app.ear"
     unzip -tq "$W/app.war"
-    # the backup's sidecar names the original and its hash
-    read -r sha path < "$(ls "$W"/app.war.*.kensa-bak.sha256)"
+    # nothing beside the jars; the manifest names the original and its hash
+    [ "$(ls "$W" | tr '\n' ' ')" = "app.ear app.war " ]
+    [ "$(stat -c %a "$B")" = 700 ]
+    [ "$(stat -c '%a %u' "$B"/*-app.war.kensa-bak)" = "600 0" ]
+    IFS=$'\t' read -r name sha uid gid mode path < <(grep -- '-app.war.kensa-bak' "$B/kensa-manifest.tsv")
     [ "$path" = "$W/app.war" ]
+    [ -f "$B/$name" ]
     [ "$sha" = "$(sha256sum "$FX/nested/app.war" | cut -d' ' -f1)" ]
 }
 
@@ -42,7 +47,7 @@ verdicts() {  # verdicts PATH...: the sorted verdicts of a rescan
     chown 12345:23456 "$W/a.jar"
     touch -d '2020-01-02 03:04:05' "$W/a.jar"
     before=$(stat -c '%a %u %g %Y' "$W/a.jar")
-    run k log4j --fix "$W/a.jar"
+    run k log4j --backup-dir "$B" --fix "$W/a.jar"
     [ "$(stat -c '%a %u %g %Y' "$W/a.jar")" = "$before" ]
     [ "$(verdicts "$W/a.jar")" = "mitigated " ]
 }
@@ -50,7 +55,7 @@ verdicts() {  # verdicts PATH...: the sorted verdicts of a rescan
 @test "--dry-run says what, touches nothing" {
     cp "$FX/nested/app.war" "$W/"
     h=$(sha256sum "$W/app.war")
-    run k log4j --fix --dry-run "$W"
+    run k log4j --backup-dir "$B" --fix --dry-run "$W"
     [[ "$output" == *"would remove org/apache/logging/log4j/core/lookup/JndiLookup.class from $W/app.war!/WEB-INF/lib/app.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar"* ]]
     [ "$(sha256sum "$W/app.war")" = "$h" ]
     [ "$(ls "$W")" = "app.war" ]
@@ -62,16 +67,16 @@ verdicts() {  # verdicts PATH...: the sorted verdicts of a rescan
 @test "--restore puts the original back, byte for byte, and checks it" {
     cp "$FX/plain/log4j-core-2.14.1.jar" "$W/a.jar"
     h=$(sha256sum < "$W/a.jar")
-    run k log4j --fix "$W/a.jar"
+    run k log4j --backup-dir "$B" --fix "$W/a.jar"
     [ "$(sha256sum < "$W/a.jar")" != "$h" ]
-    b=$(ls "$W"/a.jar.*.kensa-bak)
+    b=$(ls "$B"/*-a.jar.kensa-bak)
     run k log4j --restore "$b"
     [ "$status" -eq 0 ]
     [[ "$output" == "restored $W/a.jar from $b (sha256 verified)" ]]
     [ "$(sha256sum < "$W/a.jar")" = "$h" ]
     [ "$(verdicts "$W/a.jar")" = "vulnerable " ]
     # a backup that changed since is refused
-    printf 'x' >> "$b"
+    chmod u+w "$b"; printf 'x' >> "$b"
     run k log4j --restore "$b"
     [ "$status" -eq 2 ]
     [[ "$output" == *"does not match its recorded sha256"* ]]
@@ -80,7 +85,7 @@ verdicts() {  # verdicts PATH...: the sorted verdicts of a rescan
 @test "--backup-dir keeps backups out of deployment folders" {
     mkdir -p "$W/webapps" "$W/bak"
     cp "$FX/nested/app.war" "$W/webapps/"
-    run k log4j --fix --backup-dir "$W/bak" "$W/webapps"
+    run k log4j --backup-dir "$B" --fix --backup-dir "$W/bak" "$W/webapps"
     [ "$(ls "$W/webapps")" = "app.war" ]
     [ "$(ls "$W/bak" | grep -c 'kensa-bak$')" -eq 1 ]
     run k log4j --restore "$W"/bak/*.kensa-bak
@@ -91,7 +96,7 @@ verdicts() {  # verdicts PATH...: the sorted verdicts of a rescan
 @test "prefixed, jmod, descriptor and exploded copies are fixed" {
     cp "$FX/magic/launcher" "$FX/magic/app.jmod" "$FX/magic/descriptors.jar" "$FX/magic/trailing-junk.jar" "$W/"
     cp -r "$FX/exploded" "$W/exploded"
-    run k log4j --fix "$W"
+    run k log4j --backup-dir "$B" --fix "$W"
     [ "$status" -eq 1 ]
     [ "$(verdicts "$W")" = "mitigated mitigated mitigated mitigated mitigated " ]
     python3 -c 'import zipfile,sys; [zipfile.ZipFile(f).testzip() for f in sys.argv[1:]]' \
@@ -112,7 +117,7 @@ with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, 'w') as b:
 PY
     cp "$FX/zip64/many-entries.jar" "$FX/nested/image.tar.gz" "$W/"
     h=$(cat "$W"/* | sha256sum)
-    run k log4j --fix "$W"
+    run k log4j --backup-dir "$B" --fix "$W"
     [ "$status" -eq 2 ]
     [[ "$output" == *"not fixed: $W/signed.jar: signed jar"* ]]
     [[ "$output" == *"not fixed: $W/many-entries.jar: zip64"* ]]
@@ -124,7 +129,7 @@ PY
 @test "medium-only releases are not touched (JndiLookup is not their problem)" {
     cp "$FX/plain/log4j-core-2.16.0.jar" "$FX/plain/log4j-core-2.12.2.jar" "$W/"
     h=$(cat "$W"/* | sha256sum)
-    run k log4j --fix "$W"
+    run k log4j --backup-dir "$B" --fix "$W"
     [ "$(cat "$W"/* | sha256sum)" = "$h" ]
 }
 
@@ -136,7 +141,7 @@ PY
     for ms in $delays; do
         rm -rf "$W"; mkdir -p "$W"
         cp "$orig" "$W/big.war"
-        "$KENSA" log4j --fix --quiet --threads 1 "$W/big.war" >/dev/null 2>&1 &
+        "$KENSA" log4j --backup-dir "$B" --fix --quiet --threads 1 "$W/big.war" >/dev/null 2>&1 &
         pid=$!
         sleep "$(awk "BEGIN { print $ms / 1000 }")"
         kill -9 "$pid" 2>/dev/null || true
@@ -156,9 +161,9 @@ PY
 @test "log4j 1.x: dangerous classes removed only with --fix-log4j1" {
     cp "$FX/v1/log4j-1.2.17.jar" "$W/"
     h=$(sha256sum < "$W/log4j-1.2.17.jar")
-    run k log4j --fix "$W"
+    run k log4j --backup-dir "$B" --fix "$W"
     [ "$(sha256sum < "$W/log4j-1.2.17.jar")" = "$h" ]
-    run k log4j --fix --fix-log4j1 "$W"
+    run k log4j --backup-dir "$B" --fix --fix-log4j1 "$W"
     [[ "$output" == *"fixed $W/log4j-1.2.17.jar: removed 2 classes"* ]]
     run k log4j --json "$W"
     echo "$output" | jq_alerts '.kensa.verdict == "end-of-life" and (.kensa.evidence | test("none present"))
@@ -170,11 +175,11 @@ PY
     cp "$FX/multirelease/mr.jar" "$W/"
     run k log4j --json "$W"
     [ "$(echo "$output" | count_alerts)" -eq 2 ]
-    run k log4j --fix "$W"
+    run k log4j --backup-dir "$B" --fix "$W"
     [[ "$output" == *"removed 2 classes"* ]]
     [ "$(verdicts "$W")" = "mitigated mitigated " ]
     [ "$(unzip -Z1 "$W/mr.jar" | grep -c JndiLookup)" -eq 0 ]
-    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$W"/mr.jar.*.kensa-bak "$W/mr.jar"
+    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$B"/*-mr.jar.kensa-bak "$W/mr.jar"
 }
 
 @test "a jar with 60,000 entries (no zip64) is rewritten and ends mitigated" {
@@ -186,7 +191,7 @@ with zipfile.ZipFile(sys.argv[1]) as a, zipfile.ZipFile(sys.argv[2], 'w') as b:
     for i in a.infolist():
         b.writestr(i, a.read(i))
 PY
-    run timeout 20 "$KENSA" log4j --fix --quiet --threads 1 "$W/many.jar"
+    run timeout 20 "$KENSA" log4j --backup-dir "$B" --fix --quiet --threads 1 "$W/many.jar"
     [ "$status" -eq 1 ]
     [ "$(verdicts "$W/many.jar")" = "mitigated " ]
 }

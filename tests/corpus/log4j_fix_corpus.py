@@ -29,14 +29,16 @@ for n, row in enumerate(rows, 1):
     f = os.path.join(d, os.path.basename(row['file']))
     shutil.copy(os.path.join(corpus, row['file']), f)
     h = sha(f)
-    fix = subprocess.run([kensa, 'log4j', '--fix', '--quiet', '--threads', '1', f],
+    bak = os.path.join(work, 'bak%d' % n)
+    fix = subprocess.run([kensa, 'log4j', '--fix', '--backup-dir', bak, '--quiet', '--threads', '1', f],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     scan = subprocess.run([kensa, 'log4j', '--json', '--no-summary', f], stdout=subprocess.PIPE)
     recs = [json.loads(l) for l in scan.stdout.decode().splitlines()]
     recs = [r for r in recs if r['event']['kind'] == 'alert']
     verdicts = sorted({r['kensa']['verdict'] for r in recs})
     critical = [r['kensa']['path'] for r in recs if r['kensa']['severity'] == 'critical']
-    backups = [os.path.join(d, x) for x in os.listdir(d) if x.endswith('.kensa-bak')]
+    backups = [os.path.join(bak, x) for x in os.listdir(bak) if x.endswith('.kensa-bak')] \
+        if os.path.isdir(bak) else []
     why = ''
     # nothing critical is left: mitigated, or nothing left at all (a
     # stripped jar whose only Log4j class was JndiLookup); copies of
