@@ -40,8 +40,12 @@ enum ktype {
 /* Type of the first bytes (and, for zip, the end) of a buffer. */
 enum ktype magic_type(const uint8_t *p, size_t n);
 const char *ktype_name(enum ktype t);
-/* True if a zip end-of-central-directory record is near the end. */
+/* True if a consistent zip end-of-central-directory record is near the
+ * end (the signature alone is not enough: logs can hold it). */
 bool magic_has_zip_end(const uint8_t *p, size_t n);
+/* True if p[0..512) is a tar header whose checksum holds (a block of NUL
+ * bytes, as copytruncate leaves at the start of a log, is not). */
+bool magic_is_tar_header(const uint8_t *p, size_t n);
 /* True if the first bytes could start a container we open. */
 bool magic_is_container_head(const uint8_t *p, size_t n);
 
@@ -86,6 +90,8 @@ struct kobj {
     const char *name;    /* last component (points into path) */
     unsigned depth;      /* 0 for the file on disk */
     enum ktype type;
+    bool maybe_text;     /* typed by a trailer only (a zip end record after
+                            other bytes): detectors of text read it too */
     const char *disk_path; /* set for objects that are files on disk */
     bool mapped;         /* data is a read-only file mapping */
 };
@@ -165,7 +171,11 @@ void object_scan_child_mapped(struct kobj *parent, const char *name,
 struct format {
     const char *name;
     bool (*match)(const struct kobj *obj);
-    void (*walk)(struct kobj *obj);
+    /* Walk the members.  Returns false when the object turned out not to
+     * be this format at all (its magic lied): object_scan then offers its
+     * bytes to the detectors as plain data, so a log that happens to hold
+     * a zip signature is still read as a log. */
+    bool (*walk)(struct kobj *obj);
 };
 
 struct detector {

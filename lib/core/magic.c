@@ -9,23 +9,73 @@
 
 #include "core/engine.h"
 
+static uint32_t le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t le32(const uint8_t *p)
+{
+    return le16(p) | le16(p + 2) << 16;
+}
+
+/*
+ * Is p[i..] a believable end-of-central-directory record?  Four bytes of
+ * signature are easy to plant in a log line, so the record must also be
+ * consistent: its comment fits in the buffer, and the central directory it
+ * describes ends right before it and starts with a central header (or a
+ * zip64 locator precedes it).  An empty zip counts only when the record
+ * is the whole file.
+ */
+static bool eocd_valid(const uint8_t *p, size_t n, size_t i)
+{
+    uint32_t entries = le16(p + i + 10), cd_size = le32(p + i + 12);
+    uint32_t comment = le16(p + i + 20);
+    if(i + 22 + (size_t)comment > n)
+        return false;
+    if(i >= 20 && !memcmp(p + i - 20, "PK\6\7", 4))
+        return true;          /* zip64: the locator says where to look */
+    if(!entries)
+        return i == 0 && !cd_size;
+    if(cd_size < 46 || cd_size > i)
+        return false;
+    return !memcmp(p + i - cd_size, "PK\1\2", 4);
+}
+
 bool magic_has_zip_end(const uint8_t *p, size_t n)
 {
     if(n < 22)
         return false;
     size_t lo = n > 65557 ? n - 65557 : 0;
     for(size_t i = n - 22 + 1; i-- > lo;) {
-        if(p[i] == 'P' && p[i + 1] == 'K' && p[i + 2] == 5 && p[i + 3] == 6)
+        if(p[i] == 'P' && p[i + 1] == 'K' && p[i + 2] == 5 && p[i + 3] == 6 &&
+           eocd_valid(p, n, i))
             return true;
     }
     return false;
+}
+
+bool magic_is_tar_header(const uint8_t *p, size_t n)
+{
+    /* the header's checksum: the sum of its bytes, the checksum field
+     * counted as spaces, written in octal at 148 */
+    if(n < 512)
+        return false;
+    uint32_t sum = 0, want = 0;
+    size_t k = 148;
+    for(size_t i = 0; i < 512; i++)
+        sum += (i >= 148 && i < 156) ? ' ' : p[i];
+    while(k < 156 && p[k] == ' ')
+        k++;
+    size_t start = k;
+    while(k < 156 && p[k] >= '0' && p[k] <= '7')
+        want = want * 8 + (uint32_t)(p[k++] - '0');
+    if(k == start || (k < 156 && p[k] != 0 && p[k] != ' '))
+        return false;
+    return sum == want && sum != 8 * ' ';
 }
 
 enum ktype magic_type(const uint8_t *p, size_t n)
 {
     if(n >= 4 && !memcmp(p, "PK\3\4", 4))
         return KTYPE_ZIP;
-    if(n >= 262 && !memcmp(p + 257, "ustar", 5))
+    if(n >= 512 && magic_is_tar_header(p, n))
         return KTYPE_TAR;
     if(n >= 10 && !memcmp(p, "\xca\xfe\xba\xbe", 4))
         return KTYPE_CLASS;

@@ -38,6 +38,10 @@ void object_scan(struct kobj *obj)
     uint32_t on = c->s->opts.detectors;
 
     obj->type = magic_type(obj->data, obj->len);
+    /* Bytes that begin as something else and end like a zip may be a log
+     * holding a planted end record: readers of text look at them too. */
+    obj->maybe_text = obj->type == KTYPE_ZIP &&
+                      !(obj->len >= 4 && !memcmp(obj->data, "PK\3\4", 4));
     pthread_mutex_lock(&c->s->lock);
     c->s->stats.objects++;
     pthread_mutex_unlock(&c->s->lock);
@@ -47,9 +51,22 @@ void object_scan(struct kobj *obj)
             detectors[i]->on_object(obj);
     }
     /* Every format that claims the object walks it. */
+    bool claimed = false, opened = false;
     for(size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-        if(formats[i]->match(obj))
-            formats[i]->walk(obj);
+        if(formats[i]->match(obj)) {
+            claimed = true;
+            if(formats[i]->walk(obj))
+                opened = true;
+        }
+    }
+    if(claimed && !opened && !obj->maybe_text) {
+        /* Not what its first bytes said: whatever it is, the detectors
+         * that read plain data (logs) still get to see it. */
+        obj->type = KTYPE_UNKNOWN;
+        for(size_t i = 0; i < sizeof(detectors) / sizeof(detectors[0]); i++) {
+            if((on & detectors[i]->bit) && detectors[i]->on_object)
+                detectors[i]->on_object(obj);
+        }
     }
 }
 

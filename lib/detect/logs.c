@@ -833,7 +833,8 @@ static bool wants(const struct kobj *obj)
 
 static void logs_on_object(struct kobj *obj)
 {
-    if(obj->type != KTYPE_UNKNOWN || !obj->len || !wants(obj))
+    if((obj->type != KTYPE_UNKNOWN && !obj->maybe_text) || !obj->len ||
+       !wants(obj))
         return;
     struct lstate *st = state_new(obj);
     if(!st) {

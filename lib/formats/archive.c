@@ -4,10 +4,18 @@
  * would.  Members are streamed: only a member whose first bytes say it is
  * a container is read into memory (capped by --max-scansize, checked for
  * its compression ratio); everything else is skipped without being kept.
+ *
+ * Only decompressors libarchive runs in-process are enabled, each checked
+ * once: libarchive falls back to running an external program (lrzip,
+ * lzop, grzip...) for the others, and kensa never executes anything.  A
+ * compressed file is read as a tar only when its first decompressed block
+ * is a tar header with a valid checksum; anything else (a log that starts
+ * with the NUL bytes copytruncate leaves) is one stream of data.
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -29,6 +37,68 @@ static int write_all(int fd, const uint8_t *p, size_t n)
         n -= (size_t)w;
     }
     return 0;
+}
+
+typedef int (*filter_fn)(struct archive *);
+static const filter_fn filters[] = {
+    archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
+    archive_read_support_filter_xz, archive_read_support_filter_lzma,
+    archive_read_support_filter_lzip, archive_read_support_filter_zstd,
+    archive_read_support_filter_lz4, archive_read_support_filter_compress,
+};
+#define NFILTERS (sizeof(filters) / sizeof(filters[0]))
+static bool filter_in_process[NFILTERS];
+static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
+
+/* ARCHIVE_WARN from a support call means "through an external program". */
+static void filters_probe(void)
+{
+    for(size_t i = 0; i < NFILTERS; i++) {
+        struct archive *a = archive_read_new();
+        filter_in_process[i] = a && filters[i](a) == ARCHIVE_OK;
+        archive_read_free(a);
+    }
+}
+
+/* A reader for tar (maybe compressed) or for one compressed stream. */
+static struct archive *reader_new(bool tar)
+{
+    pthread_once(&filters_once, filters_probe);
+    struct archive *a = archive_read_new();
+    if(!a)
+        return NULL;
+    for(size_t i = 0; i < NFILTERS; i++) {
+        if(filter_in_process[i])
+            filters[i](a);
+    }
+    if(tar) {
+        archive_read_support_format_tar(a);
+        archive_read_support_format_gnutar(a);
+    } else {
+        archive_read_support_format_raw(a);
+    }
+    return a;
+}
+
+/* Does the compressed object hold a tar?  Decompress its first block. */
+static bool holds_tar(const struct kobj *obj)
+{
+    struct archive *a = reader_new(false);
+    struct archive_entry *ent;
+    uint8_t head[512];
+    size_t got = 0;
+    if(a && archive_read_open_memory(a, obj->data, obj->len) == ARCHIVE_OK &&
+       archive_read_next_header(a, &ent) >= ARCHIVE_WARN) {
+        while(got < sizeof(head)) {
+            la_ssize_t r = archive_read_data(a, head + got,
+                                             sizeof(head) - got);
+            if(r <= 0)
+                break;
+            got += (size_t)r;
+        }
+    }
+    archive_read_free(a);
+    return magic_is_tar_header(head, got);
 }
 
 static bool archive_match(const struct kobj *obj)
@@ -58,30 +128,27 @@ static void raw_name(const struct kobj *obj, char *out, size_t cap)
         snprintf(out, cap, "data");
 }
 
-static void archive_walk(struct kobj *obj)
+static bool archive_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
-    struct archive *a = archive_read_new();
+    struct archive *a = reader_new(obj->type == KTYPE_TAR || holds_tar(obj));
     struct archive_entry *ent;
     struct buf data;
     uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
+    bool opened = false;
 
     buf_init(&data, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
     if(!a) {
         ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
-        return;
+        return true;
     }
-    archive_read_support_filter_all(a);
-    archive_read_support_format_tar(a);
-    archive_read_support_format_gnutar(a);
-    if(obj->type != KTYPE_TAR)
-        archive_read_support_format_raw(a);
     if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
-        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s",
-                 ktype_name(obj->type), archive_error_string(a));
+        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
+                 "data", ktype_name(obj->type), archive_error_string(a));
         goto out;
     }
+    opened = true;
     for(;;) {
         int r = archive_read_next_header(a, &ent);
         if(r == ARCHIVE_EOF)
@@ -213,6 +280,7 @@ static void archive_walk(struct kobj *obj)
 out:
     buf_free(&data);
     archive_read_free(a);
+    return opened;
 }
 
 const struct format format_archive = {

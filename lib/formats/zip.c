@@ -616,7 +616,7 @@ static int member_digest(const struct zip *z, size_t i, uint8_t out[32])
     return rc;
 }
 
-static void zip_walk(struct kobj *obj)
+static bool zip_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
@@ -624,13 +624,9 @@ static void zip_walk(struct kobj *obj)
     enum kensa_err rc = zip_open(&z, obj->data, obj->len, l->max_files);
 
     if(rc) {
-        /* A buffer that merely holds "PK\5\6" near its end is not worth a
-         * warning; one that starts like a zip is. */
-        if(obj->len >= 4 && !memcmp(obj->data, "PK\3\4", 4))
-            ctx_warn(c, obj->path, rc,
-                     "not a readable zip (truncated or corrupt): %s",
-                     kensa_strerror(rc));
-        return;
+        ctx_warn(c, obj->path, rc, "not a readable zip (truncated or "
+                 "corrupt): %s; read as data", kensa_strerror(rc));
+        return false;
     }
     if(z.truncated)
         ctx_warn(c, obj->path, KENSA_ELIMIT,
@@ -712,6 +708,7 @@ static void zip_walk(struct kobj *obj)
     }
     buf_free(&scratch);
     zip_close(&z);
+    return true;
 }
 
 const struct format format_zip = {
