@@ -17,8 +17,11 @@ APY=/usr/bin/python3
 # setup_file: root, the attacker user (created once, never deleted:
 # deleting users in parallel runs is racy), fixtures, the hook.
 attack_setup_file() {
+    # (bats 1.8 cannot skip from setup_file: each test's setup skips)
+    export ATTACK_SKIP=
     if [ "$(id -u)" -ne 0 ]; then
-        skip "attack tests run as root: they create the user $ATTACKER and check that root's kensa cannot be turned against root"
+        ATTACK_SKIP="attack tests run as root: they create the user $ATTACKER and check that root's kensa cannot be turned against root"
+        return 0
     fi
     if ! getent passwd "$ATTACKER" >/dev/null; then
         useradd --system --no-create-home --shell /usr/sbin/nologin \
@@ -35,6 +38,10 @@ attack_setup_file() {
 }
 
 attack_setup() {
+    T=
+    SWAPPER_PID=
+    DEFAULT_BAK_NAMES=()
+    [ -z "$ATTACK_SKIP" ] || skip "$ATTACK_SKIP"
     T=$(mktemp -d /tmp/kensa-attack.XXXXXX)
     T=$(realpath "$T")
     chmod 755 "$T"
@@ -61,7 +68,9 @@ attack_teardown() {
         find /var/backups/kensa -maxdepth 1 -type f \
             -name "*-$n.kensa-bak*" -delete 2>/dev/null || true
     done
-    [ -n "${T:-}" ] && rm -rf "$T"
+    if [ -n "${T:-}" ]; then
+        rm -rf "$T"
+    fi
 }
 
 # Run a command as the attacker (no supplementary groups, cwd /).
