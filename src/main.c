@@ -426,7 +426,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     static const char *const def_roots[] = { "/" };
     const char *const *roots = (const char *const *)argv;
     size_t nroots = (size_t)argc;
-    FILE *out = stdout;
+    FILE *out = stdout, *iocs_out = NULL;
     int rc = EXIT_ERROR;
     struct kensa_scanner *s = NULL;
     enum kensa_err err;
@@ -448,6 +448,20 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
             return EXIT_ERROR;
         }
     }
+    if(c->iocs_path) {
+        /* opened before the scan: a refusal costs nothing, and nothing
+         * is opened by name once the scan has started */
+        char why[256];
+        int fd = kensa_output_open(c->iocs_path, why, sizeof(why));
+        if(fd < 0 || !(iocs_out = fdopen(fd, "w"))) {
+            if(fd >= 0) {
+                snprintf(why, sizeof(why), "%s", strerror(errno));
+                close(fd);
+            }
+            say(stderr, "kensa: cannot write %s: %s", c->iocs_path, why);
+            return EXIT_ERROR;
+        }
+    }
     if(c->output) {
         char why[256];
         int fd = kensa_output_open(c->output, why, sizeof(why));
@@ -457,6 +471,8 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                 close(fd);
             }
             say(stderr, "kensa: cannot write %s: %s", c->output, why);
+            if(iocs_out)
+                fclose(iocs_out);
             return EXIT_ERROR;
         }
     }
@@ -513,9 +529,13 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     kensa_report_finish(c->report);
     if(c->ro.format == KENSA_FMT_TEXT && !c->quiet)
         kensa_iocs_summary(c->iocs, out, c->ro.lang);
-    if(c->iocs_path && kensa_iocs_write(c->iocs, c->iocs_path)) {
-        fprintf(stderr, "kensa: cannot write %s\n", c->iocs_path);
-        err = KENSA_EIO;
+    if(iocs_out) {
+        size_t pl = strlen(c->iocs_path);
+        bool stix = pl > 5 && !strcmp(c->iocs_path + pl - 5, ".json");
+        if(kensa_iocs_write(c->iocs, iocs_out, stix)) {
+            say(stderr, "kensa: cannot write %s", c->iocs_path);
+            err = KENSA_EIO;
+        }
     }
 
     struct kensa_stats st;
@@ -555,6 +575,8 @@ out:
     kensa_iocs_free(c->iocs);
     jobs_free(c);
     if(out != stdout && fclose(out) && rc != EXIT_FOUND)
+        rc = EXIT_ERROR;
+    if(iocs_out && fclose(iocs_out) && rc != EXIT_FOUND)
         rc = EXIT_ERROR;
     return rc;
 }

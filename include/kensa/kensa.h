@@ -402,9 +402,9 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f);
  * decoded commands, for people. Nothing if there was no hit. */
 void kensa_iocs_summary(struct kensa_iocs *io, FILE *out, enum kensa_lang l);
 
-/* Write indicators to `path`: a STIX 2.1 bundle if it ends in ".json",
- * else CSV.  KENSA_EIO if the file cannot be written. */
-enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path);
+/* Write the indicators to `out` (borrowed, flushed, not closed): a STIX
+ * 2.1 bundle when `stix`, else CSV.  KENSA_EIO if writing failed. */
+enum kensa_err kensa_iocs_write(struct kensa_iocs *io, FILE *out, bool stix);
 
 void kensa_iocs_free(struct kensa_iocs *io);
 

@@ -205,13 +205,8 @@ static void pattern(char *out, size_t cap, const char *type, const char *v)
     snprintf(out + k, cap - k, "']");
 }
 
-enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path)
+enum kensa_err kensa_iocs_write(struct kensa_iocs *io, FILE *o, bool stix)
 {
-    FILE *o = fopen(path, "w");
-    if(!o)
-        return KENSA_EIO;
-    size_t pl = strlen(path);
-    bool stix = pl > 5 && !strcmp(path + pl - 5, ".json");
     if(!stix) {
         fputs("type,value,context,count\r\n", o);
         for(size_t i = 0; i < io->hosts.n; i++)
@@ -281,7 +276,7 @@ enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path)
         fwrite(b.p, 1, b.len, o);
         buf_free(&b);
     }
-    return fclose(o) ? KENSA_EIO : KENSA_OK;
+    return fflush(o) || ferror(o) ? KENSA_EIO : KENSA_OK;
 }
 
 static void table_free(struct table *t)
