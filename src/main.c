@@ -421,6 +421,22 @@ static int cmd_restore(int argc, char **argv)
     return rc;
 }
 
+/* A stream on the file the user named for output (kensa_output_open's
+ * checks), or NULL after saying why. */
+static FILE *open_out(const char *path)
+{
+    char why[256];
+    FILE *f = NULL;
+    int fd = kensa_output_open(path, why, sizeof(why));
+    if(fd >= 0 && !(f = fdopen(fd, "w"))) {
+        snprintf(why, sizeof(why), "%s", strerror(errno));
+        close(fd);
+    }
+    if(!f)
+        say(stderr, "kensa: cannot write %s: %s", path, why);
+    return f;
+}
+
 static int cmd_scan(struct cli *c, int argc, char **argv)
 {
     static const char *const def_roots[] = { "/" };
@@ -448,33 +464,14 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
             return EXIT_ERROR;
         }
     }
-    if(c->iocs_path) {
-        /* opened before the scan: a refusal costs nothing, and nothing
-         * is opened by name once the scan has started */
-        char why[256];
-        int fd = kensa_output_open(c->iocs_path, why, sizeof(why));
-        if(fd < 0 || !(iocs_out = fdopen(fd, "w"))) {
-            if(fd >= 0) {
-                snprintf(why, sizeof(why), "%s", strerror(errno));
-                close(fd);
-            }
-            say(stderr, "kensa: cannot write %s: %s", c->iocs_path, why);
-            return EXIT_ERROR;
-        }
-    }
-    if(c->output) {
-        char why[256];
-        int fd = kensa_output_open(c->output, why, sizeof(why));
-        if(fd < 0 || !(out = fdopen(fd, "w"))) {
-            if(fd >= 0) {
-                snprintf(why, sizeof(why), "%s", strerror(errno));
-                close(fd);
-            }
-            say(stderr, "kensa: cannot write %s: %s", c->output, why);
-            if(iocs_out)
-                fclose(iocs_out);
-            return EXIT_ERROR;
-        }
+    /* Outputs are opened before the scan: a refusal costs nothing, and
+     * nothing is opened by name once the scan has started. */
+    if(c->iocs_path && !(iocs_out = open_out(c->iocs_path)))
+        return EXIT_ERROR;
+    if(c->output && !(out = open_out(c->output))) {
+        if(iocs_out)
+            fclose(iocs_out);
+        return EXIT_ERROR;
     }
     c->report = kensa_report_new(&c->ro, out, &err);
     if(!c->report)
