@@ -210,8 +210,15 @@ enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path)
     FILE *o = fopen(path, "w");
     if(!o)
         return KENSA_EIO;
-    size_t pl = strlen(path);
-    bool stix = pl > 5 && !strcmp(path + pl - 5, ".json");
+    enum kensa_err rc = kensa_iocs_write_file(io, o, path);
+    return fclose(o) || rc ? KENSA_EIO : KENSA_OK;
+}
+
+enum kensa_err kensa_iocs_write_file(struct kensa_iocs *io, FILE *o,
+                                     const char *fname)
+{
+    size_t pl = strlen(fname);
+    bool stix = pl > 5 && !strcmp(fname + pl - 5, ".json");
     if(!stix) {
         fputs("type,value,context,count\r\n", o);
         for(size_t i = 0; i < io->hosts.n; i++)
@@ -281,7 +288,7 @@ enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path)
         fwrite(b.p, 1, b.len, o);
         buf_free(&b);
     }
-    return fclose(o) ? KENSA_EIO : KENSA_OK;
+    return fflush(o) || ferror(o) ? KENSA_EIO : KENSA_OK;
 }
 
 static void table_free(struct table *t)
