@@ -248,6 +248,9 @@ static int apply_landlock(const struct kensa_confine_opts *o, int *abi)
  * -errno on failure. */
 static int apply_seccomp(void)
 {
+    /* first argument (the domain) is not AF_UNIX */
+    const struct scmp_arg_cmp not_unix = { .arg = 0, .op = SCMP_CMP_NE,
+                                           .datum_a = AF_UNIX, .datum_b = 0 };
     scmp_filter_ctx ctx;
     int rc;
 
@@ -270,12 +273,11 @@ static int apply_seccomp(void)
     }
     /* AF_UNIX stays: syslog(3) talks to /dev/log */
     if(!rc)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
-                              SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM),
+                                    SCMP_SYS(socket), 1, &not_unix);
     if(!rc)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-                              SCMP_SYS(socketpair), 1,
-                              SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM),
+                                    SCMP_SYS(socketpair), 1, &not_unix);
     if(!rc)
         rc = seccomp_load(ctx);
     seccomp_release(ctx);
