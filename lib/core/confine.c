@@ -116,8 +116,8 @@ struct ll_ruleset_attr {
 #define LSAN_BUILD 0
 #endif
 
-/* The calls the filter refuses.  A name this libseccomp does not know is
- * skipped (the call then does not exist for it either). */
+/* The calls the filter refuses.  A name this libseccomp does not know
+ * (a call newer than the library) is skipped: it cannot be filtered. */
 static const char *const denied_calls[] = {
     "execve", "execveat",                          /* running programs */
     "ptrace", "process_vm_readv", "process_vm_writev", /* other processes */

@@ -40,15 +40,16 @@ landlock_abi() {
 print(max(ctypes.CDLL(None, use_errno=True).syscall(444, None, 0, 1), 0))'
 }
 
-# probe ARGS...: run kensa ARGS with tests/helpers/probe.c preloaded and
-# $H/spill as TMPDIR; the probe's lines land in $H/probe.txt.
+# probe ARGS...: run kensa ARGS (through $PROBE_WRAP if set) with
+# tests/helpers/probe.c preloaded and $H/spill as TMPDIR; the probe's
+# lines land in $H/probe.txt.
 probe() {
     [ -f "$PROBE" ] || skip "the probe library was not built (-Dtests=disabled)"
     rm -f "$H/out/pwned" "$H/probe.txt"
     TMPDIR="$H/spill" KENSA_PROBE_FD=7 KENSA_PROBE_WRITE="$H/out/pwned" \
     KENSA_PROBE_READ="$H/secret.txt" LD_PRELOAD="$PROBE" \
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-        "$KENSA" "$@" --threads 1 --color never 7>"$H/probe.txt" >"$H/stdout" 2>"$H/stderr" || true
+        ${PROBE_WRAP:+"$PROBE_WRAP"} "$KENSA" "$@" --threads 1 --color never 7>"$H/probe.txt" >"$H/stdout" 2>"$H/stderr" || true
     cat "$H/probe.txt"
     grep -q '^spill ' "$H/probe.txt" || { echo "the probe did not run"; cat "$H/stderr"; false; }
 }
@@ -136,6 +137,7 @@ denied() {
 
 @test "nothing a scan needs is denied: strace sees no EACCES or EPERM" {
     command -v strace >/dev/null || skip "strace is not installed"
+    strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here"
     TMPDIR="$H/spill" strace -f -qq -Z -o "$H/strace.txt" \
         "$KENSA" scan --threads 2 --json -o /dev/null "$H/root" || true
     grep -q 'landlock_restrict_self\|seccomp(SECCOMP_SET_MODE_FILTER' "$H/strace.txt"
@@ -151,6 +153,17 @@ denied() {
     fi
     run "$KENSA" logs --threads 1 --no-confine "$H/root/access.log"
     [[ "$output" == *"Confinement: none (--no-confine)"* ]]
+}
+
+@test "on a kernel without Landlock: seccomp alone, and the summary says so" {
+    NOLL="$KENSA_BUILD/tests/helpers/nolandlock"
+    [ -x "$NOLL" ] || skip "tests/helpers were not built (-Dtests=disabled)"
+    TMPDIR="$H/spill" run "$NOLL" "$KENSA" scan --threads 1 --json -o /dev/null "$H/root"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"Confinement: seccomp"*"(landlock: not supported by this kernel)"* ]]
+    PROBE_WRAP="$NOLL" probe scan "$H/root"
+    [ "$(attempt exec)" = EPERM ]
+    [ "$(attempt write)" = OK ]
 }
 
 @test "outputs are opened before confinement: -o and --iocs outside the spill folder" {
