@@ -9,7 +9,8 @@ _kensa()
         --color --lang --all --threads --exclude --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary
-        --log-path --iocs --fix --dry-run --backup-dir --restore --fix-log4j1"
+        --log-path --iocs --fix --dry-run --backup-dir --restore --fix-log4j1
+        --no-confine"
 
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;

@@ -69,6 +69,8 @@ struct cli {
     struct fixjob *jobs;
     size_t njobs, capjobs;
     bool quiet, no_summary, progress;
+    bool no_confine;
+    char confinement[192];      /* what kensa_confine() put in force */
     struct kensa_report *report;
     size_t per_threat_n;
     struct { const char *id; uint64_t n; } per_threat[16];
@@ -437,6 +439,31 @@ static FILE *open_out(const char *path)
     return f;
 }
 
+/* Sandbox the rest of the run (kensa_confine).  Read-only commands read
+ * beneath their roots only (anywhere with --follow-symlinks: a link may
+ * lead anywhere) and write only to the spill folders; --fix, --dry-run
+ * and --restore, which write where they find things, get the system-call
+ * filter alone.  0, or EXIT_ERROR once said why. */
+static int confine(struct cli *c, const char *const *roots, size_t n)
+{
+    static const char *const everywhere[] = { "/" };
+    struct kensa_confine_opts o = {
+        .read_roots = c->so.follow_symlinks ? everywhere : roots,
+        .n_read_roots = c->so.follow_symlinks ? 1 : n,
+        .landlock = !(c->fix || c->dry_run || c->restore),
+    };
+    if(c->no_confine) {
+        snprintf(c->confinement, sizeof(c->confinement), "none (--no-confine)");
+        return 0;
+    }
+    if(kensa_confine(&o, c->confinement, sizeof(c->confinement))) {
+        fprintf(stderr, "kensa: cannot confine the scan: %s (--no-confine "
+                        "runs without)\n", c->confinement);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
 static int cmd_scan(struct cli *c, int argc, char **argv)
 {
     static const char *const def_roots[] = { "/" };
@@ -494,6 +521,8 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     }
     kensa_scanner_set_callbacks(s, on_finding, on_warning,
                                 c->progress ? on_progress : NULL, c);
+    if(confine(c, roots, nroots))
+        goto out;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     /* '-' reads standard input (logs piped in); the rest are walked */
     const char **walk = calloc(nroots + 1, sizeof(*walk));
@@ -556,6 +585,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                 (unsigned long long)st.warnings,
                 (unsigned long long)st.skipped_limit,
                 (unsigned long long)st.errors);
+        fprintf(stderr, "Confinement: %s\n", c->confinement);
     }
     size_t fix_failed = (c->fix || c->dry_run) ? run_fixes(c) : 0;
     if(fix_failed)
@@ -685,6 +715,7 @@ int main(int argc, char **argv)
         case OPT_BACKUP_DIR: c.backup_dir = optarg; break;
         case OPT_RESTORE: c.restore = true; break;
         case OPT_FIX_LOG4J1: c.fix_log4j1 = true; break;
+        case OPT_NO_CONFINE: c.no_confine = true; break;
         default:
             usage(stderr);
             rc = EXIT_ERROR;
@@ -718,7 +749,7 @@ bad:
                         "kensa log4j\n");
         rc = EXIT_ERROR;
     } else if(c.restore)
-        rc = cmd_restore(nargs, args);
+        rc = confine(&c, NULL, 0) ? EXIT_ERROR : cmd_restore(nargs, args);
     else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
        !strcmp(c.cmd, "logs"))
         rc = cmd_scan(&c, nargs, args);

@@ -408,6 +408,57 @@ enum kensa_err kensa_iocs_write(struct kensa_iocs *io, FILE *out, bool stix);
 
 void kensa_iocs_free(struct kensa_iocs *io);
 
+/* ---------------------------------------------------------------------- */
+/* Confinement: what a hijacked scan could still do.                      */
+
+struct kensa_confine_opts {
+    /* Files or folders that may be read (folders: listed and read beneath).
+     * Borrowed for the call.  Paths that do not exist are left out. */
+    const char *const *read_roots;
+    size_t n_read_roots;
+    /* Folders beneath which regular files may be created, written and
+     * read, besides the engine's spill folders, which are always granted.
+     * Borrowed for the call. */
+    const char *const *write_dirs;
+    size_t n_write_dirs;
+    /* true: the file system is restricted as above (Landlock).  false:
+     * only the system-call filter, for commands that write where they find
+     * things (kensa log4j --fix, --restore). */
+    bool landlock;
+};
+
+/*
+ * Confine the calling process for the rest of its life; this cannot be
+ * undone.  Call it once, after the outputs are open and before the
+ * scanner starts threads: files already open stay usable, and every
+ * thread or child started later inherits the restrictions.
+ *
+ * It sets no_new_privs, then (if o->landlock) restricts the file system
+ * with Landlock: reading files and listing folders only beneath
+ * read_roots; creating, writing and reading regular files only beneath
+ * the spill folders ($TMPDIR or /tmp, and /var/tmp) and write_dirs;
+ * nothing else: no execution, no other kind of creation, no removal,
+ * rename, link or truncation, no device ioctl, and on kernels that know
+ * them no TCP bind or connect and no signals to processes outside.  Then
+ * a seccomp filter makes these fail with EPERM: program execution,
+ * sockets other than AF_UNIX, ptrace and process_vm_readv/writev, mount
+ * and friends, chroot, module and kexec loading, bpf, the kernel keyring,
+ * unshare, setns and open_by_handle_at.  What the engine loads lazily
+ * (OpenSSL's digests, iconv) is loaded first.
+ *
+ * Best effort against the running kernel: Landlock rights its ABI does not
+ * know are not asked for, and a kernel without Landlock or seccomp is not
+ * an error.  `desc` (capacity desc_cap, may be 0) gets one line saying
+ * what is in force, e.g. "landlock ABI 7, seccomp" or "seccomp (landlock:
+ * not supported by this kernel)".
+ *
+ * Returns KENSA_OK; KENSA_EINVAL if `o` is NULL; KENSA_EIO if a mechanism
+ * the kernel offers could not be applied (desc says which; the process
+ * may then be partly confined); KENSA_ENOMEM.
+ */
+enum kensa_err kensa_confine(const struct kensa_confine_opts *o, char *desc,
+                             size_t desc_cap);
+
 #ifdef __cplusplus
 }
 #endif

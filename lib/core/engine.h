@@ -148,6 +148,10 @@ void clean_add(struct kensa_scanner *s, const uint8_t digest[32]);
 #define SPILL_OVER (16u << 20)
 #define MEM_HELD_MAX (32u << 20)   /* in-memory members per file, all levels */
 int spill_fd(void);
+/* The folders spill_fd() tries, in order, into out; returns how many.
+ * kensa_confine() lets the process write there and nowhere else. */
+#define SPILL_DIRS 2
+size_t spill_dirs(const char *out[SPILL_DIRS]);
 
 /* ---- objects ----------------------------------------------------------- */
 

@@ -407,13 +407,20 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
     return walk_run(&wo, paths, n, on_file, on_walk_warn, s);
 }
 
-int spill_fd(void)
+size_t spill_dirs(const char *out[SPILL_DIRS])
 {
     const char *dir = getenv("TMPDIR");
-    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
-                  0600);
-    if(fd < 0)
-        fd = open("/var/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    out[0] = dir && *dir ? dir : "/tmp";
+    out[1] = "/var/tmp";
+    return SPILL_DIRS;
+}
+
+int spill_fd(void)
+{
+    const char *dirs[SPILL_DIRS];
+    int fd = -1;
+    for(size_t i = 0, n = spill_dirs(dirs); fd < 0 && i < n; i++)
+        fd = open(dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     return fd;
 }
 

@@ -107,6 +107,14 @@ static int by_count(const void *a, const void *b)
     return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->key, y->key);
 }
 
+/* Most counted first.  An empty table has no array, and qsort(NULL, 0)
+ * is undefined (UBSan stops on it). */
+static void sort_rows(struct table *t)
+{
+    if(t->n > 1)
+        qsort(t->v, t->n, sizeof(struct row), by_count);
+}
+
 void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
 {
     if(!io || (!io->attacks && !io->suspicious))
@@ -117,19 +125,19 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
     fprintf(o, "%s: %llu, %s: %llu\n", ja ? "攻撃" : "attacks",
             (unsigned long long)io->attacks, ja ? "疑わしい" : "suspicious",
             (unsigned long long)io->suspicious);
-    qsort(io->files.v, io->files.n, sizeof(struct row), by_count);
+    sort_rows(&io->files);
     for(size_t i = 0; i < io->files.n; i++)
         fprintf(o, "  %s: %llu %s, %s %s, %s %s\n", io->files.v[i].key,
                 (unsigned long long)io->files.v[i].n, ja ? "件" : "hits",
                 ja ? "初回" : "first", io->files.v[i].extra ? io->files.v[i].extra : "?",
                 ja ? "最終" : "last", io->files.v[i].last ? io->files.v[i].last : "?");
-    qsort(io->sources.v, io->sources.n, sizeof(struct row), by_count);
+    sort_rows(&io->sources);
     if(io->sources.n)
         fprintf(o, "%s:\n", ja ? "攻撃元アドレス (上位)" : "top source addresses");
     for(size_t i = 0; i < io->sources.n && i < 10; i++)
         fprintf(o, "  %-40s %llu\n", io->sources.v[i].key,
                 (unsigned long long)io->sources.v[i].n);
-    qsort(io->hosts.v, io->hosts.n, sizeof(struct row), by_count);
+    sort_rows(&io->hosts);
     if(io->hosts.n)
         fprintf(o, "%s:\n", ja ? "コールバック先" : "callback hosts");
     for(size_t i = 0; i < io->hosts.n; i++)
@@ -138,7 +146,7 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
                 io->hosts.v[i].key,
                 io->hosts.v[i].extra ? io->hosts.v[i].extra : "?",
                 (unsigned long long)io->hosts.v[i].n);
-    qsort(io->commands.v, io->commands.n, sizeof(struct row), by_count);
+    sort_rows(&io->commands);
     if(io->commands.n)
         fprintf(o, "%s:\n", ja ? "復号したコマンド" : "decoded commands");
     for(size_t i = 0; i < io->commands.n; i++)

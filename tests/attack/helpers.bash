@@ -195,6 +195,7 @@ swap_run() {
     SWAPPER_PID=$!
     exec 7<>"$T/go.fifo" 8<>"$T/ack.fifo"
     run --separate-stderr timeout 60 env LD_PRELOAD="$HOOK" \
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
         KENSA_HOOK_NAME="$name" KENSA_HOOK_NTH="$nth" KENSA_HOOK_GO=7 \
         KENSA_HOOK_ACK=8 KENSA_HOOK_LOG=9 \
         "$KENSA" "$@" --threads 1 --color never --no-summary 9>>"$T/hook.log"
