@@ -11,6 +11,33 @@ setup_file() {
     mkdir -p "$D"
 }
 
+# nested_bomb OUT LEAF_BYTES FAN LEVELS [lie]: zips of zips, FAN members
+# per level; leaves are LEAF_BYTES of zeros named *.log (deflated ~1030:1).
+# With "lie", each leaf claims 1000 bytes in its local and central headers.
+nested_bomb() {
+    python3 - "$@" <<'X'
+import io, struct, sys, zipfile
+out, leaf, fan, levels = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+lie = len(sys.argv) > 5
+def z(members, patch=False):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    d = bytearray(b.getvalue())
+    for sig, off in ((b'PK\x03\x04', 22), (b'PK\x01\x02', 24)):
+        i = d.find(sig) if patch else -1
+        while i >= 0:
+            d[i + off:i + off + 4] = struct.pack('<I', 1000)
+            i = d.find(sig, i + 4)
+    return bytes(d)
+cur = z([('app%d.log' % i, b'\0' * leaf) for i in range(fan)], lie)
+for lv in range(1, levels):
+    cur = z([('n%d_%d.zip' % (lv, i), cur) for i in range(fan)])
+open(out, 'wb').write(cur)
+X
+}
+
 @test "dos: a sparse 1 TB log obeys --max-scantime, other files still reported" {
     mkdir -p "$D/sparse"
     truncate -s 1T "$D/sparse/huge.log"
@@ -34,4 +61,24 @@ setup_file() {
     [ "$status" -eq 1 ]
     echo "$output" | jq_alerts '.kensa.verdict=="attack" and .kensa.line==1'
     echo "$output" | jq_any '.event.kind=="event" and (.error.message|test("max-scantime"))'
+}
+
+@test "dos: a 10 KB nested zip bomb of *.log leaves is refused by ratio, not by time" {
+    nested_bomb "$D/nested.zip" $((16 << 20)) 12 3
+    [ "$(stat -c %s "$D/nested.zip")" -lt 65536 ]
+    for cmd in scan logs; do
+        run timeout 60 "$KENSA" $cmd --threads 1 --no-summary --max-scantime 30000 "$D/nested.zip"
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"max-scantime"* ]]
+        [[ "$output" == *"app0.log: compressed more than 1000:1 (--max-ratio), not scanned"* ]]
+    done
+}
+
+@test "dos: a nested bomb whose sizes lie costs --max-scansize in total" {
+    nested_bomb "$D/lying.zip" $((16 << 20)) 12 3 lie
+    run timeout 60 "$KENSA" scan --threads 1 --no-summary --max-scantime 30000 "$D/lying.zip"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *"max-scantime"* ]]
+    [[ "$output" == *"compressed more than 1000:1"* ]]
+    [[ "$output" == *"more than --max-scansize="*"rest of file not scanned"* ]]
 }
