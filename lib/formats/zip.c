@@ -569,6 +569,8 @@ static void spill_child(struct kobj *obj, const struct zip *z, size_t i,
         close(fd);
         return;
     }
+    if(len > e->usize)   /* the directory lied: charge the truth */
+        ctx_charge(c, obj->path, len - e->usize);
     void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if(map == MAP_FAILED) {
@@ -710,6 +712,14 @@ static void zip_walk(struct kobj *obj)
         uint64_t events = c->events;
         if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
             break;
+        /* what is left of the file's budget, this member's claim included:
+         * a member whose sizes lie inflates no further than that */
+        uint64_t left = e->method ? e->usize : 0;
+        if(l->max_scansize)
+            left += l->max_scansize - c->scanned_bytes;
+        else
+            left = UINT64_MAX / 2;
+        scratch.max = left < room ? (size_t)left : (size_t)room;
         if(e->method == 8 && (e->usize > SPILL_OVER ||
                               c->mem_held + e->usize > MEM_HELD_MAX)) {
             spill_child(obj, &z, i, scratch.max);
@@ -720,6 +730,8 @@ static void zip_walk(struct kobj *obj)
         const uint8_t *data;
         size_t len;
         rc = zip_get(&z, i, l->max_ratio, &scratch, &data, &len);
+        if(!rc && e->method && len > e->usize)
+            ctx_charge(c, obj->path, len - e->usize);
         if(rc) {
             ctx_warn(c, obj->path, rc, "entry %s: %s", e->name,
                      rc == KENSA_ELIMIT ?
