@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include "formats/zip.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,16 +400,7 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
 
 static bool fd_sink(void *ud, const uint8_t *p, size_t n)
 {
-    int fd = *(int *)ud;
-    for(size_t off = 0; off < n;) {
-        ssize_t w = write(fd, p + off, n - off);
-        if(w < 0 && errno == EINTR)
-            continue;
-        if(w <= 0)
-            return false;
-        off += (size_t)w;
-    }
-    return true;
+    return write_full(*(int *)ud, p, n) == KENSA_OK;
 }
 
 enum kensa_err zip_spill(const struct zip *z, size_t i, uint32_t max_ratio,
@@ -625,7 +615,8 @@ static bool stream_member(struct kobj *obj, const struct zip *z, size_t i)
 
 /* sha256 of a member's stored bytes, its method and size: the identity of
  * a nested archive for the clean cache.  Non-zero on failure. */
-static int member_digest(const struct zip *z, size_t i, uint8_t out[32])
+static int member_digest(const struct zip *z, size_t i, bool mapped,
+                         uint8_t out[32])
 {
     const uint8_t *raw;
     size_t rawlen;
@@ -639,10 +630,19 @@ static int member_digest(const struct zip *z, size_t i, uint8_t out[32])
     memcpy(meta, &z->e[i].method, 2);
     memcpy(meta + 2, &z->e[i].usize, 8);
     if(ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-       EVP_DigestUpdate(ctx, meta, sizeof(meta)) &&
-       EVP_DigestUpdate(ctx, raw, rawlen) &&
-       EVP_DigestFinal_ex(ctx, out, &n) && n == 32)
-        rc = 0;
+       EVP_DigestUpdate(ctx, meta, sizeof(meta))) {
+        /* a stored jar in a mapped war: hashing must not keep it */
+        size_t off = 0;
+        for(; off < rawlen; off += 4u << 20) {
+            size_t k = rawlen - off < (4u << 20) ? rawlen - off : 4u << 20;
+            if(!EVP_DigestUpdate(ctx, raw + off, k))
+                break;
+            if(mapped)
+                drop_mapped(raw + off, k);
+        }
+        if(off >= rawlen && EVP_DigestFinal_ex(ctx, out, &n) && n == 32)
+            rc = 0;
+    }
     EVP_MD_CTX_free(ctx);
     if(rc)
         memset(out, 0, 32);
@@ -707,7 +707,7 @@ static void zip_walk(struct kobj *obj)
         }
         /* a nested archive seen before, byte for byte, and found clean */
         uint8_t digest[32];
-        if(!member_digest(&z, i, digest) && clean_seen(c->s, digest))
+        if(!member_digest(&z, i, obj->mapped, digest) && clean_seen(c->s, digest))
             continue;
         uint64_t events = c->events;
         if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
@@ -748,6 +748,9 @@ static void zip_walk(struct kobj *obj)
             object_scan_child(obj, e->name, data, len);
             c->mem_held -= own.cap;
             buf_free(&own);
+        } else if(obj->mapped) {
+            /* stored in a mapped archive: a slice of the same mapping */
+            object_scan_child_mapped(obj, e->name, data, len);
         } else {
             object_scan_child(obj, e->name, data, len);
         }
