@@ -82,3 +82,69 @@ X
     [[ "$output" == *"compressed more than 1000:1"* ]]
     [[ "$output" == *"more than --max-scansize="*"rest of file not scanned"* ]]
 }
+
+# padded_jar SRC OUT MIB: SRC's entries plus MIB MiB of stored text (a
+# resource bundle: deflates ~100:1, below --max-ratio).
+padded_jar() {
+    python3 - "$@" <<'X'
+import sys, zipfile
+src, out, mib = sys.argv[1], sys.argv[2], int(sys.argv[3])
+line = b''.join(b'%08d INFO padding line for a large resource bundle\n' % i for i in range(500))
+with zipfile.ZipFile(src) as a, zipfile.ZipFile(out, 'w') as b:
+    for i in a.infolist():
+        b.writestr(i, a.read(i), zipfile.ZIP_DEFLATED)
+    for k in range(mib // 8):
+        b.writestr('res/blob%d.dat' % k, (line * 300)[:8 << 20], zipfile.ZIP_STORED)
+X
+}
+
+# wrap OUT NAME IN: a zip holding IN (deflated) as NAME, after a manifest.
+wrap() {
+    python3 - "$@" <<'X'
+import sys, zipfile
+out, name, src = sys.argv[1:4]
+with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('META-INF/MANIFEST.MF', b'Manifest-Version: 1.0\n')
+    z.write(src, name)
+X
+}
+
+# fix_rss FILE: fix FILE (backups in $D/bk), print the peak RSS in KiB
+fix_rss() {
+    mkdir -p "$D/bk"
+    /usr/bin/time -o "$D/rss" -f %M timeout 120 "$KENSA" log4j -q --threads 1 \
+        --fix --backup-dir "$D/bk" "$1" >/dev/null || true
+    tail -1 "$D/rss"
+}
+
+@test "dos: --fix of a fat jar holding a 128 MiB log4j-core stays under 64 MiB" {
+    make_fixtures
+    padded_jar "$FX/plain/log4j-core-2.14.1.jar" "$D/core.jar" 128
+    wrap "$D/fat.jar" BOOT-INF/lib/log4j-core-2.14.1.jar "$D/core.jar"
+    cp "$D/fat.jar" "$D/fat.orig"
+    rss=$(fix_rss "$D/fat.jar")
+    echo "peak RSS $rss KiB"
+    [ "$rss" -lt 65536 ]
+    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$D/fat.orig" "$D/fat.jar"
+    run k log4j --json "$D/fat.jar"
+    echo "$output" | jq_alerts '.kensa.verdict=="mitigated"'
+}
+
+@test "dos: --fix of a war > 40 MiB jar > 40 MiB log4j-core stays under 64 MiB" {
+    make_fixtures
+    padded_jar "$FX/plain/log4j-core-2.14.1.jar" "$D/core40.jar" 40
+    padded_jar "$D/core40.jar" "$D/app40.jar" 0
+    python3 - "$D/app40.jar" "$D/core40.jar" <<'X'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'a') as z:
+    z.write(sys.argv[2], 'BOOT-INF/lib/log4j-core-2.14.1.jar', zipfile.ZIP_STORED)
+X
+    wrap "$D/app.war" WEB-INF/lib/app.jar "$D/app40.jar"
+    cp "$D/app.war" "$D/app.orig"
+    rss=$(fix_rss "$D/app.war")
+    echo "peak RSS $rss KiB"
+    [ "$rss" -lt 65536 ]
+    python3 "$KENSA_TOP/tests/gen/zipcmp.py" "$D/app.orig" "$D/app.war"
+    run k log4j --json "$D/app.war"
+    echo "$output" | jq_alerts '.kensa.verdict=="mitigated"'
+}
