@@ -7,7 +7,7 @@ PKGS="build-essential meson ninja-build pkg-config
       zlib1g-dev libdeflate-dev libarchive-dev libssl-dev
       libcmocka-dev bats jq python3 zip unzip scdoc
       clang libclang-rt-dev
-      time bzip2 xz-utils gzip tar bc"
+      time bzip2 xz-utils gzip tar bc strace"
 
 missing=""
 for p in $PKGS; do

