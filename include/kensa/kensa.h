@@ -215,8 +215,12 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
 
 /*
  * Scan what a file descriptor yields (a pipe: stdin) as if it were a file
- * named `name`.  The bytes are copied to an unlinked temporary file first,
- * so memory stays flat.  KENSA_EIO if it cannot be read or stored.
+ * named `name`.  Plain text (the first 64 KiB start no container) is
+ * offered to the streaming detectors (logs) as it is read, and nothing is
+ * stored.  A container (gzip, zip, tar...) is copied to an unlinked
+ * temporary file, at most --max-scansize of it (with a warning if the
+ * input was longer), so memory stays flat and disk bounded.  KENSA_EIO if
+ * it cannot be read or stored.
  */
 enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
                                      const char *name, int fd);

@@ -215,6 +215,9 @@ void detectors_on_members(const struct kmembers *m);
  */
 struct kstream;
 struct kstream *detectors_stream_begin(struct kobj *parent, const char *name);
+/* The same for the file itself (stdin read as a stream): path `name`,
+ * depth 0, no parent. */
+struct kstream *detectors_stream_begin_root(struct kctx *c, const char *name);
 void detectors_stream_data(struct kstream *ks, const uint8_t *p, size_t n);
 void detectors_stream_end(struct kstream *ks);
 

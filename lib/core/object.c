@@ -142,12 +142,28 @@ struct kstream {
     void *state[NDETECTORS];
 };
 
+/* Ask every enabled detector whether it wants ks->obj (path set). */
+static struct kstream *stream_ask(struct kstream *ks)
+{
+    uint32_t on = ks->obj.ctx->s->opts.detectors;
+    bool any = false;
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if((on & detectors[i]->bit) && detectors[i]->stream_begin &&
+           (ks->state[i] = detectors[i]->stream_begin(&ks->obj)))
+            any = true;
+    }
+    if(!any) {
+        free(ks->obj.path);
+        free(ks);
+        return NULL;
+    }
+    return ks;
+}
+
 struct kstream *detectors_stream_begin(struct kobj *parent, const char *name)
 {
-    uint32_t on = parent->ctx->s->opts.detectors;
     size_t plen = strlen(parent->path), nlen = strlen(name);
     struct kstream *ks = calloc(1, sizeof(*ks));
-    bool any = false;
     if(!ks)
         return NULL;
     ks->obj.path = malloc(plen + 2 + nlen + 1);
@@ -162,17 +178,22 @@ struct kstream *detectors_stream_begin(struct kobj *parent, const char *name)
     ks->obj.ctx = parent->ctx;
     ks->obj.parent = parent;
     ks->obj.depth = parent->depth + 1;
-    for(size_t i = 0; i < NDETECTORS; i++) {
-        if((on & detectors[i]->bit) && detectors[i]->stream_begin &&
-           (ks->state[i] = detectors[i]->stream_begin(&ks->obj)))
-            any = true;
-    }
-    if(!any) {
-        free(ks->obj.path);
+    return stream_ask(ks);
+}
+
+struct kstream *detectors_stream_begin_root(struct kctx *c, const char *name)
+{
+    struct kstream *ks = calloc(1, sizeof(*ks));
+    if(!ks || !(ks->obj.path = strdup(name))) {
         free(ks);
         return NULL;
     }
-    return ks;
+    ks->obj.name = ks->obj.path;
+    ks->obj.ctx = c;
+    pthread_mutex_lock(&c->s->lock);
+    c->s->stats.objects++;
+    pthread_mutex_unlock(&c->s->lock);
+    return stream_ask(ks);
 }
 
 void detectors_stream_data(struct kstream *ks, const uint8_t *p, size_t n)

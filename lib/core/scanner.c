@@ -424,53 +424,134 @@ int spill_fd(void)
     return fd;
 }
 
-enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
-                                     const char *name, int fd)
+/* Read until n bytes or the end of input; -1 on error. */
+static ssize_t read_full(int fd, uint8_t *p, size_t n)
 {
-    int tmp = spill_fd();
+    size_t got = 0;
+    while(got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if(r < 0 && errno == EINTR)
+            continue;
+        if(r < 0)
+            return -1;
+        if(r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static void count_file(struct kensa_scanner *s, uint64_t len)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stats.files++;
+    s->stats.bytes += len;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Plain text on a pipe: offered to the detectors that stream (logs) as it
+ * comes, so `zcat huge.gz | kensa logs -` costs a chunk, not a disk. */
+static enum kensa_err scan_fd_stream(struct kensa_scanner *s,
+                                     const char *name, int fd,
+                                     uint8_t *chunk, size_t size, size_t got)
+{
+    struct kctx c = { .s = s, .file_path = name };
     enum kensa_err rc = KENSA_OK;
+    uint64_t len = got, checked = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &c.start);
+    struct kstream *ks = detectors_stream_begin_root(&c, name);
+    if(ks) {
+        detectors_stream_data(ks, chunk, got);
+        for(;;) {
+            ssize_t r = read(fd, chunk, size);
+            if(r < 0 && errno == EINTR)
+                continue;
+            if(r < 0)
+                rc = KENSA_EIO;
+            if(r <= 0)
+                break;
+            len += (uint64_t)r;
+            detectors_stream_data(ks, chunk, (size_t)r);
+            if(len - checked >= (4u << 20)) {
+                checked = len;
+                if(!ctx_charge(&c, name, 0))   /* --max-scantime */
+                    break;
+            }
+        }
+        detectors_stream_end(ks);
+    }
+    count_file(s, len);
+    return rc;
+}
+
+/* A container on a pipe (gzip, a jar): kept in an unlinked temporary file
+ * to be opened as a file is, but at most --max-scansize of it. */
+static enum kensa_err scan_fd_spill(struct kensa_scanner *s,
+                                    const char *name, int fd,
+                                    uint8_t *chunk, size_t size, size_t got)
+{
+    uint64_t cap = s->opts.limits.max_scansize;
     uint64_t len = 0;
-    uint8_t chunk[1u << 16];
+    enum kensa_err rc = KENSA_OK;
+    bool cut = false;
+    int tmp = spill_fd();
 
     if(tmp < 0)
         return KENSA_EIO;
-    for(;;) {
-        ssize_t r = read(fd, chunk, sizeof(chunk));
-        if(r < 0 && errno == EINTR)
-            continue;
-        if(r < 0) {
+    for(size_t n = got; n;) {
+        if(cap && len + n > cap) {
+            n = (size_t)(cap - len);
+            cut = true;
+        }
+        if(write_full(tmp, chunk, n)) {
             rc = KENSA_EIO;
             break;
         }
-        if(r == 0)
-            break;
-        for(ssize_t off = 0; off < r;) {
-            ssize_t w = write(tmp, chunk + off, (size_t)(r - off));
-            if(w <= 0) {
-                rc = KENSA_EIO;
-                break;
-            }
-            off += w;
-        }
-        if(rc)
-            break;
-        len += (uint64_t)r;
+        len += n;
+        ssize_t r = cut ? 0 : read(fd, chunk, size);
+        while(r < 0 && errno == EINTR)
+            r = read(fd, chunk, size);
+        if(r < 0)
+            rc = KENSA_EIO;
+        n = r > 0 ? (size_t)r : 0;
+    }
+    if(cut) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "more than --max-scansize=%llu bytes of "
+                 "input; rest of file not scanned", (unsigned long long)cap);
+        warn_raw(s, name, KENSA_ELIMIT, msg);
     }
     if(!rc && len) {
         void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, tmp, 0);
         if(map == MAP_FAILED) {
             rc = KENSA_EIO;
         } else {
-            pthread_mutex_lock(&s->lock);
-            s->stats.files++;
-            s->stats.bytes += len;
-            pthread_mutex_unlock(&s->lock);
+            count_file(s, len);
             scan_mem(s, name, NULL, map, (size_t)len, true);
             munmap(map, (size_t)len);
         }
     }
     close(tmp);
     return rc;
+}
+
+enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
+                                     const char *name, int fd)
+{
+    uint8_t chunk[1u << 16];
+    ssize_t got = read_full(fd, chunk, sizeof(chunk));
+
+    if(got < 0)
+        return KENSA_EIO;
+    if(got == 0)
+        return KENSA_OK;
+    /* only what cannot be opened as a container may go by as a stream */
+    if(magic_type(chunk, (size_t)got) == KTYPE_UNKNOWN &&
+       !magic_is_container_head(chunk, (size_t)got))
+        return scan_fd_stream(s, name, fd, chunk, sizeof(chunk),
+                              (size_t)got);
+    return scan_fd_spill(s, name, fd, chunk, sizeof(chunk), (size_t)got);
 }
 
 enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,

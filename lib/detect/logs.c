@@ -37,6 +37,7 @@
 #define SNIPPET 400
 #define JOIN_LINES 8           /* a record may continue on this many lines */
 #define MAX_NAMES 8
+#define TIME_CHECK (4u << 20)  /* bytes read between clock checks */
 
 struct cb {
     char scheme[32], host[256], port[16], path[512], domain[256];
@@ -63,6 +64,8 @@ struct lstate {
     char *names[MAX_NAMES];    /* JNDI names found in the current line */
     size_t n_names;
     bool unbalanced, aborted;
+    uint64_t unchecked;        /* bytes read since the last clock check */
+    bool stopped;              /* a limit ended the scan of this object */
 };
 
 /* ---- prefilter ---------------------------------------------------------- */
@@ -733,31 +736,70 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
 /* ---- regions and streams ------------------------------------------------- */
 
 /*
- * Scan p[0..n) (starting at a line start); `more` is text after the
- * region usable for multi-line records.
+ * Account for `n` more bytes read without a trigger; every TIME_CHECK
+ * bytes, ask the context whether --max-scantime (or another limit) has
+ * run out.  A sparse terabyte of zeros has no trigger at all, so the check
+ * cannot wait for one.  False once the object must not be read further.
  */
+static bool keep_going(struct lstate *st, size_t n)
+{
+    st->unchecked += n;
+    if(st->unchecked >= TIME_CHECK) {
+        st->unchecked = 0;
+        if(!ctx_charge(st->obj->ctx, st->obj->path, 0))
+            st->stopped = true;
+    }
+    return !st->stopped;
+}
+
+/*
+ * Scan p[0..n) (starting at a line start); `more` is text after the
+ * region usable for multi-line records.  The end of a line is searched
+ * at most LINE_SEARCH bytes ahead, so a trigger followed by a terabyte
+ * without a newline costs a window, not the terabyte.
+ */
+#define LINE_SEARCH (2 * LONG_LINE)
 static void scan_region(struct lstate *st, const uint8_t *p, size_t n,
                         const uint8_t *more, size_t more_len)
 {
     size_t i = 0, floor = 0;
     size_t ls = 0, le = 0;       /* the current line, valid while i < le */
     bool in_line = false;
+    bool le_real = false;        /* le is a newline (or n), not a cut */
+    if(st->stopped)
+        return;
     st->cnt_p = p;
     st->cnt_line = st->line_base;
     while(i < n) {
-        i = next_trigger(p, i, n);
-        if(i >= n)
+        size_t lim = n - i > TIME_CHECK ? i + TIME_CHECK : n;
+        size_t j = next_trigger(p, i, lim);
+        if(!keep_going(st, j - i))
+            return;
+        i = j;
+        if(i >= lim) {
+            if(lim < n)
+                continue;
             break;
+        }
         if(!candidate(p, i, n)) {
             i++;
             continue;
         }
         if(!in_line || i >= le) {
-            const uint8_t *nl = i > floor ? memrchr(p + floor, '\n', i - floor)
-                                          : NULL;
-            ls = nl ? (size_t)(nl - p) + 1 : floor;
-            const uint8_t *e = memchr(p + i, '\n', n - i);
-            le = e ? (size_t)(e - p) : n;
+            if(in_line && !le_real) {
+                /* still no newline up to le: look only past it */
+                const uint8_t *nl = memrchr(p + le, '\n', i - le);
+                if(nl)
+                    ls = (size_t)(nl - p) + 1;
+            } else {
+                const uint8_t *nl = i > floor ?
+                    memrchr(p + floor, '\n', i - floor) : NULL;
+                ls = nl ? (size_t)(nl - p) + 1 : floor;
+            }
+            size_t look = n - i > LINE_SEARCH ? LINE_SEARCH : n - i;
+            const uint8_t *e = memchr(p + i, '\n', look);
+            le = e ? (size_t)(e - p) : i + look;
+            le_real = e || look == n - i;
             in_line = true;
             st->cnt_line += count_nl(st->cnt_p, (size_t)(p + ls - st->cnt_p));
             st->cnt_p = p + ls;
@@ -772,12 +814,14 @@ static void scan_region(struct lstate *st, const uint8_t *p, size_t n,
         size_t len = end - start;
         if(len && p[start + len - 1] == '\r')
             len--;
-        bool whole = end == le;
+        bool whole = le_real && end == le;
         const uint8_t *after = whole ? (le < n ? p + le + 1 : more) : NULL;
         size_t after_len = whole ? (le < n ? n - le - 1 : more_len) : 0;
         analyze(st, p + start, len, st->cnt_line + 1, after, after_len);
-        if(!ctx_charge(st->obj->ctx, st->obj->path, 0))
+        if(!ctx_charge(st->obj->ctx, st->obj->path, 0)) {
+            st->stopped = true;
             return;
+        }
         i = end + (whole ? 1 : 0);
         if(whole) {
             floor = i;
@@ -855,6 +899,8 @@ static void *logs_stream_begin(struct kobj *obj)
 static void logs_stream_data(void *v, const uint8_t *p, size_t n)
 {
     struct lstate *st = v;
+    if(st->stopped)
+        return;
     if(st->carry.len) {
         const uint8_t *nl = memchr(p, '\n', n);
         size_t take = nl ? (size_t)(nl - p) + 1 : n;

@@ -40,26 +40,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/engine.h"
 #include "fix/zipfix.h"
 #include "kensa/kensa.h"
 #include "util/buf.h"
 
 #define MANIFEST_MAX (64u << 20)   /* a manifest larger than this is bad */
 #define MANIFEST_HEAD "# kensa backup manifest v1\n"
-
-static enum kensa_err write_all(int fd, const uint8_t *p, size_t n)
-{
-    while(n) {
-        ssize_t w = write(fd, p, n);
-        if(w < 0 && errno == EINTR)
-            continue;
-        if(w <= 0)
-            return KENSA_EIO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return KENSA_OK;
-}
 
 /* ---- resolving paths without following symlinks ------------------------- */
 
@@ -323,7 +310,7 @@ static enum kensa_err manifest_append(int bdfd, const char *name,
         rc = KENSA_ELIMIT;
         goto out;
     }
-    if(write_all(fd, line.p, line.len) || fsync(fd)) {
+    if(write_full(fd, line.p, line.len) || fsync(fd)) {
         snprintf(why, whycap, "cannot write the backup manifest: %s",
                  strerror(errno));
         goto out;
@@ -363,7 +350,7 @@ static enum kensa_err save_backup(const char *path, const uint8_t *data,
         goto out;
     }
     struct timespec times[2] = { st->st_atim, st->st_mtim };
-    if(write_all(fd, data, n) || futimens(fd, times) || fsync(fd)) {
+    if(write_full(fd, data, n) || futimens(fd, times) || fsync(fd)) {
         snprintf(why, whycap, "cannot write the backup %.400s: %s", out,
                  strerror(errno));
         close(fd);
@@ -371,7 +358,7 @@ static enum kensa_err save_backup(const char *path, const uint8_t *data,
         goto out;
     }
     close(fd);
-    sha256_hex(data, n, sha);
+    sha256_hex_mapped(data, n, sha);
     /* the manifest keeps an absolute path: restore may run elsewhere */
     char *abs = NULL;
     if(path[0] != '/') {
@@ -398,40 +385,40 @@ out:
 
 /* ---- replacing a file --------------------------------------------------- */
 
-/*
- * Write `data` to a new temporary file in folder `dfd`, give it the owner,
- * group, mode and times in `st`, sync it and rename it over `base`.  When
- * `expect` is set, `base` must still be that (device, inode) just before.
- */
-static enum kensa_err replace_at(int dfd, const char *base,
-                                 const uint8_t *data, size_t n,
-                                 const struct stat *st,
-                                 const struct stat *expect, char *why,
-                                 size_t whycap)
+/* Create a new temporary file in folder `dfd`; its name goes to tmp. */
+static int tmp_create(int dfd, char tmp[64], char *why, size_t whycap)
 {
-    char tmp[64], rnd[17];
+    char rnd[17];
     uint8_t r[8];
-    enum kensa_err rc = KENSA_EIO;
     int fd = -1;
     for(int tries = 0; fd < 0 && tries < 8; tries++) {
         if(getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
             memset(r, tries, sizeof(r));
         hex(r, sizeof(r), rnd);
-        snprintf(tmp, sizeof(tmp), ".kensa-tmp-%s", rnd);
-        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+        snprintf(tmp, 64, ".kensa-tmp-%s", rnd);
+        fd = openat(dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
                     O_CLOEXEC, 0600);
         if(fd < 0 && errno != EEXIST)
             break;
     }
-    if(fd < 0) {
+    if(fd < 0)
         snprintf(why, whycap, "cannot create a temporary file: %s",
                  strerror(errno));
-        return KENSA_EIO;
-    }
-    if(write_all(fd, data, n)) {
-        snprintf(why, whycap, "cannot write: %s", strerror(errno));
-        goto fail;
-    }
+    return fd;
+}
+
+/*
+ * Finish the temporary file `fd` (named tmp in folder dfd): give it the
+ * owner, group, mode and times in `st`, sync it, and rename it over
+ * `base`.  When `expect` is set, `base` must still be that (device,
+ * inode) just before.  Closes fd; on failure the temporary file is gone.
+ */
+static enum kensa_err tmp_commit(int dfd, int fd, const char *tmp,
+                                 const char *base, const struct stat *st,
+                                 const struct stat *expect, char *why,
+                                 size_t whycap)
+{
+    enum kensa_err rc = KENSA_EIO;
     /* owner first: chown clears set-id bits that fchmod then restores */
     if(fchown(fd, st->st_uid, st->st_gid)) {
         snprintf(why, whycap, "cannot give the file its owner %u:%u: %s",
@@ -481,14 +468,12 @@ enum kensa_err kensa_fix_file(const char *path,
 {
     struct stat st;
     enum kensa_err rc = KENSA_EIO;
-    struct buf out;
     uint8_t *map = NULL;
     size_t len = 0;
     const char *base;
     int fd = -1;
 
     memset(r, 0, sizeof(*r));
-    buf_init(&out, (size_t)4 << 30);
     int dfd = parent_open(path, &base, r->why, sizeof(r->why));
     if(dfd < 0)
         return KENSA_EIO;
@@ -549,25 +534,37 @@ enum kensa_err kensa_fix_file(const char *path,
         zt[i].chain_len = t[i].chain_len;
         zt[i].entry = t[i].entry;
     }
+    /* the new file is written straight to disk: memory stays flat
+     * whatever the size (a dry run writes to an unlinked spill file) */
+    char tmp[64] = "";
+    int out = o->dry_run ? spill_fd() : tmp_create(dfd, tmp, r->why,
+                                                   sizeof(r->why));
+    if(out < 0) {
+        if(o->dry_run)
+            snprintf(r->why, sizeof(r->why), "no temporary file");
+        rc = KENSA_EIO;
+        goto out;
+    }
     unsigned removed = 0;
-    rc = zipfix_rewrite(map, len, zt, n, &out, &removed, r->why,
-                        sizeof(r->why));
+    rc = zipfix_rewrite_fd(map, len, true, zt, n, out, &removed, r->why,
+                           sizeof(r->why));
     r->removed = removed;
-    if(rc || !removed || o->dry_run)
+    if(!rc && removed && !o->dry_run)
+        rc = save_backup(path, map, len, &st, o->backup_dir, r->backup,
+                         sizeof(r->backup), r->why, sizeof(r->why));
+    if(rc || !removed || o->dry_run) {
+        close(out);
+        if(tmp[0])
+            unlinkat(dfd, tmp, 0);
         goto out;
-    rc = save_backup(path, map, len, &st, o->backup_dir, r->backup,
-                     sizeof(r->backup), r->why, sizeof(r->why));
-    if(rc)
-        goto out;
-    rc = replace_at(dfd, base, out.p, out.len, &st, &st, r->why,
-                    sizeof(r->why));
+    }
+    rc = tmp_commit(dfd, out, tmp, base, &st, &st, r->why, sizeof(r->why));
 out:
     if(map)
         munmap(map, len);
     if(fd >= 0)
         close(fd);
     close(dfd);
-    buf_free(&out);
     return rc;
 }
 
@@ -722,8 +719,20 @@ enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
     want.st_uid = rec.uid;
     want.st_gid = rec.gid;
     want.st_mode = (st.st_mode & ~(mode_t)07777) | rec.mode;
-    rc = replace_at(dfd, base, map ? map : (const uint8_t *)"", len, &want,
-                    NULL, why, whycap);
+    char tmp[64];
+    int out = tmp_create(dfd, tmp, why, whycap);
+    if(out < 0) {
+        rc = KENSA_EIO;
+        goto out;
+    }
+    if(write_full(out, map ? map : (const uint8_t *)"", len)) {
+        snprintf(why, whycap, "cannot write: %s", strerror(errno));
+        close(out);
+        unlinkat(dfd, tmp, 0);
+        rc = KENSA_EIO;
+        goto out;
+    }
+    rc = tmp_commit(dfd, out, tmp, base, &want, NULL, why, whycap);
 out:
     if(map)
         munmap(map, len);

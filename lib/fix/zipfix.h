@@ -13,6 +13,7 @@
 #ifndef KENSA_FIX_ZIPFIX_H
 #define KENSA_FIX_ZIPFIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kensa/kensa.h"
@@ -33,5 +34,20 @@ enum kensa_err zipfix_rewrite(const uint8_t *in, size_t n,
                               const struct zipfix_target *t, size_t nt,
                               struct buf *out, unsigned *removed, char *why,
                               size_t whycap);
+
+/*
+ * The same, writing to `fd` (a regular file, written from its current
+ * offset on, patched in place with pwrite) instead of a buffer, so the
+ * output costs no memory.  With `mapped`, `in` is a read-only file
+ * mapping whose pages are dropped once copied.  Nested members larger
+ * than 4 MiB are inflated, rebuilt and recompressed through unlinked
+ * temporary files, so memory stays bounded whatever the sizes (the
+ * buffer version does the same below the top level).  On error the
+ * file holds partial output: the caller discards it.
+ */
+enum kensa_err zipfix_rewrite_fd(const uint8_t *in, size_t n, bool mapped,
+                                 const struct zipfix_target *t, size_t nt,
+                                 int fd, unsigned *removed, char *why,
+                                 size_t whycap);
 
 #endif

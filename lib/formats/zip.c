@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include "formats/zip.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +302,17 @@ enum kensa_err zip_peek(const struct zip *z, size_t i, uint8_t *head,
     return KENSA_OK;
 }
 
+/*
+ * Is `out` bytes inflated from `in` bytes over the ratio limit?  Only past
+ * 1 MiB of output: small members of zeros are harmless.  Callers measure
+ * `in` as the input consumed so far, not the member's whole size, so a
+ * bomb whose sizes lie is refused after its first MiB, not at its end.
+ */
+static bool over_ratio(uint64_t out, uint64_t in, uint32_t max_ratio)
+{
+    return max_ratio && out > (1u << 20) && out / (in ? in : 1) > max_ratio;
+}
+
 enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
                        struct buf *scratch, const uint8_t **out,
                        size_t *out_len)
@@ -328,8 +338,7 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
      * lie, and must not become an allocation */
     if(e->usize > (uint64_t)rawlen * 1032 + 1024)
         return KENSA_EFORMAT;
-    if(max_ratio && e->usize > (1u << 20) &&
-       e->usize / (rawlen ? rawlen : 1) > max_ratio)
+    if(over_ratio(e->usize, rawlen, max_ratio))
         return KENSA_ELIMIT;
     scratch->len = 0;
     rc = buf_reserve(scratch, (size_t)e->usize);
@@ -373,8 +382,8 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
         size_t before = zs.avail_out;
         zr = inflate(&zs, Z_NO_FLUSH);
         scratch->len += before - zs.avail_out;
-        if(max_ratio && scratch->len > (1u << 20) &&
-           scratch->len / (rawlen ? rawlen : 1) > max_ratio) {
+        if(over_ratio(scratch->len, (size_t)(zs.next_in - (Bytef *)raw),
+                      max_ratio)) {
             rc = KENSA_ELIMIT;
             break;
         }
@@ -391,16 +400,7 @@ enum kensa_err zip_get(const struct zip *z, size_t i, uint32_t max_ratio,
 
 static bool fd_sink(void *ud, const uint8_t *p, size_t n)
 {
-    int fd = *(int *)ud;
-    for(size_t off = 0; off < n;) {
-        ssize_t w = write(fd, p + off, n - off);
-        if(w < 0 && errno == EINTR)
-            continue;
-        if(w <= 0)
-            return false;
-        off += (size_t)w;
-    }
-    return true;
+    return write_full(*(int *)ud, p, n) == KENSA_OK;
 }
 
 enum kensa_err zip_spill(const struct zip *z, size_t i, uint32_t max_ratio,
@@ -434,6 +434,9 @@ enum kensa_err zip_stream(const struct zip *z, size_t i, uint32_t max_ratio,
     }
     if(e->method != 8)
         return KENSA_EUNSUPPORTED;
+    /* refused from the directory, as zip_get does: nothing inflated */
+    if(over_ratio(e->usize, rawlen, max_ratio))
+        return KENSA_ELIMIT;
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
     if(inflateInit2(&zs, -15) != Z_OK)
@@ -457,8 +460,7 @@ enum kensa_err zip_stream(const struct zip *z, size_t i, uint32_t max_ratio,
             rc = KENSA_ELIMIT;
             break;
         }
-        if(max_ratio && *out_len > (1u << 20) &&
-           *out_len / (rawlen ? rawlen : 1) > max_ratio) {
+        if(over_ratio(*out_len + got, fed - zs.avail_in, max_ratio)) {
             rc = KENSA_ELIMIT;
             break;
         }
@@ -557,6 +559,8 @@ static void spill_child(struct kobj *obj, const struct zip *z, size_t i,
         close(fd);
         return;
     }
+    if(len > e->usize)   /* the directory lied: charge the truth */
+        ctx_charge(c, obj->path, len - e->usize);
     void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if(map == MAP_FAILED) {
@@ -567,32 +571,52 @@ static void spill_child(struct kobj *obj, const struct zip *z, size_t i,
     munmap(map, (size_t)len);
 }
 
+struct zsink {
+    struct kstream *ks;
+    struct kobj *obj;
+    bool inflated;      /* the bytes are decompressed: charge them */
+};
+
+/* Every chunk is charged to the file's budget (and the clock looked at),
+ * so a nested bomb's streamed members cost --max-scansize in total, not
+ * once per member, and --max-scantime stops even a member of zeros. */
 static bool stream_sink(void *ud, const uint8_t *p, size_t n)
 {
-    detectors_stream_data(ud, p, n);
+    struct zsink *z = ud;
+    if(!ctx_charge(z->obj->ctx, z->obj->path, z->inflated ? n : 0))
+        return false;
+    detectors_stream_data(z->ks, p, n);
     return true;
 }
 
 /* Offer a member that is not a container to the detectors that stream
- * (logs inside a zip). */
-static void stream_member(struct kobj *obj, const struct zip *z, size_t i)
+ * (logs inside a zip).  False when a limit of the file ran out. */
+static bool stream_member(struct kobj *obj, const struct zip *z, size_t i)
 {
-    struct kstream *ks = detectors_stream_begin(obj, z->e[i].name);
+    struct zsink zs = { .obj = obj, .inflated = z->e[i].method != 0 };
     uint64_t len;
-    if(!ks)
-        return;
     const struct kensa_limits *l = &obj->ctx->s->opts.limits;
+    zs.ks = detectors_stream_begin(obj, z->e[i].name);
+    if(!zs.ks)
+        return true;
+    /* a member whose sizes say "bomb" is refused before inflating */
     enum kensa_err rc = zip_stream(z, i, l->max_ratio, UINT64_MAX / 2,
-                                   stream_sink, ks, &len);
-    if(rc && rc != KENSA_EINVAL)
+                                   stream_sink, &zs, &len);
+    if(rc == KENSA_ELIMIT)
+        ctx_warn(obj->ctx, obj->path, rc, "entry %s: compressed more than "
+                 "%u:1 (--max-ratio), not scanned", z->e[i].name,
+                 l->max_ratio);
+    else if(rc && rc != KENSA_EINVAL)
         ctx_warn(obj->ctx, obj->path, rc, "entry %s: %s", z->e[i].name,
                  kensa_strerror(rc));
-    detectors_stream_end(ks);
+    detectors_stream_end(zs.ks);
+    return rc != KENSA_EINVAL;
 }
 
 /* sha256 of a member's stored bytes, its method and size: the identity of
  * a nested archive for the clean cache.  Non-zero on failure. */
-static int member_digest(const struct zip *z, size_t i, uint8_t out[32])
+static int member_digest(const struct zip *z, size_t i, bool mapped,
+                         uint8_t out[32])
 {
     const uint8_t *raw;
     size_t rawlen;
@@ -606,10 +630,19 @@ static int member_digest(const struct zip *z, size_t i, uint8_t out[32])
     memcpy(meta, &z->e[i].method, 2);
     memcpy(meta + 2, &z->e[i].usize, 8);
     if(ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-       EVP_DigestUpdate(ctx, meta, sizeof(meta)) &&
-       EVP_DigestUpdate(ctx, raw, rawlen) &&
-       EVP_DigestFinal_ex(ctx, out, &n) && n == 32)
-        rc = 0;
+       EVP_DigestUpdate(ctx, meta, sizeof(meta))) {
+        /* a stored jar in a mapped war: hashing must not keep it */
+        size_t off = 0;
+        for(; off < rawlen; off += 4u << 20) {
+            size_t k = rawlen - off < (4u << 20) ? rawlen - off : 4u << 20;
+            if(!EVP_DigestUpdate(ctx, raw + off, k))
+                break;
+            if(mapped)
+                drop_mapped(raw + off, k);
+        }
+        if(off >= rawlen && EVP_DigestFinal_ex(ctx, out, &n) && n == 32)
+            rc = 0;
+    }
     EVP_MD_CTX_free(ctx);
     if(rc)
         memset(out, 0, 32);
@@ -664,16 +697,25 @@ static bool zip_walk(struct kobj *obj)
             continue;
         }
         if(!magic_is_container_head(head, got)) {
-            stream_member(obj, &z, i);
+            if(!stream_member(obj, &z, i))
+                break;
             continue;
         }
         /* a nested archive seen before, byte for byte, and found clean */
         uint8_t digest[32];
-        if(!member_digest(&z, i, digest) && clean_seen(c->s, digest))
+        if(!member_digest(&z, i, obj->mapped, digest) && clean_seen(c->s, digest))
             continue;
         uint64_t events = c->events;
         if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
             break;
+        /* what is left of the file's budget, this member's claim included:
+         * a member whose sizes lie inflates no further than that */
+        uint64_t left = e->method ? e->usize : 0;
+        if(l->max_scansize)
+            left += l->max_scansize - c->scanned_bytes;
+        else
+            left = UINT64_MAX / 2;
+        scratch.max = left < room ? (size_t)left : (size_t)room;
         if(e->method == 8 && (e->usize > SPILL_OVER ||
                               c->mem_held + e->usize > MEM_HELD_MAX)) {
             spill_child(obj, &z, i, scratch.max);
@@ -684,6 +726,8 @@ static bool zip_walk(struct kobj *obj)
         const uint8_t *data;
         size_t len;
         rc = zip_get(&z, i, l->max_ratio, &scratch, &data, &len);
+        if(!rc && e->method && len > e->usize)
+            ctx_charge(c, obj->path, len - e->usize);
         if(rc) {
             ctx_warn(c, obj->path, rc, "entry %s: %s", e->name,
                      rc == KENSA_ELIMIT ?
@@ -700,6 +744,9 @@ static bool zip_walk(struct kobj *obj)
             object_scan_child(obj, e->name, data, len);
             c->mem_held -= own.cap;
             buf_free(&own);
+        } else if(obj->mapped) {
+            /* stored in a mapped archive: a slice of the same mapping */
+            object_scan_child_mapped(obj, e->name, data, len);
         } else {
             object_scan_child(obj, e->name, data, len);
         }

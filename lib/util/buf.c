@@ -7,12 +7,14 @@
 #define _DEFAULT_SOURCE
 #include "util/buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -102,6 +104,29 @@ static void hex32(const unsigned char *md, char out[65])
     out[64] = 0;
 }
 
+enum kensa_err write_full(int fd, const void *p, size_t n)
+{
+    const uint8_t *q = p;
+    for(size_t off = 0; off < n;) {
+        ssize_t w = write(fd, q + off, n - off);
+        if(w < 0 && errno == EINTR)
+            continue;
+        if(w <= 0)
+            return KENSA_EIO;
+        off += (size_t)w;
+    }
+    return KENSA_OK;
+}
+
+void drop_mapped(const void *p, size_t n)
+{
+    /* a member stored in a mapped archive starts anywhere in a page:
+     * madvise wants the page boundary */
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)(sysconf(_SC_PAGESIZE) - 1);
+    if(n)
+        madvise((void *)a, (uintptr_t)p + n - a, MADV_DONTNEED);
+}
+
 void sha256_hex_mapped(const void *data, size_t n, char out[65])
 {
     const size_t chunk = 4u << 20;
@@ -118,7 +143,7 @@ void sha256_hex_mapped(const void *data, size_t n, char out[65])
             size_t len = n - off < chunk ? n - off : chunk;
             if(!EVP_DigestUpdate(ctx, p + off, len))
                 break;
-            madvise((void *)(p + off), len, MADV_DONTNEED);
+            drop_mapped(p + off, len);
         }
         if(off >= n && EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32)
             hex32(md, out);

@@ -42,11 +42,22 @@ const char *buf_cstr(struct buf *b);
 /* Release the memory; the buffer stays usable with the same max. */
 void buf_free(struct buf *b);
 
+/* Write all n bytes to fd (retrying short writes and EINTR); KENSA_EIO. */
+enum kensa_err write_full(int fd, const void *p, size_t n);
+
+/*
+ * Let the pages under p[0..n) go: p is (part of) a read-only file
+ * mapping, which is read again from the file if touched later.  A large
+ * mapping read once then costs page cache, not resident memory.  Never
+ * use on heap memory.
+ */
+void drop_mapped(const void *p, size_t n);
+
 /* Hex sha256 of data into out (65 bytes with the NUL). */
 void sha256_hex(const void *data, size_t n, char out[65]);
 
 /*
- * The same for a read-only file mapping (page-aligned `data`): pages are
+ * The same for (part of) a read-only file mapping: pages are
  * dropped after hashing, so hashing a large file does not leave it
  * resident.  Never use on heap memory.
  */
