@@ -170,7 +170,8 @@ static void on_finding(const struct kensa_finding *f, void *ud)
         c->progress_shown = false;
     }
     kensa_report_finding(c->report, f);
-    kensa_iocs_add(c->iocs, f);
+    if(c->iocs)
+        kensa_iocs_add(c->iocs, f);
     if(c->fix || c->dry_run) {
         if(f->fix_entry || f->fix_file)
             add_job(c, f, f->fix_entry);
@@ -423,7 +424,9 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         c->so.detectors = KENSA_DETECT_LOGS;
         c->so.logs_everywhere = true;
     }
-    c->iocs = kensa_iocs_new();
+    /* indicators feed the text summary and --iocs only */
+    if(c->iocs_path || (c->ro.format == KENSA_FMT_TEXT && !c->quiet))
+        c->iocs = kensa_iocs_new();
     s = kensa_scanner_new(&c->so, &err);
     if(!s) {
         fprintf(stderr, "kensa: %s\n", kensa_strerror(err));

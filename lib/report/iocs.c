@@ -24,9 +24,18 @@ struct row {
     uint64_t n;
 };
 
+/*
+ * Rows in arrival order (v) plus an open-addressing index over them
+ * (slot holds row index + 1, 0 = empty; linear probing, at most half
+ * full), so a lookup costs the same with 10 rows or 100000.  Past
+ * MAX_ROWS new keys are counted in `dropped` and not kept.
+ */
 struct table {
     struct row *v;
     size_t n, cap;
+    uint32_t *slot;
+    size_t nslot;   /* a power of two, or 0 */
+    uint64_t dropped;
 };
 
 struct kensa_iocs {
@@ -39,14 +48,53 @@ struct kensa_iocs *kensa_iocs_new(void)
     return calloc(1, sizeof(struct kensa_iocs));
 }
 
+static size_t key_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;   /* FNV-1a */
+    for(; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return (size_t)(h ^ h >> 32);
+}
+
+/* Index every row again into `nslot` slots.  ENOMEM leaves t as it was. */
+static enum kensa_err table_rehash(struct table *t, size_t nslot)
+{
+    uint32_t *ns = calloc(nslot, sizeof(*ns));
+    if(!ns)
+        return KENSA_ENOMEM;
+    for(size_t i = 0; i < t->n; i++) {
+        size_t k = key_hash(t->v[i].key) & (nslot - 1);
+        while(ns[k])
+            k = (k + 1) & (nslot - 1);
+        ns[k] = (uint32_t)(i + 1);
+    }
+    free(t->slot);
+    t->slot = ns;
+    t->nslot = nslot;
+    return KENSA_OK;
+}
+
+/* The row for `key`, added if new; NULL when the table is full (counted
+ * as dropped) or memory runs out. */
 static struct row *table_get(struct table *t, const char *key)
 {
-    for(size_t i = 0; i < t->n; i++) {
-        if(!strcmp(t->v[i].key, key))
-            return &t->v[i];
+    if(2 * (t->n + 1) > t->nslot) {   /* the index stays half empty */
+        size_t ns = t->nslot ? t->nslot : 64;
+        while(ns < 2 * (t->n + 1))
+            ns *= 2;
+        if(table_rehash(t, ns))
+            return NULL;
     }
-    if(t->n >= MAX_ROWS)
+    size_t k = key_hash(key) & (t->nslot - 1);
+    for(; t->slot[k]; k = (k + 1) & (t->nslot - 1)) {
+        struct row *r = &t->v[t->slot[k] - 1];
+        if(!strcmp(r->key, key))
+            return r;
+    }
+    if(t->n >= MAX_ROWS) {
+        t->dropped++;
         return NULL;
+    }
     if(t->n == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 32;
         struct row *nv = realloc(t->v, nc * sizeof(*nv));
@@ -60,8 +108,25 @@ static struct row *table_get(struct table *t, const char *key)
     r->key = strdup(key);
     if(!r->key)
         return NULL;
-    t->n++;
+    t->slot[k] = (uint32_t)(++t->n);
     return r;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->key, y->key);
+}
+
+/* Most counted first; the index follows the rows' new places. */
+static void table_sort(struct table *t)
+{
+    qsort(t->v, t->n, sizeof(struct row), by_count);
+    if(t->nslot && table_rehash(t, t->nslot)) {
+        free(t->slot);   /* no memory: table_get builds it again */
+        t->slot = NULL;
+        t->nslot = 0;
+    }
 }
 
 static void set(char **dst, const char *v)
@@ -101,10 +166,17 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
         r->n++;
 }
 
-static int by_count(const void *a, const void *b)
+/* Say how many distinct values a full table could not keep. */
+static void note_dropped(FILE *o, const struct table *t, bool ja)
 {
-    const struct row *x = a, *y = b;
-    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->key, y->key);
+    if(!t->dropped)
+        return;
+    if(ja)
+        fprintf(o, "  (ほか %llu 件は上限 %d 件を超えたため記録せず)\n",
+                (unsigned long long)t->dropped, MAX_ROWS);
+    else
+        fprintf(o, "  (%llu more not kept: at most %d per table)\n",
+                (unsigned long long)t->dropped, MAX_ROWS);
 }
 
 void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
@@ -117,19 +189,21 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
     fprintf(o, "%s: %llu, %s: %llu\n", ja ? "攻撃" : "attacks",
             (unsigned long long)io->attacks, ja ? "疑わしい" : "suspicious",
             (unsigned long long)io->suspicious);
-    qsort(io->files.v, io->files.n, sizeof(struct row), by_count);
+    table_sort(&io->files);
     for(size_t i = 0; i < io->files.n; i++)
         fprintf(o, "  %s: %llu %s, %s %s, %s %s\n", io->files.v[i].key,
                 (unsigned long long)io->files.v[i].n, ja ? "件" : "hits",
                 ja ? "初回" : "first", io->files.v[i].extra ? io->files.v[i].extra : "?",
                 ja ? "最終" : "last", io->files.v[i].last ? io->files.v[i].last : "?");
-    qsort(io->sources.v, io->sources.n, sizeof(struct row), by_count);
+    note_dropped(o, &io->files, ja);
+    table_sort(&io->sources);
     if(io->sources.n)
         fprintf(o, "%s:\n", ja ? "攻撃元アドレス (上位)" : "top source addresses");
     for(size_t i = 0; i < io->sources.n && i < 10; i++)
         fprintf(o, "  %-40s %llu\n", io->sources.v[i].key,
                 (unsigned long long)io->sources.v[i].n);
-    qsort(io->hosts.v, io->hosts.n, sizeof(struct row), by_count);
+    note_dropped(o, &io->sources, ja);
+    table_sort(&io->hosts);
     if(io->hosts.n)
         fprintf(o, "%s:\n", ja ? "コールバック先" : "callback hosts");
     for(size_t i = 0; i < io->hosts.n; i++)
@@ -138,12 +212,14 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
                 io->hosts.v[i].key,
                 io->hosts.v[i].extra ? io->hosts.v[i].extra : "?",
                 (unsigned long long)io->hosts.v[i].n);
-    qsort(io->commands.v, io->commands.n, sizeof(struct row), by_count);
+    note_dropped(o, &io->hosts, ja);
+    table_sort(&io->commands);
     if(io->commands.n)
         fprintf(o, "%s:\n", ja ? "復号したコマンド" : "decoded commands");
     for(size_t i = 0; i < io->commands.n; i++)
         fprintf(o, "  %s  (%llu)\n", io->commands.v[i].key,
                 (unsigned long long)io->commands.v[i].n);
+    note_dropped(o, &io->commands, ja);
     fputc('\n', o);
 }
 
@@ -207,6 +283,8 @@ static void pattern(char *out, size_t cap, const char *type, const char *v)
 
 enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path)
 {
+    if(!io)
+        return KENSA_EINVAL;
     FILE *o = fopen(path, "w");
     if(!o)
         return KENSA_EIO;
@@ -292,6 +370,7 @@ static void table_free(struct table *t)
         free(t->v[i].last);
     }
     free(t->v);
+    free(t->slot);
 }
 
 void kensa_iocs_free(struct kensa_iocs *io)
