@@ -194,9 +194,10 @@ static void on_warning(const struct kensa_warning *w, void *ud)
         c->progress_shown = false;
     }
     fputs("kensa: warning: ", stderr);
-    for(const char *p = w->path; *p; p++)
-        fputc(*p == '\n' || *p == '\r' ? '?' : *p, stderr);
-    fprintf(stderr, ": %s\n", w->message);
+    kensa_fputs_safe(w->path, stderr);
+    fputs(": ", stderr);
+    kensa_fputs_safe(w->message, stderr);
+    fputc('\n', stderr);
 }
 
 static void on_progress(const char *path, const struct kensa_stats *st,
@@ -214,10 +215,13 @@ static void on_progress(const char *path, const struct kensa_stats *st,
         el = 0.01;
     size_t plen = strlen(path);
     const char *tail = plen > 50 ? path + plen - 50 : path;
+    while(((unsigned char)*tail & 0xc0) == 0x80)
+        tail++;   /* start on a whole UTF-8 character */
     fprintf(stderr, "\r\033[K%llu files, %.0f files/s, %.1f MB/s, %llu "
-            "findings: %s%s", (unsigned long long)st->files,
+            "findings: %s", (unsigned long long)st->files,
             (double)st->files / el, (double)st->bytes / el / 1e6,
-            (unsigned long long)st->findings, plen > 50 ? "..." : "", tail);
+            (unsigned long long)st->findings, plen > 50 ? "..." : "");
+    kensa_fputs_safe(tail, stderr);
     c->progress_shown = true;
 }
 

@@ -4,16 +4,17 @@
  * callback host and decoded command.  Printed as a summary, and written as
  * indicators (CSV, or a STIX 2.1 bundle when the file name ends in .json).
  *
- * Fed with findings only (reports never parse); every table is capped.
+ * Fed with findings only (reports never parse); every table is capped and
+ * hash-indexed.  Every value came from a log: the summary escapes it for
+ * the terminal, the CSV writes it through csv_cell, and each STIX
+ * indicator is built whole before it is written.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "kensa/kensa.h"
-#include "util/buf.h"
-#include "util/json.h"
+#include "report/report.h"
 
 #define MAX_ROWS 100000
 
@@ -166,6 +167,14 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
         r->n++;
 }
 
+/* Our text `lead`, then a value from the logs escaped for the terminal
+ * ("?" when unknown). */
+static void put(FILE *o, const char *lead, const char *value)
+{
+    fputs(lead, o);
+    kensa_fputs_safe(value ? value : "?", o);
+}
+
 /* Say how many distinct values a full table could not keep. */
 static void note_dropped(FILE *o, const struct table *t, bool ja)
 {
@@ -190,35 +199,43 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
             (unsigned long long)io->attacks, ja ? "疑わしい" : "suspicious",
             (unsigned long long)io->suspicious);
     table_sort(&io->files);
-    for(size_t i = 0; i < io->files.n; i++)
-        fprintf(o, "  %s: %llu %s, %s %s, %s %s\n", io->files.v[i].key,
-                (unsigned long long)io->files.v[i].n, ja ? "件" : "hits",
-                ja ? "初回" : "first", io->files.v[i].extra ? io->files.v[i].extra : "?",
-                ja ? "最終" : "last", io->files.v[i].last ? io->files.v[i].last : "?");
+    for(size_t i = 0; i < io->files.n; i++) {
+        const struct row *r = &io->files.v[i];
+        put(o, "  ", r->key);
+        fprintf(o, ": %llu %s", (unsigned long long)r->n, ja ? "件" : "hits");
+        put(o, ja ? ", 初回 " : ", first ", r->extra);
+        put(o, ja ? ", 最終 " : ", last ", r->last);
+        fputc('\n', o);
+    }
     note_dropped(o, &io->files, ja);
     table_sort(&io->sources);
     if(io->sources.n)
         fprintf(o, "%s:\n", ja ? "攻撃元アドレス (上位)" : "top source addresses");
-    for(size_t i = 0; i < io->sources.n && i < 10; i++)
-        fprintf(o, "  %-40s %llu\n", io->sources.v[i].key,
-                (unsigned long long)io->sources.v[i].n);
+    for(size_t i = 0; i < io->sources.n && i < 10; i++) {
+        const struct row *r = &io->sources.v[i];
+        put(o, "  ", r->key);
+        fprintf(o, "%*s %llu\n", (int)(40 - strnlen(r->key, 40)), "",
+                (unsigned long long)r->n);
+    }
     note_dropped(o, &io->sources, ja);
     table_sort(&io->hosts);
     if(io->hosts.n)
         fprintf(o, "%s:\n", ja ? "コールバック先" : "callback hosts");
-    for(size_t i = 0; i < io->hosts.n; i++)
-        fprintf(o, "  %s://%s (%s) %llu\n",
-                io->hosts.v[i].last ? io->hosts.v[i].last : "?",
-                io->hosts.v[i].key,
-                io->hosts.v[i].extra ? io->hosts.v[i].extra : "?",
-                (unsigned long long)io->hosts.v[i].n);
+    for(size_t i = 0; i < io->hosts.n; i++) {
+        const struct row *r = &io->hosts.v[i];
+        put(o, "  ", r->last);
+        put(o, "://", r->key);
+        put(o, " (", r->extra);
+        fprintf(o, ") %llu\n", (unsigned long long)r->n);
+    }
     note_dropped(o, &io->hosts, ja);
     table_sort(&io->commands);
     if(io->commands.n)
         fprintf(o, "%s:\n", ja ? "復号したコマンド" : "decoded commands");
-    for(size_t i = 0; i < io->commands.n; i++)
-        fprintf(o, "  %s  (%llu)\n", io->commands.v[i].key,
-                (unsigned long long)io->commands.v[i].n);
+    for(size_t i = 0; i < io->commands.n; i++) {
+        put(o, "  ", io->commands.v[i].key);
+        fprintf(o, "  (%llu)\n", (unsigned long long)io->commands.v[i].n);
+    }
     note_dropped(o, &io->commands, ja);
     fputc('\n', o);
 }
@@ -235,38 +252,72 @@ static void stix_id(const char *kind, const char *value, char out[64])
 {
     char h[65];
     struct buf b;
-    buf_init(&b, 8192);
-    buf_puts(&b, kind);
-    buf_puts(&b, value);
-    sha256_hex(b.p, b.len, h);
+    buf_init(&b, strlen(kind) + strlen(value));   /* always fits */
+    if(buf_puts(&b, kind) || buf_puts(&b, value))
+        buf_free(&b);   /* no memory: the id of the empty string */
+    sha256_hex(b.p ? (const void *)b.p : "", b.len, h);
     buf_free(&b);
     snprintf(out, 64, "indicator--%.8s-%.4s-5%.3s-a%.3s-%.12s", h, h + 8,
              h + 13, h + 17, h + 20);
 }
 
-static void stix_indicator(struct buf *b, bool *first, const char *ts,
+/* One CSV indicator row, or one STIX indicator object. */
+struct ioc_out {
+    const char *type, *value, *context;   /* CSV */
+    uint64_t n;
+    const char *ts, *name, *pattern, *label;   /* STIX; value = id key */
+    bool first;
+};
+
+static void csv_rec(struct rec *rc, const void *ctx, const void *item)
+{
+    const struct ioc_out *c = item;
+    char n[24];
+    (void)ctx;
+    snprintf(n, sizeof(n), "%llu", (unsigned long long)c->n);
+    rec_cell(rc, c->type, false);
+    rec_cell(rc, c->value, false);
+    rec_cell(rc, c->context, false);
+    rec_cell(rc, n, true);
+}
+
+static void csv_row(FILE *o, const char *type, const char *value,
+                    const char *context, uint64_t n)
+{
+    struct ioc_out c = { .type = type, .value = value, .context = context,
+                         .n = n };
+    rec_write(o, REPORT_RECORD_MAX, csv_rec, NULL, &c);
+}
+
+static void stix_rec(struct rec *rc, const void *ctx, const void *item)
+{
+    const struct ioc_out *c = item;
+    char id[64];
+    (void)ctx;
+    stix_id(c->label, c->value, id);
+    rec_puts(rc, c->first ? "\n  " : ",\n  ");
+    rec_puts(rc, "{\"type\":\"indicator\",\"spec_version\":\"2.1\",");
+    rec_jkv(rc, "id", id);
+    rec_jnext(rc, "created", c->ts);
+    rec_jnext(rc, "modified", c->ts);
+    rec_jnext(rc, "valid_from", c->ts);
+    rec_jnext(rc, "name", c->name);
+    rec_puts(rc, ",\"pattern_type\":\"stix\",");
+    rec_jkv(rc, "pattern", c->pattern);
+    rec_puts(rc, ",\"indicator_types\":[\"malicious-activity\"],\"labels\":[");
+    rec_jstr(rc, c->label);
+    rec_puts(rc, ",\"log4shell\"]}");
+}
+
+static void stix_indicator(FILE *o, bool *first, const char *ts,
                            const char *name, const char *pattern,
                            const char *label, const char *idkey)
 {
-    char id[64];
-    stix_id(label, idkey, id);
-    buf_puts(b, *first ? "\n  " : ",\n  ");
-    *first = false;
-    buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":\"2.1\",");
-    json_kv(b, "id", id);
-    buf_puts(b, ",");
-    json_kv(b, "created", ts);
-    buf_puts(b, ",");
-    json_kv(b, "modified", ts);
-    buf_puts(b, ",");
-    json_kv(b, "valid_from", ts);
-    buf_puts(b, ",");
-    json_kv(b, "name", name);
-    buf_puts(b, ",\"pattern_type\":\"stix\",");
-    json_kv(b, "pattern", pattern);
-    buf_puts(b, ",\"indicator_types\":[\"malicious-activity\"],\"labels\":[");
-    json_str(b, label);
-    buf_puts(b, ",\"log4shell\"]}");
+    struct ioc_out c = { .value = idkey, .ts = ts, .name = name,
+                         .pattern = pattern, .label = label,
+                         .first = *first };
+    if(!rec_write(o, REPORT_RECORD_MAX, stix_rec, NULL, &c))
+        *first = false;
 }
 
 /* STIX patterns quote with ' and escape \ and '. */
@@ -281,6 +332,70 @@ static void pattern(char *out, size_t cap, const char *type, const char *v)
     snprintf(out + k, cap - k, "']");
 }
 
+static void write_csv(struct kensa_iocs *io, FILE *o)
+{
+    struct buf ctx;
+    fputs("type,value,context,count\r\n", o);
+    for(size_t i = 0; i < io->hosts.n; i++) {
+        const struct row *r = &io->hosts.v[i];
+        buf_init(&ctx, REPORT_RECORD_MAX);
+        buf_printf(&ctx, "callback %s, domain %s", r->last ? r->last : "",
+                   r->extra ? r->extra : "");
+        csv_row(o, is_ip(r->key) ? "ip" : "host", r->key, buf_cstr(&ctx),
+                r->n);
+        buf_free(&ctx);
+    }
+    for(size_t i = 0; i < io->sources.n; i++)
+        csv_row(o, "ip", io->sources.v[i].key, "attack source",
+                io->sources.v[i].n);
+    for(size_t i = 0; i < io->commands.n; i++)
+        csv_row(o, "command", io->commands.v[i].key,
+                "decoded exploit-kit command", io->commands.v[i].n);
+}
+
+/* A bundle written one indicator at a time: no cap on the whole. */
+static void write_stix(struct kensa_iocs *io, FILE *o)
+{
+    char ts[40], bid[64], pat[1024], name[512];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+    stix_id("bundle", ts, bid);
+    memcpy(bid, "bundle--", 8);
+    memmove(bid + 8, bid + 11, strlen(bid + 11) + 1);
+    fprintf(o, "{\"type\":\"bundle\",\"id\":\"%s\",\"objects\":[", bid);
+    bool first = true;
+    for(size_t i = 0; i < io->hosts.n; i++) {
+        const char *h = io->hosts.v[i].key;
+        if(strstr(h, "${"))
+            h = io->hosts.v[i].extra ? io->hosts.v[i].extra : "";
+        if(!*h)
+            continue;
+        pattern(pat, sizeof(pat), is_ip(h) ? (strchr(h, ':') ?
+                "ipv6-addr:value" : "ipv4-addr:value") :
+                "domain-name:value", h);
+        snprintf(name, sizeof(name), "Log4Shell callback %s", h);
+        stix_indicator(o, &first, ts, name, pat, "log4shell-callback", h);
+    }
+    for(size_t i = 0; i < io->sources.n; i++) {
+        const char *h = io->sources.v[i].key;
+        if(!is_ip(h))
+            continue;
+        pattern(pat, sizeof(pat), strchr(h, ':') ? "ipv6-addr:value"
+                                                 : "ipv4-addr:value", h);
+        snprintf(name, sizeof(name), "Log4Shell attack source %s", h);
+        stix_indicator(o, &first, ts, name, pat, "log4shell-source", h);
+    }
+    for(size_t i = 0; i < io->commands.n; i++) {
+        pattern(pat, sizeof(pat), "process:command_line",
+                io->commands.v[i].key);
+        stix_indicator(o, &first, ts, "Log4Shell exploit-kit command",
+                       pat, "log4shell-command", io->commands.v[i].key);
+    }
+    fputs("\n]}\n", o);
+}
+
 enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path)
 {
     if(!io)
@@ -289,77 +404,12 @@ enum kensa_err kensa_iocs_write(struct kensa_iocs *io, const char *path)
     if(!o)
         return KENSA_EIO;
     size_t pl = strlen(path);
-    bool stix = pl > 5 && !strcmp(path + pl - 5, ".json");
-    if(!stix) {
-        fputs("type,value,context,count\r\n", o);
-        for(size_t i = 0; i < io->hosts.n; i++)
-            fprintf(o, "%s,\"%s\",\"callback %s, domain %s\",%llu\r\n",
-                    is_ip(io->hosts.v[i].key) ? "ip" : "host",
-                    io->hosts.v[i].key,
-                    io->hosts.v[i].last ? io->hosts.v[i].last : "",
-                    io->hosts.v[i].extra ? io->hosts.v[i].extra : "",
-                    (unsigned long long)io->hosts.v[i].n);
-        for(size_t i = 0; i < io->sources.n; i++)
-            fprintf(o, "ip,\"%s\",\"attack source\",%llu\r\n",
-                    io->sources.v[i].key,
-                    (unsigned long long)io->sources.v[i].n);
-        for(size_t i = 0; i < io->commands.n; i++) {
-            fputs("command,\"", o);
-            for(const char *p = io->commands.v[i].key; *p; p++) {
-                if(*p == '"')
-                    fputc('"', o);
-                fputc(*p == '\n' || *p == '\r' ? ' ' : *p, o);
-            }
-            fprintf(o, "\",\"decoded exploit-kit command\",%llu\r\n",
-                    (unsigned long long)io->commands.v[i].n);
-        }
-    } else {
-        struct buf b;
-        char ts[40], bid[64], pat[1024], name[512];
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-        buf_init(&b, 64u << 20);
-        stix_id("bundle", ts, bid);
-        memcpy(bid, "bundle--", 8);
-        memmove(bid + 8, bid + 11, strlen(bid + 11) + 1);
-        buf_puts(&b, "{\"type\":\"bundle\",");
-        json_kv(&b, "id", bid);
-        buf_puts(&b, ",\"objects\":[");
-        bool first = true;
-        for(size_t i = 0; i < io->hosts.n; i++) {
-            const char *h = io->hosts.v[i].key;
-            if(strstr(h, "${"))
-                h = io->hosts.v[i].extra ? io->hosts.v[i].extra : "";
-            if(!*h)
-                continue;
-            pattern(pat, sizeof(pat), is_ip(h) ? (strchr(h, ':') ?
-                    "ipv6-addr:value" : "ipv4-addr:value") :
-                    "domain-name:value", h);
-            snprintf(name, sizeof(name), "Log4Shell callback %s", h);
-            stix_indicator(&b, &first, ts, name, pat, "log4shell-callback", h);
-        }
-        for(size_t i = 0; i < io->sources.n; i++) {
-            const char *h = io->sources.v[i].key;
-            if(!is_ip(h))
-                continue;
-            pattern(pat, sizeof(pat), strchr(h, ':') ? "ipv6-addr:value"
-                                                     : "ipv4-addr:value", h);
-            snprintf(name, sizeof(name), "Log4Shell attack source %s", h);
-            stix_indicator(&b, &first, ts, name, pat, "log4shell-source", h);
-        }
-        for(size_t i = 0; i < io->commands.n; i++) {
-            pattern(pat, sizeof(pat), "process:command_line",
-                    io->commands.v[i].key);
-            stix_indicator(&b, &first, ts, "Log4Shell exploit-kit command",
-                           pat, "log4shell-command", io->commands.v[i].key);
-        }
-        buf_puts(&b, "\n]}\n");
-        fwrite(b.p, 1, b.len, o);
-        buf_free(&b);
-    }
-    return fclose(o) ? KENSA_EIO : KENSA_OK;
+    if(pl > 5 && !strcmp(path + pl - 5, ".json"))
+        write_stix(io, o);
+    else
+        write_csv(io, o);
+    bool bad = ferror(o);
+    return fclose(o) || bad ? KENSA_EIO : KENSA_OK;
 }
 
 static void table_free(struct table *t)
