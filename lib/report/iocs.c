@@ -122,6 +122,8 @@ static int by_count(const void *a, const void *b)
 /* Most counted first; the index follows the rows' new places. */
 static void table_sort(struct table *t)
 {
+    if(t->n < 2)
+        return;   /* (qsort must not see the NULL of an empty table) */
     qsort(t->v, t->n, sizeof(struct row), by_count);
     if(t->nslot && table_rehash(t, t->nslot)) {
         free(t->slot);   /* no memory: table_get builds it again */
@@ -286,7 +288,7 @@ static void csv_row(FILE *o, const char *type, const char *value,
 {
     struct ioc_out c = { .type = type, .value = value, .context = context,
                          .n = n };
-    rec_write(o, REPORT_RECORD_MAX, csv_rec, NULL, &c);
+    rec_write(o, REPORT_RECORD_MAX, REPORT_FIELD_CUT, csv_rec, NULL, &c);
 }
 
 static void stix_rec(struct rec *rc, const void *ctx, const void *item)
@@ -316,7 +318,8 @@ static void stix_indicator(FILE *o, bool *first, const char *ts,
     struct ioc_out c = { .value = idkey, .ts = ts, .name = name,
                          .pattern = pattern, .label = label,
                          .first = *first };
-    if(!rec_write(o, REPORT_RECORD_MAX, stix_rec, NULL, &c))
+    if(!rec_write(o, REPORT_RECORD_MAX, REPORT_FIELD_CUT, stix_rec, NULL,
+                  &c))
         *first = false;
 }
 

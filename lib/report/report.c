@@ -25,6 +25,7 @@ struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
     r->o = *o;
     r->out = out;
     r->rec_max = REPORT_RECORD_MAX;
+    r->field_cut = REPORT_FIELD_CUT;
     switch(o->format) {
     case KENSA_FMT_JSON: r->ops = &report_json_ops; break;
     case KENSA_FMT_CSV: r->ops = &report_csv_ops; break;
@@ -77,10 +78,10 @@ void report_timestamp(char out[32])
     snprintf(out, 32, "%.31s", tmp);
 }
 
-enum kensa_err rec_build(struct rec *rc, size_t max, rec_fn fn,
+enum kensa_err rec_build(struct rec *rc, size_t max, size_t cut, rec_fn fn,
                          const void *ctx, const void *item)
 {
-    static const size_t cuts[2] = { SIZE_MAX, REPORT_FIELD_CUT };
+    const size_t cuts[2] = { SIZE_MAX, cut };
     for(size_t i = 0; i < 2; i++) {
         buf_init(&rc->b, max);
         rc->cut = cuts[i];
@@ -162,11 +163,11 @@ void rec_cell(struct rec *rc, const char *s, bool last)
     rec_puts(rc, last ? "\r\n" : ",");
 }
 
-enum kensa_err rec_write(FILE *out, size_t max, rec_fn fn, const void *ctx,
-                         const void *item)
+enum kensa_err rec_write(FILE *out, size_t max, size_t cut, rec_fn fn,
+                         const void *ctx, const void *item)
 {
     struct rec rc;
-    enum kensa_err err = rec_build(&rc, max, fn, ctx, item);
+    enum kensa_err err = rec_build(&rc, max, cut, fn, ctx, item);
     if(err)
         return err;
     fwrite(rc.b.p, 1, rc.b.len, out);
@@ -177,5 +178,5 @@ enum kensa_err rec_write(FILE *out, size_t max, rec_fn fn, const void *ctx,
 enum kensa_err report_write(struct kensa_report *r, rec_fn fn,
                             const void *item)
 {
-    return rec_write(r->out, r->rec_max, fn, r, item);
+    return rec_write(r->out, r->rec_max, r->field_cut, fn, r, item);
 }

@@ -21,8 +21,9 @@ struct kensa_report {
     FILE *out;
     const struct report_ops *ops;
     void *impl;    /* writer's own state */
-    size_t rec_max;   /* bytes in one record (REPORT_RECORD_MAX; tests
-                         lower it to reach the cut path) */
+    size_t rec_max;    /* bytes in one record (REPORT_RECORD_MAX) */
+    size_t field_cut;  /* a field's bytes in a cut record
+                          (REPORT_FIELD_CUT); tests lower both */
 };
 
 /*
@@ -31,7 +32,9 @@ struct kensa_report {
  * large (a path of sixteen nested members with 65 KiB names), so the cap
  * is generous; one that still cannot be built (over the cap, or out of
  * memory) is built again with every field cut to REPORT_FIELD_CUT bytes
- * at a UTF-8 boundary, which keeps its verdict and keeps it valid.
+ * at a UTF-8 boundary, which keeps its verdict and keeps it valid.  With
+ * about thirty fields escaped at most six bytes for one, a cut record
+ * always fits the cap.
  */
 #define REPORT_RECORD_MAX ((size_t)64 << 20)
 #define REPORT_FIELD_CUT ((size_t)64 << 10)
@@ -46,11 +49,11 @@ struct rec {
 typedef void (*rec_fn)(struct rec *rc, const void *ctx, const void *item);
 
 /*
- * Build a record with fn: whole within `max` bytes, else cut as above.
- * KENSA_OK when rc->b holds the record (the caller frees rc->b); else the
- * error, and rc->b is empty.
+ * Build a record with fn: whole within `max` bytes, else again with every
+ * field cut to `cut` bytes.  KENSA_OK when rc->b holds the record (the
+ * caller frees rc->b); else the error, and rc->b is empty.
  */
-enum kensa_err rec_build(struct rec *rc, size_t max, rec_fn fn,
+enum kensa_err rec_build(struct rec *rc, size_t max, size_t cut, rec_fn fn,
                          const void *ctx, const void *item);
 
 /* True when rc is the cut second attempt (JSON adds kensa.truncated). */
@@ -72,8 +75,8 @@ void rec_cell(struct rec *rc, const char *s, bool last);  /* CSV cell and
 
 /* Build a record with fn and write it to `out` in one call.  Nothing is
  * written if it cannot be built (the error is returned). */
-enum kensa_err rec_write(FILE *out, size_t max, rec_fn fn, const void *ctx,
-                         const void *item);
+enum kensa_err rec_write(FILE *out, size_t max, size_t cut, rec_fn fn,
+                         const void *ctx, const void *item);
 
 /* Build a record with fn (r as ctx) and write it to r->out in one call.
  * Nothing is written if it cannot be built (the error is returned). */

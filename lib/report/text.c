@@ -106,7 +106,7 @@ static void text_finding(struct kensa_report *r, const struct kensa_finding *f)
         t->v = nv;
         t->cap = nc;
     }
-    if(rec_build(&rc, r->rec_max, lines_rec, r, f))
+    if(rec_build(&rc, r->rec_max, r->field_cut, lines_rec, r, f))
         return;
     struct kept *k = &t->v[t->n];
     k->line1 = (char *)buf_cstr(&rc.b);   /* owns both lines */
