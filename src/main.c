@@ -80,12 +80,7 @@ struct cli {
 /* Write s with control bytes escaped (file names are attacker-chosen). */
 static void putsafe(const char *s, FILE *o)
 {
-    for(const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if(*p < 0x20 || *p == 0x7f)
-            fprintf(o, "\\x%02x", *p);
-        else
-            fputc(*p, o);
-    }
+    kensa_fputs_safe(s, o);
 }
 
 /* printf a message whose arguments may hold any bytes, as one line with
@@ -205,7 +200,8 @@ static void on_finding(const struct kensa_finding *f, void *ud)
         c->progress_shown = false;
     }
     kensa_report_finding(c->report, f);
-    kensa_iocs_add(c->iocs, f);
+    if(c->iocs)
+        kensa_iocs_add(c->iocs, f);
     if(c->fix || c->dry_run) {
         if(f->fix_entry || f->fix_file)
             add_job(c, f, f->fix_entry);
@@ -228,9 +224,10 @@ static void on_warning(const struct kensa_warning *w, void *ud)
         c->progress_shown = false;
     }
     fputs("kensa: warning: ", stderr);
-    for(const char *p = w->path; *p; p++)
-        fputc(*p == '\n' || *p == '\r' ? '?' : *p, stderr);
-    fprintf(stderr, ": %s\n", w->message);
+    kensa_fputs_safe(w->path, stderr);
+    fputs(": ", stderr);
+    kensa_fputs_safe(w->message, stderr);
+    fputc('\n', stderr);
 }
 
 static void on_progress(const char *path, const struct kensa_stats *st,
@@ -248,10 +245,13 @@ static void on_progress(const char *path, const struct kensa_stats *st,
         el = 0.01;
     size_t plen = strlen(path);
     const char *tail = plen > 50 ? path + plen - 50 : path;
+    while(((unsigned char)*tail & 0xc0) == 0x80)
+        tail++;   /* start on a whole UTF-8 character */
     fprintf(stderr, "\r\033[K%llu files, %.0f files/s, %.1f MB/s, %llu "
-            "findings: %s%s", (unsigned long long)st->files,
+            "findings: %s", (unsigned long long)st->files,
             (double)st->files / el, (double)st->bytes / el / 1e6,
-            (unsigned long long)st->findings, plen > 50 ? "..." : "", tail);
+            (unsigned long long)st->findings, plen > 50 ? "..." : "");
+    kensa_fputs_safe(tail, stderr);
     c->progress_shown = true;
 }
 
@@ -513,7 +513,9 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         c->so.detectors = KENSA_DETECT_LOGS;
         c->so.logs_everywhere = true;
     }
-    c->iocs = kensa_iocs_new();
+    /* indicators feed the text summary and --iocs only */
+    if(c->iocs_path || (c->ro.format == KENSA_FMT_TEXT && !c->quiet))
+        c->iocs = kensa_iocs_new();
     s = kensa_scanner_new(&c->so, &err);
     if(!s) {
         fprintf(stderr, "kensa: %s\n", kensa_strerror(err));

@@ -310,6 +310,18 @@ void kensa_report_free(struct kensa_report *r);
  */
 int kensa_output_open(const char *path, char *why, size_t whycap);
 
+/*
+ * Write `s` to `out` for a terminal: every character a terminal would act
+ * on, or that reorders what is shown, is written as a visible escape -
+ * C0 controls (newline and tab included), DEL and bytes that are not
+ * UTF-8 as \xNN; C1 controls (U+0080-U+009F) and the bidi controls
+ * U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069 (and U+2028,
+ * U+2029) as \uNNNN.  Other text, CJK included, is written unchanged.
+ * The text reports apply the same rule to every field.  Returns EOF on
+ * a write error, else a non-negative number (like fputs).
+ */
+int kensa_fputs_safe(const char *s, FILE *out);
+
 /* ---------------------------------------------------------------------- */
 /* Fixing: remove the Log4Shell attack surface from files on disk.        */
 

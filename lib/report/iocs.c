@@ -4,16 +4,17 @@
  * callback host and decoded command.  Printed as a summary, and written as
  * indicators (CSV, or a STIX 2.1 bundle when the file name ends in .json).
  *
- * Fed with findings only (reports never parse); every table is capped.
+ * Fed with findings only (reports never parse); every table is capped and
+ * hash-indexed.  Every value came from a log: the summary escapes it for
+ * the terminal, the CSV writes it through csv_cell, and each STIX
+ * indicator is built whole before it is written.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "kensa/kensa.h"
-#include "util/buf.h"
-#include "util/json.h"
+#include "report/report.h"
 
 #define MAX_ROWS 100000
 
@@ -24,9 +25,18 @@ struct row {
     uint64_t n;
 };
 
+/*
+ * Rows in arrival order (v) plus an open-addressing index over them
+ * (slot holds row index + 1, 0 = empty; linear probing, at most half
+ * full), so a lookup costs the same with 10 rows or 100000.  Past
+ * MAX_ROWS new keys are counted in `dropped` and not kept.
+ */
 struct table {
     struct row *v;
     size_t n, cap;
+    uint32_t *slot;
+    size_t nslot;   /* a power of two, or 0 */
+    uint64_t dropped;
 };
 
 struct kensa_iocs {
@@ -39,14 +49,53 @@ struct kensa_iocs *kensa_iocs_new(void)
     return calloc(1, sizeof(struct kensa_iocs));
 }
 
+static size_t key_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;   /* FNV-1a */
+    for(; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return (size_t)(h ^ h >> 32);
+}
+
+/* Index every row again into `nslot` slots.  ENOMEM leaves t as it was. */
+static enum kensa_err table_rehash(struct table *t, size_t nslot)
+{
+    uint32_t *ns = calloc(nslot, sizeof(*ns));
+    if(!ns)
+        return KENSA_ENOMEM;
+    for(size_t i = 0; i < t->n; i++) {
+        size_t k = key_hash(t->v[i].key) & (nslot - 1);
+        while(ns[k])
+            k = (k + 1) & (nslot - 1);
+        ns[k] = (uint32_t)(i + 1);
+    }
+    free(t->slot);
+    t->slot = ns;
+    t->nslot = nslot;
+    return KENSA_OK;
+}
+
+/* The row for `key`, added if new; NULL when the table is full (counted
+ * as dropped) or memory runs out. */
 static struct row *table_get(struct table *t, const char *key)
 {
-    for(size_t i = 0; i < t->n; i++) {
-        if(!strcmp(t->v[i].key, key))
-            return &t->v[i];
+    if(2 * (t->n + 1) > t->nslot) {   /* the index stays half empty */
+        size_t ns = t->nslot ? t->nslot : 64;
+        while(ns < 2 * (t->n + 1))
+            ns *= 2;
+        if(table_rehash(t, ns))
+            return NULL;
     }
-    if(t->n >= MAX_ROWS)
+    size_t k = key_hash(key) & (t->nslot - 1);
+    for(; t->slot[k]; k = (k + 1) & (t->nslot - 1)) {
+        struct row *r = &t->v[t->slot[k] - 1];
+        if(!strcmp(r->key, key))
+            return r;
+    }
+    if(t->n >= MAX_ROWS) {
+        t->dropped++;
         return NULL;
+    }
     if(t->n == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 32;
         struct row *nv = realloc(t->v, nc * sizeof(*nv));
@@ -60,8 +109,27 @@ static struct row *table_get(struct table *t, const char *key)
     r->key = strdup(key);
     if(!r->key)
         return NULL;
-    t->n++;
+    t->slot[k] = (uint32_t)(++t->n);
     return r;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->key, y->key);
+}
+
+/* Most counted first; the index follows the rows' new places. */
+static void table_sort(struct table *t)
+{
+    if(t->n < 2)
+        return;   /* (qsort must not see the NULL of an empty table) */
+    qsort(t->v, t->n, sizeof(struct row), by_count);
+    if(t->nslot && table_rehash(t, t->nslot)) {
+        free(t->slot);   /* no memory: table_get builds it again */
+        t->slot = NULL;
+        t->nslot = 0;
+    }
 }
 
 static void set(char **dst, const char *v)
@@ -101,18 +169,25 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
         r->n++;
 }
 
-static int by_count(const void *a, const void *b)
+/* Our text `lead`, then a value from the logs escaped for the terminal
+ * ("?" when unknown). */
+static void put(FILE *o, const char *lead, const char *value)
 {
-    const struct row *x = a, *y = b;
-    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->key, y->key);
+    fputs(lead, o);
+    kensa_fputs_safe(value ? value : "?", o);
 }
 
-/* Most counted first.  An empty table has no array, and qsort(NULL, 0)
- * is undefined (UBSan stops on it). */
-static void sort_rows(struct table *t)
+/* Say how many distinct values a full table could not keep. */
+static void note_dropped(FILE *o, const struct table *t, bool ja)
 {
-    if(t->n > 1)
-        qsort(t->v, t->n, sizeof(struct row), by_count);
+    if(!t->dropped)
+        return;
+    if(ja)
+        fprintf(o, "  (ほか %llu 件は上限 %d 件を超えたため記録せず)\n",
+                (unsigned long long)t->dropped, MAX_ROWS);
+    else
+        fprintf(o, "  (%llu more not kept: at most %d per table)\n",
+                (unsigned long long)t->dropped, MAX_ROWS);
 }
 
 void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
@@ -125,33 +200,45 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
     fprintf(o, "%s: %llu, %s: %llu\n", ja ? "攻撃" : "attacks",
             (unsigned long long)io->attacks, ja ? "疑わしい" : "suspicious",
             (unsigned long long)io->suspicious);
-    sort_rows(&io->files);
-    for(size_t i = 0; i < io->files.n; i++)
-        fprintf(o, "  %s: %llu %s, %s %s, %s %s\n", io->files.v[i].key,
-                (unsigned long long)io->files.v[i].n, ja ? "件" : "hits",
-                ja ? "初回" : "first", io->files.v[i].extra ? io->files.v[i].extra : "?",
-                ja ? "最終" : "last", io->files.v[i].last ? io->files.v[i].last : "?");
-    sort_rows(&io->sources);
+    table_sort(&io->files);
+    for(size_t i = 0; i < io->files.n; i++) {
+        const struct row *r = &io->files.v[i];
+        put(o, "  ", r->key);
+        fprintf(o, ": %llu %s", (unsigned long long)r->n, ja ? "件" : "hits");
+        put(o, ja ? ", 初回 " : ", first ", r->extra);
+        put(o, ja ? ", 最終 " : ", last ", r->last);
+        fputc('\n', o);
+    }
+    note_dropped(o, &io->files, ja);
+    table_sort(&io->sources);
     if(io->sources.n)
         fprintf(o, "%s:\n", ja ? "攻撃元アドレス (上位)" : "top source addresses");
-    for(size_t i = 0; i < io->sources.n && i < 10; i++)
-        fprintf(o, "  %-40s %llu\n", io->sources.v[i].key,
-                (unsigned long long)io->sources.v[i].n);
-    sort_rows(&io->hosts);
+    for(size_t i = 0; i < io->sources.n && i < 10; i++) {
+        const struct row *r = &io->sources.v[i];
+        put(o, "  ", r->key);
+        fprintf(o, "%*s %llu\n", (int)(40 - strnlen(r->key, 40)), "",
+                (unsigned long long)r->n);
+    }
+    note_dropped(o, &io->sources, ja);
+    table_sort(&io->hosts);
     if(io->hosts.n)
         fprintf(o, "%s:\n", ja ? "コールバック先" : "callback hosts");
-    for(size_t i = 0; i < io->hosts.n; i++)
-        fprintf(o, "  %s://%s (%s) %llu\n",
-                io->hosts.v[i].last ? io->hosts.v[i].last : "?",
-                io->hosts.v[i].key,
-                io->hosts.v[i].extra ? io->hosts.v[i].extra : "?",
-                (unsigned long long)io->hosts.v[i].n);
-    sort_rows(&io->commands);
+    for(size_t i = 0; i < io->hosts.n; i++) {
+        const struct row *r = &io->hosts.v[i];
+        put(o, "  ", r->last);
+        put(o, "://", r->key);
+        put(o, " (", r->extra);
+        fprintf(o, ") %llu\n", (unsigned long long)r->n);
+    }
+    note_dropped(o, &io->hosts, ja);
+    table_sort(&io->commands);
     if(io->commands.n)
         fprintf(o, "%s:\n", ja ? "復号したコマンド" : "decoded commands");
-    for(size_t i = 0; i < io->commands.n; i++)
-        fprintf(o, "  %s  (%llu)\n", io->commands.v[i].key,
-                (unsigned long long)io->commands.v[i].n);
+    for(size_t i = 0; i < io->commands.n; i++) {
+        put(o, "  ", io->commands.v[i].key);
+        fprintf(o, "  (%llu)\n", (unsigned long long)io->commands.v[i].n);
+    }
+    note_dropped(o, &io->commands, ja);
     fputc('\n', o);
 }
 
@@ -167,38 +254,73 @@ static void stix_id(const char *kind, const char *value, char out[64])
 {
     char h[65];
     struct buf b;
-    buf_init(&b, 8192);
-    buf_puts(&b, kind);
-    buf_puts(&b, value);
-    sha256_hex(b.p, b.len, h);
+    buf_init(&b, strlen(kind) + strlen(value));   /* always fits */
+    if(buf_puts(&b, kind) || buf_puts(&b, value))
+        buf_free(&b);   /* no memory: the id of the empty string */
+    sha256_hex(b.p ? (const void *)b.p : "", b.len, h);
     buf_free(&b);
     snprintf(out, 64, "indicator--%.8s-%.4s-5%.3s-a%.3s-%.12s", h, h + 8,
              h + 13, h + 17, h + 20);
 }
 
-static void stix_indicator(struct buf *b, bool *first, const char *ts,
+/* One CSV indicator row, or one STIX indicator object. */
+struct ioc_out {
+    const char *type, *value, *context;   /* CSV */
+    uint64_t n;
+    const char *ts, *name, *pattern, *label;   /* STIX; value = id key */
+    bool first;
+};
+
+static void csv_rec(struct rec *rc, const void *ctx, const void *item)
+{
+    const struct ioc_out *c = item;
+    char n[24];
+    (void)ctx;
+    snprintf(n, sizeof(n), "%llu", (unsigned long long)c->n);
+    rec_cell(rc, c->type, false);
+    rec_cell(rc, c->value, false);
+    rec_cell(rc, c->context, false);
+    rec_cell(rc, n, true);
+}
+
+static void csv_row(FILE *o, const char *type, const char *value,
+                    const char *context, uint64_t n)
+{
+    struct ioc_out c = { .type = type, .value = value, .context = context,
+                         .n = n };
+    rec_write(o, REPORT_RECORD_MAX, REPORT_FIELD_CUT, csv_rec, NULL, &c);
+}
+
+static void stix_rec(struct rec *rc, const void *ctx, const void *item)
+{
+    const struct ioc_out *c = item;
+    char id[64];
+    (void)ctx;
+    stix_id(c->label, c->value, id);
+    rec_puts(rc, c->first ? "\n  " : ",\n  ");
+    rec_puts(rc, "{\"type\":\"indicator\",\"spec_version\":\"2.1\",");
+    rec_jkv(rc, "id", id);
+    rec_jnext(rc, "created", c->ts);
+    rec_jnext(rc, "modified", c->ts);
+    rec_jnext(rc, "valid_from", c->ts);
+    rec_jnext(rc, "name", c->name);
+    rec_puts(rc, ",\"pattern_type\":\"stix\",");
+    rec_jkv(rc, "pattern", c->pattern);
+    rec_puts(rc, ",\"indicator_types\":[\"malicious-activity\"],\"labels\":[");
+    rec_jstr(rc, c->label);
+    rec_puts(rc, ",\"log4shell\"]}");
+}
+
+static void stix_indicator(FILE *o, bool *first, const char *ts,
                            const char *name, const char *pattern,
                            const char *label, const char *idkey)
 {
-    char id[64];
-    stix_id(label, idkey, id);
-    buf_puts(b, *first ? "\n  " : ",\n  ");
-    *first = false;
-    buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":\"2.1\",");
-    json_kv(b, "id", id);
-    buf_puts(b, ",");
-    json_kv(b, "created", ts);
-    buf_puts(b, ",");
-    json_kv(b, "modified", ts);
-    buf_puts(b, ",");
-    json_kv(b, "valid_from", ts);
-    buf_puts(b, ",");
-    json_kv(b, "name", name);
-    buf_puts(b, ",\"pattern_type\":\"stix\",");
-    json_kv(b, "pattern", pattern);
-    buf_puts(b, ",\"indicator_types\":[\"malicious-activity\"],\"labels\":[");
-    json_str(b, label);
-    buf_puts(b, ",\"log4shell\"]}");
+    struct ioc_out c = { .value = idkey, .ts = ts, .name = name,
+                         .pattern = pattern, .label = label,
+                         .first = *first };
+    if(!rec_write(o, REPORT_RECORD_MAX, REPORT_FIELD_CUT, stix_rec, NULL,
+                  &c))
+        *first = false;
 }
 
 /* STIX patterns quote with ' and escape \ and '. */
@@ -213,77 +335,78 @@ static void pattern(char *out, size_t cap, const char *type, const char *v)
     snprintf(out + k, cap - k, "']");
 }
 
+static void write_csv(struct kensa_iocs *io, FILE *o)
+{
+    struct buf ctx;
+    fputs("type,value,context,count\r\n", o);
+    for(size_t i = 0; i < io->hosts.n; i++) {
+        const struct row *r = &io->hosts.v[i];
+        buf_init(&ctx, REPORT_RECORD_MAX);
+        buf_printf(&ctx, "callback %s, domain %s", r->last ? r->last : "",
+                   r->extra ? r->extra : "");
+        csv_row(o, is_ip(r->key) ? "ip" : "host", r->key, buf_cstr(&ctx),
+                r->n);
+        buf_free(&ctx);
+    }
+    for(size_t i = 0; i < io->sources.n; i++)
+        csv_row(o, "ip", io->sources.v[i].key, "attack source",
+                io->sources.v[i].n);
+    for(size_t i = 0; i < io->commands.n; i++)
+        csv_row(o, "command", io->commands.v[i].key,
+                "decoded exploit-kit command", io->commands.v[i].n);
+}
+
+/* A bundle written one indicator at a time: no cap on the whole. */
+static void write_stix(struct kensa_iocs *io, FILE *o)
+{
+    char ts[40], bid[64], pat[1024], name[512];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+    stix_id("bundle", ts, bid);
+    memcpy(bid, "bundle--", 8);
+    memmove(bid + 8, bid + 11, strlen(bid + 11) + 1);
+    fprintf(o, "{\"type\":\"bundle\",\"id\":\"%s\",\"objects\":[", bid);
+    bool first = true;
+    for(size_t i = 0; i < io->hosts.n; i++) {
+        const char *h = io->hosts.v[i].key;
+        if(strstr(h, "${"))
+            h = io->hosts.v[i].extra ? io->hosts.v[i].extra : "";
+        if(!*h)
+            continue;
+        pattern(pat, sizeof(pat), is_ip(h) ? (strchr(h, ':') ?
+                "ipv6-addr:value" : "ipv4-addr:value") :
+                "domain-name:value", h);
+        snprintf(name, sizeof(name), "Log4Shell callback %s", h);
+        stix_indicator(o, &first, ts, name, pat, "log4shell-callback", h);
+    }
+    for(size_t i = 0; i < io->sources.n; i++) {
+        const char *h = io->sources.v[i].key;
+        if(!is_ip(h))
+            continue;
+        pattern(pat, sizeof(pat), strchr(h, ':') ? "ipv6-addr:value"
+                                                 : "ipv4-addr:value", h);
+        snprintf(name, sizeof(name), "Log4Shell attack source %s", h);
+        stix_indicator(o, &first, ts, name, pat, "log4shell-source", h);
+    }
+    for(size_t i = 0; i < io->commands.n; i++) {
+        pattern(pat, sizeof(pat), "process:command_line",
+                io->commands.v[i].key);
+        stix_indicator(o, &first, ts, "Log4Shell exploit-kit command",
+                       pat, "log4shell-command", io->commands.v[i].key);
+    }
+    fputs("\n]}\n", o);
+}
+
 enum kensa_err kensa_iocs_write(struct kensa_iocs *io, FILE *o, bool stix)
 {
-    if(!stix) {
-        fputs("type,value,context,count\r\n", o);
-        for(size_t i = 0; i < io->hosts.n; i++)
-            fprintf(o, "%s,\"%s\",\"callback %s, domain %s\",%llu\r\n",
-                    is_ip(io->hosts.v[i].key) ? "ip" : "host",
-                    io->hosts.v[i].key,
-                    io->hosts.v[i].last ? io->hosts.v[i].last : "",
-                    io->hosts.v[i].extra ? io->hosts.v[i].extra : "",
-                    (unsigned long long)io->hosts.v[i].n);
-        for(size_t i = 0; i < io->sources.n; i++)
-            fprintf(o, "ip,\"%s\",\"attack source\",%llu\r\n",
-                    io->sources.v[i].key,
-                    (unsigned long long)io->sources.v[i].n);
-        for(size_t i = 0; i < io->commands.n; i++) {
-            fputs("command,\"", o);
-            for(const char *p = io->commands.v[i].key; *p; p++) {
-                if(*p == '"')
-                    fputc('"', o);
-                fputc(*p == '\n' || *p == '\r' ? ' ' : *p, o);
-            }
-            fprintf(o, "\",\"decoded exploit-kit command\",%llu\r\n",
-                    (unsigned long long)io->commands.v[i].n);
-        }
-    } else {
-        struct buf b;
-        char ts[40], bid[64], pat[1024], name[512];
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-        buf_init(&b, 64u << 20);
-        stix_id("bundle", ts, bid);
-        memcpy(bid, "bundle--", 8);
-        memmove(bid + 8, bid + 11, strlen(bid + 11) + 1);
-        buf_puts(&b, "{\"type\":\"bundle\",");
-        json_kv(&b, "id", bid);
-        buf_puts(&b, ",\"objects\":[");
-        bool first = true;
-        for(size_t i = 0; i < io->hosts.n; i++) {
-            const char *h = io->hosts.v[i].key;
-            if(strstr(h, "${"))
-                h = io->hosts.v[i].extra ? io->hosts.v[i].extra : "";
-            if(!*h)
-                continue;
-            pattern(pat, sizeof(pat), is_ip(h) ? (strchr(h, ':') ?
-                    "ipv6-addr:value" : "ipv4-addr:value") :
-                    "domain-name:value", h);
-            snprintf(name, sizeof(name), "Log4Shell callback %s", h);
-            stix_indicator(&b, &first, ts, name, pat, "log4shell-callback", h);
-        }
-        for(size_t i = 0; i < io->sources.n; i++) {
-            const char *h = io->sources.v[i].key;
-            if(!is_ip(h))
-                continue;
-            pattern(pat, sizeof(pat), strchr(h, ':') ? "ipv6-addr:value"
-                                                     : "ipv4-addr:value", h);
-            snprintf(name, sizeof(name), "Log4Shell attack source %s", h);
-            stix_indicator(&b, &first, ts, name, pat, "log4shell-source", h);
-        }
-        for(size_t i = 0; i < io->commands.n; i++) {
-            pattern(pat, sizeof(pat), "process:command_line",
-                    io->commands.v[i].key);
-            stix_indicator(&b, &first, ts, "Log4Shell exploit-kit command",
-                           pat, "log4shell-command", io->commands.v[i].key);
-        }
-        buf_puts(&b, "\n]}\n");
-        fwrite(b.p, 1, b.len, o);
-        buf_free(&b);
-    }
+    if(!io)
+        return KENSA_EINVAL;
+    if(stix)
+        write_stix(io, o);
+    else
+        write_csv(io, o);
     return fflush(o) || ferror(o) ? KENSA_EIO : KENSA_OK;
 }
 
@@ -295,6 +418,7 @@ static void table_free(struct table *t)
         free(t->v[i].last);
     }
     free(t->v);
+    free(t->slot);
 }
 
 void kensa_iocs_free(struct kensa_iocs *io)

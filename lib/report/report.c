@@ -1,10 +1,17 @@
 /*
- * report.c - picks the writer for a format and forwards to it.
+ * report.c - picks the writer for a format and forwards to it, and holds
+ * what the writers share: building one record with every append checked
+ * (and cut when it cannot be built whole), timestamps, output.
  */
 #include "report/report.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include "util/esc.h"
+#include "util/json.h"
 
 struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
                                       FILE *out, enum kensa_err *out_err)
@@ -17,6 +24,8 @@ struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
     }
     r->o = *o;
     r->out = out;
+    r->rec_max = REPORT_RECORD_MAX;
+    r->field_cut = REPORT_FIELD_CUT;
     switch(o->format) {
     case KENSA_FMT_JSON: r->ops = &report_json_ops; break;
     case KENSA_FMT_CSV: r->ops = &report_csv_ops; break;
@@ -69,8 +78,105 @@ void report_timestamp(char out[32])
     snprintf(out, 32, "%.31s", tmp);
 }
 
-void report_emit(struct kensa_report *r, struct buf *b)
+enum kensa_err rec_build(struct rec *rc, size_t max, size_t cut, rec_fn fn,
+                         const void *ctx, const void *item)
 {
-    if(b->len)
-        fwrite(b->p, 1, b->len, r->out);
+    const size_t cuts[2] = { SIZE_MAX, cut };
+    for(size_t i = 0; i < 2; i++) {
+        buf_init(&rc->b, max);
+        rc->cut = cuts[i];
+        rc->err = KENSA_OK;
+        fn(rc, ctx, item);
+        if(!rc->err)
+            return KENSA_OK;
+        buf_free(&rc->b);
+    }
+    return rc->err;
+}
+
+bool rec_is_cut(const struct rec *rc)
+{
+    return rc->cut != SIZE_MAX;
+}
+
+/* How many bytes of the field s (n long) go in. */
+static size_t field_len(const struct rec *rc, const char *s, size_t n)
+{
+    return utf8_cut(s, n, rc->cut);
+}
+
+void rec_puts(struct rec *rc, const char *s)
+{
+    if(!rc->err)
+        rc->err = buf_puts(&rc->b, s);
+}
+
+void rec_printf(struct rec *rc, const char *fmt, ...)
+{
+    va_list ap;
+    if(rc->err)
+        return;
+    va_start(ap, fmt);
+    rc->err = buf_vprintf(&rc->b, fmt, ap);
+    va_end(ap);
+}
+
+void rec_jstr(struct rec *rc, const char *val)
+{
+    if(rc->err)
+        return;
+    if(!val)
+        rc->err = buf_puts(&rc->b, "null");
+    else
+        rc->err = json_strn(&rc->b, val, field_len(rc, val, strlen(val)));
+}
+
+void rec_jkv(struct rec *rc, const char *key, const char *val)
+{
+    if(!rc->err)
+        rc->err = json_str(&rc->b, key);
+    rec_puts(rc, ":");
+    rec_jstr(rc, val);
+}
+
+void rec_jnext(struct rec *rc, const char *key, const char *val)
+{
+    rec_puts(rc, ",");
+    rec_jkv(rc, key, val);
+}
+
+void rec_text(struct rec *rc, const char *s, size_t max)
+{
+    if(rc->err || !s)
+        return;
+    size_t n = strlen(s);
+    n = utf8_cut(s, n, max);
+    rc->err = esc_append(&rc->b, s, field_len(rc, s, n));
+}
+
+void rec_cell(struct rec *rc, const char *s, bool last)
+{
+    if(!s)
+        s = "";
+    if(!rc->err)
+        rc->err = csv_cell(&rc->b, s, field_len(rc, s, strlen(s)));
+    rec_puts(rc, last ? "\r\n" : ",");
+}
+
+enum kensa_err rec_write(FILE *out, size_t max, size_t cut, rec_fn fn,
+                         const void *ctx, const void *item)
+{
+    struct rec rc;
+    enum kensa_err err = rec_build(&rc, max, cut, fn, ctx, item);
+    if(err)
+        return err;
+    fwrite(rc.b.p, 1, rc.b.len, out);
+    buf_free(&rc.b);
+    return KENSA_OK;
+}
+
+enum kensa_err report_write(struct kensa_report *r, rec_fn fn,
+                            const void *item)
+{
+    return rec_write(r->out, r->rec_max, r->field_cut, fn, r, item);
 }

@@ -1,6 +1,7 @@
 /*
  * report.h - the report writers' shared shape.  A writer turns findings
- * and warnings into bytes on a FILE; it never looks at input files.
+ * and warnings into bytes on a FILE; it never looks at input files.  The
+ * rec_* helpers build one record at a time with every append checked.
  */
 #ifndef KENSA_REPORT_REPORT_H
 #define KENSA_REPORT_REPORT_H
@@ -20,7 +21,67 @@ struct kensa_report {
     FILE *out;
     const struct report_ops *ops;
     void *impl;    /* writer's own state */
+    size_t rec_max;    /* bytes in one record (REPORT_RECORD_MAX) */
+    size_t field_cut;  /* a field's bytes in a cut record
+                          (REPORT_FIELD_CUT); tests lower both */
 };
+
+/*
+ * Records.  A writer builds each record whole in memory and writes it in
+ * one call, so the output never holds half a record.  A record may be
+ * large (a path of sixteen nested members with 65 KiB names), so the cap
+ * is generous; one that still cannot be built (over the cap, or out of
+ * memory) is built again with every field cut to REPORT_FIELD_CUT bytes
+ * at a UTF-8 boundary, which keeps its verdict and keeps it valid.  With
+ * about thirty fields escaped at most six bytes for one, a cut record
+ * always fits the cap.
+ */
+#define REPORT_RECORD_MAX ((size_t)64 << 20)
+#define REPORT_FIELD_CUT ((size_t)64 << 10)
+
+struct rec {
+    struct buf b;
+    size_t cut;          /* bytes of a field at most (SIZE_MAX: whole) */
+    enum kensa_err err;  /* the first failed append; later ones skip */
+};
+
+/* Fills rc with one record: (rc, ctx, item) -> appends through rec_*. */
+typedef void (*rec_fn)(struct rec *rc, const void *ctx, const void *item);
+
+/*
+ * Build a record with fn: whole within `max` bytes, else again with every
+ * field cut to `cut` bytes.  KENSA_OK when rc->b holds the record (the
+ * caller frees rc->b); else the error, and rc->b is empty.
+ */
+enum kensa_err rec_build(struct rec *rc, size_t max, size_t cut, rec_fn fn,
+                         const void *ctx, const void *item);
+
+/* True when rc is the cut second attempt (JSON adds kensa.truncated). */
+bool rec_is_cut(const struct rec *rc);
+
+/* Appenders: each does nothing once rc->err is set, and sets it on
+ * failure.  Field values (not keys or the writer's own text) are cut to
+ * rc->cut bytes. */
+void rec_puts(struct rec *rc, const char *s);
+void rec_printf(struct rec *rc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void rec_jstr(struct rec *rc, const char *val);                 /* JSON */
+void rec_jkv(struct rec *rc, const char *key, const char *val); /* JSON */
+void rec_jnext(struct rec *rc, const char *key, const char *val); /* ,k:v */
+void rec_text(struct rec *rc, const char *s, size_t max); /* esc.h, NULL
+                                                             as "" */
+void rec_cell(struct rec *rc, const char *s, bool last);  /* CSV cell and
+                                                             ',' or CRLF */
+
+/* Build a record with fn and write it to `out` in one call.  Nothing is
+ * written if it cannot be built (the error is returned). */
+enum kensa_err rec_write(FILE *out, size_t max, size_t cut, rec_fn fn,
+                         const void *ctx, const void *item);
+
+/* Build a record with fn (r as ctx) and write it to r->out in one call.
+ * Nothing is written if it cannot be built (the error is returned). */
+enum kensa_err report_write(struct kensa_report *r, rec_fn fn,
+                            const void *item);
 
 extern const struct report_ops report_text_ops;
 extern const struct report_ops report_json_ops;
@@ -29,7 +90,5 @@ extern const struct report_ops report_csv_ops;
 /* "2026-11-25T19:04:26.123Z" into out[32]. */
 void report_timestamp(char out[32]);
 
-/* Write b's bytes to r->out in one call. */
-void report_emit(struct kensa_report *r, struct buf *b);
 
 #endif

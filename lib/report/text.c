@@ -3,7 +3,8 @@
  * within a group, each followed by what it means and what to do (the
  * threat profile, in the chosen language).  Findings are kept until the
  * end so they can be grouped; colour only when asked (the CLI asks on a
- * TTY without NO_COLOR).
+ * TTY without NO_COLOR).  Every field is escaped for the terminal
+ * (util/esc.h): only the writer's own newlines and colours reach it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 #define MAX_KEPT 1000000
 
 struct kept {
-    char *threat, *line1, *line2;
+    char *threat;
+    char *line1, *line2;   /* one allocation: line2 points into line1's */
     int severity;
 };
 
@@ -33,9 +35,63 @@ static const char *sev_colour(int s)
     }
 }
 
+/* Our text `lead` and a field (at most `max` bytes of it), if it is set. */
+static void labelled(struct rec *rc, const char *lead, const char *s,
+                     size_t max)
+{
+    if(!s)
+        return;
+    rec_puts(rc, lead);
+    rec_text(rc, s, max);
+}
+
+/* Both lines of a finding, '\n' between them; every field escaped. */
+static void lines_rec(struct rec *rc, const void *ctx, const void *item)
+{
+    const struct kensa_report *r = ctx;
+    const struct kensa_finding *f = item;
+    const char *sev = kensa_severity_name(f->severity);
+    char up[16];
+    size_t i;
+    for(i = 0; sev[i] && i < sizeof(up) - 1; i++)
+        up[i] = (char)(sev[i] >= 'a' ? sev[i] - 32 : sev[i]);
+    up[i] = 0;
+    if(r->o.color)
+        rec_printf(rc, "%s%-8s\033[0m ", sev_colour(f->severity), up);
+    else
+        rec_printf(rc, "%-8s ", up);
+    rec_text(rc, f->path, SIZE_MAX);
+    if(f->line)
+        rec_printf(rc, ":%llu", (unsigned long long)f->line);
+    rec_puts(rc, ": ");
+    rec_text(rc, f->message, SIZE_MAX);
+    rec_puts(rc, "\n         ");
+    if(f->line) {
+        rec_text(rc, f->lookup, SIZE_MAX);
+        labelled(rc, " | from ", f->source_ip, SIZE_MAX);
+        labelled(rc, " | ", f->log_time, SIZE_MAX);
+        labelled(rc, "\n         command: ", f->command, SIZE_MAX);
+        labelled(rc, "\n         line: ", f->snippet, 200);
+    } else {
+        rec_text(rc, f->package_name, SIZE_MAX);
+        rec_printf(rc, " %s ", kensa_label("version", r->o.lang));
+        rec_text(rc, f->package_version ? f->package_version : "?",
+                 SIZE_MAX);
+    }
+    if(f->n_cves)
+        rec_puts(rc, " |");
+    for(size_t c = 0; c < f->n_cves; c++)
+        labelled(rc, " ", f->cves[c], SIZE_MAX);
+    if(f->evidence && !f->line) {
+        rec_printf(rc, "\n         %s: ", kensa_label("evidence", r->o.lang));
+        rec_text(rc, f->evidence, SIZE_MAX);
+    }
+}
+
 static void text_finding(struct kensa_report *r, const struct kensa_finding *f)
 {
     struct text *t = r->impl;
+    struct rec rc;
     if(!t && !(t = r->impl = calloc(1, sizeof(*t))))
         return;
     if(t->n == MAX_KEPT) {
@@ -50,66 +106,16 @@ static void text_finding(struct kensa_report *r, const struct kensa_finding *f)
         t->v = nv;
         t->cap = nc;
     }
-    struct buf l1, l2;
-    buf_init(&l1, 1u << 16);
-    buf_init(&l2, 1u << 16);
-    const char *sev = kensa_severity_name(f->severity);
-    char up[16];
-    size_t i;
-    for(i = 0; sev[i] && i < sizeof(up) - 1; i++)
-        up[i] = (char)(sev[i] >= 'a' ? sev[i] - 32 : sev[i]);
-    up[i] = 0;
-    if(r->o.color)
-        buf_printf(&l1, "%s%-8s\033[0m ", sev_colour(f->severity), up);
-    else
-        buf_printf(&l1, "%-8s ", up);
-    if(f->line)
-        buf_printf(&l1, "%s:%llu: %s", f->path, (unsigned long long)f->line,
-                   f->message ? f->message : "");
-    else
-        buf_printf(&l1, "%s: %s", f->path, f->message ? f->message : "");
-    for(const char *p = buf_cstr(&l1); *p; p++) {
-        if(*p == '\n' || *p == '\r')
-            l1.p[p - (const char *)l1.p] = '?';
-    }
-    if(f->line) {
-        buf_printf(&l2, "         %s", f->lookup ? f->lookup : "");
-        if(f->source_ip)
-            buf_printf(&l2, " | from %s", f->source_ip);
-        if(f->log_time)
-            buf_printf(&l2, " | %s", f->log_time);
-        if(f->command)
-            buf_printf(&l2, "\n         command: %s", f->command);
-        if(f->snippet)
-            buf_printf(&l2, "\n         line: %.200s", f->snippet);
-        for(size_t k = 0; k < l2.len; k++) {
-            if(l2.p[k] == '\r' || (l2.p[k] == '\n' && (k + 9 >= l2.len ||
-               memcmp(l2.p + k + 1, "        ", 8))))
-                l2.p[k] = ' ';
-        }
-    } else
-    buf_printf(&l2, "         %s %s %s", f->package_name ? f->package_name : "",
-               kensa_label("version", r->o.lang),
-               f->package_version ? f->package_version : "?");
-    if(f->n_cves) {
-        buf_puts(&l2, " |");
-        for(size_t c = 0; c < f->n_cves; c++)
-            buf_printf(&l2, " %s", f->cves[c]);
-    }
-    if(f->evidence && !f->line)
-        buf_printf(&l2, "\n         %s: %s", kensa_label("evidence", r->o.lang),
-                   f->evidence);
+    if(rec_build(&rc, r->rec_max, r->field_cut, lines_rec, r, f))
+        return;
     struct kept *k = &t->v[t->n];
+    k->line1 = (char *)buf_cstr(&rc.b);   /* owns both lines */
+    k->line2 = strchr(k->line1, '\n');
+    *k->line2++ = 0;
     k->threat = strdup(f->threat);
-    k->line1 = strdup(buf_cstr(&l1));
-    k->line2 = strdup(buf_cstr(&l2));
     k->severity = f->severity;
-    buf_free(&l1);
-    buf_free(&l2);
-    if(!k->threat || !k->line1 || !k->line2) {
-        free(k->threat);
-        free(k->line1);
-        free(k->line2);
+    if(!k->threat) {
+        buf_free(&rc.b);
         return;
     }
     t->n++;
@@ -144,11 +150,9 @@ static void text_finish(struct kensa_report *r)
         size_t j = i;
         while(j < t->n && !strcmp(t->v[j].threat, th))
             j++;
-        if(r->o.color)
-            fprintf(r->out, "\033[1m== %s (%zu) ==\033[0m\n",
-                    p ? p->name : th, j - i);
-        else
-            fprintf(r->out, "== %s (%zu) ==\n", p ? p->name : th, j - i);
+        fputs(r->o.color ? "\033[1m== " : "== ", r->out);
+        kensa_fputs_safe(p ? p->name : th, r->out);
+        fprintf(r->out, " (%zu) ==%s\n", j - i, r->o.color ? "\033[0m" : "");
         for(size_t k = i; k < j; k++) {
             fprintf(r->out, "%s\n", t->v[k].line1);
             if(!r->o.quiet)
@@ -177,7 +181,6 @@ static void text_destroy(struct kensa_report *r)
     for(size_t i = 0; i < t->n; i++) {
         free(t->v[i].threat);
         free(t->v[i].line1);
-        free(t->v[i].line2);
     }
     free(t->v);
     free(t);

@@ -62,18 +62,40 @@ enum kensa_err buf_puts(struct buf *b, const char *s)
     return buf_append(b, s, strlen(s));
 }
 
+enum kensa_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+    enum kensa_err rc = KENSA_OK;
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);   /* how long, then in place */
+    if(n < 0) {
+        rc = KENSA_EINVAL;
+        goto out;
+    }
+    size_t want = (size_t)n, room = b->max - b->len;
+    if(want > room) {
+        want = room;   /* cut at the cap, not before */
+        rc = KENSA_ELIMIT;
+    }
+    enum kensa_err r2 = buf_reserve(b, want);
+    if(r2) {
+        rc = r2;
+        goto out;
+    }
+    vsnprintf((char *)b->p + b->len, want + 1, fmt, again);
+    b->len += want;
+out:
+    va_end(again);
+    return rc;
+}
+
 enum kensa_err buf_printf(struct buf *b, const char *fmt, ...)
 {
-    char tmp[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    enum kensa_err rc = buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if(n < 0)
-        return KENSA_EINVAL;
-    if((size_t)n >= sizeof(tmp))
-        n = sizeof(tmp) - 1;
-    return buf_append(b, tmp, (size_t)n);
+    return rc;
 }
 
 const char *buf_cstr(struct buf *b)

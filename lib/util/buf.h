@@ -8,6 +8,7 @@
 #ifndef KENSA_UTIL_BUF_H
 #define KENSA_UTIL_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,9 +33,15 @@ enum kensa_err buf_append(struct buf *b, const void *data, size_t n);
 /* Append a NUL-terminated string (without the NUL). */
 enum kensa_err buf_puts(struct buf *b, const char *s);
 
-/* Append printf-style text, truncated at the cap. */
+/* Append printf-style text, formatted straight into the buffer.  Text
+ * that would pass the cap is cut at the cap (KENSA_ELIMIT); on ENOMEM
+ * nothing is added. */
 enum kensa_err buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The same with a va_list (left unusable, as vprintf leaves it). */
+enum kensa_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Ensure a NUL after the data (not counted in len); returns the string. */
 const char *buf_cstr(struct buf *b);

@@ -31,49 +31,54 @@ size_t utf8_seq(const unsigned char *p, size_t n)
     return len;
 }
 
-void json_str(struct buf *b, const char *s)
+enum kensa_err json_strn(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    if(!s) {
-        buf_puts(b, "null");
-        return;
-    }
     const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    buf_puts(b, "\"");
-    for(size_t i = 0; i < n;) {
+    enum kensa_err rc = buf_puts(b, "\"");
+    for(size_t i = 0; i < n && !rc;) {
         unsigned char c = p[i];
-        if(c == '"' || c == '\\') {
+        size_t run = i;   /* bytes that go in as they are */
+        while(run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' &&
+              p[run] != '\\')
+            run++;
+        if(run > i) {
+            rc = buf_append(b, p + i, run - i);
+            i = run;
+        } else if(c == '"' || c == '\\') {
             char e[2] = { '\\', (char)c };
-            buf_append(b, e, 2);
+            rc = buf_append(b, e, 2);
             i++;
         } else if(c < 0x20 || c == 0x7f) {
             char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-            if(c == '\n') buf_puts(b, "\\n");
-            else if(c == '\t') buf_puts(b, "\\t");
-            else if(c == '\r') buf_puts(b, "\\r");
-            else buf_append(b, e, 6);
-            i++;
-        } else if(c < 0x80) {
-            buf_append(b, &c, 1);
+            if(c == '\n') rc = buf_puts(b, "\\n");
+            else if(c == '\t') rc = buf_puts(b, "\\t");
+            else if(c == '\r') rc = buf_puts(b, "\\r");
+            else rc = buf_append(b, e, 6);
             i++;
         } else {
             size_t l = utf8_seq(p + i, n - i);
             if(l) {
-                buf_append(b, p + i, l);
+                rc = buf_append(b, p + i, l);
                 i += l;
             } else {
-                buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
+                rc = buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
                 i++;
             }
         }
     }
-    buf_puts(b, "\"");
+    return rc ? rc : buf_puts(b, "\"");
 }
 
-void json_kv(struct buf *b, const char *key, const char *val)
+enum kensa_err json_str(struct buf *b, const char *s)
 {
-    json_str(b, key);
-    buf_puts(b, ":");
-    json_str(b, val);
+    return s ? json_strn(b, s, strlen(s)) : buf_puts(b, "null");
+}
+
+enum kensa_err json_kv(struct buf *b, const char *key, const char *val)
+{
+    enum kensa_err rc = json_str(b, key);
+    if(!rc)
+        rc = buf_puts(b, ":");
+    return rc ? rc : json_str(b, val);
 }

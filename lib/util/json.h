@@ -9,11 +9,15 @@
 
 #include "util/buf.h"
 
-/* Append `s` as a quoted JSON string ("null" for NULL). */
-void json_str(struct buf *b, const char *s);
+/* Append `s` as a quoted JSON string ("null" for NULL).  KENSA_ELIMIT or
+ * KENSA_ENOMEM when b cannot take it; b may then hold part of it. */
+enum kensa_err json_str(struct buf *b, const char *s);
 
-/* Append `"key":` then the string value. */
-void json_kv(struct buf *b, const char *key, const char *val);
+/* The same for the n bytes at s (NUL bytes are escaped). */
+enum kensa_err json_strn(struct buf *b, const char *s, size_t n);
+
+/* Append `"key":` then the string value; errors as json_str. */
+enum kensa_err json_kv(struct buf *b, const char *key, const char *val);
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
 size_t utf8_seq(const unsigned char *p, size_t n);

@@ -452,7 +452,7 @@ PY
     [ "$(count_alerts <"$T/new.json")" -eq 1 ]
     run --separate-stderr k logs --iocs "$T/new.csv" "$T/logs"
     [ "$status" -eq 1 ]
-    grep -q '^host,"x.evil.example"' "$T/new.csv"
+    grep -q '^"host","x.evil.example"' "$T/new.csv"
     run --separate-stderr k logs --iocs /dev/null "$T/logs"
     [ "$status" -eq 1 ]
     assert_victim_intact

@@ -171,7 +171,7 @@ denied() {
     TMPDIR="$H/spill" run k logs --json -o "$H/out/r.json" --iocs "$H/out/iocs.csv" "$H/root"
     [ "$status" -eq 1 ]
     [ "$(count_alerts < "$H/out/r.json")" -eq 1 ]
-    grep -q '^host,"x.evil.example"' "$H/out/iocs.csv"
+    grep -q '^"host","x.evil.example"' "$H/out/iocs.csv"
     run k logs --iocs "$H/nosuch/iocs.csv" "$H/root/access.log"
     [ "$status" -eq 2 ]
     [[ "$output" == *"cannot write $H/nosuch/iocs.csv"* ]]

