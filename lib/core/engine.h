@@ -191,10 +191,13 @@ struct format {
 /*
  * A detector: one file in lib/detect/ defining `const struct detector
  * detector_NAME`, and one line DETECTOR(NAME) in detect/registry.def.
+ * `bit` is its KENSA_DETECT_* bit, or 0 for a detector without one: it
+ * then runs under KENSA_DETECT_OTHER (part of KENSA_DETECT_ALL, off when a
+ * front end selects named detectors, as `kensa log4j` does).
  */
 struct detector {
     const char *name;
-    uint32_t bit;                        /* KENSA_DETECT_* */
+    uint32_t bit;                        /* KENSA_DETECT_*, or 0 */
     void (*on_object)(struct kobj *obj); /* every object; may be NULL */
     void (*on_members)(const struct kmembers *m); /* containers; may be NULL */
     /*

@@ -26,9 +26,10 @@ static const struct detector *const detectors[] = {
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
 
+/* Is detector i enabled by the mask `on`?  No bit: KENSA_DETECT_OTHER. */
 static bool enabled(size_t i, uint32_t on)
 {
-    return on & detectors[i]->bit;
+    return on & (detectors[i]->bit ? detectors[i]->bit : KENSA_DETECT_OTHER);
 }
 
 const struct format *formats_probe(const uint8_t *p, size_t n,
