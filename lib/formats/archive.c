@@ -104,11 +104,10 @@ static bool tar_header(const uint8_t *p, size_t n)
     return sum == want && sum != 8 * ' ';
 }
 
-/* What the bytes start with: "tar", a compressor's name, or NULL. */
+/* What the bytes start with: a compressor's name, "tar", or NULL (the
+ * checksum last: it costs a pass over 512 bytes). */
 static const char *archive_kind(const uint8_t *p, size_t n)
 {
-    if(tar_header(p, n))
-        return "tar";
     if(n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
         return "gzip";
     if(n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
@@ -117,7 +116,7 @@ static const char *archive_kind(const uint8_t *p, size_t n)
         return "bzip2";
     if(n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4))
         return "zstd";
-    return NULL;
+    return tar_header(p, n) ? "tar" : NULL;
 }
 
 static int archive_probe(const uint8_t *p, size_t n)
