@@ -142,6 +142,10 @@ void kensa_limits_default(struct kensa_limits *out);
 /* Detector bits for kensa_options.detectors. */
 #define KENSA_DETECT_LOG4J (1u << 0)
 #define KENSA_DETECT_LOGS (1u << 1)
+/* Every detector without a bit of its own (a new one is a file and a
+ * registry line, nothing here): on with KENSA_DETECT_ALL, off when only
+ * named detectors are selected. */
+#define KENSA_DETECT_OTHER (1u << 31)
 #define KENSA_DETECT_ALL 0xffffffffu
 
 struct kensa_options {

@@ -3,8 +3,9 @@
  * and the registries that formats and detectors plug into.
  *
  * The data flows one way: the walker hands a file to scanner.c, which maps
- * it and makes the root object; object_scan() types it by magic, lets every
- * detector look at it, then lets the matching format walk its members,
+ * it and makes the root object; object_scan() asks every format's probe
+ * what it is, lets every detector look at it, then lets the format that
+ * claimed it walk its members,
  * each member becoming a child object scanned the same way.  Detectors
  * report findings through ctx_report(); formats and detectors report
  * trouble through ctx_warn().  Nothing here prints.
@@ -24,30 +25,6 @@
 
 #include "kensa/kensa.h"
 #include "util/buf.h"
-
-/* What an object is, decided by its bytes. */
-enum ktype {
-    KTYPE_UNKNOWN = 0,
-    KTYPE_ZIP,      /* zip family, possibly with a prefix */
-    KTYPE_TAR,
-    KTYPE_GZIP,
-    KTYPE_XZ,
-    KTYPE_BZIP2,
-    KTYPE_ZSTD,
-    KTYPE_CLASS,    /* Java class file */
-};
-
-/* Type of the first bytes (and, for zip, the end) of a buffer. */
-enum ktype magic_type(const uint8_t *p, size_t n);
-const char *ktype_name(enum ktype t);
-/* True if a consistent zip end-of-central-directory record is near the
- * end (the signature alone is not enough: logs can hold it). */
-bool magic_has_zip_end(const uint8_t *p, size_t n);
-/* True if p[0..512) is a tar header whose checksum holds (a block of NUL
- * bytes, as copytruncate leaves at the start of a log, is not). */
-bool magic_is_tar_header(const uint8_t *p, size_t n);
-/* True if the first bytes could start a container we open. */
-bool magic_is_container_head(const uint8_t *p, size_t n);
 
 struct kensa_scanner {
     struct kensa_options opts;
@@ -89,9 +66,11 @@ struct kobj {
     char *path;          /* whole chain, owned */
     const char *name;    /* last component (points into path) */
     unsigned depth;      /* 0 for the file on disk */
-    enum ktype type;
-    bool maybe_text;     /* typed by a trailer only (a zip end record after
-                            other bytes): detectors of text read it too */
+    const struct format *format; /* the format its bytes are (the best
+                            probe), NULL for plain data */
+    bool maybe_text;     /* claimed by a trailer only (PROBE_TAIL: a zip
+                            end record after other bytes): detectors of
+                            text read it too */
     const char *disk_path; /* set for objects that are files on disk */
     bool mapped;         /* data is a read-only file mapping */
 };
@@ -172,19 +151,53 @@ void object_scan_child_mapped(struct kobj *parent, const char *name,
 
 /* ---- registries -------------------------------------------------------- */
 
+/*
+ * A format: one file in lib/formats/ defining `const struct format
+ * format_NAME`, and one line FORMAT(NAME) in formats/registry.def.  The
+ * registry is the only list of what an object can be: nothing outside the
+ * format knows its magic.
+ *
+ * probe(p, n) says how sure the format is that p[0..n) (the whole object)
+ * is its own: PROBE_NO, PROBE_TAIL for a structure found away from the
+ * start (a zip end record after a launcher script), PROBE_HEAD for a
+ * signature at offset 0.  A signature is believed only when the structure
+ * around it holds (a tar header's checksum, a zip end record that
+ * describes a central directory): logs hold planted signatures.  Probes
+ * run on every object, in registry order; the first PROBE_HEAD ends the
+ * search, otherwise the highest answer wins and ties go to the earlier
+ * line.  A probe that must search (zip's tail) belongs late.
+ *
+ * container_head(p, n) (may be NULL) says whether the first bytes of a
+ * member, as few as 8 of them (a zip peek), start something this format
+ * would open: such members are read whole and scanned as objects, the
+ * rest are streamed to the detectors.
+ */
+#define PROBE_NO 0
+#define PROBE_TAIL 1
+#define PROBE_HEAD 2   /* the highest answer */
+
 struct format {
     const char *name;
-    bool (*match)(const struct kobj *obj);
-    /* Walk the members.  Returns false when the object turned out not to
-     * be this format at all (its magic lied): object_scan then offers its
-     * bytes to the detectors as plain data, so a log that happens to hold
-     * a zip signature is still read as a log. */
+    int (*probe)(const uint8_t *p, size_t n);
+    bool (*container_head)(const uint8_t *p, size_t n);
+    /* Walk the members (object_scan_child() each; a format with none
+     * returns true at once).  Returns false when the object turned out not
+     * to be this format at all (its magic lied): object_scan then offers
+     * its bytes to the detectors as plain data, so a log that happens to
+     * hold a zip signature is still read as a log. */
     bool (*walk)(struct kobj *obj);
 };
 
+/*
+ * A detector: one file in lib/detect/ defining `const struct detector
+ * detector_NAME`, and one line DETECTOR(NAME) in detect/registry.def.
+ * `bit` is its KENSA_DETECT_* bit, or 0 for a detector without one: it
+ * then runs under KENSA_DETECT_OTHER (part of KENSA_DETECT_ALL, off when a
+ * front end selects named detectors, as `kensa log4j` does).
+ */
 struct detector {
     const char *name;
-    uint32_t bit;                        /* KENSA_DETECT_* */
+    uint32_t bit;                        /* KENSA_DETECT_*, or 0 */
     void (*on_object)(struct kobj *obj); /* every object; may be NULL */
     void (*on_members)(const struct kmembers *m); /* containers; may be NULL */
     /*
@@ -203,6 +216,15 @@ struct detector {
 #define DETECTOR(n) extern const struct detector detector_##n;
 #include "detect/registry.def"
 #undef DETECTOR
+
+/*
+ * The format that claims p[0..n) by the rule above, or NULL; its answer
+ * goes to *confidence when not NULL.
+ */
+const struct format *formats_probe(const uint8_t *p, size_t n,
+                                   int *confidence);
+/* True when some format's container_head() says so. */
+bool formats_container_head(const uint8_t *p, size_t n);
 
 /* Give every enabled detector the members of a container. */
 void detectors_on_members(const struct kmembers *m);

@@ -1,6 +1,6 @@
 /*
- * object.c - scan one object: type it, show it to the detectors, and walk
- * it through the first format that claims it.
+ * object.c - scan one object: ask the formats what it is, show it to the
+ * detectors, and walk it through the format that claimed it.
  *
  * This is the only place where formats and detectors meet, and it does so
  * through the two registries (formats/registry.def, detect/registry.def),
@@ -23,50 +23,79 @@ static const struct detector *const detectors[] = {
 #undef DETECTOR
 };
 
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
+#define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
+
+/* Is detector i enabled by the mask `on`?  No bit: KENSA_DETECT_OTHER. */
+static bool enabled(size_t i, uint32_t on)
+{
+    return on & (detectors[i]->bit ? detectors[i]->bit : KENSA_DETECT_OTHER);
+}
+
+const struct format *formats_probe(const uint8_t *p, size_t n,
+                                   int *confidence)
+{
+    const struct format *best = NULL;
+    int top = PROBE_NO;
+    for(size_t i = 0; i < NFORMATS && top < PROBE_HEAD; i++) {
+        int c = formats[i]->probe(p, n);
+        if(c > top) {
+            top = c > PROBE_HEAD ? PROBE_HEAD : c;
+            best = formats[i];
+        }
+    }
+    if(confidence)
+        *confidence = top;
+    return best;
+}
+
+bool formats_container_head(const uint8_t *p, size_t n)
+{
+    for(size_t i = 0; i < NFORMATS; i++) {
+        if(formats[i]->container_head && formats[i]->container_head(p, n))
+            return true;
+    }
+    return false;
+}
+
 void detectors_on_members(const struct kmembers *m)
 {
     uint32_t on = m->obj->ctx->s->opts.detectors;
-    for(size_t i = 0; i < sizeof(detectors) / sizeof(detectors[0]); i++) {
-        if((on & detectors[i]->bit) && detectors[i]->on_members)
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(enabled(i, on) && detectors[i]->on_members)
             detectors[i]->on_members(m);
+    }
+}
+
+static void detectors_on_object(struct kobj *obj)
+{
+    uint32_t on = obj->ctx->s->opts.detectors;
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(enabled(i, on) && detectors[i]->on_object)
+            detectors[i]->on_object(obj);
     }
 }
 
 void object_scan(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
-    uint32_t on = c->s->opts.detectors;
+    int confidence;
 
-    obj->type = magic_type(obj->data, obj->len);
-    /* Bytes that begin as something else and end like a zip may be a log
-     * holding a planted end record: readers of text look at them too. */
-    obj->maybe_text = obj->type == KTYPE_ZIP &&
-                      !(obj->len >= 4 && !memcmp(obj->data, "PK\3\4", 4));
+    obj->format = formats_probe(obj->data, obj->len, &confidence);
+    /* Bytes claimed only by what they end with (a zip end record after a
+     * prefix) may be a log holding a planted record: readers of text look
+     * at them too. */
+    obj->maybe_text = confidence == PROBE_TAIL;
     pthread_mutex_lock(&c->s->lock);
     c->s->stats.objects++;
     pthread_mutex_unlock(&c->s->lock);
 
-    for(size_t i = 0; i < sizeof(detectors) / sizeof(detectors[0]); i++) {
-        if((on & detectors[i]->bit) && detectors[i]->on_object)
-            detectors[i]->on_object(obj);
-    }
-    /* Every format that claims the object walks it. */
-    bool claimed = false, opened = false;
-    for(size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-        if(formats[i]->match(obj)) {
-            claimed = true;
-            if(formats[i]->walk(obj))
-                opened = true;
-        }
-    }
-    if(claimed && !opened && !obj->maybe_text) {
+    detectors_on_object(obj);
+    if(obj->format && !obj->format->walk(obj) && !obj->maybe_text) {
         /* Not what its first bytes said: whatever it is, the detectors
          * that read plain data (logs) still get to see it. */
-        obj->type = KTYPE_UNKNOWN;
-        for(size_t i = 0; i < sizeof(detectors) / sizeof(detectors[0]); i++) {
-            if((on & detectors[i]->bit) && detectors[i]->on_object)
-                detectors[i]->on_object(obj);
-        }
+        obj->format = NULL;
+        detectors_on_object(obj);
     }
 }
 
@@ -135,8 +164,6 @@ void object_scan_child_mapped(struct kobj *parent, const char *name,
 
 /* ---- streams ------------------------------------------------------------ */
 
-#define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
-
 struct kstream {
     struct kobj obj;
     void *state[NDETECTORS];
@@ -148,7 +175,7 @@ static struct kstream *stream_ask(struct kstream *ks)
     uint32_t on = ks->obj.ctx->s->opts.detectors;
     bool any = false;
     for(size_t i = 0; i < NDETECTORS; i++) {
-        if((on & detectors[i]->bit) && detectors[i]->stream_begin &&
+        if(enabled(i, on) && detectors[i]->stream_begin &&
            (ks->state[i] = detectors[i]->stream_begin(&ks->obj)))
             any = true;
     }

@@ -547,8 +547,8 @@ enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
     if(got == 0)
         return KENSA_OK;
     /* only what cannot be opened as a container may go by as a stream */
-    if(magic_type(chunk, (size_t)got) == KTYPE_UNKNOWN &&
-       !magic_is_container_head(chunk, (size_t)got))
+    if(!formats_probe(chunk, (size_t)got, NULL) &&
+       !formats_container_head(chunk, (size_t)got))
         return scan_fd_stream(s, name, fd, chunk, sizeof(chunk),
                               (size_t)got);
     return scan_fd_spill(s, name, fd, chunk, sizeof(chunk), (size_t)got);

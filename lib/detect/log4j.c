@@ -802,7 +802,8 @@ static bool exploded(struct kobj *obj, const struct classfile *cf)
 static void log4j_on_object(struct kobj *obj)
 {
     struct classfile cf;
-    if(obj->type != KTYPE_CLASS || classfile_parse(&cf, obj->data, obj->len))
+    if(obj->format != &format_class ||
+       classfile_parse(&cf, obj->data, obj->len))
         return;
     int k = -1;
     for(int i = 0; i < 3; i++) {

@@ -877,7 +877,7 @@ static bool wants(const struct kobj *obj)
 
 static void logs_on_object(struct kobj *obj)
 {
-    if((obj->type != KTYPE_UNKNOWN && !obj->maybe_text) || !obj->len ||
+    if((obj->format && !obj->maybe_text) || !obj->len ||
        !wants(obj))
         return;
     struct lstate *st = state_new(obj);

@@ -80,6 +80,61 @@ static struct archive *reader_new(bool tar)
     return a;
 }
 
+/*
+ * Is p[0..512) a tar header whose checksum holds?  The checksum is the sum
+ * of the header's bytes, the checksum field counted as spaces, written in
+ * octal at 148; a block of NUL bytes (as copytruncate leaves at the start
+ * of a log) is not a header.
+ */
+static bool tar_header(const uint8_t *p, size_t n)
+{
+    if(n < 512)
+        return false;
+    uint32_t sum = 0, want = 0;
+    size_t k = 148;
+    for(size_t i = 0; i < 512; i++)
+        sum += (i >= 148 && i < 156) ? ' ' : p[i];
+    while(k < 156 && p[k] == ' ')
+        k++;
+    size_t start = k;
+    while(k < 156 && p[k] >= '0' && p[k] <= '7')
+        want = want * 8 + (uint32_t)(p[k++] - '0');
+    if(k == start || (k < 156 && p[k] != 0 && p[k] != ' '))
+        return false;
+    return sum == want && sum != 8 * ' ';
+}
+
+/* What the bytes start with: a compressor's name, "tar", or NULL (the
+ * checksum last: it costs a pass over 512 bytes). */
+static const char *archive_kind(const uint8_t *p, size_t n)
+{
+    if(n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
+        return "gzip";
+    if(n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
+        return "xz";
+    if(n >= 4 && !memcmp(p, "BZh", 3) && p[3] >= '1' && p[3] <= '9')
+        return "bzip2";
+    if(n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4))
+        return "zstd";
+    return tar_header(p, n) ? "tar" : NULL;
+}
+
+static int archive_probe(const uint8_t *p, size_t n)
+{
+    return archive_kind(p, n) ? PROBE_HEAD : PROBE_NO;
+}
+
+/* A member starting like this is read whole and opened.  Looser than the
+ * probe (any gzip method, any bzip2 block size): what is opened is then
+ * probed in full. */
+static bool archive_container_head(const uint8_t *p, size_t n)
+{
+    return (n >= 3 && p[0] == 0x1f && p[1] == 0x8b) ||
+           (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6)) ||
+           (n >= 3 && !memcmp(p, "BZh", 3)) ||
+           (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4));
+}
+
 /* Does the compressed object hold a tar?  Decompress its first block. */
 static bool holds_tar(const struct kobj *obj)
 {
@@ -98,18 +153,7 @@ static bool holds_tar(const struct kobj *obj)
         }
     }
     archive_read_free(a);
-    return magic_is_tar_header(head, got);
-}
-
-static bool archive_match(const struct kobj *obj)
-{
-    switch(obj->type) {
-    case KTYPE_TAR: case KTYPE_GZIP: case KTYPE_XZ: case KTYPE_BZIP2:
-    case KTYPE_ZSTD:
-        return true;
-    default:
-        return false;
-    }
+    return tar_header(head, got);
 }
 
 /* Name for the payload of a bare compressed file: "x.jar.gz" -> "x.jar". */
@@ -132,7 +176,9 @@ static bool archive_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
-    struct archive *a = reader_new(obj->type == KTYPE_TAR || holds_tar(obj));
+    const char *kind = archive_kind(obj->data, obj->len);
+    struct archive *a = reader_new(tar_header(obj->data, obj->len) ||
+                                   holds_tar(obj));
     struct archive_entry *ent;
     struct buf data;
     uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
@@ -145,7 +191,7 @@ static bool archive_walk(struct kobj *obj)
     }
     if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
         ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
-                 "data", ktype_name(obj->type), archive_error_string(a));
+                 "data", kind, archive_error_string(a));
         goto out;
     }
     opened = true;
@@ -155,7 +201,7 @@ static bool archive_walk(struct kobj *obj)
             break;
         if(r < ARCHIVE_WARN) {
             ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s",
-                     ktype_name(obj->type), archive_error_string(a));
+                     kind, archive_error_string(a));
             break;
         }
         if(!ctx_count_entry(c, obj->path))
@@ -206,8 +252,8 @@ static bool archive_walk(struct kobj *obj)
                 continue;
             }
             if(data.len == 0 && !keep) {
-                if(!magic_is_container_head((const uint8_t *)chunk,
-                                            (size_t)got) &&
+                if(!formats_container_head((const uint8_t *)chunk,
+                                           (size_t)got) &&
                    !(got > 262 && !memcmp(chunk + 257, "ustar", 5))) {
                     ks = detectors_stream_begin(obj, name);
                     if(!ks)
@@ -285,6 +331,7 @@ out:
 
 const struct format format_archive = {
     .name = "archive",
-    .match = archive_match,
+    .probe = archive_probe,
+    .container_head = archive_container_head,
     .walk = archive_walk,
 };

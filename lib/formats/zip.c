@@ -515,11 +515,63 @@ static enum kensa_err zv_read(const struct kmembers *m, size_t i,
     return rc;
 }
 
-static bool zip_match(const struct kobj *obj)
+/*
+ * Is p[i..] a believable end-of-central-directory record?  Four bytes of
+ * signature are easy to plant in a log line, so the record must also be
+ * consistent: its comment fits in the buffer, and the central directory it
+ * describes ends right before it and starts with a central header (or a
+ * zip64 locator precedes it).  An empty zip counts only when the record
+ * is the whole file.
+ */
+static bool eocd_valid(const uint8_t *p, size_t n, size_t i)
 {
-    /* A tar holding a stored jar near its end also "ends like a zip"; it
-     * is read as the tar it says it is, and the jar inside as a member. */
-    return obj->type == KTYPE_ZIP;
+    uint16_t entries, comment;
+    uint32_t cd_size, sig;
+    if(!zrd16(p, n, i + 10, &entries) || !zrd32(p, n, i + 12, &cd_size) ||
+       !zrd16(p, n, i + 20, &comment) || i + 22 + (size_t)comment > n)
+        return false;
+    if(i >= 20 && zrd32(p, n, i - 20, &sig) && sig == SIG_Z64LOC)
+        return true;          /* zip64: the locator says where to look */
+    if(!entries)
+        return i == 0 && !cd_size;
+    if(cd_size < 46 || cd_size > i)
+        return false;
+    return zrd32(p, n, i - cd_size, &sig) && sig == SIG_CDH;
+}
+
+/* A consistent end record in the last 64 KiB + 22 bytes (its comment is
+ * at most 65535 bytes long)? */
+static bool has_zip_end(const uint8_t *p, size_t n)
+{
+    if(n < 22)
+        return false;
+    size_t lo = n > 65557 ? n - 65557 : 0;
+    for(size_t i = n - 22 + 1; i-- > lo;) {
+        if(p[i] == 'P' && p[i + 1] == 'K' && p[i + 2] == 5 && p[i + 3] == 6 &&
+           eocd_valid(p, n, i))
+            return true;
+    }
+    return false;
+}
+
+/* A local header at the start, or, for archives with a prefix (shell
+ * launchers, .jmod's 4-byte header, self-extractors), an end record near
+ * the end.  A tar holding a stored jar near its end also "ends like a
+ * zip"; the tar's head signature wins, and the jar is read as a member. */
+static int zip_probe(const uint8_t *p, size_t n)
+{
+    if(n >= 4 && !memcmp(p, "PK\3\4", 4))
+        return PROBE_HEAD;
+    return has_zip_end(p, n) ? PROBE_TAIL : PROBE_NO;
+}
+
+static bool zip_container_head(const uint8_t *p, size_t n)
+{
+    if(n >= 2 && p[0] == '#' && p[1] == '!')    /* launcher script + jar */
+        return true;
+    return n >= 4 && (!memcmp(p, "PK\3\4", 4) ||
+                      !memcmp(p, "PK\5\6", 4) ||  /* empty zip */
+                      !memcmp(p, "JM\1\0", 4));   /* jmod */
 }
 
 static bool skip_peek(const struct zip_entry *e)
@@ -696,7 +748,7 @@ static bool zip_walk(struct kobj *obj)
                          "corrupt, skipped");
             continue;
         }
-        if(!magic_is_container_head(head, got)) {
+        if(!formats_container_head(head, got)) {
             if(!stream_member(obj, &z, i))
                 break;
             continue;
@@ -760,6 +812,7 @@ static bool zip_walk(struct kobj *obj)
 
 const struct format format_zip = {
     .name = "zip",
-    .match = zip_match,
+    .probe = zip_probe,
+    .container_head = zip_container_head,
     .walk = zip_walk,
 };
