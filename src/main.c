@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,10 @@ struct cli {
     char confinement[192];      /* what kensa_confine() put in force */
     struct kensa_report *report;
     size_t per_threat_n;
-    struct { const char *id; uint64_t n; } per_threat[16];
+    struct { char *id; uint64_t n; } per_threat[32]; /* then "other" */
+    uint64_t per_threat_other;
+    struct kensa_scanner *scanner;  /* while scanning, for cancel */
+    int write_errno;                /* the report could not be written */
     bool progress_shown;
 };
 
@@ -192,6 +196,35 @@ static void add_job(struct cli *c, const struct kensa_finding *f,
     c->njobs++;
 }
 
+/* Findings per threat id, for the summary. */
+static void count_threat(struct cli *c, const char *id)
+{
+    for(size_t i = 0; i < c->per_threat_n; i++) {
+        if(!strcmp(c->per_threat[i].id, id)) {
+            c->per_threat[i].n++;
+            return;
+        }
+    }
+    size_t cap = sizeof(c->per_threat) / sizeof(c->per_threat[0]);
+    if(c->per_threat_n < cap &&
+       (c->per_threat[c->per_threat_n].id = strdup(id))) {
+        c->per_threat[c->per_threat_n++].n = 1;
+        return;
+    }
+    c->per_threat_other++;
+}
+
+/* SIGINT/SIGTERM: stop the scan, then report what was found. */
+static volatile sig_atomic_t got_signal;
+static struct kensa_scanner *volatile signal_scanner;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+    if(signal_scanner)
+        kensa_scanner_cancel(signal_scanner);
+}
+
 static void on_finding(const struct kensa_finding *f, void *ud)
 {
     struct cli *c = ud;
@@ -199,7 +232,12 @@ static void on_finding(const struct kensa_finding *f, void *ud)
         fputs("\r\033[K", stderr);
         c->progress_shown = false;
     }
-    kensa_report_finding(c->report, f);
+    if(kensa_report_finding(c->report, f) && !c->write_errno) {
+        /* nowhere to write: stop rather than scan for nothing */
+        c->write_errno = errno ? errno : EIO;
+        kensa_scanner_cancel(c->scanner);
+    }
+    count_threat(c, f->threat);
     if(c->iocs)
         kensa_iocs_add(c->iocs, f);
     if(c->fix || c->dry_run) {
@@ -216,7 +254,10 @@ static void on_warning(const struct kensa_warning *w, void *ud)
     if(c->quiet)
         return;
     if(c->ro.format == KENSA_FMT_JSON) {
-        kensa_report_warning(c->report, w);
+        if(kensa_report_warning(c->report, w) && !c->write_errno) {
+            c->write_errno = errno ? errno : EIO;
+            kensa_scanner_cancel(c->scanner);
+        }
         return;
     }
     if(c->progress_shown) {
@@ -523,8 +564,14 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     }
     kensa_scanner_set_callbacks(s, on_finding, on_warning,
                                 c->progress ? on_progress : NULL, c);
+    c->scanner = s;
     if(confine(c, roots, nroots))
         goto out;
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);   /* no SA_RESTART: a read of stdin ends */
+    signal_scanner = s;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     /* '-' reads standard input (logs piped in); the rest are walked */
     const char **walk = calloc(nroots + 1, sizeof(*walk));
@@ -554,9 +601,13 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if(c->progress_shown)
         fputs("\r\033[K", stderr);
-    kensa_report_finish(c->report);
+    signal_scanner = NULL;
+    if(kensa_report_finish(c->report) && !c->write_errno)
+        c->write_errno = errno ? errno : EIO;
     if(c->ro.format == KENSA_FMT_TEXT && !c->quiet)
         kensa_iocs_summary(c->iocs, out, c->ro.lang);
+    if(!c->write_errno && (fflush(out) || ferror(out)))
+        c->write_errno = errno ? errno : EIO;
     if(iocs_out) {
         size_t pl = strlen(c->iocs_path);
         bool stix = pl > 5 && !strcmp(c->iocs_path + pl - 5, ".json");
@@ -578,19 +629,34 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                 (unsigned long long)st.files, (double)st.bytes / 1e6,
                 (unsigned long long)st.objects, el,
                 (unsigned long long)st.findings);
-        for(size_t i = 0; i < c->per_threat_n; i++)
-            fprintf(stderr, "%s%s: %llu", i ? ", " : " (",
-                    c->per_threat[i].id,
-                    (unsigned long long)c->per_threat[i].n);
+        for(size_t i = 0; i < c->per_threat_n; i++) {
+            fputs(i ? ", " : " (", stderr);
+            kensa_fputs_safe(c->per_threat[i].id, stderr);
+            fprintf(stderr, ": %llu", (unsigned long long)c->per_threat[i].n);
+        }
+        if(c->per_threat_other)
+            fprintf(stderr, ", other: %llu",
+                    (unsigned long long)c->per_threat_other);
         fprintf(stderr, "%s\nWarnings: %llu (skipped by a limit: %llu, "
                 "unreadable: %llu)\n", c->per_threat_n ? ")" : "",
                 (unsigned long long)st.warnings,
                 (unsigned long long)st.skipped_limit,
                 (unsigned long long)st.errors);
         fprintf(stderr, "Confinement: %s\n", c->confinement);
+        if(got_signal)
+            fprintf(stderr, "Interrupted by %s: the scan is incomplete\n",
+                    got_signal == SIGINT ? "SIGINT" : "SIGTERM");
     }
-    size_t fix_failed = (c->fix || c->dry_run) ? run_fixes(c) : 0;
-    if(fix_failed)
+    if(c->write_errno)
+        say(stderr, "kensa: cannot write the report%s%s: %s",
+            c->output ? " to " : "", c->output ? c->output : "",
+            strerror(c->write_errno));
+    /* an interrupted --fix changes nothing */
+    size_t fix_failed = (c->fix || c->dry_run) && !got_signal ?
+                        run_fixes(c) : 0;
+    if(got_signal)
+        rc = 128 + got_signal;   /* 130, 143: as the shells report it */
+    else if(c->write_errno || fix_failed)
         rc = EXIT_ERROR;
     else if(st.findings)
         rc = EXIT_FOUND;
@@ -603,6 +669,8 @@ out:
     kensa_report_free(c->report);
     kensa_iocs_free(c->iocs);
     jobs_free(c);
+    for(size_t i = 0; i < c->per_threat_n; i++)
+        free(c->per_threat[i].id);
     if(out != stdout && fclose(out) && rc != EXIT_FOUND)
         rc = EXIT_ERROR;
     if(iocs_out && fclose(iocs_out) && rc != EXIT_FOUND)

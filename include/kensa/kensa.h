@@ -237,6 +237,15 @@ enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
                                          const char *name, const void *data,
                                          size_t len);
 
+/*
+ * Ask a running scan to stop soon: no new file is opened and the files
+ * being scanned stop at their next budget check.  Async-signal-safe (for
+ * a SIGINT/SIGTERM handler) and callable from any thread.  The scan
+ * call then returns normally; kensa_scanner_cancelled() tells why.
+ */
+void kensa_scanner_cancel(struct kensa_scanner *s);
+bool kensa_scanner_cancelled(const struct kensa_scanner *s);
+
 /* Copy the counters so far into *out. */
 void kensa_scanner_stats(const struct kensa_scanner *s,
                          struct kensa_stats *out);
@@ -291,16 +300,23 @@ struct kensa_report;
 struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
                                       FILE *out, enum kensa_err *out_err);
 
-/* Record one finding (text reports buffer and group them by threat). */
-void kensa_report_finding(struct kensa_report *r,
-                          const struct kensa_finding *f);
+/*
+ * Record one finding.  JSON and CSV write it at once; text keeps a bounded
+ * batch to group by threat and writes it out when full.  KENSA_EIO once
+ * the stream has failed (ENOSPC, a closed pipe): the caller should stop.
+ */
+enum kensa_err kensa_report_finding(struct kensa_report *r,
+                                    const struct kensa_finding *f);
 
-/* Record a warning (JSON reports write an event record; text skips). */
-void kensa_report_warning(struct kensa_report *r,
-                          const struct kensa_warning *w);
+/* Record a warning (JSON reports write an event record; text skips).
+ * Errors as kensa_report_finding. */
+enum kensa_err kensa_report_warning(struct kensa_report *r,
+                                    const struct kensa_warning *w);
 
-/* Write whatever is buffered.  Call once, after the scan. */
-void kensa_report_finish(struct kensa_report *r);
+/* Write whatever is buffered and flush.  Call once, after the scan (also
+ * after an interrupted one).  KENSA_EIO if anything failed to be
+ * written. */
+enum kensa_err kensa_report_finish(struct kensa_report *r);
 
 void kensa_report_free(struct kensa_report *r);
 

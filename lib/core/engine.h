@@ -19,6 +19,7 @@
 #define KENSA_CORE_ENGINE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -39,6 +40,7 @@ struct kensa_scanner {
     pthread_mutex_t clean_lock;
     uint8_t (*clean)[32];
     size_t n_clean, cap_clean;
+    atomic_int cancelled;          /* kensa_scanner_cancel: stop soon */
 };
 
 /* One top-level file's scan: budgets and the file's identity. */

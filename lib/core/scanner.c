@@ -74,6 +74,16 @@ void kensa_scanner_set_callbacks(struct kensa_scanner *s,
     s->ud = ud;
 }
 
+void kensa_scanner_cancel(struct kensa_scanner *s)
+{
+    atomic_store(&s->cancelled, 1);
+}
+
+bool kensa_scanner_cancelled(const struct kensa_scanner *s)
+{
+    return atomic_load((atomic_int *)&s->cancelled) != 0;
+}
+
 void kensa_scanner_stats(const struct kensa_scanner *s,
                          struct kensa_stats *out)
 {
@@ -198,6 +208,10 @@ bool ctx_charge(struct kctx *c, const char *path, uint64_t bytes)
 {
     const struct kensa_limits *l = &c->s->opts.limits;
     c->scanned_bytes += bytes;
+    if(atomic_load_explicit(&c->s->cancelled, memory_order_relaxed)) {
+        c->limit_reported = true;   /* interrupted: the summary says so */
+        return false;
+    }
     if(l->max_scansize && c->scanned_bytes > l->max_scansize) {
         if(!c->limit_reported)
             ctx_warn(c, path, KENSA_ELIMIT,
@@ -403,6 +417,7 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
         .scan_pseudo_fs = s->opts.scan_pseudo_fs,
         .excludes = s->opts.excludes,
         .n_excludes = s->opts.n_excludes,
+        .stop = &s->cancelled,
     };
     return walk_run(&wo, paths, n, on_file, on_walk_warn, s);
 }
@@ -425,12 +440,13 @@ int spill_fd(void)
 }
 
 /* Read until n bytes or the end of input; -1 on error. */
-static ssize_t read_full(int fd, uint8_t *p, size_t n)
+static ssize_t read_full(const struct kensa_scanner *s, int fd, uint8_t *p,
+                         size_t n)
 {
     size_t got = 0;
     while(got < n) {
         ssize_t r = read(fd, p + got, n - got);
-        if(r < 0 && errno == EINTR)
+        if(r < 0 && errno == EINTR && !kensa_scanner_cancelled(s))
             continue;
         if(r < 0)
             return -1;
@@ -465,11 +481,11 @@ static enum kensa_err scan_fd_stream(struct kensa_scanner *s,
         detectors_stream_data(ks, chunk, got);
         for(;;) {
             ssize_t r = read(fd, chunk, size);
-            if(r < 0 && errno == EINTR)
+            if(r < 0 && errno == EINTR && !atomic_load(&s->cancelled))
                 continue;
-            if(r < 0)
+            if(r < 0 && !atomic_load(&s->cancelled))
                 rc = KENSA_EIO;
-            if(r <= 0)
+            if(r <= 0 || atomic_load(&s->cancelled))
                 break;
             len += (uint64_t)r;
             detectors_stream_data(ks, chunk, (size_t)r);
@@ -510,9 +526,9 @@ static enum kensa_err scan_fd_spill(struct kensa_scanner *s,
         }
         len += n;
         ssize_t r = cut ? 0 : read(fd, chunk, size);
-        while(r < 0 && errno == EINTR)
+        while(r < 0 && errno == EINTR && !atomic_load(&s->cancelled))
             r = read(fd, chunk, size);
-        if(r < 0)
+        if(r < 0 && !atomic_load(&s->cancelled))
             rc = KENSA_EIO;
         n = r > 0 ? (size_t)r : 0;
     }
@@ -540,7 +556,7 @@ enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
                                      const char *name, int fd)
 {
     uint8_t chunk[1u << 16];
-    ssize_t got = read_full(fd, chunk, sizeof(chunk));
+    ssize_t got = read_full(s, fd, chunk, sizeof(chunk));
 
     if(got < 0)
         return KENSA_EIO;

@@ -875,6 +875,8 @@ static bool wants(const struct kobj *obj)
            strstr(base, "error_log") || !strcmp(base, "catalina.out");
 }
 
+#define LOG_WINDOW (8u << 20)
+
 static void logs_on_object(struct kobj *obj)
 {
     if((obj->format && !obj->maybe_text) || !obj->len ||
@@ -885,7 +887,26 @@ static void logs_on_object(struct kobj *obj)
         ctx_warn(obj->ctx, obj->path, KENSA_ENOMEM, "out of memory");
         return;
     }
-    scan_region(st, obj->data, obj->len, NULL, 0);
+    /* A large mapped log is read in windows ending at a newline, and the
+     * pages of each window are dropped once read: memory stays flat
+     * whatever the size of the log (the mapping is read-only, so a page
+     * read again is only faulted in again). */
+    const uint8_t *p = obj->data;
+    size_t len = obj->len, off = 0;
+    while(off < len) {
+        size_t end = len - off > LOG_WINDOW ? off + LOG_WINDOW : len;
+        if(end < len) {
+            const uint8_t *nl = memrchr(p + off, '\n', end - off);
+            if(nl)
+                end = (size_t)(nl - p) + 1;
+        }
+        scan_region(st, p + off, end - off, p + end, len - end);
+        if(obj->mapped)
+            drop_mapped(p + off, end - off);
+        off = end;
+        if(off < len && !ctx_charge(obj->ctx, obj->path, 0))
+            break;
+    }
     state_free(st);
 }
 

@@ -36,24 +36,26 @@ struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
     return r;
 }
 
-void kensa_report_finding(struct kensa_report *r,
-                          const struct kensa_finding *f)
+enum kensa_err kensa_report_finding(struct kensa_report *r,
+                                    const struct kensa_finding *f)
 {
     r->ops->finding(r, f);
+    return ferror(r->out) ? KENSA_EIO : KENSA_OK;
 }
 
-void kensa_report_warning(struct kensa_report *r,
-                          const struct kensa_warning *w)
+enum kensa_err kensa_report_warning(struct kensa_report *r,
+                                    const struct kensa_warning *w)
 {
     if(r->ops->warning)
         r->ops->warning(r, w);
+    return ferror(r->out) ? KENSA_EIO : KENSA_OK;
 }
 
-void kensa_report_finish(struct kensa_report *r)
+enum kensa_err kensa_report_finish(struct kensa_report *r)
 {
     if(r->ops->finish)
         r->ops->finish(r);
-    fflush(r->out);
+    return fflush(r->out) || ferror(r->out) ? KENSA_EIO : KENSA_OK;
 }
 
 void kensa_report_free(struct kensa_report *r)
@@ -170,9 +172,9 @@ enum kensa_err rec_write(FILE *out, size_t max, size_t cut, rec_fn fn,
     enum kensa_err err = rec_build(&rc, max, cut, fn, ctx, item);
     if(err)
         return err;
-    fwrite(rc.b.p, 1, rc.b.len, out);
+    size_t len = rc.b.len, put = fwrite(rc.b.p, 1, len, out);
     buf_free(&rc.b);
-    return KENSA_OK;
+    return put == len ? KENSA_OK : KENSA_EIO;
 }
 
 enum kensa_err report_write(struct kensa_report *r, rec_fn fn,

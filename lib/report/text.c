@@ -1,9 +1,13 @@
 /*
  * text.c - the report for people: findings grouped by threat, worst first
  * within a group, each followed by what it means and what to do (the
- * threat profile, in the chosen language).  Findings are kept until the
- * end so they can be grouped; colour only when asked (the CLI asks on a
- * TTY without NO_COLOR).  Every field is escaped for the terminal
+ * threat profile, in the chosen language).  Findings are kept so they
+ * can be grouped, but only a bounded batch of them (TEXT_BATCH findings or
+ * TEXT_BATCH_BYTES of text): a full batch is written out, grouped, and a
+ * scan with millions of hits costs the memory of one batch.  The profile
+ * follows its group when everything fit in one batch, else the profiles
+ * of every threat seen come once, after the last batch.  Colour only when
+ * asked (the CLI asks on a TTY without NO_COLOR).  Every field is escaped for the terminal
  * (util/esc.h): only the writer's own newlines and colours reach it.
  */
 #include <stdlib.h>
@@ -11,7 +15,9 @@
 
 #include "report/report.h"
 
-#define MAX_KEPT 1000000
+#define TEXT_BATCH 4096
+#define TEXT_BATCH_BYTES (8u << 20)
+#define MAX_THREATS 64   /* distinct threat ids remembered for profiles */
 
 struct kept {
     char *threat;
@@ -22,8 +28,14 @@ struct kept {
 struct text {
     struct kept *v;
     size_t n, cap;
-    size_t dropped;
+    size_t bytes;              /* text held in v */
+    bool flushed;              /* a batch was written before the last */
+    char *seen[MAX_THREATS];   /* threats written, for their profiles */
+    size_t n_seen;
 };
+
+static void batch_write(struct kensa_report *r, struct text *t,
+                        bool profiles);
 
 static const char *sev_colour(int s)
 {
@@ -94,9 +106,9 @@ static void text_finding(struct kensa_report *r, const struct kensa_finding *f)
     struct rec rc;
     if(!t && !(t = r->impl = calloc(1, sizeof(*t))))
         return;
-    if(t->n == MAX_KEPT) {
-        t->dropped++;
-        return;
+    if(t->n == TEXT_BATCH || t->bytes > TEXT_BATCH_BYTES) {
+        batch_write(r, t, false);
+        t->flushed = true;
     }
     if(t->n == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 64;
@@ -118,6 +130,7 @@ static void text_finding(struct kensa_report *r, const struct kensa_finding *f)
         buf_free(&rc.b);
         return;
     }
+    t->bytes += rc.b.len;
     t->n++;
 }
 
@@ -138,39 +151,83 @@ static void block(FILE *o, const char *label, const char *text)
         fprintf(o, "  %s:\n    %s\n", label, text);
 }
 
-static void text_finish(struct kensa_report *r)
+static void profile(struct kensa_report *r, const struct kensa_profile *p)
 {
-    struct text *t = r->impl;
-    if(!t || !t->n)
-        return;
-    qsort(t->v, t->n, sizeof(*t->v), by_threat_severity);
+    fputc('\n', r->out);
+    block(r->out, kensa_label("impact", r->o.lang), p->impact);
+    block(r->out, kensa_label("assessment", r->o.lang), p->assessment);
+    block(r->out, kensa_label("mitigation", r->o.lang), p->mitigation);
+}
+
+static void heading(struct kensa_report *r, const char *name, size_t n)
+{
+    fputs(r->o.color ? "\033[1m== " : "== ", r->out);
+    kensa_fputs_safe(name, r->out);
+    if(n)
+        fprintf(r->out, " (%zu)", n);
+    fprintf(r->out, " ==%s\n", r->o.color ? "\033[0m" : "");
+}
+
+static void remember(struct text *t, const char *threat)
+{
+    for(size_t i = 0; i < t->n_seen; i++) {
+        if(!strcmp(t->seen[i], threat))
+            return;
+    }
+    if(t->n_seen < MAX_THREATS && (t->seen[t->n_seen] = strdup(threat)))
+        t->n_seen++;
+}
+
+/* Write the batch grouped by threat, worst first, and empty it. */
+static void batch_write(struct kensa_report *r, struct text *t,
+                        bool profiles)
+{
+    if(t->n > 1)
+        qsort(t->v, t->n, sizeof(*t->v), by_threat_severity);
     for(size_t i = 0; i < t->n;) {
         const char *th = t->v[i].threat;
         const struct kensa_profile *p = kensa_profile_get(th, r->o.lang);
         size_t j = i;
         while(j < t->n && !strcmp(t->v[j].threat, th))
             j++;
-        fputs(r->o.color ? "\033[1m== " : "== ", r->out);
-        kensa_fputs_safe(p ? p->name : th, r->out);
-        fprintf(r->out, " (%zu) ==%s\n", j - i, r->o.color ? "\033[0m" : "");
+        heading(r, p ? p->name : th, j - i);
         for(size_t k = i; k < j; k++) {
             fprintf(r->out, "%s\n", t->v[k].line1);
             if(!r->o.quiet)
                 fprintf(r->out, "%s\n", t->v[k].line2);
         }
-        if(p && !r->o.quiet) {
-            fputc('\n', r->out);
-            block(r->out, kensa_label("impact", r->o.lang), p->impact);
-            block(r->out, kensa_label("assessment", r->o.lang),
-                  p->assessment);
-            block(r->out, kensa_label("mitigation", r->o.lang),
-                  p->mitigation);
-        }
+        if(p && profiles && !r->o.quiet)
+            profile(r, p);
+        remember(t, th);
         fputc('\n', r->out);
         i = j;
     }
-    if(t->dropped)
-        fprintf(r->out, "(%zu more findings not shown)\n", t->dropped);
+    for(size_t i = 0; i < t->n; i++) {
+        free(t->v[i].threat);
+        free(t->v[i].line1);
+    }
+    t->n = 0;
+    t->bytes = 0;
+}
+
+static void text_finish(struct kensa_report *r)
+{
+    struct text *t = r->impl;
+    if(!t)
+        return;
+    batch_write(r, t, !t->flushed);
+    if(!t->flushed || r->o.quiet)
+        return;
+    /* several batches: each threat's profile once, at the end */
+    for(size_t i = 0; i < t->n_seen; i++) {
+        const struct kensa_profile *p = kensa_profile_get(t->seen[i],
+                                                          r->o.lang);
+        if(!p)
+            continue;
+        heading(r, p->name, 0);
+        profile(r, p);
+        fputc('\n', r->out);
+    }
 }
 
 static void text_destroy(struct kensa_report *r)
@@ -182,6 +239,8 @@ static void text_destroy(struct kensa_report *r)
         free(t->v[i].threat);
         free(t->v[i].line1);
     }
+    for(size_t i = 0; i < t->n_seen; i++)
+        free(t->seen[i]);
     free(t->v);
     free(t);
 }

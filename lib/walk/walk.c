@@ -340,7 +340,9 @@ static void *worker(void *arg)
         w->active++;
         pthread_mutex_unlock(&w->lock);
 
-        if(j->is_dir)
+        if(w->o->stop && atomic_load(w->o->stop))
+            ;   /* cancelled: drain the stack without opening anything */
+        else if(j->is_dir)
             walk_dir(w, j);
         else
             scan_file(w, j);

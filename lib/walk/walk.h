@@ -16,6 +16,7 @@
 #ifndef KENSA_WALK_WALK_H
 #define KENSA_WALK_WALK_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,7 @@ struct walk_opts {
     bool scan_pseudo_fs;         /* walk into /proc, /sys, /dev */
     const char *const *excludes; /* fnmatch globs on the path or its name */
     size_t n_excludes;
+    const atomic_int *stop;      /* non-zero: take no more jobs (or NULL) */
 };
 
 /*
