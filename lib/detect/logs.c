@@ -875,6 +875,59 @@ static bool wants(const struct kobj *obj)
            strstr(base, "error_log") || !strcmp(base, "catalina.out");
 }
 
+static uint32_t fnv1a(uint32_t h, const char *s)
+{
+    for(; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+/*
+ * What wants() decides from obj's path rather than its bytes, for obj and
+ * everything inside it (whose paths are obj->path "!/" member...): the
+ * clean cache folds it into the content's key.  Members' own names are
+ * content; the rest is
+ *   1  wants() for the object itself (its own name, folder, prefix);
+ *   2  wants() for any member: asked of obj->path "!/" plus a name no
+ *      rule matches, so it is the folder, --log-path prefix or
+ *      logs_everywhere answer;
+ *   4  wants() for the payload of a compressed file, which is named
+ *      after obj (catalina.out.gz holds catalina.out);
+ * and the rest of each --log-path that obj->path is the start of (it may
+ * match members' paths).
+ */
+static uint32_t logs_context(const struct kobj *obj)
+{
+    const struct kensa_options *o = &obj->ctx->s->opts;
+    size_t plen = strlen(obj->path);
+    uint32_t v = 0;
+    char *p = malloc(plen + 4);
+    if(!p)
+        return 0xffffffffu;   /* still a key: nothing matches it by chance */
+    struct kobj probe = *obj;
+    probe.path = p;
+    if(wants(obj))
+        v |= 1;
+    memcpy(p, obj->path, plen);
+    memcpy(p + plen, "!/\001", 4);
+    if(wants(&probe))
+        v |= 2;
+    memcpy(p, obj->path, plen + 1);
+    char *base = strrchr(p, '/');
+    char *dot = strrchr(base ? base + 1 : p, '.');
+    if(dot && dot != (base ? base + 1 : p))
+        *dot = 0;
+    if(wants(&probe))
+        v |= 4;
+    free(p);
+    for(size_t i = 0; i < o->n_log_paths; i++) {
+        const char *lp = o->log_paths[i];
+        if(strlen(lp) > plen && !strncmp(lp, obj->path, plen))
+            v = fnv1a(v * 31 + 8, lp + plen);
+    }
+    return v;
+}
+
 static void logs_on_object(struct kobj *obj)
 {
     if((obj->type != KTYPE_UNKNOWN && !obj->maybe_text) || !obj->len ||
@@ -948,4 +1001,5 @@ const struct detector detector_logs = {
     .stream_begin = logs_stream_begin,
     .stream_data = logs_stream_data,
     .stream_end = logs_stream_end,
+    .context = logs_context,
 };
