@@ -5,6 +5,7 @@
  * a prefix (shell launchers, .jmod's 4-byte header, self-extractors), by an
  * end-of-central-directory record near the end.  Tar is "ustar" at 257.
  */
+#define _GNU_SOURCE
 #include <string.h>
 
 #include "core/engine.h"
@@ -38,15 +39,27 @@ static bool eocd_valid(const uint8_t *p, size_t n, size_t i)
     return !memcmp(p + i - cd_size, "PK\1\2", 4);
 }
 
+/*
+ * Every file is typed, so this look is bounded (the record and its
+ * longest comment: 64 KiB of the tail) and cheap: the signature's last
+ * byte, 6, is searched with memrchr (vectorised), which text never holds,
+ * and only where it is are the other three bytes and the record checked.
+ */
 bool magic_has_zip_end(const uint8_t *p, size_t n)
 {
     if(n < 22)
         return false;
     size_t lo = n > 65557 ? n - 65557 : 0;
-    for(size_t i = n - 22 + 1; i-- > lo;) {
-        if(p[i] == 'P' && p[i + 1] == 'K' && p[i + 2] == 5 && p[i + 3] == 6 &&
+    size_t end = n - 22 + 1 + 3;   /* candidates i in [lo, n-22]: i+3 < end */
+    while(end > lo + 3) {
+        const uint8_t *q = memrchr(p + lo + 3, 6, end - (lo + 3));
+        if(!q)
+            break;
+        size_t i = (size_t)(q - p) - 3;
+        if(p[i] == 'P' && p[i + 1] == 'K' && p[i + 2] == 5 &&
            eocd_valid(p, n, i))
             return true;
+        end = i + 3;
     }
     return false;
 }
@@ -59,8 +72,7 @@ bool magic_is_tar_header(const uint8_t *p, size_t n)
         return false;
     uint32_t sum = 0, want = 0;
     size_t k = 148;
-    for(size_t i = 0; i < 512; i++)
-        sum += (i >= 148 && i < 156) ? ' ' : p[i];
+    /* the field first: most files fail it, and cost no sum */
     while(k < 156 && p[k] == ' ')
         k++;
     size_t start = k;
@@ -68,6 +80,8 @@ bool magic_is_tar_header(const uint8_t *p, size_t n)
         want = want * 8 + (uint32_t)(p[k++] - '0');
     if(k == start || (k < 156 && p[k] != 0 && p[k] != ' '))
         return false;
+    for(size_t i = 0; i < 512; i++)
+        sum += (i >= 148 && i < 156) ? ' ' : p[i];
     return sum == want && sum != 8 * ' ';
 }
 

@@ -82,11 +82,39 @@ static void tar_checksum(void **st)
     assert_false(magic_is_tar_header(h, 100));
 }
 
+/* The search window: a record at the end of a 64 KiB comment is the
+ * farthest found; a record with a comment running into it, or false
+ * signatures (and stray 6 bytes) after the real one, do not hide it. */
+static void zip_end_window(void **st)
+{
+    (void)st;
+    static uint8_t b[70000 + 512];
+    size_t n = build(b, "x", true, 1, 0);
+    memset(b + n, 6, 100);                 /* stray bytes: still found? */
+    put16(b + n - 22 + 20, 100);           /* yes, as a 100-byte comment */
+    assert_true(magic_has_zip_end(b, n + 100));
+    memcpy(b + n + 10, "PK\5\6", 4);      /* a false record after it */
+    assert_true(magic_has_zip_end(b, n + 100));
+    /* the longest comment: the record is 65,557 bytes from the end */
+    n = build(b, "x", true, 1, 65535);
+    memset(b + n, 'c', 65535);
+    assert_true(magic_has_zip_end(b, n + 65535));
+    /* one byte more, and it is out of the window */
+    put16(b + n - 22 + 20, 65535);
+    b[n + 65535] = 'c';
+    assert_false(magic_has_zip_end(b, n + 65536));
+    /* the smallest file: the record alone at offset 0 */
+    n = build(b, "", false, 0, 0);
+    assert_true(magic_has_zip_end(b, n));
+    assert_false(magic_has_zip_end(b, n - 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(zip_end_record),
         cmocka_unit_test(tar_checksum),
+        cmocka_unit_test(zip_end_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
