@@ -3,7 +3,9 @@
 # access logs with a few hundred obfuscated attacks, plain and gzip.
 # Prints MB per CPU-second and wall MB/s, as ratios to cat (plain), zcat
 # (gzip) and to grep -E / rg with a common Log4Shell regex, and the
-# recall of each.  Warm cache.
+# recall of each.  Then the attack-dense case: 64 MiB where every line
+# carries "${" (payload lists: obfuscated attacks and benign templates),
+# as MB per CPU-second and peak memory.  Warm cache.
 set -eu
 KENSA=${1:-./build/kensa}
 DIR=${BENCH_DIR:-/tmp/kensa-bench-logs}
@@ -18,6 +20,10 @@ if [ ! -f "$DIR/access.log" ]; then
     gzip -1 -c "$DIR/access.log" > "$DIR/access.log.gz"
     mkdir -p "$DIR/split"
     split -n l/4 "$DIR/access.log" "$DIR/split/access.log."
+fi
+if [ ! -f "$DIR/dense.attacks" ]; then
+    python3 "$TOP/bench/mkdense.py" "$DIR/dense.log" 64 > "$DIR/dense.attacks.tmp"
+    mv "$DIR/dense.attacks.tmp" "$DIR/dense.attacks"
 fi
 planted=$(( $(cat "$DIR/chunk.attacks") * COPIES ))
 mb=$(( $(stat -c %s "$DIR/access.log") / 1048576 ))
@@ -48,6 +54,11 @@ set -- $(t "$KENSA" logs --json --threads 1 "$DIR/access.log"); k_w=$1 k_c=$2
 found=$(jq -r 'select(.kensa.verdict=="attack") | .kensa.line' "$DIR/out" | sort -u | wc -l)
 set -- $(t "$KENSA" logs --json --threads 1 "$DIR/access.log.gz"); kz_w=$1 kz_c=$2
 found_gz=$(jq -r 'select(.kensa.verdict=="attack") | .kensa.line' "$DIR/out" | sort -u | wc -l)
+/usr/bin/time -f "%e %U %S %M" -o "$DIR/t" "$KENSA" logs --json --threads 1 \
+    "$DIR/dense.log" > "$DIR/out" 2>/dev/null || true
+set -- $(tail -1 "$DIR/t"); kd_c=$(echo "$2 + $3" | bc); kd_rss=$(( $4 / 1024 ))
+dense_found=$(jq -r 'select(.kensa.verdict=="attack") | .kensa.line' "$DIR/out" | sort -u | wc -l)
+dense_mb=$(( $(stat -c %s "$DIR/dense.log") / 1048576 ))
 KEEP=
 cat "$DIR"/split/* > /dev/null
 set -- $(t "$KENSA" logs --json "$DIR/split"); ks_w=$1 ks_c=$2
@@ -62,4 +73,6 @@ echo "kensa gzip:  $(rate "$kz_c") MB/CPU-s, $(rate "$kz_w") MB/s wall, $found_g
      "CPU ratio to zcat $(echo "scale=2; $kz_c / ($zcat_c + 0.0001)" | bc)x"
 echo "kensa 4 files, all cores: $(rate "$ks_w") MB/s wall, $(rate "$ks_c") MB/CPU-s"
 echo "ratio to cat (CPU): $(echo "scale=2; $k_c / ($cat_c + 0.0001)" | bc)x"
+echo "kensa dense: $(echo "scale=1; $dense_mb / ($kd_c + 0.0001)" | bc) MB/CPU-s, ${kd_rss} MiB peak RSS" \
+     "($dense_mb MiB, every line with \"\${\"; $dense_found attack lines of $(cat "$DIR/dense.attacks") payloads)"
 [ "$found" -eq "$planted" ] && [ "$found_gz" -eq "$planted" ]

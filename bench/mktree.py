@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """mktree.py DIR - the Log4j benchmark tree: ~24k ordinary files and ~900
 archives (jars, wars with nested jars, shaded and renamed copies, a few
-holding entries of hundreds of MB), some with vulnerable Log4j.  Prints
-the number of vulnerable copies planted, which the bench checks.
-Deterministic (seeded), synthetic: the Log4j classes are the test
-suite's fingerprints, not Apache's code."""
-import io, os, random, sys, zipfile
+holding entries of hundreds of MB), some with vulnerable Log4j, plus the
+shapes real hosts have: five identical copies of a ~1.5 MB source
+.tar.bz2 (usr/src), ~2,000 small gzip-compressed man and doc pages that
+are not tarballs (usr/share), and ~7,000 ordinary headers, python files
+and zoneinfo-like binaries (usr/include, usr/lib), some large, whose
+tails magic typing looks at.  Prints the number of vulnerable copies
+planted, which the bench checks.  Deterministic (seeded), synthetic: the
+Log4j classes are the test suite's fingerprints, not Apache's code, and
+the text is generated from a word list."""
+import bz2, gzip, io, os, random, sys, tarfile, zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'tests', 'gen'))
 OUT = sys.argv[1]
@@ -91,4 +96,57 @@ text = b''.join(b'%08d filler text for a big inner jar\n' % i for i in range(170
 w('srv/tomcat/webapps/big.war', jar([('WEB-INF/lib/big.jar',
     jar([('data/filler.txt', text[:60 << 20])] + core(), zipfile.ZIP_STORED))]))
 planted += 1
+
+# ---- the shapes of a real host -------------------------------------------
+random.seed(43)
+WORDS = ['%s%s' % (random.choice(['get', 'set', 'init', 'free', 'parse', 'read', 'buf', 'len', 'ctx',
+                                  'node', 'list', 'hash', 'str', 'open', 'close']),
+                   random.choice(['', '_x', '_len', '_data', '_next', '_prev', 'er', 's', '_t', '2']))
+         for _ in range(600)] + ['int', 'char', 'return', 'if', 'else', 'for', 'while', 'struct', 'static',
+                                 'const', 'void', 'size_t', '{', '}', '(', ')', ';', '=', '==', '->', '*', '0']
+
+
+def text(n, indent='    ', lead=''):
+    """about n bytes of source-like text"""
+    out, size = [], 0
+    while size < n:
+        l = lead + indent * random.randint(0, 3) + ' '.join(
+            random.choice(WORDS) for _ in range(random.randint(2, 12))) + '\n'
+        out.append(l)
+        size += len(l)
+    return ''.join(out).encode()
+
+
+def tar_bytes(members, compress=None):
+    bio = io.BytesIO()
+    with tarfile.open(fileobj=bio, mode='w', format=tarfile.USTAR_FORMAT) as tf:
+        for name, data in members:
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mtime, ti.mode = len(data), 1600000000, 0o644
+            tf.addfile(ti, io.BytesIO(data))
+    return bio.getvalue()
+
+
+# five identical copies of a ~1.5 MB source .tar.bz2 (no Log4j in it)
+src_tbz = bz2.compress(tar_bytes([('pkg-1.0/src/f%03d.c' % i, text(random.randint(5000, 40000)))
+                                  for i in range(420)]), 9)
+for d in ('usr/src', 'opt/build/cache', 'home/dev/Downloads', 'var/cache/pkg', 'srv/mirror/pool'):
+    w('%s/pkg-1.0.tar.bz2' % d, src_tbz)
+# ~2,000 small gzip-compressed man and doc pages (not tarballs)
+for i in range(1300):
+    page = text(random.randint(1500, 12000), indent='', lead='.B ')
+    w('usr/share/man/man%d/cmd%04d.%d.gz' % (1 + i % 8, i, 1 + i % 8), gzip.compress(page, 9, mtime=0))
+for i in range(700):
+    log = text(random.randint(1000, 20000), indent='  * ')
+    w('usr/share/doc/pkg%04d/changelog.Debian.gz' % i, gzip.compress(log, 9, mtime=0))
+# ordinary files: headers and python (some large), zoneinfo-like binaries
+for i in range(3500):
+    n = random.choice([2000, 6000, 20000, 90000, 300000]) if i % 10 == 0 else random.randint(300, 8000)
+    w('usr/include/lib%02d/h%04d.h' % (i % 60, i), text(n))
+for i in range(3000):
+    n = random.choice([5000, 30000, 150000]) if i % 15 == 0 else random.randint(300, 12000)
+    w('usr/lib/python3/dist-packages/m%02d/mod%04d.py' % (i % 50, i), text(n, indent='    ', lead=''))
+for i in range(600):
+    body = b'TZif2' + bytes(15) + bytes(random.getrandbits(8) for _ in range(random.randint(100, 3000)))
+    w('usr/share/zoneinfo/Area%02d/City%03d' % (i % 12, i), body)
 print(planted)

@@ -119,6 +119,19 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f);
  */
 bool clean_seen(struct kensa_scanner *s, const uint8_t digest[32]);
 void clean_add(struct kensa_scanner *s, const uint8_t digest[32]);
+/*
+ * The key of nested member `name` of `parent`: `digest` (its content)
+ * with the detectors' context of the member's path folded in.
+ */
+void clean_key_member(const struct kobj *parent, const char *name,
+                      uint8_t digest[32]);
+/*
+ * A whole object (a top-level file): computes its key (sha256 of its
+ * bytes, the detectors' context folded in) into `key` and tells whether
+ * the same key was already scanned clean.  False with a zero key when it
+ * cannot hash (clean_add() ignores a zero key).
+ */
+bool clean_seen_object(const struct kobj *obj, uint8_t key[32]);
 
 /*
  * Members larger than SPILL_OVER are written to an unlinked temporary file
@@ -210,6 +223,14 @@ struct detector {
     void *(*stream_begin)(struct kobj *obj);
     void (*stream_data)(void *st, const uint8_t *p, size_t n);
     void (*stream_end)(void *st);
+    /*
+     * Optional: a value standing for every decision the detector makes
+     * from `obj`'s path (not its bytes) about obj and all it holds (a log
+     * folder, a file name).  The clean cache keys content with it, so
+     * content found clean in one place is scanned again where this
+     * detector would decide otherwise.  NULL: bytes decide alone.
+     */
+    uint32_t (*context)(const struct kobj *obj);
 };
 
 #define FORMAT(n) extern const struct format format_##n;
@@ -227,6 +248,9 @@ const struct format *formats_probe(const uint8_t *p, size_t n,
                                    int *confidence);
 /* True when some format's container_head() says so. */
 bool formats_container_head(const uint8_t *p, size_t n);
+
+/* Fold every enabled detector's context(obj) into a content digest. */
+void detectors_context(const struct kobj *obj, uint8_t digest[32]);
 
 /* Give every enabled detector the members of a container. */
 void detectors_on_members(const struct kmembers *m);

@@ -76,6 +76,20 @@ static void detectors_on_object(struct kobj *obj)
     }
 }
 
+void detectors_context(const struct kobj *obj, uint8_t digest[32])
+{
+    uint32_t on = obj->ctx->s->opts.detectors;
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(!enabled(i, on) || !detectors[i]->context)
+            continue;
+        /* each detector its own four bytes (a zero context changes none):
+         * equal keys need equal contexts unless sha256 collides */
+        uint32_t v = detectors[i]->context(obj);
+        for(size_t b = 0; b < 4; b++)
+            digest[(4 * i + b) % 32] ^= (uint8_t)(v >> (8 * b));
+    }
+}
+
 void object_scan(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "core/engine.h"
 #include "walk/walk.h"
 
@@ -182,6 +184,60 @@ void clean_add(struct kensa_scanner *s, const uint8_t digest[32])
         }
     }
     pthread_mutex_unlock(&s->clean_lock);
+}
+
+static bool zero_key(const uint8_t k[32])
+{
+    static const uint8_t zero[32];
+    return !memcmp(k, zero, 32);
+}
+
+void clean_key_member(const struct kobj *parent, const char *name,
+                      uint8_t digest[32])
+{
+    if(zero_key(digest))
+        return;
+    size_t plen = strlen(parent->path), nlen = strlen(name);
+    char *path = malloc(plen + 2 + nlen + 1);
+    if(!path) {
+        memset(digest, 0, 32);   /* no key, no caching */
+        return;
+    }
+    memcpy(path, parent->path, plen);
+    memcpy(path + plen, "!/", 2);
+    memcpy(path + plen + 2, name, nlen + 1);
+    struct kobj child = {
+        .ctx = parent->ctx, .parent = (struct kobj *)parent, .path = path,
+        .name = path + plen + 2, .depth = parent->depth + 1,
+    };
+    detectors_context(&child, digest);
+    free(path);
+}
+
+bool clean_seen_object(const struct kobj *obj, uint8_t key[32])
+{
+    unsigned int n = 0;
+    memset(key, 0, 32);
+    if(!obj->data)
+        return false;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    /* a large mapped file is hashed without staying resident (a small
+     * one stays: the walk reads it next) */
+    for(size_t off = 0; ok && off < obj->len; off += 4u << 20) {
+        size_t k = obj->len - off < (4u << 20) ? obj->len - off : 4u << 20;
+        ok = EVP_DigestUpdate(md, obj->data + off, k);
+        if(ok && obj->mapped && obj->len > SPILL_OVER)
+            drop_mapped(obj->data + off, k);
+    }
+    ok = ok && EVP_DigestFinal_ex(md, key, &n) && n == 32;
+    EVP_MD_CTX_free(md);
+    if(!ok || zero_key(key)) {
+        memset(key, 0, 32);
+        return false;
+    }
+    detectors_context(obj, key);
+    return clean_seen(obj->ctx->s, key);
 }
 
 void ctx_warn(struct kctx *c, const char *path, enum kensa_err err,

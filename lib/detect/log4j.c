@@ -841,9 +841,26 @@ static void log4j_on_object(struct kobj *obj)
     free(s);
 }
 
+/*
+ * A file name can narrow a version (name_version: "log4j-core-2.17.1"),
+ * so the clean cache keys content by the name where it names Log4j (also
+ * the payload name of a compressed file, made from it).  Members' names
+ * are content.
+ */
+static uint32_t log4j_context(const struct kobj *obj)
+{
+    uint32_t h = 2166136261u;
+    if(!strcasestr(obj->name, "log4j"))
+        return 0;
+    for(const char *p = obj->name; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return h | 1;
+}
+
 const struct detector detector_log4j = {
     .name = "log4j",
     .bit = KENSA_DETECT_LOG4J,
     .on_object = log4j_on_object,
     .on_members = log4j_on_members,
+    .context = log4j_context,
 };

@@ -92,8 +92,7 @@ static bool tar_header(const uint8_t *p, size_t n)
         return false;
     uint32_t sum = 0, want = 0;
     size_t k = 148;
-    for(size_t i = 0; i < 512; i++)
-        sum += (i >= 148 && i < 156) ? ' ' : p[i];
+    /* the field first: most data fails it, and costs no sum */
     while(k < 156 && p[k] == ' ')
         k++;
     size_t start = k;
@@ -101,6 +100,8 @@ static bool tar_header(const uint8_t *p, size_t n)
         want = want * 8 + (uint32_t)(p[k++] - '0');
     if(k == start || (k < 156 && p[k] != 0 && p[k] != ' '))
         return false;
+    for(size_t i = 0; i < 512; i++)
+        sum += (i >= 148 && i < 156) ? ' ' : p[i];
     return sum == want && sum != 8 * ' ';
 }
 
@@ -135,24 +136,24 @@ static bool archive_container_head(const uint8_t *p, size_t n)
            (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4));
 }
 
-/* Does the compressed object hold a tar?  Decompress its first block. */
-static bool holds_tar(const struct kobj *obj)
+/* Does the compressed object hold a tar?  Decompress its first block
+ * into head[512]; *got says how much of it there is. */
+static bool holds_tar(const struct kobj *obj, uint8_t head[512], size_t *out)
 {
     struct archive *a = reader_new(false);
     struct archive_entry *ent;
-    uint8_t head[512];
     size_t got = 0;
     if(a && archive_read_open_memory(a, obj->data, obj->len) == ARCHIVE_OK &&
        archive_read_next_header(a, &ent) >= ARCHIVE_WARN) {
-        while(got < sizeof(head)) {
-            la_ssize_t r = archive_read_data(a, head + got,
-                                             sizeof(head) - got);
+        while(got < 512) {
+            la_ssize_t r = archive_read_data(a, head + got, 512 - got);
             if(r <= 0)
                 break;
             got += (size_t)r;
         }
     }
     archive_read_free(a);
+    *out = got;
     return tar_header(head, got);
 }
 
@@ -172,13 +173,45 @@ static void raw_name(const struct kobj *obj, char *out, size_t cap)
         snprintf(out, cap, "data");
 }
 
+/* A compressed file that is not a tar, whose first bytes are no
+ * container either, is one stream of data for the detectors that read
+ * data (logs).  Ask them now: when none wants it (kensa log4j), the peek
+ * was all it costs.  *ks is the stream begun, if any. */
+static bool peek_skips(struct kobj *obj, const uint8_t *head, size_t got,
+                       struct kstream **ks)
+{
+    char rname[256];
+    *ks = NULL;
+    if(formats_container_head(head, got) ||
+       (got > 262 && !memcmp(head + 257, "ustar", 5)))
+        return false;
+    raw_name(obj, rname, sizeof(rname));
+    *ks = detectors_stream_begin(obj, rname);
+    return !*ks;
+}
+
 static bool archive_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
     const char *kind = archive_kind(obj->data, obj->len);
-    struct archive *a = reader_new(tar_header(obj->data, obj->len) ||
-                                   holds_tar(obj));
+    uint64_t events0 = c->events;
+    uint8_t key[32] = { 0 };
+
+    /* a top-level file whose bytes were scanned clean in this run: every
+     * copy of a tarball costs a hash, not a decompression */
+    if(obj->depth == 0 && clean_seen_object(obj, key))
+        return true;
+    uint8_t head[512];
+    size_t hgot = 0;
+    bool tar = tar_header(obj->data, obj->len) ||
+               holds_tar(obj, head, &hgot);
+    struct kstream *pre = NULL;    /* the raw member's stream, begun */
+    if(!tar && hgot && peek_skips(obj, head, hgot, &pre)) {
+        clean_add(c->s, key);
+        return true;
+    }
+    struct archive *a = reader_new(tar);
     struct archive_entry *ent;
     struct buf data;
     uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
@@ -186,6 +219,7 @@ static bool archive_walk(struct kobj *obj)
 
     buf_init(&data, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
     if(!a) {
+        detectors_stream_end(pre);
         ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
         return true;
     }
@@ -255,7 +289,8 @@ static bool archive_walk(struct kobj *obj)
                 if(!formats_container_head((const uint8_t *)chunk,
                                            (size_t)got) &&
                    !(got > 262 && !memcmp(chunk + 257, "ustar", 5))) {
-                    ks = detectors_stream_begin(obj, name);
+                    ks = pre ? pre : detectors_stream_begin(obj, name);
+                    pre = NULL;
                     if(!ks)
                         break;
                     streamed = (uint64_t)got;
@@ -324,8 +359,11 @@ static bool archive_walk(struct kobj *obj)
             break;
     }
 out:
+    detectors_stream_end(pre);   /* not used: the member had another start */
     buf_free(&data);
     archive_read_free(a);
+    if(opened && c->events == events0)
+        clean_add(c->s, key);
     return opened;
 }
 

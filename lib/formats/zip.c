@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -546,10 +547,18 @@ static bool has_zip_end(const uint8_t *p, size_t n)
     if(n < 22)
         return false;
     size_t lo = n > 65557 ? n - 65557 : 0;
-    for(size_t i = n - 22 + 1; i-- > lo;) {
-        if(p[i] == 'P' && p[i + 1] == 'K' && p[i + 2] == 5 && p[i + 3] == 6 &&
+    /* look for the signature's last byte (6: text never holds it) with
+     * memrchr, then check the rest: candidates i in [lo, n-22] */
+    size_t end = n - 22 + 1 + 3;
+    while(end > lo + 3) {
+        const uint8_t *q = memrchr(p + lo + 3, 6, end - (lo + 3));
+        if(!q)
+            break;
+        size_t i = (size_t)(q - p) - 3;
+        if(p[i] == 'P' && p[i + 1] == 'K' && p[i + 2] == 5 &&
            eocd_valid(p, n, i))
             return true;
+        end = i + 3;
     }
     return false;
 }
@@ -701,11 +710,33 @@ static int member_digest(const struct zip *z, size_t i, bool mapped,
     return rc;
 }
 
+/* Worth hashing whole before a walk: it holds a member that may be an
+ * archive (by its name), which the walk would inflate and open.  A jar of
+ * classes costs its walk less than a hash of it. */
+static bool holds_archives(const struct zip *z)
+{
+    static const char *const ext[] = {
+        ".jar", ".war", ".ear", ".zip", ".sar", ".rar", ".aar", ".jmod",
+        ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst",
+    };
+    for(size_t i = 0; i < z->count; i++) {
+        const struct zip_entry *e = &z->e[i];
+        for(size_t k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+            size_t n = strlen(ext[k]);
+            if(e->name_len > n &&
+               !strncasecmp(e->name + e->name_len - n, ext[k], n))
+                return true;
+        }
+    }
+    return false;
+}
+
 static bool zip_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
     struct zip z;
+    uint64_t events0 = c->events;
     enum kensa_err rc = zip_open(&z, obj->data, obj->len, l->max_files);
 
     if(rc) {
@@ -721,6 +752,13 @@ static bool zip_walk(struct kobj *obj)
     if(z.overlapping)
         ctx_warn(c, obj->path, KENSA_ELIMIT,
                  "entries overlap (a zip-bomb trick): members not opened");
+
+    /* a top-level file whose bytes were scanned clean in this run */
+    uint8_t key[32] = { 0 };
+    if(obj->depth == 0 && holds_archives(&z) && clean_seen_object(obj, key)) {
+        zip_close(&z);
+        return true;
+    }
 
     struct zview zv = { .z = &z, .max_ratio = l->max_ratio };
     struct kmembers m = {
@@ -755,8 +793,11 @@ static bool zip_walk(struct kobj *obj)
         }
         /* a nested archive seen before, byte for byte, and found clean */
         uint8_t digest[32];
-        if(!member_digest(&z, i, obj->mapped, digest) && clean_seen(c->s, digest))
-            continue;
+        if(!member_digest(&z, i, obj->mapped, digest)) {
+            clean_key_member(obj, e->name, digest);
+            if(clean_seen(c->s, digest))
+                continue;
+        }
         uint64_t events = c->events;
         if(!ctx_charge(c, obj->path, e->method ? e->usize : 0))
             break;
@@ -807,6 +848,8 @@ static bool zip_walk(struct kobj *obj)
     }
     buf_free(&scratch);
     zip_close(&z);
+    if(c->events == events0)
+        clean_add(c->s, key);
     return true;
 }
 

@@ -152,6 +152,33 @@ static void heads(void **st)
                          members[i].head);
 }
 
+/* The search window: a record at the end of a 64 KiB comment is the
+ * farthest found; a record with a comment running into it, or false
+ * signatures (and stray 6 bytes) after the real one, do not hide it. */
+static void zip_end_window(void **st)
+{
+    (void)st;
+    static uint8_t b[70000 + 512];
+    size_t n = build_s(b, "x", true, 1, 0);
+    memset(b + n, 6, 100);                 /* stray bytes: still found? */
+    put16(b + n - 22 + 20, 100);           /* yes, as a 100-byte comment */
+    assert_true((format_zip.probe(b, n + 100) == PROBE_TAIL));
+    memcpy(b + n + 10, "PK\5\6", 4);      /* a false record after it */
+    assert_true((format_zip.probe(b, n + 100) == PROBE_TAIL));
+    /* the longest comment: the record is 65,557 bytes from the end */
+    n = build_s(b, "x", true, 1, 65535);
+    memset(b + n, 'c', 65535);
+    assert_true((format_zip.probe(b, n + 65535) == PROBE_TAIL));
+    /* one byte more, and it is out of the window */
+    put16(b + n - 22 + 20, 65535);
+    b[n + 65535] = 'c';
+    assert_false((format_zip.probe(b, n + 65536) == PROBE_TAIL));
+    /* the smallest file: the record alone at offset 0 */
+    n = build_s(b, "", false, 0, 0);
+    assert_true((format_zip.probe(b, n) == PROBE_TAIL));
+    assert_false((format_zip.probe(b, n - 1) == PROBE_TAIL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +186,7 @@ int main(void)
         cmocka_unit_test(tar_checksum),
         cmocka_unit_test(head_beats_tail),
         cmocka_unit_test(heads),
+        cmocka_unit_test(zip_end_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
