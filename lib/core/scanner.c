@@ -502,8 +502,11 @@ static ssize_t read_full(const struct kensa_scanner *s, int fd, uint8_t *p,
     size_t got = 0;
     while(got < n) {
         ssize_t r = read(fd, p + got, n - got);
-        if(r < 0 && errno == EINTR && !kensa_scanner_cancelled(s))
+        if(r < 0 && errno == EINTR) {
+            if(kensa_scanner_cancelled(s))
+                break;   /* interrupted: scan what came */
             continue;
+        }
         if(r < 0)
             return -1;
         if(r == 0)

