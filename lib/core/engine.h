@@ -48,10 +48,7 @@ struct kctx {
     struct kensa_scanner *s;
     const char *file_path;
     uint64_t file_dev, file_ino;   /* what was opened (0 for stdin) */
-    const uint8_t *file_data;      /* whole file, for hashing on a finding */
-    size_t file_len;
-    bool file_mapped;              /* file_data is a mapping */
-    char file_sha256[65];          /* "" until first needed */
+    struct kobj *root;             /* the file's object (NULL: a stream) */
     uint64_t scanned_bytes;        /* decompressed so far */
     uint32_t entries;              /* members looked at so far */
     struct timespec start;
@@ -75,7 +72,24 @@ struct kobj {
                             text read it too */
     const char *disk_path; /* set for objects that are files on disk */
     bool mapped;         /* data is a read-only file mapping */
+    unsigned digested;   /* KDIGEST_* bits computed (digest.c) */
+    char digest_hex[3][65]; /* by enum kdigest, once computed */
 };
+
+/* ---- the digest service (digest.c) ------------------------------------- */
+
+enum kdigest { KDIGEST_MD5 = 0, KDIGEST_SHA1 = 1, KDIGEST_SHA256 = 2,
+               KDIGEST_COUNT = 3 };
+
+/*
+ * Compute the digests in `want` (bits 1 << KDIGEST_*) of obj's bytes that
+ * are not computed yet, in one pass, and keep them in obj.  False when obj
+ * has no bytes to hash (a streamed member) or hashing failed.
+ */
+bool kobj_digests(struct kobj *obj, unsigned want);
+
+/* Lowercase hex of one digest (computed on first use), or NULL. */
+const char *kobj_digest_hex(struct kobj *obj, enum kdigest a);
 
 /*
  * A read-only, directory-like view of a container's members, given to

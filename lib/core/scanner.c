@@ -304,22 +304,17 @@ bool ctx_count_entry(struct kctx *c, const char *path)
 void ctx_report(struct kobj *obj, struct kensa_finding *f)
 {
     struct kctx *c = obj->ctx;
-    char osha[65] = "";
 
     c->events++;
     /* A log's hash says nothing about a line in it (and logs are large and
-     * growing): hits in logs carry the line, not the file's hash. */
+     * growing): hits in logs carry the line, not the file's hash.  The
+     * digest service hashes each object once, however many findings. */
     bool hash = !f->line && !c->s->opts.no_hashes;
-    if(hash && !c->file_sha256[0] && c->file_data) {
-        if(c->file_mapped)
-            sha256_hex_mapped(c->file_data, c->file_len, c->file_sha256);
-        else
-            sha256_hex(c->file_data, c->file_len, c->file_sha256);
-    }
     f->file_path = c->file_path;
     f->file_dev = c->file_dev;
     f->file_ino = c->file_ino;
-    f->file_sha256 = c->file_sha256[0] ? c->file_sha256 : NULL;
+    if(hash && c->root && !f->file_sha256)
+        f->file_sha256 = kobj_digest_hex(c->root, KDIGEST_SHA256);
     if(!f->path)
         f->path = obj->path;
     f->depth = obj->depth;
@@ -336,17 +331,8 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
         f->chain = chain;
         f->chain_len = nch;
     }
-    if(hash && !f->object_sha256) {
-        if(obj->depth == 0 && f->file_sha256)
-            f->object_sha256 = f->file_sha256;
-        else if(obj->data && obj->mapped) {
-            sha256_hex_mapped(obj->data, obj->len, osha);
-            f->object_sha256 = osha;
-        } else if(obj->data) {
-            sha256_hex(obj->data, obj->len, osha);
-            f->object_sha256 = osha;
-        }
-    }
+    if(hash && !f->object_sha256)
+        f->object_sha256 = kobj_digest_hex(obj, KDIGEST_SHA256);
     pthread_mutex_lock(&c->s->lock);
     c->s->stats.findings++;
     if(c->s->on_finding)
@@ -361,8 +347,7 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
                      bool mapped)
 {
     struct kctx c = {
-        .s = s, .file_path = path, .file_data = data, .file_len = len,
-        .file_mapped = mapped,
+        .s = s, .file_path = path,
         .file_dev = st ? (uint64_t)st->st_dev : 0,
         .file_ino = st ? (uint64_t)st->st_ino : 0,
     };
@@ -379,6 +364,7 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     const char *slash = strrchr(p, '/');
     if(slash && slash[1])
         root.name = slash + 1;
+    c.root = &root;
     object_scan(&root);
     free(p);
 }
