@@ -602,6 +602,8 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     if(c->progress_shown)
         fputs("\r\033[K", stderr);
     signal_scanner = NULL;
+    if(!got_signal)
+        kensa_scanner_finish(s);   /* host-wide correlation reports now */
     if(kensa_report_finish(c->report) && !c->write_errno)
         c->write_errno = errno ? errno : EIO;
     if(c->ro.format == KENSA_FMT_TEXT && !c->quiet)

@@ -238,6 +238,14 @@ enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
                                          size_t len);
 
 /*
+ * End of the run: detectors that correlate across the whole scan (a
+ * persistence entry whose target matched elsewhere) report now, through
+ * the finding callback.  Call once, after the last scan call and before
+ * finishing the report; later calls do nothing.  KENSA_EINVAL for NULL.
+ */
+enum kensa_err kensa_scanner_finish(struct kensa_scanner *s);
+
+/*
  * Ask a running scan to stop soon: no new file is opened and the files
  * being scanned stop at their next budget check.  Async-signal-safe (for
  * a SIGINT/SIGTERM handler) and callable from any thread.  The scan

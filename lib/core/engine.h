@@ -41,6 +41,10 @@ struct kensa_scanner {
     uint8_t (*clean)[32];
     size_t n_clean, cap_clean;
     atomic_int cancelled;          /* kensa_scanner_cancel: stop soon */
+    void **det_state;              /* init's state, by registry index */
+    struct tstate *tstates;        /* per-thread states (object.c) */
+    pthread_mutex_t tlock;
+    bool finished;                 /* on_scan_end ran */
 };
 
 /* One top-level file's scan: budgets and the file's identity. */
@@ -245,6 +249,27 @@ struct detector {
      * detector would decide otherwise.  NULL: bytes decide alone.
      */
     uint32_t (*context)(const struct kobj *obj);
+
+    /*
+     * Lifecycle, every hook optional:
+     *  - init: once per scanner, with its options, before any object;
+     *    returns the detector's state (NULL is a fine state) or sets *err
+     *    (the scanner is then not created).  fini releases it.
+     *  - thread_init/thread_fini: per-thread scratch made on a worker's
+     *    first use (detector_thread_state), freed with the scanner.
+     *  - on_end: after every member of obj was scanned (post-order), so a
+     *    container's verdict can depend on what its members gave.
+     *  - on_scan_end: once, from kensa_scanner_finish(), after every
+     *    object: host-wide correlation; findings go through scan_report().
+     * A detector reaches its states with detector_state() and
+     * detector_thread_state().
+     */
+    void *(*init)(const struct kensa_options *o, enum kensa_err *err);
+    void (*fini)(void *state);
+    void *(*thread_init)(void *state);
+    void (*thread_fini)(void *tstate);
+    void (*on_end)(struct kobj *obj);
+    void (*on_scan_end)(struct kensa_scanner *s, void *state);
 };
 
 #define FORMAT(n) extern const struct format format_##n;
@@ -265,6 +290,22 @@ bool formats_container_head(const uint8_t *p, size_t n);
 
 /* Fold every enabled detector's context(obj) into a content digest. */
 void detectors_context(const struct kobj *obj, uint8_t digest[32]);
+
+/* Run every enabled detector's init (KENSA_OK, or the first error after
+ * undoing the others), and fini with the thread states at the end. */
+enum kensa_err detectors_init(struct kensa_scanner *s);
+void detectors_fini(struct kensa_scanner *s);
+
+/* The state init returned for detector d, and d's state for the calling
+ * thread (made by thread_init on first use; NULL on failure). */
+void *detector_state(const struct kensa_scanner *s, const struct detector *d);
+void *detector_thread_state(struct kensa_scanner *s, const struct detector *d);
+
+/* Every enabled detector's on_scan_end, once. */
+void detectors_scan_end(struct kensa_scanner *s);
+
+/* A finding about the scan as a whole (no object): from on_scan_end. */
+void scan_report(struct kensa_scanner *s, struct kensa_finding *f);
 
 /* Give every enabled detector the members of a container. */
 void detectors_on_members(const struct kmembers *m);

@@ -32,6 +32,127 @@ static bool enabled(size_t i, uint32_t on)
     return on & (detectors[i]->bit ? detectors[i]->bit : KENSA_DETECT_OTHER);
 }
 
+/* ---- detector lifecycle ------------------------------------------------- */
+
+/* One thread's states, one slot per detector. */
+struct tstate {
+    struct tstate *next;
+    pthread_t tid;
+    void *st[NDETECTORS];
+};
+
+static size_t det_index(const struct detector *d)
+{
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(detectors[i] == d)
+            return i;
+    }
+    return NDETECTORS;
+}
+
+enum kensa_err detectors_init(struct kensa_scanner *s)
+{
+    uint32_t on = s->opts.detectors;
+    pthread_mutex_init(&s->tlock, NULL);
+    s->det_state = calloc(NDETECTORS, sizeof(void *));
+    if(!s->det_state) {
+        pthread_mutex_destroy(&s->tlock);
+        return KENSA_ENOMEM;
+    }
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        enum kensa_err err = KENSA_OK;
+        if(!enabled(i, on) || !detectors[i]->init)
+            continue;
+        s->det_state[i] = detectors[i]->init(&s->opts, &err);
+        if(err) {
+            while(i-- > 0) {
+                if(enabled(i, on) && detectors[i]->fini)
+                    detectors[i]->fini(s->det_state[i]);
+            }
+            free(s->det_state);
+            s->det_state = NULL;
+            pthread_mutex_destroy(&s->tlock);
+            return err;
+        }
+    }
+    return KENSA_OK;
+}
+
+void detectors_fini(struct kensa_scanner *s)
+{
+    uint32_t on = s->opts.detectors;
+    while(s->tstates) {
+        struct tstate *t = s->tstates;
+        s->tstates = t->next;
+        for(size_t i = 0; i < NDETECTORS; i++) {
+            if(t->st[i] && detectors[i]->thread_fini)
+                detectors[i]->thread_fini(t->st[i]);
+        }
+        free(t);
+    }
+    for(size_t i = 0; s->det_state && i < NDETECTORS; i++) {
+        if(enabled(i, on) && detectors[i]->fini)
+            detectors[i]->fini(s->det_state[i]);
+    }
+    free(s->det_state);
+    s->det_state = NULL;
+    pthread_mutex_destroy(&s->tlock);
+}
+
+void *detector_state(const struct kensa_scanner *s, const struct detector *d)
+{
+    size_t i = det_index(d);
+    return i < NDETECTORS && s->det_state ? s->det_state[i] : NULL;
+}
+
+void *detector_thread_state(struct kensa_scanner *s, const struct detector *d)
+{
+    size_t i = det_index(d);
+    if(i == NDETECTORS || !d->thread_init)
+        return NULL;
+    pthread_t me = pthread_self();
+    pthread_mutex_lock(&s->tlock);
+    struct tstate *t = s->tstates;
+    while(t && !pthread_equal(t->tid, me))
+        t = t->next;
+    if(!t && (t = calloc(1, sizeof(*t)))) {
+        t->tid = me;
+        t->next = s->tstates;
+        s->tstates = t;
+    }
+    void *st = NULL;
+    if(t) {
+        if(!t->st[i])
+            t->st[i] = d->thread_init(detector_state(s, d));
+        st = t->st[i];
+    }
+    pthread_mutex_unlock(&s->tlock);
+    return st;
+}
+
+void detectors_scan_end(struct kensa_scanner *s)
+{
+    uint32_t on = s->opts.detectors;
+    if(s->finished)
+        return;
+    s->finished = true;
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(enabled(i, on) && detectors[i]->on_scan_end)
+            detectors[i]->on_scan_end(s, detector_state(s, detectors[i]));
+    }
+}
+
+static void detectors_on_end(struct kobj *obj)
+{
+    uint32_t on = obj->ctx->s->opts.detectors;
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(enabled(i, on) && detectors[i]->on_end)
+            detectors[i]->on_end(obj);
+    }
+}
+
+/* ---- formats ------------------------------------------------------------ */
+
 const struct format *formats_probe(const uint8_t *p, size_t n,
                                    int *confidence)
 {
@@ -111,6 +232,7 @@ void object_scan(struct kobj *obj)
         obj->format = NULL;
         detectors_on_object(obj);
     }
+    detectors_on_end(obj);   /* every member is done: post-order */
 }
 
 static bool repeats_ancestor(const struct kobj *parent, const uint8_t *data,

@@ -60,8 +60,15 @@ struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->clean_lock, NULL);
+    enum kensa_err err = detectors_init(s);
+    if(err) {
+        pthread_mutex_destroy(&s->lock);
+        pthread_mutex_destroy(&s->clean_lock);
+        free(s);
+        s = NULL;
+    }
     if(out_err)
-        *out_err = KENSA_OK;
+        *out_err = err;
     return s;
 }
 
@@ -74,6 +81,27 @@ void kensa_scanner_set_callbacks(struct kensa_scanner *s,
     s->on_warning = on_warning;
     s->on_progress = on_progress;
     s->ud = ud;
+}
+
+enum kensa_err kensa_scanner_finish(struct kensa_scanner *s)
+{
+    if(!s)
+        return KENSA_EINVAL;
+    detectors_scan_end(s);
+    return KENSA_OK;
+}
+
+void scan_report(struct kensa_scanner *s, struct kensa_finding *f)
+{
+    if(!f->path)
+        f->path = "(scan)";
+    if(!f->file_path)
+        f->file_path = f->path;
+    pthread_mutex_lock(&s->lock);
+    s->stats.findings++;
+    if(s->on_finding)
+        s->on_finding(f, s->ud);
+    pthread_mutex_unlock(&s->lock);
 }
 
 void kensa_scanner_cancel(struct kensa_scanner *s)
@@ -98,6 +126,7 @@ void kensa_scanner_free(struct kensa_scanner *s)
 {
     if(!s)
         return;
+    detectors_fini(s);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->clean_lock);
     free(s->clean);

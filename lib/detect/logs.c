@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1032,15 +1033,20 @@ static void logs_stream_end(void *v)
     state_free(st);
 }
 
-static void logs_init(void) __attribute__((constructor));
-static void logs_init(void)
+/* The trigger table is the same for every scanner: built once. */
+static pthread_once_t trig_once = PTHREAD_ONCE_INIT;
+
+static void *logs_init(const struct kensa_options *o, enum kensa_err *err)
 {
-    trig_init();
+    (void)o;
+    *err = pthread_once(&trig_once, trig_init) ? KENSA_ENOMEM : KENSA_OK;
+    return NULL;
 }
 
 const struct detector detector_logs = {
     .name = "logs",
     .bit = KENSA_DETECT_LOGS,
+    .init = logs_init,
     .on_object = logs_on_object,
     .stream_begin = logs_stream_begin,
     .stream_data = logs_stream_data,

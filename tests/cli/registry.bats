@@ -93,7 +93,7 @@ built() {
     awk '/registry.def$/ { if ($1 != 1 || $2 != 0) exit 1 }' "$R/numstat"
     # only the engine's internal API
     run grep -h '#include' "$SRC/lib/detect/toy.c" "$SRC/lib/formats/toyfmt.c"
-    [ "$(printf '%s\n' "$output" | grep -v '<string.h>' | sort -u)" = \
+    [ "$(printf '%s\n' "$output" | grep -v '#include <' | sort -u)" = \
       '#include "core/engine.h"' ]
 }
 
@@ -109,14 +109,23 @@ built() {
     run "$R/build/kensa" scan --json --threads 1 --no-summary "$R/sample.toyc"
     echo "$output"
     [ "$status" -eq 1 ]
-    [ "$(printf '%s\n' "$output" | jq -r 'select(.event.kind=="alert") |
+    [ "$(printf '%s\n' "$output" | jq -r 'select(.event.kind=="alert" and
+          .kensa.path != "(scan)") |
           "\(.kensa.detector) \(.kensa.threat) \(.kensa.path)"')" = \
       "toy toy $R/sample.toyc!/member" ]
     # the text report names the unknown threat by its id
     run "$R/build/kensa" scan --threads 1 --color never --no-summary "$R/sample.toyc"
     [ "$status" -eq 1 ]
-    [[ "$output" == *"== toy (1) =="* ]]
+    [[ "$output" == *"== toy (2) =="* ]]
     [[ "$output" == *"sample.toyc!/member"* ]]
+}
+
+@test "registry: the lifecycle hooks run: init, per-thread state, post-order on_end, on_scan_end once" {
+    built
+    run "$R/build/kensa" scan --json --threads 1 --no-summary "$R/sample.toyc"
+    [ "$status" -eq 1 ]
+    [ "$(printf '%s\n' "$output" | jq -r 'select(.kensa.path == "(scan)") | .message')" = \
+      "toy lifecycle: 2 objects ended, members before their container, 1 thread state" ]
 }
 
 @test "registry: a detector without a bit stays off when named ones are chosen" {
