@@ -501,8 +501,11 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         return EXIT_ERROR;
     }
     c->report = kensa_report_new(&c->ro, out, &err);
-    if(!c->report)
+    c->iocs = c->report ? kensa_iocs_new() : NULL;
+    if(!c->iocs) {
+        fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         goto out;
+    }
     c->so.excludes = c->excludes;
     c->so.n_excludes = c->n_excludes;
     c->so.log_paths = c->log_paths;
@@ -513,7 +516,6 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         c->so.detectors = KENSA_DETECT_LOGS;
         c->so.logs_everywhere = true;
     }
-    c->iocs = kensa_iocs_new();
     s = kensa_scanner_new(&c->so, &err);
     if(!s) {
         fprintf(stderr, "kensa: %s\n", kensa_strerror(err));
@@ -527,8 +529,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     /* '-' reads standard input (logs piped in); the rest are walked */
     const char **walk = calloc(nroots + 1, sizeof(*walk));
     size_t nwalk = 0;
-    if(!walk)
+    if(!walk) {
+        fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         goto out;
+    }
     err = KENSA_OK;
     for(size_t i = 0; i < nroots; i++) {
         if(!strcmp(roots[i], "-")) {
@@ -545,6 +549,8 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     }
     if(nwalk) {
         enum kensa_err e2 = kensa_scanner_scan_paths(s, walk, nwalk);
+        if(e2 == KENSA_ENOMEM)
+            fprintf(stderr, "kensa: %s\n", kensa_strerror(e2));
         if(e2)
             err = e2;
     }
@@ -635,6 +641,7 @@ int main(int argc, char **argv)
     c.excludes = calloc((size_t)argc + 1, sizeof(*c.excludes));
     c.log_paths = calloc((size_t)argc + 1, sizeof(*c.log_paths));
     if(!c.excludes || !c.log_paths) {
+        fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         free(c.excludes);
         free(c.log_paths);
         return EXIT_ERROR;
