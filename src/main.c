@@ -68,6 +68,7 @@ struct cli {
     const char *backup_dir;
     struct fixjob *jobs;
     size_t njobs, capjobs;
+    size_t jobs_lost;          /* fixes not recorded for want of memory */
     bool quiet, no_summary, progress;
     bool no_confine;
     char confinement[192];      /* what kensa_confine() put in force */
@@ -169,14 +170,28 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+static void job_clear(struct fixjob *j)
+{
+    for(size_t k = 0; j->chain && k < j->chain_len; k++)
+        free(j->chain[k]);
+    free(j->chain);
+    free(j->file);
+    free(j->entry);
+    free(j->where);
+    free(j->fixed_in);
+}
+
+/* Record a fix to make after the scan.  Out of memory, the fix is not
+ * made and the run says so and ends with an error (jobs_lost). */
 static void add_job(struct cli *c, const struct kensa_finding *f,
                     const char *entry)
 {
+    bool ok = false;
     if(c->njobs == c->capjobs) {
         size_t nc = c->capjobs ? c->capjobs * 2 : 16;
         struct fixjob *nj = realloc(c->jobs, nc * sizeof(*nj));
         if(!nj)
-            return;
+            goto out;
         c->jobs = nj;
         c->capjobs = nc;
     }
@@ -185,16 +200,32 @@ static void add_job(struct cli *c, const struct kensa_finding *f,
     j->file = strdup(entry || !f->fix_file ? f->file_path : f->fix_file);
     j->where = strdup(f->path);
     j->fixed_in = f->fixed_in ? strdup(f->fixed_in) : NULL;
+    if(!j->file || !j->where || (f->fixed_in && !j->fixed_in))
+        goto fail;
     if(entry) {
         j->dev = f->file_dev;
         j->ino = f->file_ino;
         j->entry = strdup(entry);
         j->chain = calloc(f->chain_len + 1, sizeof(char *));
-        for(size_t i = 0; j->chain && i < f->chain_len; i++)
-            j->chain[i] = strdup(f->chain[i]);
-        j->chain_len = f->chain_len;
+        if(!j->entry || !j->chain)
+            goto fail;
+        for(; j->chain_len < f->chain_len; j->chain_len++) {
+            j->chain[j->chain_len] = strdup(f->chain[j->chain_len]);
+            if(!j->chain[j->chain_len])
+                goto fail;
+        }
     }
     c->njobs++;
+    ok = true;
+    goto out;
+fail:
+    job_clear(j);
+out:
+    if(!ok) {
+        say(stderr, "kensa: not fixed: %s: %s", f->path,
+            kensa_strerror(KENSA_ENOMEM));
+        c->jobs_lost++;
+    }
 }
 
 static void on_finding(const struct kensa_finding *f, void *ud)
@@ -311,16 +342,8 @@ static int cmd_brief(const struct cli *c, int argc, char **argv)
 
 static void jobs_free(struct cli *c)
 {
-    for(size_t i = 0; i < c->njobs; i++) {
-        struct fixjob *j = &c->jobs[i];
-        for(size_t k = 0; j->chain && k < j->chain_len; k++)
-            free(j->chain[k]);
-        free(j->chain);
-        free(j->file);
-        free(j->entry);
-        free(j->where);
-        free(j->fixed_in);
-    }
+    for(size_t i = 0; i < c->njobs; i++)
+        job_clear(&c->jobs[i]);
     free(c->jobs);
 }
 
@@ -593,7 +616,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                 (unsigned long long)st.errors);
         fprintf(stderr, "Confinement: %s\n", c->confinement);
     }
-    size_t fix_failed = (c->fix || c->dry_run) ? run_fixes(c) : 0;
+    size_t fix_failed = (c->fix || c->dry_run) ? run_fixes(c) + c->jobs_lost : 0;
     if(fix_failed)
         rc = EXIT_ERROR;
     else if(st.findings)
