@@ -69,6 +69,7 @@ struct cli {
     const char *backup_dir;
     struct fixjob *jobs;
     size_t njobs, capjobs;
+    size_t jobs_lost;          /* fixes not recorded for want of memory */
     bool quiet, no_summary, progress;
     bool no_confine;
     char confinement[192];      /* what kensa_confine() put in force */
@@ -168,14 +169,28 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+static void job_clear(struct fixjob *j)
+{
+    for(size_t k = 0; j->chain && k < j->chain_len; k++)
+        free(j->chain[k]);
+    free(j->chain);
+    free(j->file);
+    free(j->entry);
+    free(j->where);
+    free(j->fixed_in);
+}
+
+/* Record a fix to make after the scan.  Out of memory, the fix is not
+ * made and the run says so and ends with an error (jobs_lost). */
 static void add_job(struct cli *c, const struct kensa_finding *f,
                     const char *entry)
 {
+    bool ok = false;
     if(c->njobs == c->capjobs) {
         size_t nc = c->capjobs ? c->capjobs * 2 : 16;
         struct fixjob *nj = realloc(c->jobs, nc * sizeof(*nj));
         if(!nj)
-            return;
+            goto out;
         c->jobs = nj;
         c->capjobs = nc;
     }
@@ -184,16 +199,32 @@ static void add_job(struct cli *c, const struct kensa_finding *f,
     j->file = strdup(entry || !f->fix_file ? f->file_path : f->fix_file);
     j->where = strdup(f->path);
     j->fixed_in = f->fixed_in ? strdup(f->fixed_in) : NULL;
+    if(!j->file || !j->where || (f->fixed_in && !j->fixed_in))
+        goto fail;
     if(entry) {
         j->dev = f->file_dev;
         j->ino = f->file_ino;
         j->entry = strdup(entry);
         j->chain = calloc(f->chain_len + 1, sizeof(char *));
-        for(size_t i = 0; j->chain && i < f->chain_len; i++)
-            j->chain[i] = strdup(f->chain[i]);
-        j->chain_len = f->chain_len;
+        if(!j->entry || !j->chain)
+            goto fail;
+        for(; j->chain_len < f->chain_len; j->chain_len++) {
+            j->chain[j->chain_len] = strdup(f->chain[j->chain_len]);
+            if(!j->chain[j->chain_len])
+                goto fail;
+        }
     }
     c->njobs++;
+    ok = true;
+    goto out;
+fail:
+    job_clear(j);
+out:
+    if(!ok) {
+        say(stderr, "kensa: not fixed: %s: %s", f->path,
+            kensa_strerror(KENSA_ENOMEM));
+        c->jobs_lost++;
+    }
 }
 
 /* Findings per threat id, for the summary. */
@@ -352,16 +383,8 @@ static int cmd_brief(const struct cli *c, int argc, char **argv)
 
 static void jobs_free(struct cli *c)
 {
-    for(size_t i = 0; i < c->njobs; i++) {
-        struct fixjob *j = &c->jobs[i];
-        for(size_t k = 0; j->chain && k < j->chain_len; k++)
-            free(j->chain[k]);
-        free(j->chain);
-        free(j->file);
-        free(j->entry);
-        free(j->where);
-        free(j->fixed_in);
-    }
+    for(size_t i = 0; i < c->njobs; i++)
+        job_clear(&c->jobs[i]);
     free(c->jobs);
 }
 
@@ -542,8 +565,16 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         return EXIT_ERROR;
     }
     c->report = kensa_report_new(&c->ro, out, &err);
-    if(!c->report)
+    /* indicators feed the text summary and --iocs only */
+    if(c->report && (c->iocs_path ||
+                     (c->ro.format == KENSA_FMT_TEXT && !c->quiet)))
+        c->iocs = kensa_iocs_new();
+    if(!c->report || ((c->iocs_path ||
+                       (c->ro.format == KENSA_FMT_TEXT && !c->quiet)) &&
+                      !c->iocs)) {
+        fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         goto out;
+    }
     c->so.excludes = c->excludes;
     c->so.n_excludes = c->n_excludes;
     c->so.log_paths = c->log_paths;
@@ -554,9 +585,6 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         c->so.detectors = KENSA_DETECT_LOGS;
         c->so.logs_everywhere = true;
     }
-    /* indicators feed the text summary and --iocs only */
-    if(c->iocs_path || (c->ro.format == KENSA_FMT_TEXT && !c->quiet))
-        c->iocs = kensa_iocs_new();
     s = kensa_scanner_new(&c->so, &err);
     if(!s) {
         fprintf(stderr, "kensa: %s\n", kensa_strerror(err));
@@ -576,8 +604,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     /* '-' reads standard input (logs piped in); the rest are walked */
     const char **walk = calloc(nroots + 1, sizeof(*walk));
     size_t nwalk = 0;
-    if(!walk)
+    if(!walk) {
+        fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         goto out;
+    }
     err = KENSA_OK;
     for(size_t i = 0; i < nroots; i++) {
         if(!strcmp(roots[i], "-")) {
@@ -594,6 +624,8 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     }
     if(nwalk) {
         enum kensa_err e2 = kensa_scanner_scan_paths(s, walk, nwalk);
+        if(e2 == KENSA_ENOMEM)
+            fprintf(stderr, "kensa: %s\n", kensa_strerror(e2));
         if(e2)
             err = e2;
     }
@@ -655,7 +687,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
             strerror(c->write_errno));
     /* an interrupted --fix changes nothing */
     size_t fix_failed = (c->fix || c->dry_run) && !got_signal ?
-                        run_fixes(c) : 0;
+                        run_fixes(c) + c->jobs_lost : 0;
     if(got_signal)
         rc = 128 + got_signal;   /* 130, 143: as the shells report it */
     else if(c->write_errno || fix_failed)
@@ -707,6 +739,7 @@ int main(int argc, char **argv)
     c.excludes = calloc((size_t)argc + 1, sizeof(*c.excludes));
     c.log_paths = calloc((size_t)argc + 1, sizeof(*c.log_paths));
     if(!c.excludes || !c.log_paths) {
+        fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         free(c.excludes);
         free(c.log_paths);
         return EXIT_ERROR;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh BUILD_DIR - the whole test suite: cmocka unit tests, bats CLI
-# tests, the shared-corpus checks and the fuzz-corpus replays.  Every
+# tests, the shared-corpus checks, the out-of-memory fault injection and
+# the fuzz-corpus replays.  Every
 # runner speaks TAP here; this script counts the results and ends with
 # the line CI reads: "N passed, N failed, N skipped".
 set -u
@@ -51,6 +52,14 @@ for t in "$TOP"/tests/corpus/*.py; do
     count "$LOG/corpus" $rc
     [ $rc -eq 0 ] || grep -vE '^ok ' "$LOG/corpus" | head -60
 done
+
+echo "== out-of-memory fault injection"
+python3 "$TOP/tests/faults/run.py" >"$LOG/faults" 2>&1
+rc=$?
+echo "  run.py: $(grep -cE '^ok ' "$LOG/faults") ok"
+count "$LOG/faults" $rc
+grep -E '^ok ' "$LOG/faults" | sed 's/^/  /'
+[ $rc -eq 0 ] || grep -vE '^ok ' "$LOG/faults" | head -60
 
 echo "== fuzz corpus replay"
 for r in "$BUILD"/fuzz/replay_*; do

@@ -43,6 +43,7 @@
 #include <iconv.h>
 #include <langinfo.h>
 #include <linux/landlock.h>
+#include <openssl/crypto.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -149,15 +150,22 @@ static void say(char *desc, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Load now what the engine would otherwise load on first use. */
-static void warm_up(void)
+/* Load now what the engine would otherwise load on first use.  0, or -1
+ * when OpenSSL could not set itself up (out of memory): it must not be
+ * used then, since OpenSSL 3.0 crashes on the locks it failed to make. */
+static int warm_up(void)
 {
     char hex[65];
     tzset();            /* gmtime_r() reads /etc/localtime once, on first use */
+    if(!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL))
+        return -1;
     sha256_hex("", 0, hex);
+    if(!hex[0])
+        return -1;
     iconv_t cd = iconv_open(nl_langinfo(CODESET), "UTF-8");
     if(cd != (iconv_t)-1)
         iconv_close(cd);
+    return 0;
 }
 
 /* Landlock's ABI version, 0 if the kernel has none (or has it off). */
@@ -293,7 +301,10 @@ enum kensa_err kensa_confine(const struct kensa_confine_opts *o, char *desc,
         desc[0] = 0;
     if(!o)
         return KENSA_EINVAL;
-    warm_up();
+    if(warm_up() != 0) {
+        say(desc, desc_cap, "none (OpenSSL could not start: out of memory)");
+        return KENSA_ENOMEM;
+    }
     if(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         say(desc, desc_cap, "none (no_new_privs: %s)", strerror(errno));
         return KENSA_EIO;

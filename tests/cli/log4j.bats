@@ -104,6 +104,12 @@ setup_file() {
     run k log4j --json "$FX/silent"
     [ "$status" -eq 0 ]
     [ "$(echo "$output" | count_alerts)" -eq 0 ]
+    # silent because every file was read and judged, not skipped
+    run "$KENSA" log4j --threads 1 --color never "$FX/silent"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Scanned files: $(ls "$FX/silent" | wc -l) ("* ]]
+    [[ "$output" == *"Findings: 0"* ]]
+    [[ "$output" == *"Warnings: 0 "* ]]
 }
 
 @test "log4j 1.x is end-of-life, with its dangerous classes" {
@@ -167,6 +173,10 @@ setup_file() {
     run /usr/bin/time -f "%M" "$KENSA" log4j -q --threads 1 "$FX/hostile/bomb.jar"
     [ "$status" -eq 0 ]
     [ "$(echo "$output" | tail -1)" -lt 65536 ]
+    # refused, and said so
+    run k log4j "$FX/hostile/bomb.jar"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"bomb.jar: entry inner.jar: over the size or compression-ratio limit, skipped"* ]]
 }
 
 @test "names with newlines and bad UTF-8 still give valid JSON" {
@@ -189,9 +199,12 @@ setup_file() {
 }
 
 @test "several threads find the same as one" {
-    a=$("$KENSA" log4j --json --threads 1 "$FX" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort | md5sum)
-    b=$("$KENSA" log4j --json --threads 4 "$FX" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort | md5sum)
-    [ "$a" = "$b" ]
+    "$KENSA" log4j --json --threads 1 "$FX" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort >"$BATS_TEST_TMPDIR/a"
+    "$KENSA" log4j --json --threads 4 "$FX" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort >"$BATS_TEST_TMPDIR/b"
+    cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+    # the same, and something: every fixture folder holds findings
+    [ "$(wc -l < "$BATS_TEST_TMPDIR/a")" -ge 30 ]
+    grep -qx "$FX/plain/log4j-core-2.14.1.jar" "$BATS_TEST_TMPDIR/a"
 }
 
 @test "a 40 MiB jar in a tarball is found without holding it in memory" {
