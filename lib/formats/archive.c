@@ -1,9 +1,16 @@
 /*
- * archive.c - tar and the single-file compressors (gzip, xz, bzip2, zstd)
- * through libarchive, which handles their many dialects better than we
- * would.  Members are streamed: only a member whose first bytes say it is
- * a container is read into memory (capped by --max-scansize, checked for
- * its compression ratio); everything else is skipped without being kept.
+ * archive.c - tar, 7z, RAR (4 and 5) and the single-file compressors
+ * (gzip, xz, bzip2, zstd) through libarchive, which handles their many
+ * dialects better than we would; also zips with encrypted entries when
+ * candidate passwords are in the object's context (archive.h), since
+ * libarchive decrypts ZipCrypto and WinZip AES.  Members are streamed:
+ * only a member whose first bytes say it is a container is read into
+ * memory (capped by --max-scansize, checked for its compression ratio);
+ * everything else is skipped without being kept.
+ *
+ * Encrypted members libarchive cannot decrypt (7z AES, RAR) and zip
+ * members no candidate password opened are never passed over in silence:
+ * each archive holding some gets one warning saying how many and why.
  *
  * Only decompressors libarchive runs in-process are enabled, each checked
  * once: libarchive falls back to running an external program (lrzip,
@@ -16,11 +23,14 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "formats/archive.h"
 
 /* A streamed member is not known to be large until it is: spill early. */
 #define TAR_SPILL (4u << 20)
@@ -60,8 +70,11 @@ static void filters_probe(void)
     }
 }
 
-/* A reader for tar (maybe compressed) or for one compressed stream. */
-static struct archive *reader_new(bool tar)
+/* What a reader is for: tar (maybe compressed), one compressed stream,
+ * 7z, RAR 4 or 5, or a zip (seekable: read from its central directory). */
+enum rd { RD_RAW, RD_TAR, RD_7Z, RD_RAR, RD_ZIP };
+
+static struct archive *reader_new(enum rd rd)
 {
     pthread_once(&filters_once, filters_probe);
     struct archive *a = archive_read_new();
@@ -71,11 +84,24 @@ static struct archive *reader_new(bool tar)
         if(filter_in_process[i])
             filters[i](a);
     }
-    if(tar) {
+    switch(rd) {
+    case RD_TAR:
         archive_read_support_format_tar(a);
         archive_read_support_format_gnutar(a);
-    } else {
+        break;
+    case RD_7Z:
+        archive_read_support_format_7zip(a);
+        break;
+    case RD_RAR:
+        archive_read_support_format_rar(a);
+        archive_read_support_format_rar5(a);
+        break;
+    case RD_ZIP:
+        archive_read_support_format_zip_seekable(a);
+        break;
+    case RD_RAW:
         archive_read_support_format_raw(a);
+        break;
     }
     return a;
 }
@@ -117,7 +143,20 @@ static const char *archive_kind(const uint8_t *p, size_t n)
         return "bzip2";
     if(n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4))
         return "zstd";
+    if(n >= 32 && !memcmp(p, "7z\xbc\xaf\x27\x1c", 6))
+        return "7z";       /* 32: the signature header */
+    if(n >= 7 && !memcmp(p, "Rar!\x1a\x07\x00", 7))
+        return "rar";
+    if(n >= 8 && !memcmp(p, "Rar!\x1a\x07\x01\x00", 8))
+        return "rar5";
     return tar_header(p, n) ? "tar" : NULL;
+}
+
+/* Magic of the archives with a member list of their own (not tar). */
+static bool is_7z_or_rar(const uint8_t *p, size_t n)
+{
+    return (n >= 6 && !memcmp(p, "7z\xbc\xaf\x27\x1c", 6)) ||
+           (n >= 6 && !memcmp(p, "Rar!\x1a\x07", 6));
 }
 
 static int archive_probe(const uint8_t *p, size_t n)
@@ -133,14 +172,15 @@ static bool archive_container_head(const uint8_t *p, size_t n)
     return (n >= 3 && p[0] == 0x1f && p[1] == 0x8b) ||
            (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6)) ||
            (n >= 3 && !memcmp(p, "BZh", 3)) ||
-           (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4));
+           (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4)) ||
+           is_7z_or_rar(p, n);
 }
 
 /* Does the compressed object hold a tar?  Decompress its first block
  * into head[512]; *got says how much of it there is. */
 static bool holds_tar(const struct kobj *obj, uint8_t head[512], size_t *out)
 {
-    struct archive *a = reader_new(false);
+    struct archive *a = reader_new(RD_RAW);
     struct archive_entry *ent;
     size_t got = 0;
     if(a && archive_read_open_memory(a, obj->data, obj->len) == ARCHIVE_OK &&
@@ -190,50 +230,54 @@ static bool peek_skips(struct kobj *obj, const uint8_t *head, size_t got,
     return !*ks;
 }
 
-static bool archive_walk(struct kobj *obj)
+/* Encrypted members left unread in one archive, for one warning. */
+struct sealed {
+    unsigned n;
+    char first[128];
+};
+
+static void sealed_add(struct sealed *sl, const char *name)
+{
+    if(!sl->n++) {
+        size_t k = strlen(name);
+        if(k >= sizeof(sl->first))
+            k = sizeof(sl->first) - 1;
+        memcpy(sl->first, name, k);
+        sl->first[k] = 0;
+    }
+}
+
+/*
+ * Walk the members of an open reader: a member whose first bytes start a
+ * container is read whole (or spilled) and scanned as an object, the rest
+ * streamed to the detectors that want it.  `squeezed`: members are
+ * compressed (raw, 7z, RAR, zip), so the archive's size bounds their
+ * ratio.  *pre is a stream already begun for the first member (a raw
+ * compressed file).  Encrypted members that could not be read are counted
+ * in *sl.  The caller owns `a`.
+ */
+static void walk_members(struct kobj *obj, struct archive *a,
+                         const char *kind, enum rd rd, struct kstream **pre,
+                         struct sealed *sl)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
-    const char *kind = archive_kind(obj->data, obj->len);
-    uint64_t events0 = c->events;
-    uint8_t key[32] = { 0 };
-
-    /* a top-level file whose bytes were scanned clean in this run: every
-     * copy of a tarball costs a hash, not a decompression */
-    if(obj->depth == 0 && clean_seen_object(obj, key))
-        return true;
-    uint8_t head[512];
-    size_t hgot = 0;
-    bool tar = tar_header(obj->data, obj->len) ||
-               holds_tar(obj, head, &hgot);
-    struct kstream *pre = NULL;    /* the raw member's stream, begun */
-    if(!tar && hgot && peek_skips(obj, head, hgot, &pre)) {
-        clean_add(c->s, key);
-        return true;
-    }
-    struct archive *a = reader_new(tar);
     struct archive_entry *ent;
     struct buf data;
     uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
-    bool opened = false;
+    bool squeezed = rd != RD_TAR;
 
     buf_init(&data, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
-    if(!a) {
-        detectors_stream_end(pre);
-        ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
-        return true;
-    }
-    if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
-        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
-                 "data", kind, archive_error_string(a));
-        goto out;
-    }
-    opened = true;
     for(;;) {
         int r = archive_read_next_header(a, &ent);
         if(r == ARCHIVE_EOF)
             break;
         if(r < ARCHIVE_WARN) {
+            if(archive_read_has_encrypted_entries(a) > 0 && !sl->n) {
+                /* 7z with its member list encrypted (7z a -mhe=on) */
+                sealed_add(sl, "(member list)");
+                break;
+            }
             ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s",
                      kind, archive_error_string(a));
             break;
@@ -249,6 +293,12 @@ static bool archive_walk(struct kobj *obj)
             raw_name(obj, rname, sizeof(rname));
             name = rname;
         }
+        bool sealed = archive_entry_is_data_encrypted(ent);
+        if(sealed && rd != RD_ZIP) {
+            /* 7z AES, RAR: libarchive reads the names, not the data */
+            sealed_add(sl, name);
+            continue;
+        }
         /* Read the first block; keep going for a container, or stream
          * to the detectors that want the member (logs). */
         data.len = 0;
@@ -261,8 +311,11 @@ static bool archive_walk(struct kobj *obj)
             char chunk[65536];
             la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
             if(got < 0) {
-                ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s", name,
-                         archive_error_string(a));
+                if(sealed && !streamed && !data.len && !spilled)
+                    sealed_add(sl, name);   /* no password opened it */
+                else
+                    ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s", name,
+                             archive_error_string(a));
                 keep = false;
                 break;
             }
@@ -275,7 +328,7 @@ static bool archive_walk(struct kobj *obj)
                     stop = true;
                     break;
                 }
-                if(l->max_ratio && raw && streamed > (64u << 20) &&
+                if(l->max_ratio && squeezed && streamed > (64u << 20) &&
                    streamed / obj->len > l->max_ratio) {
                     ctx_warn(c, obj->path, KENSA_ELIMIT,
                              "%s: compression ratio over %u, stopped", name,
@@ -289,8 +342,8 @@ static bool archive_walk(struct kobj *obj)
                 if(!formats_container_head((const uint8_t *)chunk,
                                            (size_t)got) &&
                    !(got > 262 && !memcmp(chunk + 257, "ustar", 5))) {
-                    ks = pre ? pre : detectors_stream_begin(obj, name);
-                    pre = NULL;
+                    ks = *pre ? *pre : detectors_stream_begin(obj, name);
+                    *pre = NULL;
                     if(!ks)
                         break;
                     streamed = (uint64_t)got;
@@ -305,7 +358,7 @@ static bool archive_walk(struct kobj *obj)
                 stop = true;
                 break;
             }
-            if(l->max_ratio && raw && data.len > (1u << 20) &&
+            if(l->max_ratio && squeezed && data.len > (1u << 20) &&
                data.len / obj->len > l->max_ratio) {
                 ctx_warn(c, obj->path, KENSA_ELIMIT,
                          "%s: compression ratio over %u, not opened", name,
@@ -358,13 +411,208 @@ static bool archive_walk(struct kobj *obj)
         if(stop)
             break;
     }
+    buf_free(&data);
+}
+
+/* One warning for the encrypted members of `obj` nobody could read: an
+ * encrypted archive must never pass for a clean one. */
+static void sealed_warn(struct kobj *obj, const char *kind,
+                        const struct sealed *sl)
+{
+    size_t npw = kobj_attr_count(obj, "password");
+    char why[160];
+    if(!sl->n)
+        return;
+    if(!strcmp(kind, "7z"))
+        snprintf(why, sizeof(why), "7z AES encryption, which this build "
+                 "cannot decrypt (libarchive)");
+    else if(!strncmp(kind, "rar", 3))
+        snprintf(why, sizeof(why), "RAR encryption, which this build "
+                 "cannot decrypt (libarchive)");
+    else if(!npw)
+        snprintf(why, sizeof(why), "no password given (--password, "
+                 "--passwords)");
+    else
+        snprintf(why, sizeof(why), "none of the %zu candidate password%s "
+                 "opened it", npw, npw == 1 ? "" : "s");
+    if(!strcmp(sl->first, "(member list)"))
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED, "encrypted %s "
+                 "(its member list too): %s; not scanned", kind, why);
+    else
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED, "encrypted: %u "
+                 "member%s (first: %s) not scanned: %s", sl->n,
+                 sl->n == 1 ? "" : "s", sl->first, why);
+}
+
+static bool archive_walk(struct kobj *obj)
+{
+    struct kctx *c = obj->ctx;
+    const char *kind = archive_kind(obj->data, obj->len);
+    uint64_t events0 = c->events;
+    uint8_t key[32] = { 0 };
+    struct sealed sl = { 0 };
+
+    /* a top-level file whose bytes were scanned clean in this run: every
+     * copy of a tarball costs a hash, not a decompression */
+    if(obj->depth == 0 && clean_seen_object(obj, key))
+        return true;
+    uint8_t head[512];
+    size_t hgot = 0;
+    enum rd rd;
+    if(!strcmp(kind, "7z"))
+        rd = RD_7Z;
+    else if(!strncmp(kind, "rar", 3))
+        rd = RD_RAR;
+    else if(tar_header(obj->data, obj->len) || holds_tar(obj, head, &hgot))
+        rd = RD_TAR;
+    else
+        rd = RD_RAW;
+    struct kstream *pre = NULL;    /* the raw member's stream, begun */
+    if(rd == RD_RAW && hgot && peek_skips(obj, head, hgot, &pre)) {
+        clean_add(c->s, key);
+        return true;
+    }
+    struct archive *a = reader_new(rd);
+    bool opened = false;
+
+    if(!a) {
+        detectors_stream_end(pre);
+        ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
+        return true;
+    }
+    if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
+        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
+                 "data", kind, archive_error_string(a));
+        goto out;
+    }
+    opened = true;
+    walk_members(obj, a, kind, rd, &pre, &sl);
+    sealed_warn(obj, kind, &sl);
 out:
     detectors_stream_end(pre);   /* not used: the member had another start */
-    buf_free(&data);
     archive_read_free(a);
     if(opened && c->events == events0)
         clean_add(c->s, key);
     return opened;
+}
+
+/* ---- zips with encrypted members ---------------------------------------- */
+
+/* Candidate passwords handed to libarchive one at a time, so that the one
+ * that opened a member is known: libarchive asks for the next only when
+ * the one before failed its check. */
+struct pwfeed {
+    const char **v;
+    size_t n, next;
+};
+
+static const char *pw_next(struct archive *a, void *ud)
+{
+    struct pwfeed *f = ud;
+    (void)a;
+    return f->next < f->n ? f->v[f->next++] : NULL;
+}
+
+/* Output read from the probe member before its password is believed. */
+#define PROBE_MAX (4u << 20)
+
+/*
+ * Which candidate opens the first encrypted member: libarchive's own
+ * check (one byte for ZipCrypto, two for AES) lets about one wrong
+ * password in 256 through, so the member is read (up to PROBE_MAX) and a
+ * password whose data then fails is dropped and the search goes on after
+ * it.  Returns the index, or -1.
+ */
+static long find_password(struct kobj *obj, const char **v, size_t n)
+{
+    struct pwfeed f = { .v = v, .n = n };
+    while(f.next < n) {
+        struct archive *a = reader_new(RD_ZIP);
+        struct archive_entry *ent;
+        bool failed = false, seen = false;
+        if(!a)
+            return -1;
+        archive_read_set_passphrase_callback(a, &f, pw_next);
+        if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
+            archive_read_free(a);
+            return -1;
+        }
+        while(!seen && archive_read_next_header(a, &ent) >= ARCHIVE_WARN) {
+            if(!archive_entry_is_data_encrypted(ent))
+                continue;
+            seen = true;
+            size_t total = 0;
+            char chunk[65536];
+            for(;;) {
+                la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
+                if(got < 0)
+                    failed = true;
+                if(got <= 0)
+                    break;
+                total += (size_t)got;
+                if(total >= PROBE_MAX)
+                    break;
+            }
+        }
+        archive_read_free(a);
+        if(!seen)
+            return -1;
+        if(!failed)
+            return f.next ? (long)f.next - 1 : -1;
+        /* the last one handed out passed the check and then failed: go
+         * on with the ones after it (f.next already points there) */
+    }
+    return -1;
+}
+
+bool archive_walk_encrypted_zip(struct kobj *obj)
+{
+    struct kctx *c = obj->ctx;
+    size_t n = kobj_attr_count(obj, "password");
+    const char **v;
+    long k;
+
+    if(!n || !(v = calloc(n, sizeof(*v))))
+        return false;
+    size_t i = 0;
+    for(const struct kctxattr *at = kobj_attr_next(obj, NULL, "password");
+        at && i < n; at = kobj_attr_next(obj, at, "password"))
+        v[i++] = at->value;
+    k = find_password(obj, v, n);
+    if(k < 0) {
+        free(v);
+        return false;
+    }
+    struct archive *a = reader_new(RD_ZIP);
+    struct kstream *pre = NULL;
+    struct sealed sl = { 0 };
+    struct pwfeed f = { .v = v, .n = n };
+    if(!a) {
+        free(v);
+        return false;
+    }
+    /* the one found first; the others for members under another one */
+    archive_read_add_passphrase(a, v[k]);
+    archive_read_set_passphrase_callback(a, &f, pw_next);
+    if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
+        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open zip: %s",
+                 archive_error_string(a));
+        archive_read_free(a);
+        free(v);
+        return true;
+    }
+    /* the members (and all they hold) know which password opened them */
+    struct kctxattr opened = { .key = "opened_with", .value = v[k],
+                               .next = obj->attrs };
+    const struct kctxattr *saved = obj->attrs;
+    obj->attrs = &opened;
+    walk_members(obj, a, "zip", RD_ZIP, &pre, &sl);
+    obj->attrs = saved;
+    sealed_warn(obj, "zip", &sl);
+    detectors_stream_end(pre);
+    archive_read_free(a);
+    free(v);
+    return true;
 }
 
 const struct format format_archive = {
