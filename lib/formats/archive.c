@@ -527,6 +527,7 @@ static long find_password(struct kobj *obj, const char **v, size_t n)
 {
     struct pwfeed f = { .v = v, .n = n };
     while(f.next < n) {
+        size_t before = f.next;
         struct archive *a = reader_new(RD_ZIP);
         struct archive_entry *ent;
         bool failed = false, seen = false;
@@ -559,6 +560,8 @@ static long find_password(struct kobj *obj, const char **v, size_t n)
             return -1;
         if(!failed)
             return f.next ? (long)f.next - 1 : -1;
+        if(f.next == before)
+            return -1;   /* failed before asking for a password: corrupt */
         /* the last one handed out passed the check and then failed: go
          * on with the ones after it (f.next already points there) */
     }
