@@ -9,16 +9,16 @@ _kensa()
         --color --lang --all --threads --exclude --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary
-        --log-path --iocs --fix --dry-run --backup-dir --restore --fix-log4j1
-        --no-confine"
+        --password --passwords --log-path --iocs --fix --dry-run --backup-dir
+        --restore --fix-log4j1 --no-confine"
 
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --lang) COMPREPLY=($(compgen -W "en ja" -- "$cur")); return ;;
-        -o|--output|--iocs) _filedir; return ;;
+        -o|--output|--iocs|--passwords) _filedir; return ;;
         --log-path|--backup-dir) _filedir -d; return ;;
-        --threads|-j|--exclude|--max-*) return ;;
+        --threads|-j|--exclude|--max-*|--password) return ;;
         brief) COMPREPLY=($(compgen -W "$(kensa threats 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;
     esac
     if [[ $cword -eq 1 ]]; then

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kensa/kensa.h"
+#include "passwords.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
 
@@ -65,6 +66,9 @@ struct cli {
     size_t n_log_paths;
     const char *iocs_path;
     struct kensa_iocs *iocs;
+    struct pwlist passwords;        /* --password, then --passwords files */
+    const char **password_files;
+    size_t n_password_files;
     bool fix, dry_run, restore, fix_log4j1;
     const char *backup_dir;
     struct fixjob *jobs;
@@ -555,8 +559,19 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
             return EXIT_ERROR;
         }
     }
-    /* Outputs are opened before the scan: a refusal costs nothing, and
-     * nothing is opened by name once the scan has started. */
+    /* Inputs and outputs are opened before the scan: a refusal costs
+     * nothing, and nothing is opened by name once the scan has started. */
+    for(size_t i = 0; i < c->n_password_files; i++) {
+        char why[128];
+        if(passwords_load(&c->passwords, c->password_files[i], why,
+                          sizeof(why))) {
+            say(stderr, "kensa: cannot read passwords from %s: %s",
+                c->password_files[i], why);
+            return EXIT_ERROR;
+        }
+    }
+    c->so.passwords = (const char *const *)c->passwords.v;
+    c->so.n_passwords = c->passwords.n;
     if(c->iocs_path && !(iocs_out = open_out(c->iocs_path)))
         return EXIT_ERROR;
     if(c->output && !(out = open_out(c->output))) {
@@ -738,10 +753,12 @@ int main(int argc, char **argv)
     sopts[sn] = 0;
     c.excludes = calloc((size_t)argc + 1, sizeof(*c.excludes));
     c.log_paths = calloc((size_t)argc + 1, sizeof(*c.log_paths));
-    if(!c.excludes || !c.log_paths) {
+    c.password_files = calloc((size_t)argc + 1, sizeof(*c.password_files));
+    if(!c.excludes || !c.log_paths || !c.password_files) {
         fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         free(c.excludes);
         free(c.log_paths);
+        free(c.password_files);
         return EXIT_ERROR;
     }
 
@@ -814,6 +831,15 @@ int main(int argc, char **argv)
             break;
         case OPT_NO_SUMMARY: c.no_summary = true; break;
         case OPT_LOG_PATH: c.log_paths[c.n_log_paths++] = optarg; break;
+        case OPT_PASSWORD:
+            if(passwords_add(&c.passwords, optarg)) {
+                rc = EXIT_ERROR;
+                goto done;
+            }
+            break;
+        case OPT_PASSWORDS:
+            c.password_files[c.n_password_files++] = optarg;
+            break;
         case OPT_IOCS: c.iocs_path = optarg; break;
         case OPT_FIX: c.fix = true; break;
         case OPT_DRY_RUN: c.dry_run = true; break;
@@ -876,5 +902,7 @@ bad:
 done:
     free(c.excludes);
     free(c.log_paths);
+    free(c.password_files);
+    passwords_free(&c.passwords);
     return rc;
 }

@@ -163,6 +163,11 @@ struct kensa_options {
     size_t n_log_paths;
     bool no_hashes;            /* leave file_sha256/object_sha256 NULL */
     struct kensa_limits limits;
+    /* Candidate passwords for encrypted archives (zip ZipCrypto and AES),
+     * tried in this order; borrowed for the scanner's life.  NULL/0: an
+     * encrypted archive is reported (a warning), not opened. */
+    const char *const *passwords;
+    size_t n_passwords;
 };
 
 /* Fill `out` with defaults (all detectors, default limits). */

@@ -45,6 +45,8 @@ struct kensa_scanner {
     struct tstate *tstates;        /* per-thread states (object.c) */
     pthread_mutex_t tlock;
     bool finished;                 /* on_scan_end ran */
+    struct kctxattr *root_attrs;   /* every root object's context: the
+                                      candidate passwords (owned array) */
 };
 
 /* One top-level file's scan: budgets and the file's identity. */
@@ -59,6 +61,23 @@ struct kctx {
     bool limit_reported;
     uint64_t events;               /* findings and warnings so far */
     uint64_t mem_held;             /* inflated members held in memory */
+};
+
+/*
+ * Object context: (key, value) strings an object passes down to all it
+ * holds - candidate passwords ("password"), the password that opened an
+ * encrypted archive ("opened_with"), later the mail an attachment came
+ * from.  A singly linked list; a child starts with its parent's list and
+ * may put nodes of its own in front (never changing the parent's nodes).
+ * Each node and its strings belong to whoever added it and must outlive
+ * the objects that see it: the scanner's (the root's list, from
+ * kensa_options.passwords) live as long as the scanner, a format's live
+ * on its stack during its walk.
+ */
+struct kctxattr {
+    const char *key;
+    const char *value;
+    const struct kctxattr *next;
 };
 
 struct kobj {
@@ -78,6 +97,7 @@ struct kobj {
     bool mapped;         /* data is a read-only file mapping */
     unsigned digested;   /* KDIGEST_* bits computed (digest.c) */
     char digest_hex[3][65]; /* by enum kdigest, once computed */
+    const struct kctxattr *attrs; /* context inherited (and own), or NULL */
 };
 
 /* ---- the digest service (digest.c) ------------------------------------- */
@@ -94,6 +114,20 @@ bool kobj_digests(struct kobj *obj, unsigned want);
 
 /* Lowercase hex of one digest (computed on first use), or NULL. */
 const char *kobj_digest_hex(struct kobj *obj, enum kdigest a);
+
+/* The first value of `key` in o's context (the nearest), or NULL. */
+const char *kobj_attr(const struct kobj *o, const char *key);
+/*
+ * Every value of `key`, nearest first: start with prev NULL, pass the
+ * node returned to get the next; NULL at the end.
+ *     for(const struct kctxattr *a = kobj_attr_next(o, NULL, "password");
+ *         a; a = kobj_attr_next(o, a, "password")) use(a->value);
+ */
+const struct kctxattr *kobj_attr_next(const struct kobj *o,
+                                      const struct kctxattr *prev,
+                                      const char *key);
+/* How many values `key` has in o's context. */
+size_t kobj_attr_count(const struct kobj *o, const char *key);
 
 /*
  * A read-only, directory-like view of a container's members, given to

@@ -280,6 +280,7 @@ static void scan_child(struct kobj *parent, const char *name,
         .name = path + plen + 2,
         .depth = parent->depth + 1,
         .mapped = mapped,
+        .attrs = parent->attrs,
     };
     object_scan(&child);
 out:
@@ -296,6 +297,35 @@ void object_scan_child_mapped(struct kobj *parent, const char *name,
                               const uint8_t *data, size_t len)
 {
     scan_child(parent, name, data, len, true);
+}
+
+/* ---- context ------------------------------------------------------------ */
+
+const struct kctxattr *kobj_attr_next(const struct kobj *o,
+                                      const struct kctxattr *prev,
+                                      const char *key)
+{
+    const struct kctxattr *a = prev ? prev->next : o->attrs;
+    for(; a; a = a->next) {
+        if(!strcmp(a->key, key))
+            return a;
+    }
+    return NULL;
+}
+
+const char *kobj_attr(const struct kobj *o, const char *key)
+{
+    const struct kctxattr *a = kobj_attr_next(o, NULL, key);
+    return a ? a->value : NULL;
+}
+
+size_t kobj_attr_count(const struct kobj *o, const char *key)
+{
+    size_t n = 0;
+    for(const struct kctxattr *a = kobj_attr_next(o, NULL, key); a;
+        a = kobj_attr_next(o, a, key))
+        n++;
+    return n;
 }
 
 /* ---- streams ------------------------------------------------------------ */
@@ -341,6 +371,7 @@ struct kstream *detectors_stream_begin(struct kobj *parent, const char *name)
     ks->obj.ctx = parent->ctx;
     ks->obj.parent = parent;
     ks->obj.depth = parent->depth + 1;
+    ks->obj.attrs = parent->attrs;
     return stream_ask(ks);
 }
 
@@ -353,6 +384,7 @@ struct kstream *detectors_stream_begin_root(struct kctx *c, const char *name)
     }
     ks->obj.name = ks->obj.path;
     ks->obj.ctx = c;
+    ks->obj.attrs = c->s->root_attrs;
     pthread_mutex_lock(&c->s->lock);
     c->s->stats.objects++;
     pthread_mutex_unlock(&c->s->lock);

@@ -58,6 +58,23 @@ struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         s->opts.threads = n > 0 ? (unsigned)n : 1;
     }
+    /* the candidate passwords become the root objects' context, in the
+     * order given (the first is tried first) */
+    if(s->opts.n_passwords) {
+        s->root_attrs = calloc(s->opts.n_passwords, sizeof(*s->root_attrs));
+        if(!s->root_attrs) {
+            free(s);
+            if(out_err)
+                *out_err = KENSA_ENOMEM;
+            return NULL;
+        }
+        for(size_t i = 0; i < s->opts.n_passwords; i++) {
+            s->root_attrs[i].key = "password";
+            s->root_attrs[i].value = s->opts.passwords[i];
+            s->root_attrs[i].next = i + 1 < s->opts.n_passwords ?
+                                    &s->root_attrs[i + 1] : NULL;
+        }
+    }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->clean_lock, NULL);
     enum kensa_err err = detectors_init(s);
@@ -130,6 +147,7 @@ void kensa_scanner_free(struct kensa_scanner *s)
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->clean_lock);
     free(s->clean);
+    free(s->root_attrs);
     free(s);
 }
 
@@ -389,6 +407,7 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     struct kobj root = {
         .ctx = &c, .data = data, .len = len, .path = p, .name = p,
         .disk_path = st ? path : NULL, .mapped = mapped,
+        .attrs = s->root_attrs,
     };
     const char *slash = strrchr(p, '/');
     if(slash && slash[1])

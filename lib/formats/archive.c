@@ -1,9 +1,16 @@
 /*
- * archive.c - tar and the single-file compressors (gzip, xz, bzip2, zstd)
- * through libarchive, which handles their many dialects better than we
- * would.  Members are streamed: only a member whose first bytes say it is
- * a container is read into memory (capped by --max-scansize, checked for
- * its compression ratio); everything else is skipped without being kept.
+ * archive.c - tar, 7z, RAR (4 and 5) and the single-file compressors
+ * (gzip, xz, bzip2, zstd) through libarchive, which handles their many
+ * dialects better than we would; also zips with encrypted entries when
+ * candidate passwords are in the object's context (archive.h), since
+ * libarchive decrypts ZipCrypto and WinZip AES.  Members are streamed:
+ * only a member whose first bytes say it is a container is read into
+ * memory (capped by --max-scansize, checked for its compression ratio);
+ * everything else is skipped without being kept.
+ *
+ * Encrypted members libarchive cannot decrypt (7z AES, RAR) and zip
+ * members no candidate password opened are never passed over in silence:
+ * each archive holding some gets one warning saying how many and why.
  *
  * Only decompressors libarchive runs in-process are enabled, each checked
  * once: libarchive falls back to running an external program (lrzip,
@@ -16,11 +23,14 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "formats/archive.h"
 
 /* A streamed member is not known to be large until it is: spill early. */
 #define TAR_SPILL (4u << 20)
@@ -60,8 +70,11 @@ static void filters_probe(void)
     }
 }
 
-/* A reader for tar (maybe compressed) or for one compressed stream. */
-static struct archive *reader_new(bool tar)
+/* What a reader is for: tar (maybe compressed), one compressed stream,
+ * 7z, RAR 4 or 5, or a zip (seekable: read from its central directory). */
+enum rd { RD_RAW, RD_TAR, RD_7Z, RD_RAR, RD_ZIP };
+
+static struct archive *reader_new(enum rd rd)
 {
     pthread_once(&filters_once, filters_probe);
     struct archive *a = archive_read_new();
@@ -72,18 +85,97 @@ static struct archive *reader_new(bool tar)
         if(filter_in_process[i])
             r = filters[i](a);
     }
-    if(r == ARCHIVE_OK && tar) {
-        r = archive_read_support_format_tar(a);
-        if(r == ARCHIVE_OK)
-            r = archive_read_support_format_gnutar(a);
-    } else if(r == ARCHIVE_OK) {
-        r = archive_read_support_format_raw(a);
+    if(r == ARCHIVE_OK) {
+        switch(rd) {
+        case RD_TAR:
+            r = archive_read_support_format_tar(a);
+            if(r == ARCHIVE_OK)
+                r = archive_read_support_format_gnutar(a);
+            break;
+        case RD_7Z:
+            r = archive_read_support_format_7zip(a);
+            break;
+        case RD_RAR:
+            r = archive_read_support_format_rar(a);
+            if(r == ARCHIVE_OK)
+                r = archive_read_support_format_rar5(a);
+            break;
+        case RD_ZIP:
+            r = archive_read_support_format_zip_seekable(a);
+            break;
+        case RD_RAW:
+            r = archive_read_support_format_raw(a);
+            break;
+        }
     }
     if(r != ARCHIVE_OK) {
         archive_read_free(a);
         return NULL;
     }
     return a;
+}
+
+/* A buffer as a libarchive source.  Not archive_read_open_memory(): in
+ * libarchive 3.6 it ignores a failed allocation (then crashes) and leaks
+ * its state when the open fails for want of memory; this state is the
+ * caller's.  Entries likewise are our own (archive_entry_new and
+ * archive_read_next_header2): archive_read_new() does not check the
+ * allocation of the one archive_read_next_header() would use. */
+struct memsrc {
+    const uint8_t *p;
+    size_t n, pos;
+};
+
+/* The rest of the buffer from the current position, in one block. */
+static la_ssize_t memsrc_read(struct archive *a, void *ud, const void **out)
+{
+    struct memsrc *m = ud;
+    (void)a;
+    *out = m->p + m->pos;
+    size_t k = m->n - m->pos;
+    m->pos = m->n;
+    return (la_ssize_t)k;
+}
+
+/* 7z and seekable zip read their directories from the end: seek. */
+static la_int64_t memsrc_seek(struct archive *a, void *ud, la_int64_t off,
+                              int whence)
+{
+    struct memsrc *m = ud;
+    (void)a;
+    la_int64_t base = whence == SEEK_SET ? 0 :
+                      whence == SEEK_CUR ? (la_int64_t)m->pos :
+                      (la_int64_t)m->n;
+    la_int64_t to = base + off;
+    if(to < 0 || to > (la_int64_t)m->n)
+        return ARCHIVE_FATAL;
+    m->pos = (size_t)to;
+    return to;
+}
+
+static la_int64_t memsrc_skip(struct archive *a, void *ud, la_int64_t req)
+{
+    struct memsrc *m = ud;
+    (void)a;
+    size_t k = m->n - m->pos;
+    if(req < 0)
+        return 0;
+    if((uint64_t)req < k)
+        k = (size_t)req;
+    m->pos += k;
+    return (la_int64_t)k;
+}
+
+static int open_mem(struct archive *a, struct memsrc *m, const void *p,
+                    size_t n)
+{
+    *m = (struct memsrc){ p, n, 0 };
+    if(archive_read_set_read_callback(a, memsrc_read) != ARCHIVE_OK ||
+       archive_read_set_seek_callback(a, memsrc_seek) != ARCHIVE_OK ||
+       archive_read_set_skip_callback(a, memsrc_skip) != ARCHIVE_OK ||
+       archive_read_set_callback_data(a, m) != ARCHIVE_OK)
+        return ARCHIVE_FATAL;
+    return archive_read_open1(a);
 }
 
 /*
@@ -123,7 +215,20 @@ static const char *archive_kind(const uint8_t *p, size_t n)
         return "bzip2";
     if(n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4))
         return "zstd";
+    if(n >= 32 && !memcmp(p, "7z\xbc\xaf\x27\x1c", 6))
+        return "7z";       /* 32: the signature header */
+    if(n >= 7 && !memcmp(p, "Rar!\x1a\x07\x00", 7))
+        return "rar";
+    if(n >= 8 && !memcmp(p, "Rar!\x1a\x07\x01\x00", 8))
+        return "rar5";
     return tar_header(p, n) ? "tar" : NULL;
+}
+
+/* Magic of the archives with a member list of their own (not tar). */
+static bool is_7z_or_rar(const uint8_t *p, size_t n)
+{
+    return (n >= 6 && !memcmp(p, "7z\xbc\xaf\x27\x1c", 6)) ||
+           (n >= 6 && !memcmp(p, "Rar!\x1a\x07", 6));
 }
 
 static int archive_probe(const uint8_t *p, size_t n)
@@ -139,45 +244,15 @@ static bool archive_container_head(const uint8_t *p, size_t n)
     return (n >= 3 && p[0] == 0x1f && p[1] == 0x8b) ||
            (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6)) ||
            (n >= 3 && !memcmp(p, "BZh", 3)) ||
-           (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4));
-}
-
-/* A buffer as a libarchive source.  Not archive_read_open_memory(): in
- * libarchive 3.6 it ignores a failed allocation (then crashes) and leaks
- * its state when the open fails for want of memory; this state is the
- * caller's. */
-struct memsrc {
-    const void *p;
-    size_t n;
-    bool done;
-};
-
-static la_ssize_t memsrc_read(struct archive *a, void *ud, const void **out)
-{
-    struct memsrc *m = ud;
-    (void)a;
-    *out = m->p;
-    if(m->done)
-        return 0;
-    m->done = true;
-    return (la_ssize_t)m->n;
-}
-
-static int open_mem(struct archive *a, struct memsrc *m, const void *p,
-                    size_t n)
-{
-    *m = (struct memsrc){ p, n, false };
-    if(archive_read_set_read_callback(a, memsrc_read) != ARCHIVE_OK ||
-       archive_read_set_callback_data(a, m) != ARCHIVE_OK)
-        return ARCHIVE_FATAL;
-    return archive_read_open1(a);
+           (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4)) ||
+           is_7z_or_rar(p, n);
 }
 
 /* Does the compressed object hold a tar?  Decompress its first block
  * into head[512]; *got says how much of it there is. */
 static bool holds_tar(const struct kobj *obj, uint8_t head[512], size_t *out)
 {
-    struct archive *a = reader_new(false);
+    struct archive *a = reader_new(RD_RAW);
     struct archive_entry *ent = archive_entry_new();
     struct memsrc src;
     size_t got = 0;
@@ -229,55 +304,58 @@ static bool peek_skips(struct kobj *obj, const uint8_t *head, size_t got,
     return !*ks;
 }
 
-static bool archive_walk(struct kobj *obj)
+/* Encrypted members left unread in one archive, for one warning. */
+struct sealed {
+    unsigned n;
+    char first[128];
+};
+
+static void sealed_add(struct sealed *sl, const char *name)
+{
+    if(!sl->n++) {
+        size_t k = strlen(name);
+        if(k >= sizeof(sl->first))
+            k = sizeof(sl->first) - 1;
+        memcpy(sl->first, name, k);
+        sl->first[k] = 0;
+    }
+}
+
+/*
+ * Walk the members of an open reader: a member whose first bytes start a
+ * container is read whole (or spilled) and scanned as an object, the rest
+ * streamed to the detectors that want it.  `squeezed`: members are
+ * compressed (raw, 7z, RAR, zip), so the archive's size bounds their
+ * ratio.  *pre is a stream already begun for the first member (a raw
+ * compressed file).  Encrypted members that could not be read are counted
+ * in *sl.  The caller owns `a`.
+ */
+static void walk_members(struct kobj *obj, struct archive *a,
+                         const char *kind, enum rd rd, struct kstream **pre,
+                         struct sealed *sl)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
-    const char *kind = archive_kind(obj->data, obj->len);
-    uint64_t events0 = c->events;
-    uint8_t key[32] = { 0 };
-
-    /* a top-level file whose bytes were scanned clean in this run: every
-     * copy of a tarball costs a hash, not a decompression */
-    if(obj->depth == 0 && clean_seen_object(obj, key))
-        return true;
-    uint8_t head[512];
-    size_t hgot = 0;
-    bool tar = tar_header(obj->data, obj->len) ||
-               holds_tar(obj, head, &hgot);
-    struct kstream *pre = NULL;    /* the raw member's stream, begun */
-    if(!tar && hgot && peek_skips(obj, head, hgot, &pre)) {
-        clean_add(c->s, key);
-        return true;
-    }
-    struct archive *a = reader_new(tar);
-    /* our own entry: archive_read_new() does not check the allocation
-     * of the one archive_read_next_header() would use */
     struct archive_entry *ent = archive_entry_new();
-    struct memsrc src;
     struct buf data;
     uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
-    bool opened = false;
+    bool squeezed = rd != RD_TAR;
 
     buf_init(&data, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
-    if(!a || !ent) {
-        detectors_stream_end(pre);
+    if(!ent) {
         ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
-        archive_read_free(a);
-        archive_entry_free(ent);
-        return true;
+        return;
     }
-    if(open_mem(a, &src, obj->data, obj->len) != ARCHIVE_OK) {
-        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
-                 "data", kind, archive_error_string(a));
-        goto out;
-    }
-    opened = true;
     for(;;) {
         int r = archive_read_next_header2(a, ent);
         if(r == ARCHIVE_EOF)
             break;
         if(r < ARCHIVE_WARN) {
+            if(archive_read_has_encrypted_entries(a) > 0 && !sl->n) {
+                /* 7z with its member list encrypted (7z a -mhe=on) */
+                sealed_add(sl, "(member list)");
+                break;
+            }
             ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s",
                      kind, archive_error_string(a));
             break;
@@ -293,6 +371,12 @@ static bool archive_walk(struct kobj *obj)
             raw_name(obj, rname, sizeof(rname));
             name = rname;
         }
+        bool sealed = archive_entry_is_data_encrypted(ent);
+        if(sealed && rd != RD_ZIP) {
+            /* 7z AES, RAR: libarchive reads the names, not the data */
+            sealed_add(sl, name);
+            continue;
+        }
         /* Read the first block; keep going for a container, or stream
          * to the detectors that want the member (logs). */
         data.len = 0;
@@ -305,8 +389,11 @@ static bool archive_walk(struct kobj *obj)
             char chunk[65536];
             la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
             if(got < 0) {
-                ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s", name,
-                         archive_error_string(a));
+                if(sealed && !streamed && !data.len && !spilled)
+                    sealed_add(sl, name);   /* no password opened it */
+                else
+                    ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s", name,
+                             archive_error_string(a));
                 keep = false;
                 break;
             }
@@ -319,7 +406,7 @@ static bool archive_walk(struct kobj *obj)
                     stop = true;
                     break;
                 }
-                if(l->max_ratio && raw && streamed > (64u << 20) &&
+                if(l->max_ratio && squeezed && streamed > (64u << 20) &&
                    streamed / obj->len > l->max_ratio) {
                     ctx_warn(c, obj->path, KENSA_ELIMIT,
                              "%s: compression ratio over %u, stopped", name,
@@ -333,8 +420,8 @@ static bool archive_walk(struct kobj *obj)
                 if(!formats_container_head((const uint8_t *)chunk,
                                            (size_t)got) &&
                    !(got > 262 && !memcmp(chunk + 257, "ustar", 5))) {
-                    ks = pre ? pre : detectors_stream_begin(obj, name);
-                    pre = NULL;
+                    ks = *pre ? *pre : detectors_stream_begin(obj, name);
+                    *pre = NULL;
                     if(!ks)
                         break;
                     streamed = (uint64_t)got;
@@ -349,7 +436,7 @@ static bool archive_walk(struct kobj *obj)
                 stop = true;
                 break;
             }
-            if(l->max_ratio && raw && data.len > (1u << 20) &&
+            if(l->max_ratio && squeezed && data.len > (1u << 20) &&
                data.len / obj->len > l->max_ratio) {
                 ctx_warn(c, obj->path, KENSA_ELIMIT,
                          "%s: compression ratio over %u, not opened", name,
@@ -402,14 +489,220 @@ static bool archive_walk(struct kobj *obj)
         if(stop)
             break;
     }
+    buf_free(&data);
+    archive_entry_free(ent);
+}
+
+/* One warning for the encrypted members of `obj` nobody could read: an
+ * encrypted archive must never pass for a clean one. */
+static void sealed_warn(struct kobj *obj, const char *kind,
+                        const struct sealed *sl)
+{
+    size_t npw = kobj_attr_count(obj, "password");
+    char why[160];
+    if(!sl->n)
+        return;
+    if(!strcmp(kind, "7z"))
+        snprintf(why, sizeof(why), "7z AES encryption, which this build "
+                 "cannot decrypt (libarchive)");
+    else if(!strncmp(kind, "rar", 3))
+        snprintf(why, sizeof(why), "RAR encryption, which this build "
+                 "cannot decrypt (libarchive)");
+    else if(!npw)
+        snprintf(why, sizeof(why), "no password given (--password, "
+                 "--passwords)");
+    else
+        snprintf(why, sizeof(why), "none of the %zu candidate password%s "
+                 "opened it", npw, npw == 1 ? "" : "s");
+    if(!strcmp(sl->first, "(member list)"))
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED, "encrypted %s "
+                 "(its member list too): %s; not scanned", kind, why);
+    else
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED, "encrypted: %u "
+                 "member%s (first: %s) not scanned: %s", sl->n,
+                 sl->n == 1 ? "" : "s", sl->first, why);
+}
+
+static bool archive_walk(struct kobj *obj)
+{
+    struct kctx *c = obj->ctx;
+    const char *kind = archive_kind(obj->data, obj->len);
+    uint64_t events0 = c->events;
+    uint8_t key[32] = { 0 };
+    struct sealed sl = { 0 };
+
+    /* a top-level file whose bytes were scanned clean in this run: every
+     * copy of a tarball costs a hash, not a decompression */
+    if(obj->depth == 0 && clean_seen_object(obj, key))
+        return true;
+    uint8_t head[512];
+    size_t hgot = 0;
+    enum rd rd;
+    if(!strcmp(kind, "7z"))
+        rd = RD_7Z;
+    else if(!strncmp(kind, "rar", 3))
+        rd = RD_RAR;
+    else if(tar_header(obj->data, obj->len) || holds_tar(obj, head, &hgot))
+        rd = RD_TAR;
+    else
+        rd = RD_RAW;
+    struct kstream *pre = NULL;    /* the raw member's stream, begun */
+    if(rd == RD_RAW && hgot && peek_skips(obj, head, hgot, &pre)) {
+        clean_add(c->s, key);
+        return true;
+    }
+    struct archive *a = reader_new(rd);
+    bool opened = false;
+
+    if(!a) {
+        detectors_stream_end(pre);
+        ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
+        return true;
+    }
+    struct memsrc src;
+    if(open_mem(a, &src, obj->data, obj->len) != ARCHIVE_OK) {
+        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
+                 "data", kind, archive_error_string(a));
+        goto out;
+    }
+    opened = true;
+    walk_members(obj, a, kind, rd, &pre, &sl);
+    sealed_warn(obj, kind, &sl);
 out:
     detectors_stream_end(pre);   /* not used: the member had another start */
-    buf_free(&data);
     archive_read_free(a);
-    archive_entry_free(ent);
     if(opened && c->events == events0)
         clean_add(c->s, key);
     return opened;
+}
+
+/* ---- zips with encrypted members ---------------------------------------- */
+
+/* Candidate passwords handed to libarchive one at a time, so that the one
+ * that opened a member is known: libarchive asks for the next only when
+ * the one before failed its check. */
+struct pwfeed {
+    const char **v;
+    size_t n, next;
+};
+
+static const char *pw_next(struct archive *a, void *ud)
+{
+    struct pwfeed *f = ud;
+    (void)a;
+    return f->next < f->n ? f->v[f->next++] : NULL;
+}
+
+/* Output read from the probe member before its password is believed. */
+#define PROBE_MAX (4u << 20)
+
+/*
+ * Which candidate opens the first encrypted member: libarchive's own
+ * check (one byte for ZipCrypto, two for AES) lets about one wrong
+ * password in 256 through, so the member is read (up to PROBE_MAX) and a
+ * password whose data then fails is dropped and the search goes on after
+ * it.  Returns the index, or -1.
+ */
+static long find_password(struct kobj *obj, const char **v, size_t n)
+{
+    struct pwfeed f = { .v = v, .n = n };
+    while(f.next < n) {
+        size_t before = f.next;
+        struct archive *a = reader_new(RD_ZIP);
+        struct archive_entry *ent = archive_entry_new();
+        struct memsrc src;
+        bool failed = false, seen = false;
+        if(!a || !ent) {
+            archive_read_free(a);
+            archive_entry_free(ent);
+            return -1;
+        }
+        archive_read_set_passphrase_callback(a, &f, pw_next);
+        if(open_mem(a, &src, obj->data, obj->len) != ARCHIVE_OK) {
+            archive_read_free(a);
+            archive_entry_free(ent);
+            return -1;
+        }
+        while(!seen && archive_read_next_header2(a, ent) >= ARCHIVE_WARN) {
+            if(!archive_entry_is_data_encrypted(ent))
+                continue;
+            seen = true;
+            size_t total = 0;
+            char chunk[65536];
+            for(;;) {
+                la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
+                if(got < 0)
+                    failed = true;
+                if(got <= 0)
+                    break;
+                total += (size_t)got;
+                if(total >= PROBE_MAX)
+                    break;
+            }
+        }
+        archive_read_free(a);
+        archive_entry_free(ent);
+        if(!seen)
+            return -1;
+        if(!failed)
+            return f.next ? (long)f.next - 1 : -1;
+        if(f.next == before)
+            return -1;   /* failed before asking for a password: corrupt */
+        /* the last one handed out passed the check and then failed: go
+         * on with the ones after it (f.next already points there) */
+    }
+    return -1;
+}
+
+bool archive_walk_encrypted_zip(struct kobj *obj)
+{
+    struct kctx *c = obj->ctx;
+    size_t n = kobj_attr_count(obj, "password");
+    const char **v;
+    long k;
+
+    if(!n || !(v = calloc(n, sizeof(*v))))
+        return false;
+    size_t i = 0;
+    for(const struct kctxattr *at = kobj_attr_next(obj, NULL, "password");
+        at && i < n; at = kobj_attr_next(obj, at, "password"))
+        v[i++] = at->value;
+    k = find_password(obj, v, n);
+    if(k < 0) {
+        free(v);
+        return false;
+    }
+    struct archive *a = reader_new(RD_ZIP);
+    struct kstream *pre = NULL;
+    struct sealed sl = { 0 };
+    struct pwfeed f = { .v = v, .n = n };
+    if(!a) {
+        free(v);
+        return false;
+    }
+    /* the one found first; the others for members under another one */
+    archive_read_add_passphrase(a, v[k]);
+    archive_read_set_passphrase_callback(a, &f, pw_next);
+    struct memsrc src;
+    if(open_mem(a, &src, obj->data, obj->len) != ARCHIVE_OK) {
+        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open zip: %s",
+                 archive_error_string(a));
+        archive_read_free(a);
+        free(v);
+        return true;
+    }
+    /* the members (and all they hold) know which password opened them */
+    struct kctxattr opened = { .key = "opened_with", .value = v[k],
+                               .next = obj->attrs };
+    const struct kctxattr *saved = obj->attrs;
+    obj->attrs = &opened;
+    walk_members(obj, a, "zip", RD_ZIP, &pre, &sl);
+    obj->attrs = saved;
+    sealed_warn(obj, "zip", &sl);
+    detectors_stream_end(pre);
+    archive_read_free(a);
+    free(v);
+    return true;
 }
 
 const struct format format_archive = {

@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "core/engine.h"
+#include "formats/archive.h"
 
 static bool find_overlap(const struct zip *z);
 
@@ -716,7 +717,7 @@ static int member_digest(const struct zip *z, size_t i, bool mapped,
 static bool holds_archives(const struct zip *z)
 {
     static const char *const ext[] = {
-        ".jar", ".war", ".ear", ".zip", ".sar", ".rar", ".aar", ".jmod",
+        ".jar", ".war", ".ear", ".zip", ".sar", ".rar", ".aar", ".jmod", ".7z",
         ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst",
     };
     for(size_t i = 0; i < z->count; i++) {
@@ -753,6 +754,36 @@ static bool zip_walk(struct kobj *obj)
         ctx_warn(c, obj->path, KENSA_ELIMIT,
                  "entries overlap (a zip-bomb trick): members not opened");
 
+    /* Encrypted members: libarchive decrypts them with the candidate
+     * passwords of the context; when none is given or none opens them, one
+     * warning says so (an encrypted archive never passes for a clean one)
+     * and the members that are not encrypted are read below. */
+    size_t sealed = 0, first = 0;
+    for(size_t i = z.count; i-- > 0;) {
+        if(z.e[i].flags & 1) {
+            sealed++;
+            first = i;
+        }
+    }
+    if(sealed && !z.overlapping) {
+        if(archive_walk_encrypted_zip(obj)) {
+            zip_close(&z);
+            return true;
+        }
+        size_t npw = kobj_attr_count(obj, "password");
+        if(npw)
+            ctx_warn(c, obj->path, KENSA_EUNSUPPORTED, "encrypted: %zu "
+                     "member%s (first: %s) not scanned: none of the %zu "
+                     "candidate password%s opened it", sealed,
+                     sealed == 1 ? "" : "s", z.e[first].name, npw,
+                     npw == 1 ? "" : "s");
+        else
+            ctx_warn(c, obj->path, KENSA_EUNSUPPORTED, "encrypted: %zu "
+                     "member%s (first: %s) not scanned: no password given "
+                     "(--password, --passwords)", sealed,
+                     sealed == 1 ? "" : "s", z.e[first].name);
+    }
+
     /* a top-level file whose bytes were scanned clean in this run */
     uint8_t key[32] = { 0 };
     if(obj->depth == 0 && holds_archives(&z) && clean_seen_object(obj, key)) {
@@ -772,7 +803,7 @@ static bool zip_walk(struct kobj *obj)
     buf_init(&scratch, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
     for(size_t i = 0; i < z.count && !z.overlapping; i++) {
         const struct zip_entry *e = &z.e[i];
-        if(skip_peek(e))
+        if(skip_peek(e) || (e->flags & 1))  /* encrypted: warned above */
             continue;
         if(!ctx_count_entry(c, obj->path))
             break;

@@ -1,0 +1,154 @@
+/*
+ * passwords.c - read candidate passwords for encrypted archives from the
+ * command line and from a file (passwords.h).  The file is read whole,
+ * before the scan starts (and before the sandbox closes), with a hard cap
+ * on its size and its number of lines.
+ */
+#define _GNU_SOURCE
+#include "passwords.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int passwords_add(struct pwlist *pl, const char *pw)
+{
+    if(pl->n == pl->cap) {
+        size_t nc = pl->cap ? pl->cap * 2 : 16;
+        char **nv = realloc(pl->v, nc * sizeof(*nv));
+        if(!nv)
+            return -1;
+        pl->v = nv;
+        pl->cap = nc;
+    }
+    if(!(pl->v[pl->n] = strdup(pw)))
+        return -1;
+    pl->n++;
+    return 0;
+}
+
+void passwords_free(struct pwlist *pl)
+{
+    for(size_t i = 0; i < pl->n; i++)
+        free(pl->v[i]);
+    free(pl->v);
+    memset(pl, 0, sizeof(*pl));
+}
+
+/* Is p[0..n) well-formed UTF-8 (no overlongs, no surrogates)? */
+static bool utf8_ok(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while(i < n) {
+        unsigned char b = p[i];
+        size_t k;
+        uint32_t cp;
+        if(b < 0x80) {
+            i++;
+            continue;
+        }
+        if(b >= 0xc2 && b <= 0xdf) { k = 1; cp = b & 0x1f; }
+        else if(b >= 0xe0 && b <= 0xef) { k = 2; cp = b & 0x0f; }
+        else if(b >= 0xf0 && b <= 0xf4) { k = 3; cp = b & 0x07; }
+        else return false;
+        if(n - i <= k)
+            return false;
+        for(size_t j = 1; j <= k; j++) {
+            if((p[i + j] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (p[i + j] & 0x3f);
+        }
+        if((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+           (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return false;
+        i += k + 1;
+    }
+    return true;
+}
+
+int passwords_load(struct pwlist *pl, const char *path, char *why,
+                   size_t whycap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    char *buf = NULL;
+    size_t len = 0, n0 = pl->n;
+    int rc = -1;
+
+    if(fd < 0) {
+        snprintf(why, whycap, "%s", strerror(errno));
+        return -1;
+    }
+    if(fstat(fd, &st) || S_ISDIR(st.st_mode)) {
+        snprintf(why, whycap, "%s", S_ISDIR(st.st_mode) ? "a folder" :
+                 strerror(errno));
+        goto out;
+    }
+    if(S_ISREG(st.st_mode) && st.st_size > (off_t)PASSWORDS_MAX_BYTES)
+        goto too_large;
+    /* one byte more than allowed: a pipe that goes on is refused too */
+    if(!(buf = malloc(PASSWORDS_MAX_BYTES + 1))) {
+        snprintf(why, whycap, "out of memory");
+        goto out;
+    }
+    while(len <= PASSWORDS_MAX_BYTES) {
+        ssize_t r = read(fd, buf + len, PASSWORDS_MAX_BYTES + 1 - len);
+        if(r < 0 && errno == EINTR)
+            continue;
+        if(r < 0) {
+            snprintf(why, whycap, "%s", strerror(errno));
+            goto out;
+        }
+        if(!r)
+            break;
+        len += (size_t)r;
+    }
+    if(len > PASSWORDS_MAX_BYTES)
+        goto too_large;
+    if(memchr(buf, 0, len)) {
+        snprintf(why, whycap, "holds a NUL byte (one password a line, "
+                 "UTF-8)");
+        goto out;
+    }
+    size_t line = 0;
+    for(size_t off = 0; off < len;) {
+        char *nl = memchr(buf + off, '\n', len - off);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        size_t k = end - off;
+        if(++line > PASSWORDS_MAX_LINES) {
+            snprintf(why, whycap, "more than %u lines",
+                     PASSWORDS_MAX_LINES);
+            goto undo;
+        }
+        if(k && buf[off + k - 1] == '\r')
+            k--;
+        if(!utf8_ok((unsigned char *)buf + off, k)) {
+            snprintf(why, whycap, "line %zu is not UTF-8", line);
+            goto undo;
+        }
+        buf[off + k] = 0;
+        if(k && passwords_add(pl, buf + off)) {
+            snprintf(why, whycap, "out of memory");
+            goto undo;
+        }
+        off = end + 1;
+    }
+    rc = 0;
+    goto out;
+too_large:
+    snprintf(why, whycap, "larger than %u bytes", PASSWORDS_MAX_BYTES);
+    goto out;
+undo:
+    while(pl->n > n0)
+        free(pl->v[--pl->n]);
+out:
+    free(buf);
+    close(fd);
+    return rc;
+}
