@@ -194,6 +194,7 @@ static bool archive_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
+    char nb[24];
     const char *kind = archive_kind(obj->data, obj->len);
     uint64_t events0 = c->events;
     uint8_t key[32] = { 0 };
@@ -220,12 +221,12 @@ static bool archive_walk(struct kobj *obj)
     buf_init(&data, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
     if(!a) {
         detectors_stream_end(pre);
-        ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
+        ctx_warn(c, obj->path, KENSA_ENOMEM, KMSG_OOM);
         return true;
     }
     if(archive_read_open_memory(a, obj->data, obj->len) != ARCHIVE_OK) {
-        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
-                 "data", kind, archive_error_string(a));
+        ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_ARCHIVE_OPEN, kind,
+                 archive_error_string(a));
         goto out;
     }
     opened = true;
@@ -234,7 +235,7 @@ static bool archive_walk(struct kobj *obj)
         if(r == ARCHIVE_EOF)
             break;
         if(r < ARCHIVE_WARN) {
-            ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s",
+            ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_ARCHIVE_READ,
                      kind, archive_error_string(a));
             break;
         }
@@ -261,8 +262,8 @@ static bool archive_walk(struct kobj *obj)
             char chunk[65536];
             la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
             if(got < 0) {
-                ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s", name,
-                         archive_error_string(a));
+                ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_ARCHIVE_MEMBER,
+                         name, archive_error_string(a));
                 keep = false;
                 break;
             }
@@ -278,8 +279,8 @@ static bool archive_walk(struct kobj *obj)
                 if(l->max_ratio && raw && streamed > (64u << 20) &&
                    streamed / obj->len > l->max_ratio) {
                     ctx_warn(c, obj->path, KENSA_ELIMIT,
-                             "%s: compression ratio over %u, stopped", name,
-                             l->max_ratio);
+                             KMSG_ARCHIVE_RATIO_STOPPED, name,
+                             kmsg_u64(nb, l->max_ratio));
                     break;
                 }
                 detectors_stream_data(ks, (const uint8_t *)chunk, (size_t)got);
@@ -307,9 +308,8 @@ static bool archive_walk(struct kobj *obj)
             }
             if(l->max_ratio && raw && data.len > (1u << 20) &&
                data.len / obj->len > l->max_ratio) {
-                ctx_warn(c, obj->path, KENSA_ELIMIT,
-                         "%s: compression ratio over %u, not opened", name,
-                         l->max_ratio);
+                ctx_warn(c, obj->path, KENSA_ELIMIT, KMSG_ARCHIVE_RATIO,
+                         name, kmsg_u64(nb, l->max_ratio));
                 keep = false;
                 break;
             }
@@ -317,8 +317,8 @@ static bool archive_walk(struct kobj *obj)
                 /* too large to hold: go on in a temporary file */
                 spill = spill_fd();
                 if(spill < 0 || write_all(spill, data.p, data.len)) {
-                    ctx_warn(c, obj->path, KENSA_EIO, "%s: no temporary "
-                             "file for a large member, skipped", name);
+                    ctx_warn(c, obj->path, KENSA_EIO,
+                             KMSG_ARCHIVE_NO_TMPFILE, name);
                     keep = false;
                     break;
                 }
@@ -327,8 +327,8 @@ static bool archive_walk(struct kobj *obj)
             }
             if(spill >= 0) {
                 if(write_all(spill, (const uint8_t *)chunk, (size_t)got)) {
-                    ctx_warn(c, obj->path, KENSA_EIO, "%s: cannot write "
-                             "a temporary file, skipped", name);
+                    ctx_warn(c, obj->path, KENSA_EIO,
+                             KMSG_ARCHIVE_TMP_WRITE, name);
                     keep = false;
                     break;
                 }
@@ -336,8 +336,8 @@ static bool archive_walk(struct kobj *obj)
                 continue;
             }
             if(buf_append(&data, chunk, (size_t)got)) {
-                ctx_warn(c, obj->path, KENSA_ELIMIT,
-                         "%s: larger than --max-scansize, not opened", name);
+                ctx_warn(c, obj->path, KENSA_ELIMIT, KMSG_ARCHIVE_SCANSIZE,
+                         name);
                 keep = false;
                 break;
             }
