@@ -92,22 +92,67 @@ static void putsafe(const char *s, FILE *o)
     kensa_fputs_safe(s, o);
 }
 
-/* printf a message whose arguments may hold any bytes, as one line with
- * every control character escaped. */
-static void say(FILE *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void say(FILE *o, const char *fmt, ...)
+/*
+ * Messages come from the library's catalog (kensa_message_render), in the
+ * language of --lang (or LANG): M("cli.restored", path, backup) names a
+ * message id and its string arguments; the compiler checks that they are
+ * strings.  `lang` is set from the environment first, then from --lang.
+ */
+static enum kensa_lang lang;
+
+struct margs {
+    const char *id, *a1, *a2, *a3, *a4, *a5, *a6;
+    int end_;
+};
+#define M(...) (&(const struct margs){ __VA_ARGS__, .end_ = 0 })
+
+/* The message rendered in `lang`, malloc'd (NULL when out of memory). */
+static char *render(const struct margs *m)
 {
-    char *msg = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&msg, fmt, ap);
-    va_end(ap);
-    if(n < 0)
-        return;
-    putsafe(msg, o);
+    const char *a[6] = { m->a1, m->a2, m->a3, m->a4, m->a5, m->a6 };
+    size_t n = 0;
+    for(size_t i = 0; i < 6; i++)
+        if(a[i])
+            n = i + 1;
+    size_t len = kensa_message_render(m->id, a, n, lang, NULL, 0);
+    char *p = malloc(len + 1);
+    if(p)
+        kensa_message_render(m->id, a, n, lang, p, len + 1);
+    return p;
+}
+
+/* Write the message (arguments may hold any bytes: control characters are
+ * escaped) without a newline. */
+static void put_m(FILE *o, const struct margs *m)
+{
+    char *p = render(m);
+    if(p)
+        putsafe(p, o);
+    free(p);
+}
+
+/* One line: "kensa: " and the message (a diagnostic on stderr), or the
+ * message alone (a result on stdout). */
+static void say(FILE *o, const struct margs *m)
+{
+    if(o == stderr)
+        fputs("kensa: ", o);
+    put_m(o, m);
     fputc('\n', o);
-    free(msg);
+}
+
+/* One line on stderr, no "kensa: " (the summary). */
+static void say_plain(const struct margs *m)
+{
+    put_m(stderr, m);
+    fputc('\n', stderr);
+}
+
+/* n in decimal, into buf (>= 24 bytes). */
+static const char *num(char *buf, unsigned long long n)
+{
+    snprintf(buf, 24, "%llu", n);
+    return buf;
 }
 
 static void usage(FILE *o)
@@ -225,8 +270,8 @@ fail:
     job_clear(j);
 out:
     if(!ok) {
-        say(stderr, "kensa: not fixed: %s: %s", f->path,
-            kensa_strerror(KENSA_ENOMEM));
+        say(stderr, M("cli.not_fixed", f->path,
+                      kensa_strerror_lang(KENSA_ENOMEM, lang)));
         c->jobs_lost++;
     }
 }
@@ -299,11 +344,12 @@ static void on_warning(const struct kensa_warning *w, void *ud)
         fputs("\r\033[K", stderr);
         c->progress_shown = false;
     }
-    fputs("kensa: warning: ", stderr);
-    kensa_fputs_safe(w->path, stderr);
-    fputs(": ", stderr);
-    kensa_fputs_safe(w->message, stderr);
-    fputc('\n', stderr);
+    size_t n = kensa_warning_render(w, lang, NULL, 0);
+    char *text = malloc(n + 1);
+    if(text)
+        kensa_warning_render(w, lang, text, n + 1);
+    say(stderr, M("cli.warning", w->path, text ? text : w->message));
+    free(text);
 }
 
 static void on_progress(const char *path, const struct kensa_stats *st,
@@ -323,10 +369,13 @@ static void on_progress(const char *path, const struct kensa_stats *st,
     const char *tail = plen > 50 ? path + plen - 50 : path;
     while(((unsigned char)*tail & 0xc0) == 0x80)
         tail++;   /* start on a whole UTF-8 character */
-    fprintf(stderr, "\r\033[K%llu files, %.0f files/s, %.1f MB/s, %llu "
-            "findings: %s", (unsigned long long)st->files,
-            (double)st->files / el, (double)st->bytes / el / 1e6,
-            (unsigned long long)st->findings, plen > 50 ? "..." : "");
+    char nf[24], rate[32], mbs[32], nfd[24];
+    snprintf(rate, sizeof(rate), "%.0f", (double)st->files / el);
+    snprintf(mbs, sizeof(mbs), "%.1f", (double)st->bytes / el / 1e6);
+    fputs("\r\033[K", stderr);
+    put_m(stderr, M("progress", num(nf, st->files), rate, mbs,
+                    num(nfd, st->findings)));
+    fputs(plen > 50 ? "..." : "", stderr);
     kensa_fputs_safe(tail, stderr);
     c->progress_shown = true;
 }
@@ -371,14 +420,12 @@ static int cmd_threats(const struct cli *c)
 static int cmd_brief(const struct cli *c, int argc, char **argv)
 {
     if(argc != 1) {
-        fprintf(stderr, "kensa: brief takes one profile id (see kensa "
-                        "threats)\n");
+        say(stderr, M("cli.brief_args"));
         return EXIT_ERROR;
     }
     const struct kensa_profile *p = kensa_profile_get(argv[0], c->ro.lang);
     if(!p) {
-        fprintf(stderr, "kensa: no threat profile '%s' (see kensa threats)\n",
-                argv[0]);
+        say(stderr, M("cli.no_profile", argv[0]));
         return EXIT_ERROR;
     }
     print_profile(p, c->ro.lang);
@@ -417,8 +464,8 @@ static size_t run_fixes(struct cli *c)
             if(!j->file || strcmp(j->file, file))
                 continue;
             if(c->dry_run)
-                say(stdout, "would remove %s from %s",
-                    j->entry ? j->entry : j->file, j->where);
+                say(stdout, M("cli.would_remove",
+                              j->entry ? j->entry : j->file, j->where));
             t[n].chain = (const char *const *)j->chain;
             t[n].chain_len = j->chain_len;
             t[n].entry = j->entry;
@@ -431,8 +478,8 @@ static size_t run_fixes(struct cli *c)
         struct kensa_fix_result r;
         enum kensa_err rc = kensa_fix_file(file, t, n, &fo, &r);
         if(rc) {
-            say(stderr, "kensa: not fixed: %s: %s", file,
-                r.why[0] ? r.why : kensa_strerror(rc));
+            say(stderr, M("cli.not_fixed", file,
+                          r.why[0] ? r.why : kensa_strerror_lang(rc, lang)));
             failed++;
         } else if(!c->dry_run) {
             /* check the result the way it was found */
@@ -449,11 +496,15 @@ static size_t run_fixes(struct cli *c)
                 kensa_scanner_scan_paths(s, one, 1);
                 kensa_scanner_free(s);
             }
-            say(stdout, "fixed %s: removed %u class%s; original saved as "
-                "%s; now %s. Restart the application, then upgrade to %s.",
-                file, r.removed, r.removed == 1 ? "" : "es", r.backup,
-                v[0] ? "STILL VULNERABLE" : "mitigated",
-                c->jobs[i].fixed_in ? c->jobs[i].fixed_in : "2.17.1");
+            char nb[24];
+            char *state = render(M(v[0] ? "cli.still_vulnerable" :
+                                          "cli.mitigated"));
+            say(stdout, M(r.removed == 1 ? "cli.fixed_one" : "cli.fixed_many",
+                          file, num(nb, r.removed), r.backup,
+                          state ? state : "",
+                          c->jobs[i].fixed_in ? c->jobs[i].fixed_in :
+                                                "2.17.1"));
+            free(state);
             if(v[0])
                 failed++;
         }
@@ -471,8 +522,7 @@ static int cmd_restore(int argc, char **argv)
 {
     int rc = EXIT_CLEAN;
     if(!argc) {
-        fprintf(stderr, "kensa: --restore needs BACKUP files "
-                        "(*.kensa-bak)\n");
+        say(stderr, M("cli.restore_needs"));
         return EXIT_ERROR;
     }
     for(int i = 0; i < argc; i++) {
@@ -480,12 +530,11 @@ static int cmd_restore(int argc, char **argv)
         enum kensa_err e = kensa_fix_restore(argv[i], path, sizeof(path),
                                              why, sizeof(why));
         if(e) {
-            say(stderr, "kensa: not restored: %s: %s", argv[i],
-                why[0] ? why : kensa_strerror(e));
+            say(stderr, M("cli.not_restored", argv[i],
+                          why[0] ? why : kensa_strerror_lang(e, lang)));
             rc = EXIT_ERROR;
         } else {
-            say(stdout, "restored %s from %s (sha256 verified)", path,
-                argv[i]);
+            say(stdout, M("cli.restored", path, argv[i]));
         }
     }
     return rc;
@@ -499,11 +548,11 @@ static FILE *open_out(const char *path)
     FILE *f = NULL;
     int fd = kensa_output_open(path, why, sizeof(why));
     if(fd >= 0 && !(f = fdopen(fd, "w"))) {
-        snprintf(why, sizeof(why), "%s", strerror(errno));
+        kensa_syserror(errno, lang, why, sizeof(why));
         close(fd);
     }
     if(!f)
-        say(stderr, "kensa: cannot write %s: %s", path, why);
+        say(stderr, M("cli.cannot_write", path, why));
     return f;
 }
 
@@ -521,12 +570,14 @@ static int confine(struct cli *c, const char *const *roots, size_t n)
         .landlock = !(c->fix || c->dry_run || c->restore),
     };
     if(c->no_confine) {
-        snprintf(c->confinement, sizeof(c->confinement), "none (--no-confine)");
+        char *none = render(M("summary.no_confine"));
+        snprintf(c->confinement, sizeof(c->confinement), "%s",
+                 none ? none : "none (--no-confine)");
+        free(none);
         return 0;
     }
     if(kensa_confine(&o, c->confinement, sizeof(c->confinement))) {
-        fprintf(stderr, "kensa: cannot confine the scan: %s (--no-confine "
-                        "runs without)\n", c->confinement);
+        say(stderr, M("cli.confine_failed", c->confinement));
         return EXIT_ERROR;
     }
     return 0;
@@ -545,8 +596,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
 
     if(!nroots) {
         if(strcmp(c->cmd, "scan")) {
-            fprintf(stderr, "kensa: %s needs at least one PATH (try: "
-                            "kensa %s /var/log)\n", c->cmd, c->cmd);
+            say(stderr, M("cli.needs_path", c->cmd));
             return EXIT_ERROR;
         }
         roots = def_roots;
@@ -555,7 +605,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     if(c->fix && !c->dry_run) {
         char why[4200];
         if(kensa_fix_check_backup_dir(c->backup_dir, why, sizeof(why))) {
-            say(stderr, "kensa: %s", why);
+            say(stderr, M("cli.error", why));
             return EXIT_ERROR;
         }
     }
@@ -565,8 +615,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         char why[128];
         if(passwords_load(&c->passwords, c->password_files[i], why,
                           sizeof(why))) {
-            say(stderr, "kensa: cannot read passwords from %s: %s",
-                c->password_files[i], why);
+            say(stderr, M("cli.passwords", c->password_files[i], why));
             return EXIT_ERROR;
         }
     }
@@ -602,7 +651,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     }
     s = kensa_scanner_new(&c->so, &err);
     if(!s) {
-        fprintf(stderr, "kensa: %s\n", kensa_strerror(err));
+        say(stderr, M("cli.error", kensa_strerror_lang(err, lang)));
         goto out;
     }
     kensa_scanner_set_callbacks(s, on_finding, on_warning,
@@ -629,8 +678,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
             enum kensa_err e2 = kensa_scanner_scan_fd(s, "(stdin)",
                                                       STDIN_FILENO);
             if(e2) {
-                fprintf(stderr, "kensa: cannot read standard input: %s\n",
-                        kensa_strerror(e2));
+                say(stderr, M("cli.stdin", kensa_strerror_lang(e2, lang)));
                 err = e2;
             }
         } else {
@@ -661,7 +709,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         size_t pl = strlen(c->iocs_path);
         bool stix = pl > 5 && !strcmp(c->iocs_path + pl - 5, ".json");
         if(kensa_iocs_write(c->iocs, iocs_out, stix)) {
-            say(stderr, "kensa: cannot write %s", c->iocs_path);
+            say(stderr, M("cli.cannot_write_file", c->iocs_path));
             err = KENSA_EIO;
         }
     }
@@ -671,35 +719,41 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     if(!c->quiet && !c->no_summary) {
         double el = (double)(t1.tv_sec - t0.tv_sec) +
                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        fprintf(stderr, "----------- SCAN SUMMARY -----------\n"
-                "Scanned files: %llu (%.1f MB, %llu objects)\n"
-                "Time: %.3f s\n"
-                "Findings: %llu",
-                (unsigned long long)st.files, (double)st.bytes / 1e6,
-                (unsigned long long)st.objects, el,
-                (unsigned long long)st.findings);
+        char n1[24], n2[24], n3[24], mb[32], secs[32];
+        snprintf(mb, sizeof(mb), "%.1f", (double)st.bytes / 1e6);
+        snprintf(secs, sizeof(secs), "%.3f", el);
+        say_plain(M("summary.head"));
+        say_plain(M("summary.files", num(n1, st.files), mb,
+                    num(n2, st.objects)));
+        say_plain(M("summary.time", secs));
+        put_m(stderr, M("summary.findings", num(n1, st.findings)));
         for(size_t i = 0; i < c->per_threat_n; i++) {
-            fputs(i ? ", " : " (", stderr);
-            kensa_fputs_safe(c->per_threat[i].id, stderr);
-            fprintf(stderr, ": %llu", (unsigned long long)c->per_threat[i].n);
+            put_m(stderr, M(i ? "summary.sep" : "summary.open"));
+            put_m(stderr, M("summary.threat", c->per_threat[i].id,
+                            num(n1, c->per_threat[i].n)));
         }
-        if(c->per_threat_other)
-            fprintf(stderr, ", other: %llu",
-                    (unsigned long long)c->per_threat_other);
-        fprintf(stderr, "%s\nWarnings: %llu (skipped by a limit: %llu, "
-                "unreadable: %llu)\n", c->per_threat_n ? ")" : "",
-                (unsigned long long)st.warnings,
-                (unsigned long long)st.skipped_limit,
-                (unsigned long long)st.errors);
-        fprintf(stderr, "Confinement: %s\n", c->confinement);
+        if(c->per_threat_other) {
+            put_m(stderr, M(c->per_threat_n ? "summary.sep" : "summary.open"));
+            put_m(stderr, M("summary.other", num(n1, c->per_threat_other)));
+        }
+        if(c->per_threat_n || c->per_threat_other)
+            put_m(stderr, M("summary.close"));
+        fputc('\n', stderr);
+        say_plain(M("summary.warnings", num(n1, st.warnings),
+                    num(n2, st.skipped_limit), num(n3, st.errors)));
+        say_plain(M("summary.confinement", c->confinement));
         if(got_signal)
-            fprintf(stderr, "Interrupted by %s: the scan is incomplete\n",
-                    got_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            say_plain(M("summary.interrupted",
+                        got_signal == SIGINT ? "SIGINT" : "SIGTERM"));
     }
-    if(c->write_errno)
-        say(stderr, "kensa: cannot write the report%s%s: %s",
-            c->output ? " to " : "", c->output ? c->output : "",
-            strerror(c->write_errno));
+    if(c->write_errno) {
+        char why[256];
+        kensa_syserror(c->write_errno, lang, why, sizeof(why));
+        if(c->output)
+            say(stderr, M("cli.report_write_to", c->output, why));
+        else
+            say(stderr, M("cli.report_write", why));
+    }
     /* an interrupted --fix changes nothing */
     size_t fix_failed = (c->fix || c->dry_run) && !got_signal ?
                         run_fixes(c) + c->jobs_lost : 0;
@@ -734,9 +788,10 @@ int main(int argc, char **argv)
     char sopts[2 * NOPTS + 2];
     size_t sn = 0;
     const char *color = "auto";
-    int lang = -1, rc;
+    int lang_opt = -1, rc;
 
     kensa_options_default(&c.so);
+    lang = env_lang();   /* until --lang says otherwise */
     c.ro.format = KENSA_FMT_TEXT;
     for(size_t i = 0; i < NOPTS; i++) {
         lopts[i].name = opts_table[i].lng;
@@ -795,9 +850,10 @@ int main(int argc, char **argv)
         case OPT_QUIET: c.quiet = true; break;
         case OPT_COLOR: color = optarg; break;
         case OPT_LANG:
-            if(!strcasecmp(optarg, "ja")) lang = KENSA_LANG_JA;
-            else if(!strcasecmp(optarg, "en")) lang = KENSA_LANG_EN;
+            if(!strcasecmp(optarg, "ja")) lang_opt = KENSA_LANG_JA;
+            else if(!strcasecmp(optarg, "en")) lang_opt = KENSA_LANG_EN;
             else goto bad;
+            lang = (enum kensa_lang)lang_opt;
             break;
         case OPT_ALL: c.so.report_patched = true; break;
         case OPT_THREADS: {
@@ -854,12 +910,18 @@ int main(int argc, char **argv)
         }
         continue;
 bad:
-        fprintf(stderr, "kensa: bad value '%s' for --%s\n", optarg,
-                argv[optind - 1] + (argv[optind - 1][1] == '-' ? 2 : 1));
+        /* name the option from the table: argv[optind - 1] is the value
+         * itself when it came as a separate word (--format xml) */
+        for(size_t i = 0; i < NOPTS; i++) {
+            if(opts_table[i].id == o) {
+                say(stderr, M("cli.bad_value", optarg, opts_table[i].lng));
+                break;
+            }
+        }
         rc = EXIT_ERROR;
         goto done;
     }
-    c.ro.lang = lang >= 0 ? (enum kensa_lang)lang : env_lang();
+    c.ro.lang = lang = lang_opt >= 0 ? (enum kensa_lang)lang_opt : env_lang();
     c.ro.quiet = c.quiet;
     bool tty = isatty(STDOUT_FILENO) && !c.output;
     c.ro.color = !strcmp(color, "always") ||
@@ -876,8 +938,7 @@ bad:
     int nargs = argc - optind;
     char **args = argv + optind;
     if((c.fix || c.dry_run || c.restore) && strcmp(c.cmd, "log4j")) {
-        fprintf(stderr, "kensa: --fix, --dry-run and --restore go with "
-                        "kensa log4j\n");
+        say(stderr, M("cli.fix_needs_log4j"));
         rc = EXIT_ERROR;
     } else if(c.restore)
         rc = confine(&c, NULL, 0) ? EXIT_ERROR : cmd_restore(nargs, args);
@@ -895,7 +956,7 @@ bad:
         usage(stdout);
         rc = EXIT_CLEAN;
     } else {
-        fprintf(stderr, "kensa: unknown command '%s'\n", c.cmd);
+        say(stderr, M("cli.unknown_command", c.cmd));
         usage(stderr);
         rc = EXIT_ERROR;
     }

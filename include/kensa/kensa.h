@@ -173,11 +173,20 @@ struct kensa_options {
 /* Fill `out` with defaults (all detectors, default limits). */
 void kensa_options_default(struct kensa_options *out);
 
-/* A warning: a path could not be read or fully parsed, or a limit hit. */
+/*
+ * A warning: a path could not be read or fully parsed, or a limit hit.
+ * What it says is a message id with arguments (see "Messages" below):
+ * render it in the reader's language with kensa_warning_render().
+ * `message` is the English rendering, kept for logs and SIEMs.
+ */
 struct kensa_warning {
     const char *path;   /* chain, as in kensa_finding.path */
     enum kensa_err err;
-    const char *message;
+    const char *message; /* English, rendered from id and args */
+    const char *id;     /* message id, "zip.unreadable"; NULL: only message */
+    const char *const *args; /* the id's numbered arguments {1}.. */
+    size_t nargs;
+    int sys_errno;      /* the system error behind it ({s}), or 0 */
 };
 
 typedef void (*kensa_finding_cb)(const struct kensa_finding *f, void *ud);
@@ -294,6 +303,55 @@ const struct kensa_profile *kensa_profile_get(const char *id,
 
 /* Static label in `lang` for report headings ("Impact", "影響範囲"). */
 const char *kensa_label(const char *key, enum kensa_lang lang);
+
+/* ---------------------------------------------------------------------- */
+/* Messages: ids with arguments, rendered in the reader's language.       */
+/*
+ * Every warning, the scan summary and the CLI's own messages are ids
+ * ("zip.unreadable", "summary.files") with an English and a Japanese
+ * template in the catalog compiled into the library
+ * (lib/intel/messages.def).  Templates take numbered arguments {1}..{6},
+ * placed wherever the language wants them; arguments are strings (format
+ * numbers first) copied byte for byte, never interpreted.  A placeholder
+ * whose argument is missing (beyond nargs, or NULL) is written as it
+ * stands ("{2}").  Warning templates may also use {e} (the warning's
+ * kensa_err in words) and {s} (its sys_errno in words).
+ */
+
+/*
+ * Render message `id` in `lang` into out[0..cap) (always NUL-terminated
+ * when cap > 0).  Returns the length of the whole text, as snprintf does:
+ * a result >= cap means it was cut, and a buffer of result + 1 holds it.
+ * An unknown id renders as the id itself.
+ */
+size_t kensa_message_render(const char *id, const char *const *args,
+                            size_t nargs, enum kensa_lang lang, char *out,
+                            size_t cap);
+
+/* The same, written whole to `out` through kensa_fputs_safe() (arguments
+ * may hold any bytes).  EOF on a write or allocation error. */
+int kensa_message_print(FILE *out, const char *id, const char *const *args,
+                        size_t nargs, enum kensa_lang lang);
+
+/* The template of `id` in `lang`, or NULL if there is no such id. */
+const char *kensa_message_template(const char *id, enum kensa_lang lang);
+
+/* The ids, for listing and tests: 0..kensa_message_count()-1. */
+size_t kensa_message_count(void);
+const char *kensa_message_id_at(size_t i);
+
+/* Render a warning's message (without its path) in `lang`, as
+ * kensa_message_render().  A warning without an id gives its message. */
+size_t kensa_warning_render(const struct kensa_warning *w,
+                            enum kensa_lang lang, char *out, size_t cap);
+
+/* kensa_strerror() in `lang`; static storage, never NULL. */
+const char *kensa_strerror_lang(enum kensa_err err, enum kensa_lang lang);
+
+/* The system error `errnum` in words in `lang` (English: strerror's text)
+ * into buf; returns buf. */
+const char *kensa_syserror(int errnum, enum kensa_lang lang, char *buf,
+                           size_t cap);
 
 /* ---------------------------------------------------------------------- */
 /* Reports: findings in, text out.  Reports never parse input.            */

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "intel/messages.h"
 #include "kensa/kensa.h"
 #include "util/buf.h"
 
@@ -147,9 +148,23 @@ struct kmembers {
 
 /* ---- scan context ------------------------------------------------------ */
 
-/* Report a warning on `path` (a chain) with printf-style text. */
-void ctx_warn(struct kctx *c, const char *path, enum kensa_err err,
-              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Report a warning on `path` (a chain): a message id of
+ * lib/intel/messages.def and its arguments, all strings (format numbers
+ * with kmsg_u64() first), at most KMSG_MAX_ARGS:
+ *
+ *     ctx_warn(c, obj->path, KENSA_ELIMIT, KMSG_ZIP_RATIO, e->name,
+ *              kmsg_u64(nb, l->max_ratio));
+ *
+ * The compiler refuses an id that is not a KMSG_ constant (a printf-style
+ * string from before the catalog) and an argument that is not a string.
+ * A new message is one MSG() line in messages.def (docs/DESIGN.md,
+ * "Messages").  The report renders it in the reader's language.
+ */
+#define ctx_warn(c, path, err, ...) \
+    ctx_warn_msg((c), (path), (err), KMSG_ARGS(__VA_ARGS__))
+void ctx_warn_msg(struct kctx *c, const char *path, enum kensa_err err,
+                  const struct kmsg_args *m);
 
 /*
  * Charge `bytes` of decompressed data to the file's budget.  Returns false

@@ -254,7 +254,7 @@ static void scan_child(struct kobj *parent, const char *name,
     char *path = malloc(plen + 2 + nlen + 1);
 
     if(!path) {
-        ctx_warn(c, parent->path, KENSA_ENOMEM, "out of memory");
+        ctx_warn(c, parent->path, KENSA_ENOMEM, KMSG_OOM);
         return;
     }
     memcpy(path, parent->path, plen);
@@ -262,13 +262,13 @@ static void scan_child(struct kobj *parent, const char *name,
     memcpy(path + plen + 2, name, nlen + 1);
 
     if(maxrec && parent->depth + 1 > maxrec) {
-        ctx_warn(c, path, KENSA_ELIMIT,
-                 "nesting deeper than --max-recursion=%u, not opened", maxrec);
+        char nb[24];
+        ctx_warn(c, path, KENSA_ELIMIT, KMSG_LIMIT_RECURSION,
+                 kmsg_u64(nb, maxrec));
         goto out;
     }
     if(repeats_ancestor(parent, data, len)) {
-        ctx_warn(c, path, KENSA_ELIMIT,
-                 "archive contains itself (zip quine), not opened again");
+        ctx_warn(c, path, KENSA_ELIMIT, KMSG_ARCHIVE_SELF);
         goto out;
     }
     struct kobj child = {

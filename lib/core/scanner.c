@@ -153,10 +153,19 @@ void kensa_scanner_free(struct kensa_scanner *s)
 
 /* ---- context helpers --------------------------------------------------- */
 
+/* Hand a warning to the callback: message `id` with its arguments (and
+ * the system error `sys`, 0 if none), its English rendering in
+ * `message`. */
 static void warn_raw(struct kensa_scanner *s, const char *path,
-                     enum kensa_err err, const char *msg)
+                     enum kensa_err err, enum kmsg id,
+                     const char *const *args, size_t nargs, int sys)
 {
-    struct kensa_warning w = { .path = path, .err = err, .message = msg };
+    struct kensa_warning w = {
+        .path = path, .err = err, .id = kmsg_key(id), .args = args,
+        .nargs = nargs, .sys_errno = sys,
+    };
+    char *en = kmsg_warning_alloc(&w, KENSA_LANG_EN);
+    w.message = en ? en : w.id;
     pthread_mutex_lock(&s->lock);
     s->stats.warnings++;
     if(err == KENSA_ELIMIT)
@@ -166,6 +175,15 @@ static void warn_raw(struct kensa_scanner *s, const char *path,
     if(s->on_warning)
         s->on_warning(&w, s->ud);
     pthread_mutex_unlock(&s->lock);
+    free(en);
+}
+
+/* warn_raw() with one or no argument. */
+static void warn1(struct kensa_scanner *s, const char *path,
+                  enum kensa_err err, enum kmsg id, const char *arg)
+{
+    const char *args[1] = { arg };
+    warn_raw(s, path, err, id, args, arg ? 1 : 0, 0);
 }
 
 #define CLEAN_MAX (1u << 16)   /* 2 MiB of digests at most */
@@ -287,16 +305,13 @@ bool clean_seen_object(const struct kobj *obj, uint8_t key[32])
     return clean_seen(obj->ctx->s, key);
 }
 
-void ctx_warn(struct kctx *c, const char *path, enum kensa_err err,
-              const char *fmt, ...)
+void ctx_warn_msg(struct kctx *c, const char *path, enum kensa_err err,
+                  const struct kmsg_args *m)
 {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    const char *args[KMSG_MAX_ARGS];
+    size_t n = kmsg_unpack(m, args);
     c->events++;
-    warn_raw(c->s, path, err, msg);
+    warn_raw(c->s, path, err, m->id, args, n, 0);
 }
 
 static uint64_t elapsed_ms(const struct timespec *t0)
@@ -310,6 +325,7 @@ static uint64_t elapsed_ms(const struct timespec *t0)
 bool ctx_charge(struct kctx *c, const char *path, uint64_t bytes)
 {
     const struct kensa_limits *l = &c->s->opts.limits;
+    char nb[24];
     c->scanned_bytes += bytes;
     if(atomic_load_explicit(&c->s->cancelled, memory_order_relaxed)) {
         c->limit_reported = true;   /* interrupted: the summary says so */
@@ -317,18 +333,15 @@ bool ctx_charge(struct kctx *c, const char *path, uint64_t bytes)
     }
     if(l->max_scansize && c->scanned_bytes > l->max_scansize) {
         if(!c->limit_reported)
-            ctx_warn(c, path, KENSA_ELIMIT,
-                     "more than --max-scansize=%llu bytes decompressed; "
-                     "rest of file not scanned",
-                     (unsigned long long)l->max_scansize);
+            ctx_warn(c, path, KENSA_ELIMIT, KMSG_LIMIT_SCANSIZE,
+                     kmsg_u64(nb, l->max_scansize));
         c->limit_reported = true;
         return false;
     }
     if(l->max_scantime_ms && elapsed_ms(&c->start) > l->max_scantime_ms) {
         if(!c->limit_reported)
-            ctx_warn(c, path, KENSA_ELIMIT,
-                     "--max-scantime=%llums exceeded; rest of file not scanned",
-                     (unsigned long long)l->max_scantime_ms);
+            ctx_warn(c, path, KENSA_ELIMIT, KMSG_LIMIT_SCANTIME,
+                     kmsg_u64(nb, l->max_scantime_ms));
         c->limit_reported = true;
         return false;
     }
@@ -338,10 +351,11 @@ bool ctx_charge(struct kctx *c, const char *path, uint64_t bytes)
 bool ctx_count_entry(struct kctx *c, const char *path)
 {
     uint32_t max = c->s->opts.limits.max_files;
+    char nb[24];
     if(max && ++c->entries > max) {
         if(!c->limit_reported)
-            ctx_warn(c, path, KENSA_ELIMIT,
-                     "more than --max-files=%u entries; rest not scanned", max);
+            ctx_warn(c, path, KENSA_ELIMIT, KMSG_LIMIT_FILES,
+                     kmsg_u64(nb, max));
         c->limit_reported = true;
         return false;
     }
@@ -401,7 +415,7 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     clock_gettime(CLOCK_MONOTONIC, &c.start);
     char *p = strdup(path);
     if(!p) {
-        warn_raw(s, path, KENSA_ENOMEM, "out of memory");
+        warn1(s, path, KENSA_ENOMEM, KMSG_OOM, NULL);
         return;
     }
     struct kobj root = {
@@ -444,10 +458,9 @@ static void on_file(void *ud, const char *path, int fd, const struct stat *st)
 
     progress(s, path);
     if(l->max_filesize && (uint64_t)st->st_size > l->max_filesize) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "larger than --max-filesize=%llu, skipped",
-                 (unsigned long long)l->max_filesize);
-        warn_raw(s, path, KENSA_ELIMIT, msg);
+        char nb[24];
+        warn1(s, path, KENSA_ELIMIT, KMSG_LIMIT_FILESIZE,
+              kmsg_u64(nb, l->max_filesize));
         return;
     }
     pthread_mutex_lock(&s->lock);
@@ -476,7 +489,7 @@ static void on_file(void *ud, const char *path, int fd, const struct stat *st)
     }
     data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
     if(data == MAP_FAILED) {
-        warn_raw(s, path, KENSA_EIO, "cannot map file");
+        warn1(s, path, KENSA_EIO, KMSG_FILE_MAP, NULL);
         return;
     }
     if(len > (8u << 20))
@@ -486,15 +499,11 @@ static void on_file(void *ud, const char *path, int fd, const struct stat *st)
 }
 
 static void on_walk_warn(void *ud, const char *path, int errnum,
-                         const char *what)
+                         enum kmsg id)
 {
-    char msg[256];
-    if(errnum > 0)
-        snprintf(msg, sizeof(msg), "%s: %s", what, strerror(errnum));
-    else
-        snprintf(msg, sizeof(msg), "%s", what);
     warn_raw(ud, path, errnum == WALK_CHANGED ? KENSA_ECHANGED :
-                       errnum == ENOENT ? KENSA_ENOENT : KENSA_EIO, msg);
+                       errnum == ENOENT ? KENSA_ENOENT : KENSA_EIO, id,
+             NULL, 0, errnum > 0 ? errnum : 0);
 }
 
 enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
@@ -626,10 +635,8 @@ static enum kensa_err scan_fd_spill(struct kensa_scanner *s,
         n = r > 0 ? (size_t)r : 0;
     }
     if(cut) {
-        char msg[160];
-        snprintf(msg, sizeof(msg), "more than --max-scansize=%llu bytes of "
-                 "input; rest of file not scanned", (unsigned long long)cap);
-        warn_raw(s, name, KENSA_ELIMIT, msg);
+        char nb[24];
+        warn1(s, name, KENSA_ELIMIT, KMSG_LIMIT_INPUT, kmsg_u64(nb, cap));
     }
     if(!rc && len) {
         void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, tmp, 0);

@@ -212,11 +212,10 @@ static bool read_member(struct scan *s, long i)
     s->tmp.len = 0;
     enum kensa_err rc = s->m->read(s->m, (size_t)i, &s->tmp);
     if(rc) {
-        ctx_warn(s->obj->ctx, s->obj->path, rc, "cannot read %s: %s",
-                 s->m->name(s->m, (size_t)i, NULL),
-                 rc == KENSA_EUNSUPPORTED ?
-                     "unsupported compression or encryption" :
-                     kensa_strerror(rc));
+        ctx_warn(s->obj->ctx, s->obj->path, rc,
+                 rc == KENSA_EUNSUPPORTED ? KMSG_MEMBER_ENCRYPTED :
+                                            KMSG_MEMBER_UNREADABLE,
+                 s->m->name(s->m, (size_t)i, NULL));
         return false;
     }
     return true;
@@ -317,8 +316,8 @@ static enum kensa_err parse_class(struct kobj *obj, struct classfile *cf,
 {
     enum kensa_err rc = classfile_parse(cf, p, n);
     if(rc == KENSA_ENOMEM)
-        ctx_warn(obj->ctx, obj->path, rc, "cannot parse a class: %s",
-                 kensa_strerror(rc));
+        ctx_warn(obj->ctx, obj->path, rc, KMSG_MEMBER_UNREADABLE,
+                 obj->name);
     return rc;
 }
 
@@ -738,7 +737,7 @@ static void log4j_on_members(const struct kmembers *m)
 {
     struct scan *s = malloc(sizeof(*s));
     if(!s) {
-        ctx_warn(m->obj->ctx, m->obj->path, KENSA_ENOMEM, "out of memory");
+        ctx_warn(m->obj->ctx, m->obj->path, KENSA_ENOMEM, KMSG_OOM);
         return;
     }
     scan_init(s, m, NULL);

@@ -961,7 +961,7 @@ static void logs_on_object(struct kobj *obj)
         return;
     struct lstate *st = state_new(obj);
     if(!st) {
-        ctx_warn(obj->ctx, obj->path, KENSA_ENOMEM, "out of memory");
+        ctx_warn(obj->ctx, obj->path, KENSA_ENOMEM, KMSG_OOM);
         return;
     }
     /* A large mapped log is read in windows ending at a newline, and the

@@ -340,10 +340,11 @@ static void walk_members(struct kobj *obj, struct archive *a,
     struct buf data;
     uint64_t room = l->max_scansize ? l->max_scansize : UINT64_MAX;
     bool squeezed = rd != RD_TAR;
+    char nb[24];
 
     buf_init(&data, room > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)room);
     if(!ent) {
-        ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
+        ctx_warn(c, obj->path, KENSA_ENOMEM, KMSG_OOM);
         return;
     }
     for(;;) {
@@ -356,7 +357,7 @@ static void walk_members(struct kobj *obj, struct archive *a,
                 sealed_add(sl, "(member list)");
                 break;
             }
-            ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s",
+            ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_ARCHIVE_READ,
                      kind, archive_error_string(a));
             break;
         }
@@ -392,7 +393,8 @@ static void walk_members(struct kobj *obj, struct archive *a,
                 if(sealed && !streamed && !data.len && !spilled)
                     sealed_add(sl, name);   /* no password opened it */
                 else
-                    ctx_warn(c, obj->path, KENSA_EFORMAT, "%s: %s", name,
+                    ctx_warn(c, obj->path, KENSA_EFORMAT,
+                             KMSG_ARCHIVE_MEMBER, name,
                              archive_error_string(a));
                 keep = false;
                 break;
@@ -409,8 +411,8 @@ static void walk_members(struct kobj *obj, struct archive *a,
                 if(l->max_ratio && squeezed && streamed > (64u << 20) &&
                    streamed / obj->len > l->max_ratio) {
                     ctx_warn(c, obj->path, KENSA_ELIMIT,
-                             "%s: compression ratio over %u, stopped", name,
-                             l->max_ratio);
+                             KMSG_ARCHIVE_RATIO_STOPPED, name,
+                             kmsg_u64(nb, l->max_ratio));
                     break;
                 }
                 detectors_stream_data(ks, (const uint8_t *)chunk, (size_t)got);
@@ -438,9 +440,8 @@ static void walk_members(struct kobj *obj, struct archive *a,
             }
             if(l->max_ratio && squeezed && data.len > (1u << 20) &&
                data.len / obj->len > l->max_ratio) {
-                ctx_warn(c, obj->path, KENSA_ELIMIT,
-                         "%s: compression ratio over %u, not opened", name,
-                         l->max_ratio);
+                ctx_warn(c, obj->path, KENSA_ELIMIT, KMSG_ARCHIVE_RATIO,
+                         name, kmsg_u64(nb, l->max_ratio));
                 keep = false;
                 break;
             }
@@ -448,8 +449,8 @@ static void walk_members(struct kobj *obj, struct archive *a,
                 /* too large to hold: go on in a temporary file */
                 spill = spill_fd();
                 if(spill < 0 || write_all(spill, data.p, data.len)) {
-                    ctx_warn(c, obj->path, KENSA_EIO, "%s: no temporary "
-                             "file for a large member, skipped", name);
+                    ctx_warn(c, obj->path, KENSA_EIO,
+                             KMSG_ARCHIVE_NO_TMPFILE, name);
                     keep = false;
                     break;
                 }
@@ -458,8 +459,8 @@ static void walk_members(struct kobj *obj, struct archive *a,
             }
             if(spill >= 0) {
                 if(write_all(spill, (const uint8_t *)chunk, (size_t)got)) {
-                    ctx_warn(c, obj->path, KENSA_EIO, "%s: cannot write "
-                             "a temporary file, skipped", name);
+                    ctx_warn(c, obj->path, KENSA_EIO,
+                             KMSG_ARCHIVE_TMP_WRITE, name);
                     keep = false;
                     break;
                 }
@@ -467,8 +468,8 @@ static void walk_members(struct kobj *obj, struct archive *a,
                 continue;
             }
             if(buf_append(&data, chunk, (size_t)got)) {
-                ctx_warn(c, obj->path, KENSA_ELIMIT,
-                         "%s: larger than --max-scansize, not opened", name);
+                ctx_warn(c, obj->path, KENSA_ELIMIT, KMSG_ARCHIVE_SCANSIZE,
+                         name);
                 keep = false;
                 break;
             }
@@ -499,28 +500,25 @@ static void sealed_warn(struct kobj *obj, const char *kind,
                         const struct sealed *sl)
 {
     size_t npw = kobj_attr_count(obj, "password");
-    char why[160];
+    char nb[24], nb2[24];
     if(!sl->n)
         return;
-    if(!strcmp(kind, "7z"))
-        snprintf(why, sizeof(why), "7z AES encryption, which this build "
-                 "cannot decrypt (libarchive)");
-    else if(!strncmp(kind, "rar", 3))
-        snprintf(why, sizeof(why), "RAR encryption, which this build "
-                 "cannot decrypt (libarchive)");
-    else if(!npw)
-        snprintf(why, sizeof(why), "no password given (--password, "
-                 "--passwords)");
-    else
-        snprintf(why, sizeof(why), "none of the %zu candidate password%s "
-                 "opened it", npw, npw == 1 ? "" : "s");
     if(!strcmp(sl->first, "(member list)"))
-        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED, "encrypted %s "
-                 "(its member list too): %s; not scanned", kind, why);
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED,
+                 KMSG_ARCHIVE_SEALED_LIST, kind);
+    else if(!strcmp(kind, "7z"))
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED,
+                 KMSG_ARCHIVE_SEALED_7Z, kmsg_u64(nb, sl->n), sl->first);
+    else if(!strncmp(kind, "rar", 3))
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED,
+                 KMSG_ARCHIVE_SEALED_RAR, kmsg_u64(nb, sl->n), sl->first);
+    else if(!npw)
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED,
+                 KMSG_ARCHIVE_SEALED_NOPW, kmsg_u64(nb, sl->n), sl->first);
     else
-        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED, "encrypted: %u "
-                 "member%s (first: %s) not scanned: %s", sl->n,
-                 sl->n == 1 ? "" : "s", sl->first, why);
+        ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED,
+                 KMSG_ARCHIVE_SEALED_NONE, kmsg_u64(nb, sl->n), sl->first,
+                 kmsg_u64(nb2, npw));
 }
 
 static bool archive_walk(struct kobj *obj)
@@ -556,13 +554,13 @@ static bool archive_walk(struct kobj *obj)
 
     if(!a) {
         detectors_stream_end(pre);
-        ctx_warn(c, obj->path, KENSA_ENOMEM, "out of memory");
+        ctx_warn(c, obj->path, KENSA_ENOMEM, KMSG_OOM);
         return true;
     }
     struct memsrc src;
     if(open_mem(a, &src, obj->data, obj->len) != ARCHIVE_OK) {
-        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open %s: %s; read as "
-                 "data", kind, archive_error_string(a));
+        ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_ARCHIVE_OPEN, kind,
+                 archive_error_string(a));
         goto out;
     }
     opened = true;
@@ -685,7 +683,7 @@ bool archive_walk_encrypted_zip(struct kobj *obj)
     archive_read_set_passphrase_callback(a, &f, pw_next);
     struct memsrc src;
     if(open_mem(a, &src, obj->data, obj->len) != ARCHIVE_OK) {
-        ctx_warn(c, obj->path, KENSA_EFORMAT, "cannot open zip: %s",
+        ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_ARCHIVE_OPEN, "zip",
                  archive_error_string(a));
         archive_read_free(a);
         free(v);

@@ -606,18 +606,15 @@ static void spill_child(struct kobj *obj, const struct zip *z, size_t i,
     uint64_t len = 0;
     int fd = spill_fd();
     if(fd < 0) {
-        ctx_warn(c, obj->path, KENSA_EIO,
-                 "entry %s: no temporary file for a large member, skipped",
-                 e->name);
+        ctx_warn(c, obj->path, KENSA_EIO, KMSG_ZIP_NO_TMPFILE, e->name);
         return;
     }
     enum kensa_err rc = zip_spill(z, i, c->s->opts.limits.max_ratio, max,
                                   fd, &len);
     if(rc || !len) {
-        ctx_warn(c, obj->path, rc ? rc : KENSA_EFORMAT, "entry %s: %s",
-                 e->name, rc == KENSA_ELIMIT ?
-                     "over the size or compression-ratio limit, skipped" :
-                     "corrupt, skipped");
+        ctx_warn(c, obj->path, rc ? rc : KENSA_EFORMAT,
+                 rc == KENSA_ELIMIT ? KMSG_ZIP_OVER_LIMIT : KMSG_ZIP_CORRUPT,
+                 e->name);
         close(fd);
         return;
     }
@@ -626,7 +623,7 @@ static void spill_child(struct kobj *obj, const struct zip *z, size_t i,
     void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if(map == MAP_FAILED) {
-        ctx_warn(c, obj->path, KENSA_EIO, "entry %s: cannot map", e->name);
+        ctx_warn(c, obj->path, KENSA_EIO, KMSG_ZIP_MAP, e->name);
         return;
     }
     object_scan_child_mapped(obj, e->name, map, (size_t)len);
@@ -658,6 +655,7 @@ static bool stream_member(struct kobj *obj, const struct zip *z, size_t i)
     struct zsink zs = { .obj = obj, .inflated = z->e[i].method != 0 };
     uint64_t len;
     const struct kensa_limits *l = &obj->ctx->s->opts.limits;
+    char nb[24];
     zs.ks = detectors_stream_begin(obj, z->e[i].name);
     if(!zs.ks)
         return true;
@@ -665,12 +663,11 @@ static bool stream_member(struct kobj *obj, const struct zip *z, size_t i)
     enum kensa_err rc = zip_stream(z, i, l->max_ratio, UINT64_MAX / 2,
                                    stream_sink, &zs, &len);
     if(rc == KENSA_ELIMIT)
-        ctx_warn(obj->ctx, obj->path, rc, "entry %s: compressed more than "
-                 "%u:1 (--max-ratio), not scanned", z->e[i].name,
-                 l->max_ratio);
+        ctx_warn(obj->ctx, obj->path, rc, KMSG_ZIP_RATIO, z->e[i].name,
+                 kmsg_u64(nb, l->max_ratio));
     else if(rc && rc != KENSA_EINVAL)
-        ctx_warn(obj->ctx, obj->path, rc, "entry %s: %s", z->e[i].name,
-                 kensa_strerror(rc));
+        ctx_warn(obj->ctx, obj->path, rc, KMSG_ZIP_ENTRY_ERROR,
+                 z->e[i].name);
     detectors_stream_end(zs.ks);
     return rc != KENSA_EINVAL;
 }
@@ -736,23 +733,21 @@ static bool zip_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
+    char nb[24];
     struct zip z;
     uint64_t events0 = c->events;
     enum kensa_err rc = zip_open(&z, obj->data, obj->len, l->max_files);
 
     if(rc) {
-        ctx_warn(c, obj->path, rc, "not a readable zip (truncated or "
-                 "corrupt): %s; read as data", kensa_strerror(rc));
+        ctx_warn(c, obj->path, rc, KMSG_ZIP_UNREADABLE);
         return false;
     }
     if(z.truncated)
-        ctx_warn(c, obj->path, KENSA_ELIMIT,
-                 "more than --max-files=%u entries; only the first read",
-                 l->max_files);
+        ctx_warn(c, obj->path, KENSA_ELIMIT, KMSG_ZIP_TOO_MANY,
+                 kmsg_u64(nb, l->max_files));
 
     if(z.overlapping)
-        ctx_warn(c, obj->path, KENSA_ELIMIT,
-                 "entries overlap (a zip-bomb trick): members not opened");
+        ctx_warn(c, obj->path, KENSA_ELIMIT, KMSG_ZIP_OVERLAP);
 
     /* Encrypted members: libarchive decrypts them with the candidate
      * passwords of the context; when none is given or none opens them, one
@@ -771,17 +766,15 @@ static bool zip_walk(struct kobj *obj)
             return true;
         }
         size_t npw = kobj_attr_count(obj, "password");
+        char n1[24], n2[24];
         if(npw)
-            ctx_warn(c, obj->path, KENSA_EUNSUPPORTED, "encrypted: %zu "
-                     "member%s (first: %s) not scanned: none of the %zu "
-                     "candidate password%s opened it", sealed,
-                     sealed == 1 ? "" : "s", z.e[first].name, npw,
-                     npw == 1 ? "" : "s");
+            ctx_warn(c, obj->path, KENSA_EUNSUPPORTED,
+                     KMSG_ARCHIVE_SEALED_NONE, kmsg_u64(n1, sealed),
+                     z.e[first].name, kmsg_u64(n2, npw));
         else
-            ctx_warn(c, obj->path, KENSA_EUNSUPPORTED, "encrypted: %zu "
-                     "member%s (first: %s) not scanned: no password given "
-                     "(--password, --passwords)", sealed,
-                     sealed == 1 ? "" : "s", z.e[first].name);
+            ctx_warn(c, obj->path, KENSA_EUNSUPPORTED,
+                     KMSG_ARCHIVE_SEALED_NOPW, kmsg_u64(n1, sealed),
+                     z.e[first].name);
     }
 
     /* a top-level file whose bytes were scanned clean in this run */
@@ -811,10 +804,10 @@ static bool zip_walk(struct kobj *obj)
         size_t got = 0;
         rc = zip_peek(&z, i, head, sizeof(head), &got);
         if(rc) {
-            ctx_warn(c, obj->path, rc, "entry %s: %s", e->name,
-                     rc == KENSA_EUNSUPPORTED ?
-                         "encrypted or unsupported compression, skipped" :
-                         "corrupt, skipped");
+            ctx_warn(c, obj->path, rc,
+                     rc == KENSA_EUNSUPPORTED ? KMSG_ZIP_ENCRYPTED :
+                                                KMSG_ZIP_CORRUPT,
+                     e->name);
             continue;
         }
         if(!formats_container_head(head, got)) {
@@ -853,10 +846,10 @@ static bool zip_walk(struct kobj *obj)
         if(!rc && e->method && len > e->usize)
             ctx_charge(c, obj->path, len - e->usize);
         if(rc) {
-            ctx_warn(c, obj->path, rc, "entry %s: %s", e->name,
-                     rc == KENSA_ELIMIT ?
-                         "over the size or compression-ratio limit, skipped" :
-                         kensa_strerror(rc));
+            ctx_warn(c, obj->path, rc,
+                     rc == KENSA_ELIMIT ? KMSG_ZIP_OVER_LIMIT :
+                                          KMSG_ZIP_ENTRY_ERROR,
+                     e->name);
             continue;
         }
         if(data == scratch.p) {

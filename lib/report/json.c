@@ -5,7 +5,9 @@
  * mapping is documented in docs/OUTPUT.md.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "intel/messages.h"
 #include "report/report.h"
 #include "util/json.h"
 
@@ -138,13 +140,33 @@ static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
 static void warning_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_warning *w = item;
-    (void)ctx;
+    const struct kensa_report *r = ctx;
     head(rc, "event", "kensa.scan");
     rec_puts(rc, ",\"outcome\":\"failure\"},\"error\":{");
-    rec_jkv(rc, "message", w->message);
+    rec_jkv(rc, "message", w->message);   /* English, for SIEM rules */
     rec_jnext(rc, "code", kensa_strerror(w->err));
+    if(w->id)
+        rec_jnext(rc, "id", w->id);
     rec_puts(rc, "},\"kensa\":{");
     rec_jkv(rc, "path", w->path);
+    if(w->id) {
+        rec_jnext(rc, "message_id", w->id);
+        if(w->nargs) {
+            rec_puts(rc, ",\"message_args\":[");
+            for(size_t i = 0; i < w->nargs; i++) {
+                if(i)
+                    rec_puts(rc, ",");
+                rec_jstr(rc, w->args[i] ? w->args[i] : "");
+            }
+            rec_puts(rc, "]");
+        }
+        /* the reader's language beside the English error.message */
+        char *loc = r->o.lang != KENSA_LANG_EN ?
+                    kmsg_warning_alloc(w, r->o.lang) : NULL;
+        if(loc)
+            rec_jnext(rc, "message", loc);
+        free(loc);
+    }
     truncated(rc);
     rec_puts(rc, "}}\n");
 }

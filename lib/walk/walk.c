@@ -185,24 +185,21 @@ static int open_listed(struct walk *w, const struct job *j, struct stat *st)
     if(fd < 0) {
         int e = errno;
         if(e == ELOOP || (e == ENOTDIR && j->is_dir))
-            w->on_warn(w->ud, j->path, WALK_CHANGED,
-                       "replaced by a symbolic link after it was listed, "
-                       "not followed");
+            w->on_warn(w->ud, j->path, WALK_CHANGED, KMSG_WALK_SYMLINK);
         else
             w->on_warn(w->ud, j->path, e,
-                       j->is_dir ? "cannot open folder" : "cannot open");
+                       j->is_dir ? KMSG_WALK_OPEN_FOLDER : KMSG_WALK_OPEN);
         return -1;
     }
     if(fstat(fd, st) < 0) {
-        w->on_warn(w->ud, j->path, errno, "cannot stat");
+        w->on_warn(w->ud, j->path, errno, KMSG_WALK_STAT);
         close(fd);
         return -1;
     }
     bool same_type = j->is_dir ? S_ISDIR(st->st_mode) : S_ISREG(st->st_mode);
     if(!same_type || st->st_dev != j->st.st_dev ||
        st->st_ino != j->st.st_ino) {
-        w->on_warn(w->ud, j->path, WALK_CHANGED,
-                   "replaced by another file after it was listed, skipped");
+        w->on_warn(w->ud, j->path, WALK_CHANGED, KMSG_WALK_REPLACED);
         close(fd);
         return -1;
     }
@@ -227,7 +224,7 @@ static void list_entry(struct walk *w, struct job *dj, struct dref *d,
     struct stat st;
     int fl = w->o->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;
     if(fstatat(d->fd, cp + name_off, &st, fl) < 0) {
-        w->on_warn(w->ud, cp, errno, "cannot stat");
+        w->on_warn(w->ud, cp, errno, KMSG_WALK_STAT);
         return;
     }
     bool dir = S_ISDIR(st.st_mode);
@@ -273,7 +270,7 @@ static void walk_dir(struct walk *w, struct job *dj)
     DIR *dp = fd2 >= 0 ? fdopendir(fd2) : NULL;
     if(!d || !dp) {
         w->on_warn(w->ud, dj->path, errno ? errno : ENOMEM,
-                   "cannot read folder");
+                   KMSG_WALK_READ_FOLDER);
         if(dp)
             closedir(dp);
         else if(fd2 >= 0)
@@ -299,7 +296,7 @@ static void walk_dir(struct walk *w, struct job *dj)
         if(need > cpcap) {
             char *n = realloc(cp, need * 2);
             if(!n) {
-                w->on_warn(w->ud, dj->path, ENOMEM, "out of memory");
+                w->on_warn(w->ud, dj->path, ENOMEM, KMSG_WALK_OOM);
                 break;
             }
             cp = n;
@@ -315,7 +312,7 @@ static void walk_dir(struct walk *w, struct job *dj)
         errno = 0;
     }
     if(errno)
-        w->on_warn(w->ud, dj->path, errno, "error while reading folder");
+        w->on_warn(w->ud, dj->path, errno, KMSG_WALK_FOLDER_ERROR);
     free(cp);
     closedir(dp);
     pthread_mutex_lock(&w->lock);
@@ -374,12 +371,12 @@ enum kensa_err walk_run(const struct walk_opts *o, const char *const *roots,
         struct stat st;
         /* A root is followed even if it is a symlink, as find -H does. */
         if(stat(roots[i], &st) < 0) {
-            on_warn(ud, roots[i], errno, "cannot scan");
+            on_warn(ud, roots[i], errno, KMSG_WALK_ROOT);
             rc = KENSA_ENOENT;
             continue;
         }
         if(!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
-            on_warn(ud, roots[i], 0, "not a regular file or folder, skipped");
+            on_warn(ud, roots[i], 0, KMSG_WALK_NOT_REGULAR);
             continue;
         }
         if(o->follow_symlinks && !seen_add(&w, st.st_dev, st.st_ino))

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "intel/messages.h"
 #include "kensa/kensa.h"
 
 struct walk_opts {
@@ -42,9 +43,10 @@ struct walk_opts {
 typedef void (*walk_file_fn)(void *ud, const char *path, int fd,
                              const struct stat *st);
 /* errnum 0 with KENSA_ECHANGED semantics is passed as -1: the entry was
- * replaced after it was listed. */
+ * replaced after it was listed.  `what` is a message id (KMSG_WALK_*)
+ * whose {s} stands for errnum. */
 typedef void (*walk_warn_fn)(void *ud, const char *path, int errnum,
-                             const char *what);
+                             enum kmsg what);
 
 /*
  * Walk `roots`; call on_file for each regular file.  A root that does not

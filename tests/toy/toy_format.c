@@ -47,7 +47,8 @@ static bool toy_walk(struct kobj *obj)
     if(off < n) {
         if(!members)
             return false;   /* "TOYC" and then nothing of ours: not a toy */
-        ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, "truncated toy member");
+        ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, KMSG_MEMBER_TRUNCATED,
+                 "toy");
     }
     return true;
 }
