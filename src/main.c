@@ -245,7 +245,8 @@ static void add_job(struct cli *c, const struct kensa_finding *f,
     }
     struct fixjob *j = &c->jobs[c->njobs];
     memset(j, 0, sizeof(*j));
-    j->file = strdup(entry || !f->fix_file ? f->file_path : f->fix_file);
+    const char *fix_file = f->remedy ? f->remedy->file : NULL;
+    j->file = strdup(entry || !fix_file ? f->file_path : fix_file);
     j->where = strdup(f->path);
     j->fixed_in = f->fixed_in ? strdup(f->fixed_in) : NULL;
     if(!j->file || !j->where || (f->fixed_in && !j->fixed_in))
@@ -321,10 +322,11 @@ static void on_finding(const struct kensa_finding *f, void *ud)
     if(c->iocs)
         kensa_iocs_add(c->iocs, f);
     if(c->fix || c->dry_run) {
-        if(f->fix_entry || f->fix_file)
-            add_job(c, f, f->fix_entry);
-        for(size_t i = 0; c->fix_log4j1 && i < f->n_fix_v1; i++)
-            add_job(c, f, f->fix_entries_v1[i]);
+        const struct kensa_remedy *r = f->remedy;
+        if(r && (r->entry || r->file))
+            add_job(c, f, r->entry);
+        for(size_t i = 0; r && c->fix_log4j1 && i < r->n_optional; i++)
+            add_job(c, f, r->optional[i]);
     }
 }
 
@@ -442,7 +444,8 @@ static void jobs_free(struct cli *c)
 static void count_verdicts(const struct kensa_finding *f, void *ud)
 {
     unsigned *v = ud;
-    if(f->verdict == KENSA_VERDICT_VULNERABLE && f->fix_entry)
+    if(f->verdict == KENSA_VERDICT_VULNERABLE && f->remedy &&
+       f->remedy->entry)
         v[0]++;
     if(f->verdict == KENSA_VERDICT_MITIGATED)
         v[1]++;

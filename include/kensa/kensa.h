@@ -112,18 +112,27 @@ struct kensa_finding {
     bool exfil;                 /* the callback carries ${env:...}-style data */
     const char *command;        /* exploit-kit command, decoded */
 
-    /* Where the finding sits, for kensa log4j --fix: the member names from
-     * the file on disk down to the object holding it (chain_len 0: the
-     * file itself), and what removing would mitigate it: an entry of that
-     * object (fix_entry), or a file of an exploded folder (fix_file). */
+    /* Where the finding sits: the member names from the file on disk
+     * down to the object holding it (chain_len 0: the file itself). */
     const char *const *chain;
     size_t chain_len;
-    const char *fix_entry;
-    const char *fix_file;
-    /* log4j 1.x: the classes behind its CVEs that can be removed
-     * (JMSAppender, JMSSink, SocketServer, JDBCAppender). */
-    const char *fix_entries_v1[4];
-    size_t n_fix_v1;
+    /* What kensa could change to mitigate it (kensa log4j --fix), kept
+     * apart from what was found; NULL when nothing can be done here. */
+    const struct kensa_remedy *remedy;
+};
+
+/*
+ * A remediation a detector offers with a finding: remove an entry of the
+ * object holding the finding (`entry`), or move aside a file of an
+ * exploded folder (`file`); `optional` entries are removed only when the
+ * user opts in (log4j 1.x's JMSAppender, JMSSink, SocketServer,
+ * JDBCAppender: an application using them would break).
+ */
+struct kensa_remedy {
+    const char *entry;
+    const char *file;
+    const char *optional[4];
+    size_t n_optional;
 };
 
 /* Resource caps, named as clamscan names them.  0 means "no cap". */

@@ -493,15 +493,17 @@ static void report2(struct scan *s, struct ev *e, const char *version,
     f.path = s->report_path;
     /* Removing JndiLookup.class mitigates CVE-2021-44228/45046 */
     char fixfile[4096];
+    struct kensa_remedy fix = { .entry = NULL };
     if(f.verdict == KENSA_VERDICT_VULNERABLE && (l4j_cves(e->set) &
        L4J_CVE_CRIT) && jl_idx >= 0 && e->cls[0] == CLS_OK) {
         const char *jl = s->m->name(s->m, (size_t)jl_idx, NULL);
         if(s->report_path) {
             snprintf(fixfile, sizeof(fixfile), "%s/%s", s->report_path, jl);
-            f.fix_file = fixfile;
+            fix.file = fixfile;
         } else {
-            f.fix_entry = jl;
+            fix.entry = jl;
         }
+        f.remedy = &fix;
     }
     ctx_report(s->obj, &f);
 }
@@ -682,12 +684,15 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
         buf_puts(&note, standalone ? " unknown (lone class)"
                                    : " none present");
     f.evidence = buf_cstr(&note);
+    struct kensa_remedy fix = { .entry = NULL };
     if(!standalone && !s->report_path) {
         for(size_t i = 0; i < 4; i++) {
             if(r->v1fix[i] >= 0)
-                f.fix_entries_v1[f.n_fix_v1++] =
+                fix.optional[fix.n_optional++] =
                     s->m->name(s->m, (size_t)r->v1fix[i], NULL);
         }
+        if(fix.n_optional)
+            f.remedy = &fix;
     }
     snprintf(msg, sizeof(msg), "log4j %s is end-of-life%s; migrate to "
              "log4j-core 2.17.1 or later", f.package_version,
