@@ -2,7 +2,8 @@
  * fuzz_scan.c - libFuzzer harness for the whole engine on one buffer:
  * typing by magic, zip, tar and the compressors (libarchive), nesting,
  * class files and the Log4j detector, with small limits so each input is
- * quick.
+ * quick.  Two candidate passwords are set, so encrypted zip, 7z and RAR
+ * members go through the password search too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.limits.max_files = 2000;
     o.limits.max_recursion = 8;
     o.limits.max_scantime_ms = 2000;
+    static const char *const pw[] = { "PW", "pw" };
+    o.passwords = pw;
+    o.n_passwords = 2;
     struct kensa_scanner *s = kensa_scanner_new(&o, NULL);
     if(!s)
         return 0;
