@@ -143,14 +143,15 @@ static la_int64_t memsrc_seek(struct archive *a, void *ud, la_int64_t off,
 {
     struct memsrc *m = ud;
     (void)a;
-    la_int64_t base = whence == SEEK_SET ? 0 :
-                      whence == SEEK_CUR ? (la_int64_t)m->pos :
-                      (la_int64_t)m->n;
-    la_int64_t to = base + off;
-    if(to < 0 || to > (la_int64_t)m->n)
+    size_t base = whence == SEEK_SET ? 0 :
+                  whence == SEEK_CUR ? m->pos : m->n;
+    /* checked before adding: a hostile offset must not overflow */
+    if(off < 0 ? (uint64_t)-(off + 1) + 1 > base
+               : (uint64_t)off > m->n - base)
         return ARCHIVE_FATAL;
-    m->pos = (size_t)to;
-    return to;
+    m->pos = off < 0 ? base - (size_t)((uint64_t)-(off + 1) + 1)
+                     : base + (size_t)off;
+    return (la_int64_t)m->pos;
 }
 
 static la_int64_t memsrc_skip(struct archive *a, void *ud, la_int64_t req)
