@@ -28,16 +28,6 @@ static const EVP_MD *md_of(enum kdigest a)
 
 static const size_t md_len[KDIGEST_COUNT] = { 16, 20, 32 };
 
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char h[] = "0123456789abcdef";
-    for(size_t i = 0; i < n; i++) {
-        out[2 * i] = h[p[i] >> 4];
-        out[2 * i + 1] = h[p[i] & 15];
-    }
-    out[2 * n] = 0;
-}
-
 bool kobj_digests(struct kobj *obj, unsigned want)
 {
     EVP_MD_CTX *md[KDIGEST_COUNT] = { NULL };
@@ -68,7 +58,7 @@ bool kobj_digests(struct kobj *obj, unsigned want)
         unsigned n = 0;
         if(md[a] && ok && EVP_DigestFinal_ex(md[a], out, &n) &&
            n == md_len[a]) {
-            to_hex(out, n, obj->digest_hex[a]);
+            hex_lower(out, n, obj->digest_hex[a]);
             obj->digested |= 1u << a;
         }
         EVP_MD_CTX_free(md[a]);

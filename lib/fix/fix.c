@@ -192,16 +192,6 @@ void kensa_fix_backup_dir(const char *dir, char *out, size_t cap)
         default_backup_dir(out, cap);
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char h[] = "0123456789abcdef";
-    for(size_t i = 0; i < n; i++) {
-        out[2 * i] = h[p[i] >> 4];
-        out[2 * i + 1] = h[p[i] & 15];
-    }
-    out[2 * n] = 0;
-}
-
 /* "<UTC>-<16 hex>-<base>.kensa-bak", base cut and made harmless. */
 static void backup_name(const char *base, char *out, size_t cap)
 {
@@ -217,7 +207,7 @@ static void backup_name(const char *base, char *out, size_t cap)
         uint64_t x = (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 32);
         memcpy(r, &x, sizeof(r));
     }
-    hex(r, sizeof(r), rnd);
+    hex_lower(r, sizeof(r), rnd);
     size_t k = 0;
     for(const char *p = base; *p && k < sizeof(safe) - 1; p++) {
         unsigned char c = (unsigned char)*p;
@@ -394,7 +384,7 @@ static int tmp_create(int dfd, char tmp[64], char *why, size_t whycap)
     for(int tries = 0; fd < 0 && tries < 8; tries++) {
         if(getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
             memset(r, tries, sizeof(r));
-        hex(r, sizeof(r), rnd);
+        hex_lower(r, sizeof(r), rnd);
         snprintf(tmp, 64, ".kensa-tmp-%s", rnd);
         fd = openat(dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
                     O_CLOEXEC, 0600);

@@ -116,14 +116,15 @@ void buf_free(struct buf *b)
     b->cap = 0;
 }
 
-static void hex32(const unsigned char *md, char out[65])
+void hex_lower(const void *data, size_t n, char *out)
 {
     static const char hex[] = "0123456789abcdef";
-    for(unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
+    const unsigned char *p = data;
+    for(size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[p[i] >> 4];
+        out[2 * i + 1] = hex[p[i] & 15];
     }
-    out[64] = 0;
+    out[2 * n] = 0;
 }
 
 enum kensa_err write_full(int fd, const void *p, size_t n)
@@ -168,7 +169,7 @@ void sha256_hex_mapped(const void *data, size_t n, char out[65])
             drop_mapped(p + off, len);
         }
         if(off >= n && EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32)
-            hex32(md, out);
+            hex_lower(md, 32, out);
     }
     EVP_MD_CTX_free(ctx);
 }
@@ -181,5 +182,5 @@ void sha256_hex(const void *data, size_t n, char out[65])
         out[0] = 0;
         return;
     }
-    hex32(md, out);
+    hex_lower(md, 32, out);
 }

@@ -60,6 +60,9 @@ enum kensa_err write_full(int fd, const void *p, size_t n);
  */
 void drop_mapped(const void *p, size_t n);
 
+/* Lowercase hex of p[0..n) into out (2n + 1 bytes with the NUL). */
+void hex_lower(const void *p, size_t n, char *out);
+
 /* Hex sha256 of data into out (65 bytes with the NUL). */
 void sha256_hex(const void *data, size_t n, char out[65]);
 
