@@ -430,37 +430,54 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f[0].depth = fl[2] & 15;
     f[0].file_sha256 = fld[3];
     f[0].object_sha256 = fld[4];
-    f[0].package_name = fld[5];
-    f[0].package_version = fld[6];
-    f[0].version_exact = fl[2] & 16;
-    f[0].n_cves = fl[3] % 3;
-    f[0].cves[0] = REQ(7);
-    f[0].cves[1] = REQ(8);
-    f[0].fixed_in = fld[9];
-    f[0].evidence = fld[10];
-    f[0].message = fld[11];
-    if(logs) {
-        f[0].line = 1u + fl[2];
-        f[0].log_time = fld[12];
-        f[0].source_ip = fld[13];
-        f[0].snippet = fld[14];
-        f[0].lookup = fld[15];
-        f[0].decoding = fld[16];
-        f[0].cb_scheme = fld[17];
-        f[0].cb_host = fld[18];
-        f[0].cb_port = fld[19];
-        f[0].cb_path = fld[20];
-        f[0].cb_domain = fld[21];
-        f[0].exfil = fl[0] & 2;
-        f[0].command = fld[22];
+    f[0].rule = fld[9];
+    /* the message and evidence: ids from the input (known or not), their
+     * arguments too */
+    const char *margs[3] = { fld[6], fld[7], fld[8] };
+    f[0].message = (struct kensa_msg){ REQ(11), margs, fl[3] % 4 };
+    struct kensa_msg ev[2] = {
+        { REQ(10), margs + 1, 2 }, { "log4j.ev.pom", margs, 1 },
+    };
+    f[0].evidence = ev;
+    f[0].n_evidence = fl[3] >> 6;
+    if(f[0].n_evidence > 2)
+        f[0].n_evidence = 2;
+    /* attributes: ECS keys with input values, and keys from the input
+     * (empty segments, prefixes of each other, repeats) */
+    static const char *const keys[] = {
+        "package.name", "package.version", "vulnerability.id",
+        "vulnerability.id", "event.original", "source.ip", "url.domain",
+        "url.registered_domain", "url.scheme", "kensa.command",
+        "kensa.log_time", "file.path", "kensa", "event.category",
+    };
+    struct kensa_attr at[24];
+    size_t na = 0;
+    for(size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        at[na] = (struct kensa_attr){ .key = keys[i], .str = fld[12 + i % 11],
+                                      .flags = (fl[2] >> (i % 8)) & 7 };
+        if(at[na].str)
+            na++;
     }
-    /* the second finding: an attack, its strings shifted by one field */
+    for(size_t i = 0; i < 4 && fld[14 + i]; i++) {
+        at[na++] = (struct kensa_attr){
+            .key = fld[14 + i], .type = (enum kensa_attr_type)(i % 3),
+            .str = fld[20], .num = (int64_t)fl[i] << 40 | fl[3],
+            .flags = (unsigned)i & 7 };
+    }
+    if(!fld[20]) {   /* a string attribute needs its string */
+        for(size_t i = 0; i < na; i++)
+            if(at[i].type == KENSA_ATTR_STR && !at[i].str)
+                at[i].type = KENSA_ATTR_BOOL;
+    }
+    f[0].attrs = at;
+    f[0].n_attrs = na;
+    if(logs)
+        f[0].line = 1u + fl[2];
+    /* the second finding: an attack, fewer attributes */
     f[1] = f[0];
     f[1].verdict = logs ? KENSA_VERDICT_ATTACK : KENSA_VERDICT_VULNERABLE;
     f[1].path = REQ(11);
-    f[1].cb_host = fld[13];
-    f[1].source_ip = fld[18];
-    f[1].command = fld[1];
+    f[1].n_attrs = na / 2;
     struct kensa_warning w = { .path = REQ(22), .err = (enum kensa_err)(fl[3] % 8),
                                .message = REQ(23) };
     bool small = fl[0] & 4;

@@ -248,8 +248,9 @@ static void add_job(struct cli *c, const struct kensa_finding *f,
     const char *fix_file = f->remedy ? f->remedy->file : NULL;
     j->file = strdup(entry || !fix_file ? f->file_path : fix_file);
     j->where = strdup(f->path);
-    j->fixed_in = f->fixed_in ? strdup(f->fixed_in) : NULL;
-    if(!j->file || !j->where || (f->fixed_in && !j->fixed_in))
+    const char *fixed_in = kensa_finding_str(f, "kensa.fixed_in");
+    j->fixed_in = fixed_in ? strdup(fixed_in) : NULL;
+    if(!j->file || !j->where || (fixed_in && !j->fixed_in))
         goto fail;
     if(entry) {
         j->dev = f->file_dev;

@@ -65,22 +65,83 @@ enum kensa_severity {
     KENSA_SEV_CRITICAL = 4,
 };
 
+/* The languages of messages, labels and profiles. */
+enum kensa_lang { KENSA_LANG_EN = 0, KENSA_LANG_JA = 1 };
+
 /* Static lowercase names ("vulnerable", "critical"). */
 const char *kensa_verdict_name(enum kensa_verdict v);
 const char *kensa_severity_name(enum kensa_severity s);
 
-#define KENSA_MAX_CVES 8
+/* Threat ids: each names a profile compiled into the library
+ * (kensa_profile_get()); a finding's `threat` is one of them. */
+#define KENSA_THREAT_LOG4SHELL "log4shell"
+#define KENSA_THREAT_FLAGPRO "flagpro"
+#define KENSA_THREAT_SYSJOKER "sysjoker"
 
 /*
- * A finding, as every detector reports it.  All pointers are borrowed for
- * the duration of the callback; any may be NULL except detector, threat,
- * path and file_path.
+ * A message: an id from the catalog ("log4j.vulnerable") with its
+ * numbered arguments {1}.., rendered in the reader's language by
+ * kensa_message_render().  Arguments are borrowed like the rest of a
+ * finding.
+ */
+struct kensa_msg {
+    const char *id;
+    const char *const *args;
+    size_t nargs;
+};
+
+enum kensa_attr_type {
+    KENSA_ATTR_STR = 0,   /* str */
+    KENSA_ATTR_NUM = 1,   /* num */
+    KENSA_ATTR_BOOL = 2,  /* num: 0 or 1 */
+};
+
+/* kensa_attr.flags */
+#define KENSA_ATTR_LIST (1u << 0)  /* a JSON array even when alone */
+#define KENSA_ATTR_SHOW (1u << 1)  /* text reports show it after the
+                                      finding, on the details line */
+#define KENSA_ATTR_OWN_LINE (1u << 2) /* ...on a line of its own, labelled,
+                                         at most 200 bytes of it */
+
+/*
+ * One typed attribute of a finding: what the detector found, under the
+ * Elastic Common Schema name where ECS has a field ("package.version",
+ * "vulnerability.id", "url.domain", "source.ip", "file.hash.sha256"),
+ * else under "kensa." ("kensa.log4shell.lookup").  Dots nest in JSON.
+ * Several attributes with the same key, one after the other, make a list
+ * (vulnerability.id).  Reports write every attribute without knowing the
+ * detector; text labels come from the catalog ("attr.<key>").
+ */
+struct kensa_attr {
+    const char *key;
+    enum kensa_attr_type type;
+    const char *str;
+    int64_t num;
+    unsigned flags;   /* KENSA_ATTR_* */
+};
+
+/*
+ * A finding, as every detector reports it: a small generic core, what it
+ * means (a message), how it was found (evidence messages) and what was
+ * found (typed attributes).  All pointers are borrowed for the duration
+ * of the callback; any may be NULL except detector, threat, path and
+ * file_path.
  */
 struct kensa_finding {
     const char *detector;       /* "log4j" */
-    const char *threat;         /* threat profile id, "log4shell" */
+    const char *threat;         /* KENSA_THREAT_*: its profile's id */
+    const char *rule;           /* the rule or reason that fired, stable:
+                                   "log4j.core.vulnerable" */
     enum kensa_verdict verdict;
     enum kensa_severity severity;
+    struct kensa_msg message;   /* one line for people */
+    const struct kensa_msg *evidence; /* how it was found, strongest first */
+    size_t n_evidence;
+    const struct kensa_attr *attrs;
+    size_t n_attrs;
+    uint64_t line;              /* 1-based line in the object holding it;
+                                   0: not about a line */
+
     const char *path;           /* whole chain: a.war!/WEB-INF/lib/b.jar */
     const char *file_path;      /* the file on disk that holds it */
     unsigned depth;             /* 0 = the file itself */
@@ -88,29 +149,6 @@ struct kensa_finding {
                                     (0, 0 for standard input) */
     const char *file_sha256;    /* hex, of file_path (NULL if not hashed) */
     const char *object_sha256;  /* hex, of the innermost object */
-    const char *package_name;   /* "log4j-core" */
-    const char *package_version; /* "2.14.1", or a range "2.14.0..2.16.0" */
-    bool version_exact;
-    const char *cves[KENSA_MAX_CVES];
-    size_t n_cves;
-    const char *fixed_in;       /* release to move to, for this Java line */
-    const char *evidence;       /* how the version was found */
-    const char *message;        /* one line for people */
-
-    /* Hits in logs (detector "logs"); NULL/0 elsewhere. */
-    uint64_t line;              /* 1-based line number */
-    const char *log_time;       /* the line's timestamp, as written */
-    const char *source_ip;      /* the client address, when the format has it */
-    const char *snippet;        /* the raw line, capped */
-    const char *lookup;         /* what Log4j would look up: "jndi:ldap://x/a" */
-    const char *decoding;       /* layers undone first: "url,cesc" */
-    const char *cb_scheme;      /* callback: ldap, rmi, dns, ... */
-    const char *cb_host;        /* kept symbolic when it holds lookups */
-    const char *cb_port;
-    const char *cb_path;
-    const char *cb_domain;      /* registrable domain of cb_host */
-    bool exfil;                 /* the callback carries ${env:...}-style data */
-    const char *command;        /* exploit-kit command, decoded */
 
     /* Where the finding sits: the member names from the file on disk
      * down to the object holding it (chain_len 0: the file itself). */
@@ -120,6 +158,18 @@ struct kensa_finding {
      * apart from what was found; NULL when nothing can be done here. */
     const struct kensa_remedy *remedy;
 };
+
+/* The first attribute of f named `key`, or NULL. */
+const struct kensa_attr *kensa_finding_attr(const struct kensa_finding *f,
+                                            const char *key);
+
+/* The string value of the first attribute of f named `key`, or NULL. */
+const char *kensa_finding_str(const struct kensa_finding *f, const char *key);
+
+/* f's message rendered in `lang` into a new string the caller frees, or
+ * NULL when out of memory. */
+char *kensa_finding_message(const struct kensa_finding *f,
+                            enum kensa_lang lang);
 
 /*
  * A remediation a detector offers with a finding: remove an entry of the
@@ -287,7 +337,6 @@ void kensa_scanner_free(struct kensa_scanner *s);
 /* ---------------------------------------------------------------------- */
 /* Threat profiles, compiled into the library.                            */
 
-enum kensa_lang { KENSA_LANG_EN = 0, KENSA_LANG_JA = 1 };
 
 struct kensa_profile {
     const char *id;          /* "log4shell" */

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "core/finding.h"
 #include "detect/log4j_versions.h"
 #include "formats/classfile.h"
 #include "formats/dir.h"
@@ -235,14 +236,21 @@ struct ev {
     l4j_set set;
     enum cls cls[3];
     uint16_t major;
-    struct buf note;   /* "; "-separated */
+    /* how the release was narrowed, as catalog messages: at most 6, each
+     * with up to two arguments that outlive the report */
+    struct { enum kmsg id; const char *a1, *a2; } note[6];
+    size_t n_note;
 };
 
-static void ev_note(struct ev *e, const char *fmt, const char *arg)
+static void ev_note(struct ev *e, enum kmsg id, const char *a1,
+                    const char *a2)
 {
-    if(e->note.len)
-        buf_puts(&e->note, "; ");
-    buf_printf(&e->note, fmt, arg);
+    if(e->n_note < sizeof(e->note) / sizeof(e->note[0])) {
+        e->note[e->n_note].id = id;
+        e->note[e->n_note].a1 = a1;
+        e->note[e->n_note].a2 = a2;
+        e->n_note++;
+    }
 }
 
 /* Narrow e->set by `s` unless that would leave nothing. */
@@ -352,13 +360,13 @@ static void class_evidence(struct scan *s, struct ev *e, int k, long i)
         const struct sig *g = sig_find(k == 0 ? L4J_SIG_JNDILOOKUP
                                               : L4J_SIG_JNDIMANAGER, sha);
         if(g && ev_narrow(e, l4j_list(g->versions)))
-            ev_note(e, k == 0 ? "JndiLookup.class is that of %s"
-                              : "JndiManager.class is that of %s",
-                    g->versions);
+            ev_note(e, KMSG_L4J_EV_CLASS_OF,
+                    k == 0 ? "JndiLookup" : "JndiManager", g->versions);
         l4j_set f = k == 0 ? features_jndilookup(&cf)
                            : features_jndimanager(&cf);
         if(!g && ev_narrow(e, f))
-            ev_note(e, "%s features", k == 0 ? "JndiLookup" : "JndiManager");
+            ev_note(e, KMSG_L4J_EV_FEATURES,
+                    k == 0 ? "JndiLookup" : "JndiManager", NULL);
     }
     classfile_free(&cf);
 }
@@ -416,26 +424,49 @@ static bool name_version(const char *name, const char *stem, char *out,
     return out[0] >= '0' && out[0] <= '9';
 }
 
-static void set_cves(struct kensa_finding *f, unsigned bits)
+/* The CVE ids in `bits`, worst first, into v (room for 4); how many. */
+static size_t cve_list(unsigned bits, const char *v[4])
 {
-    if(bits & L4J_CVE_44228) f->cves[f->n_cves++] = "CVE-2021-44228";
-    if(bits & L4J_CVE_45046) f->cves[f->n_cves++] = "CVE-2021-45046";
-    if(bits & L4J_CVE_45105) f->cves[f->n_cves++] = "CVE-2021-45105";
-    if(bits & L4J_CVE_44832) f->cves[f->n_cves++] = "CVE-2021-44832";
+    size_t n = 0;
+    if(bits & L4J_CVE_44228) v[n++] = "CVE-2021-44228";
+    if(bits & L4J_CVE_45046) v[n++] = "CVE-2021-45046";
+    if(bits & L4J_CVE_45105) v[n++] = "CVE-2021-45105";
+    if(bits & L4J_CVE_44832) v[n++] = "CVE-2021-44832";
+    return n;
+}
+
+/* What every log4j finding carries: the package, its CVEs (a list), the
+ * vulnerability's severity, the release to move to. */
+static void package_attrs(struct kfind *k, const char *name,
+                          const char *version, bool exact,
+                          const char *const *cves, size_t n_cves,
+                          const char *fixed_in)
+{
+    kfind_str(k, "event.category", n_cves ? "vulnerability" : "package",
+              KENSA_ATTR_LIST);
+    kfind_str(k, "package.name", name, KENSA_ATTR_SHOW);
+    kfind_str(k, "package.version", version, KENSA_ATTR_SHOW);
+    for(size_t i = 0; i < n_cves; i++)
+        kfind_str(k, "vulnerability.id", cves[i],
+                  KENSA_ATTR_LIST | KENSA_ATTR_SHOW);
+    if(n_cves)
+        kfind_str(k, "vulnerability.severity",
+                  kensa_severity_name(k->f.severity), 0);
+    kfind_bool(k, "kensa.version_exact", exact, 0);
+    kfind_str(k, "kensa.fixed_in", fixed_in, 0);
 }
 
 static void report2(struct scan *s, struct ev *e, const char *version,
                     bool exact, bool knows_lookup, const char *where,
                     long jl_idx)
 {
-    struct kensa_finding f = {
-        .detector = "log4j", .threat = "log4shell",
-        .package_name = "log4j-core",
-    };
-    char range[64], msg[512];
+    struct kfind k;
+    char range[64];
     size_t lo, hi;
     unsigned cves = l4j_cves(e->set);
     bool lookup_gone = knows_lookup && e->cls[0] == CLS_ABSENT;
+    enum kensa_verdict v;
+    enum kensa_severity sev;
 
     if(!version) {
         l4j_bounds(e->set, &lo, &hi);
@@ -449,52 +480,54 @@ static void report2(struct scan *s, struct ev *e, const char *version,
         }
     }
     if(lookup_gone && (cves & L4J_CVE_CRIT)) {
-        f.verdict = KENSA_VERDICT_MITIGATED;
+        v = KENSA_VERDICT_MITIGATED;
         cves &= ~(unsigned)L4J_CVE_CRIT;
-        f.severity = cves ? KENSA_SEV_MEDIUM : KENSA_SEV_LOW;
+        sev = cves ? KENSA_SEV_MEDIUM : KENSA_SEV_LOW;
     } else if(cves & L4J_CVE_CRIT) {
-        f.verdict = KENSA_VERDICT_VULNERABLE;
-        f.severity = KENSA_SEV_CRITICAL;
+        v = KENSA_VERDICT_VULNERABLE;
+        sev = KENSA_SEV_CRITICAL;
     } else if(cves) {
-        f.verdict = KENSA_VERDICT_VULNERABLE;
-        f.severity = KENSA_SEV_MEDIUM;
+        v = KENSA_VERDICT_VULNERABLE;
+        sev = KENSA_SEV_MEDIUM;
     } else {
-        f.verdict = KENSA_VERDICT_PATCHED;
-        f.severity = KENSA_SEV_INFO;
+        v = KENSA_VERDICT_PATCHED;
+        sev = KENSA_SEV_INFO;
         if(!s->obj->ctx->s->opts.report_patched)
             return;
     }
-    set_cves(&f, cves);
-    if(where && *where)
-        ev_note(e, "classes under %s", where);
-    if(lookup_gone)
-        ev_note(e, "%s", "JndiLookup.class removed");
-    f.package_version = version;
-    f.version_exact = exact;
-    f.fixed_in = f.verdict == KENSA_VERDICT_PATCHED ? NULL
-                                                    : l4j_fixed_in(e->set);
-    f.evidence = buf_cstr(&e->note);
-    switch(f.verdict) {
+    kfind_init(&k, "log4j", KENSA_THREAT_LOG4SHELL, v, sev);
+    k.f.rule = v == KENSA_VERDICT_MITIGATED ? "log4j.core.mitigated" :
+               v == KENSA_VERDICT_VULNERABLE ? "log4j.core.vulnerable" :
+                                               "log4j.core.patched";
+    const char *cv[4];
+    size_t ncv = cve_list(cves, cv);
+    const char *fixed_in = v == KENSA_VERDICT_PATCHED ? NULL
+                                                      : l4j_fixed_in(e->set);
+    switch(v) {
     case KENSA_VERDICT_MITIGATED:
-        snprintf(msg, sizeof(msg),
-                 "log4j-core %s with JndiLookup removed: Log4Shell "
-                 "mitigated%s; upgrade to %s", version,
-                 cves ? ", other CVEs remain" : "", f.fixed_in);
+        kfind_msg(&k, cves ? KMSG_L4J_MITIGATED_MORE : KMSG_L4J_MITIGATED,
+                  version, fixed_in);
         break;
     case KENSA_VERDICT_VULNERABLE:
-        snprintf(msg, sizeof(msg), "log4j-core %s is vulnerable (%s%s); "
-                 "upgrade to %s", version, f.cves[0],
-                 f.n_cves > 1 ? " and more" : "", f.fixed_in);
+        kfind_msg(&k, ncv > 1 ? KMSG_L4J_VULNERABLE_MORE
+                              : KMSG_L4J_VULNERABLE, version, cv[0],
+                  fixed_in);
         break;
     default:
-        snprintf(msg, sizeof(msg), "log4j-core %s is patched", version);
+        kfind_msg(&k, KMSG_L4J_PATCHED, version);
     }
-    f.message = msg;
-    f.path = s->report_path;
+    for(size_t i = 0; i < e->n_note; i++)
+        kfind_ev(&k, e->note[i].id, e->note[i].a1, e->note[i].a2);
+    if(where && *where)
+        kfind_ev(&k, KMSG_L4J_EV_UNDER, where);
+    if(lookup_gone)
+        kfind_ev(&k, KMSG_L4J_EV_REMOVED);
+    package_attrs(&k, "log4j-core", version, exact, cv, ncv, fixed_in);
+    k.f.path = s->report_path;
     /* Removing JndiLookup.class mitigates CVE-2021-44228/45046 */
     char fixfile[4096];
     struct kensa_remedy fix = { .entry = NULL };
-    if(f.verdict == KENSA_VERDICT_VULNERABLE && (l4j_cves(e->set) &
+    if(v == KENSA_VERDICT_VULNERABLE && (l4j_cves(e->set) &
        L4J_CVE_CRIT) && jl_idx >= 0 && e->cls[0] == CLS_OK) {
         const char *jl = s->m->name(s->m, (size_t)jl_idx, NULL);
         if(s->report_path) {
@@ -503,9 +536,9 @@ static void report2(struct scan *s, struct ev *e, const char *version,
         } else {
             fix.entry = jl;
         }
-        f.remedy = &fix;
+        k.f.remedy = &fix;
     }
-    ctx_report(s->obj, &f);
+    ctx_report(s->obj, &k.f);
 }
 
 static void analyze_root2(struct scan *s, struct root2 *r, bool own_pom,
@@ -516,7 +549,6 @@ static void analyze_root2(struct scan *s, struct root2 *r, bool own_pom,
     const char *version = NULL;
     bool exact = false;
 
-    buf_init(&e.note, 4096);
     for(int k = 0; k < 3; k++)
         class_evidence(s, &e, k, r->idx[k]);
     if(e.cls[0] != CLS_OK && e.cls[1] != CLS_OK && e.cls[2] != CLS_OK)
@@ -528,10 +560,9 @@ static void analyze_root2(struct scan *s, struct root2 *r, bool own_pom,
             e.set &= p;
             version = pomv;
             exact = true;
-            ev_note(&e, "pom.properties says %s", pomv);
+            ev_note(&e, KMSG_L4J_EV_POM, pomv, NULL);
         } else if(p) {
-            ev_note(&e, "pom.properties says %s but the classes disagree",
-                    pomv);
+            ev_note(&e, KMSG_L4J_EV_POM_DISAGREES, pomv, NULL);
         }
     }
     if(!version && name_version(s->obj->name, "log4j-core", namev,
@@ -539,7 +570,7 @@ static void analyze_root2(struct scan *s, struct root2 *r, bool own_pom,
         l4j_set p = l4j_parse(namev);
         if(p && (e.set & p) && (e.set & p) != e.set) {
             e.set &= p;
-            ev_note(&e, "file name says %s", namev);
+            ev_note(&e, KMSG_L4J_EV_NAME, namev, NULL);
         }
     }
     snprintf(where, sizeof(where), "%.*s", (int)r->plen, r->prefix);
@@ -549,7 +580,7 @@ static void analyze_root2(struct scan *s, struct root2 *r, bool own_pom,
     report2(s, &e, version, exact, !standalone && e.cls[0] != CLS_UNREADABLE
             && e.cls[0] != CLS_FOREIGN, where, standalone ? -1 : r->idx[0]);
 out:
-    buf_free(&e.note);
+    ;
 }
 
 /* A pom for log4j-core and none of the classes we anchor on.  If the jar
@@ -560,21 +591,16 @@ static void analyze_pom_only(struct scan *s)
 {
     struct ev e = { .set = l4j_all() };
     char pomv[64];
-    buf_init(&e.note, 1024);
     if(pom_version(s, s->pom2, pomv, sizeof(pomv))) {
         l4j_set p = l4j_parse(pomv);
         if(p) {
             e.set = p;
             bool renamed = s->nclasses && !s->ncore;
-            ev_note(&e, renamed ?
-                    "pom.properties says %s; no Log4j class found under "
-                    "its usual names (renamed or obfuscated)" :
-                    "pom.properties says %s; no JndiLookup, JndiManager or "
-                    "Interpolator class in the jar", pomv);
+            ev_note(&e, renamed ? KMSG_L4J_EV_POM_RENAMED
+                                : KMSG_L4J_EV_POM_NO_CLASSES, pomv, NULL);
             report2(s, &e, pomv, true, !renamed, NULL, -1);
         }
     }
-    buf_free(&e.note);
 }
 
 /* ---- log4j 1.x ---------------------------------------------------------- */
@@ -610,11 +636,10 @@ static bool manifest_v1(struct scan *s, char *out, size_t cap)
 static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
 {
     struct classfile cf;
-    struct buf note;
-    char ver[64] = "", sha[65], msg[512];
+    struct ev e = { .set = 0 };
+    char ver[64] = "", sha[65], v[64], names[NDANGER * 32];
     long anchor = r->logger >= 0 ? r->logger : r->category;
 
-    buf_init(&note, 2048);
     if(anchor >= 0) {
         if(!read_member(s, anchor) ||
            parse_class(s->obj, &cf, s->tmp.p, s->tmp.len))
@@ -640,7 +665,7 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
         sha256_hex(s->tmp.p, s->tmp.len, sha);
         const struct sig *g = sig_find(L4J_SIG_SOCKETNODE, sha);
         if(g) {
-            buf_printf(&note, "SocketNode.class is that of %s", g->versions);
+            ev_note(&e, KMSG_L4J_EV_CLASS_OF, "SocketNode", g->versions);
             if(!strchr(g->versions, ' '))
                 snprintf(ver, sizeof(ver), "%s", g->versions);
         }
@@ -648,42 +673,47 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
         goto out;
     }
     if(!standalone) {
-        char v[64];
         if(pom_version(s, s->pom1, v, sizeof(v))) {
             snprintf(ver, sizeof(ver), "%s", v);
-            buf_printf(&note, "%spom.properties says %s",
-                       note.len ? "; " : "", v);
+            ev_note(&e, KMSG_L4J_EV_POM, v, NULL);
         } else if(!ver[0] && manifest_v1(s, v, sizeof(v))) {
             snprintf(ver, sizeof(ver), "%s", v);
-            buf_printf(&note, "%sMANIFEST.MF says %s", note.len ? "; " : "",
-                       v);
+            ev_note(&e, KMSG_L4J_EV_MANIFEST, v, NULL);
         } else if(!ver[0] && name_version(s->obj->name, "log4j", v,
                                           sizeof(v)) && v[0] == '1') {
             snprintf(ver, sizeof(ver), "%s", v);
-            buf_printf(&note, "%sfile name says %s", note.len ? "; " : "", v);
+            ev_note(&e, KMSG_L4J_EV_NAME, v, NULL);
         }
     }
-    struct kensa_finding f = {
-        .detector = "log4j", .threat = "log4shell", .package_name = "log4j",
-        .verdict = KENSA_VERDICT_EOL, .severity = KENSA_SEV_HIGH,
-        .package_version = ver[0] ? ver : "1.x",
-        .version_exact = ver[0] && !strchr(ver, ' '),
-        .fixed_in = "2.17.1 (Java 8+); Log4j 1.x is end-of-life since 2015",
-    };
-    buf_printf(&note, "%sdangerous classes:", note.len ? "; " : "");
-    bool any = false;
+    struct kfind k;
+    kfind_init(&k, "log4j", KENSA_THREAT_LOG4SHELL, KENSA_VERDICT_EOL,
+               KENSA_SEV_HIGH);
+    k.f.rule = "log4j.v1.eol";
+    const char *version = ver[0] ? ver : "1.x";
+    const char *cv[NDANGER];
+    size_t ncv = 0, nl = 0;
+    names[0] = 0;
     for(size_t d = 0; d < NDANGER; d++) {
-        if(r->dangers & (1u << d)) {
-            buf_printf(&note, " %s", dangers[d].suffix);
-            if(f.n_cves < KENSA_MAX_CVES)
-                f.cves[f.n_cves++] = dangers[d].cve;
-            any = true;
-        }
+        if(!(r->dangers & (1u << d)))
+            continue;
+        nl += (size_t)snprintf(names + nl, sizeof(names) - nl, "%s%s",
+                               nl ? " " : "", dangers[d].suffix);
+        bool dup = false;
+        for(size_t i = 0; i < ncv; i++)
+            dup |= !strcmp(cv[i], dangers[d].cve);
+        if(!dup)
+            cv[ncv++] = dangers[d].cve;
     }
-    if(!any)
-        buf_puts(&note, standalone ? " unknown (lone class)"
-                                   : " none present");
-    f.evidence = buf_cstr(&note);
+    kfind_msg(&k, ncv ? KMSG_L4J_EOL_CVES : KMSG_L4J_EOL, version);
+    for(size_t i = 0; i < e.n_note; i++)
+        kfind_ev(&k, e.note[i].id, e.note[i].a1, e.note[i].a2);
+    if(ncv)
+        kfind_ev(&k, KMSG_L4J_EV_DANGEROUS, names);
+    else
+        kfind_ev(&k, standalone ? KMSG_L4J_EV_DANGEROUS_LONE
+                                : KMSG_L4J_EV_DANGEROUS_NONE);
+    package_attrs(&k, "log4j", version, ver[0] && !strchr(ver, ' '), cv,
+                  ncv, "2.17.1 (Java 8+)");
     struct kensa_remedy fix = { .entry = NULL };
     if(!standalone && !s->report_path) {
         for(size_t i = 0; i < 4; i++) {
@@ -692,16 +722,12 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
                     s->m->name(s->m, (size_t)r->v1fix[i], NULL);
         }
         if(fix.n_optional)
-            f.remedy = &fix;
+            k.f.remedy = &fix;
     }
-    snprintf(msg, sizeof(msg), "log4j %s is end-of-life%s; migrate to "
-             "log4j-core 2.17.1 or later", f.package_version,
-             any ? " and ships classes with known CVEs" : "");
-    f.message = msg;
-    f.path = s->report_path;
-    ctx_report(s->obj, &f);
+    k.f.path = s->report_path;
+    ctx_report(s->obj, &k.f);
 out:
-    buf_free(&note);
+    ;
 }
 
 /* ---- entry points ------------------------------------------------------- */

@@ -28,6 +28,7 @@
 #endif
 
 #include "core/engine.h"
+#include "core/finding.h"
 #include "detect/decode.h"
 #include "detect/lookup.h"
 
@@ -46,7 +47,8 @@ struct cb {
 
 struct hit {
     enum kensa_verdict verdict;
-    char why[320];
+    enum kmsg why;             /* the finding's message: KMSG_LOGS_* */
+    char why_arg[48];          /* its argument, when not the callback */
     char lookup[1024];
     unsigned decoding;
     struct cb cb;
@@ -333,9 +335,8 @@ static enum kensa_verdict classify(const char *name, struct hit *h)
     copy(h->lookup, sizeof(h->lookup), "jndi:", 5);
     strncat(h->lookup, name, sizeof(h->lookup) - 6);
     if(!sl || name[sl] != ':') {
-        snprintf(h->why, sizeof(h->why),
-                 "JNDI lookup of \"%.40s\" has no URL scheme: it cannot reach "
-                 "a server", name);
+        h->why = KMSG_LOGS_NO_SCHEME;
+        snprintf(h->why_arg, sizeof(h->why_arg), "%.40s", name);
         return KENSA_VERDICT_SUSPICIOUS;
     }
     copy(h->cb.scheme, sizeof(h->cb.scheme), name, sl);
@@ -377,15 +378,10 @@ static enum kensa_verdict classify(const char *name, struct hit *h)
     h->exfil = strstr(h->cb.host, "${") != NULL;
     exploit_command(h->cb.path, h->command, sizeof(h->command));
     if(known) {
-        snprintf(h->why, sizeof(h->why), "Log4j would look up %s://%.200s",
-                 h->cb.scheme, h->cb.host);
+        h->why = KMSG_LOGS_LOOKUP;
         return KENSA_VERDICT_ATTACK;
     }
-    snprintf(h->why, sizeof(h->why), known_ci ?
-             "JNDI lookup with a mixed-case scheme \"%s\": JNDI URL contexts "
-             "are case-sensitive, it most likely fails" :
-             "JNDI lookup with scheme \"%s\", not a remote protocol",
-             h->cb.scheme);
+    h->why = known_ci ? KMSG_LOGS_MIXED_CASE : KMSG_LOGS_OTHER_SCHEME;
     return KENSA_VERDICT_SUSPICIOUS;
 }
 
@@ -540,13 +536,12 @@ static void meta(const uint8_t *s, size_t n, char *ts, size_t tcap, char *ip,
 static void report(struct lstate *st, const uint8_t *line, size_t len,
                    uint64_t lineno, struct hit *h)
 {
-    char ts[64], ip[64], snip[SNIPPET + 8], dec[32], msg[512];
-    struct kensa_finding f = {
-        .detector = "logs", .threat = "log4shell", .verdict = h->verdict,
-        .severity = h->verdict == KENSA_VERDICT_ATTACK ? KENSA_SEV_HIGH
-                                                       : KENSA_SEV_LOW,
-        .line = lineno,
-    };
+    char ts[64], ip[64], snip[SNIPPET + 8], dec[32];
+    struct kfind k;
+    kfind_init(&k, "logs", KENSA_THREAT_LOG4SHELL, h->verdict,
+               h->verdict == KENSA_VERDICT_ATTACK ? KENSA_SEV_HIGH
+                                                  : KENSA_SEV_LOW);
+    k.f.line = lineno;
     meta(line, len, ts, sizeof(ts), ip, sizeof(ip));
     /* the snippet starts a little before the first sign of the payload */
     size_t from = 0;
@@ -565,29 +560,32 @@ static void report(struct lstate *st, const uint8_t *line, size_t len,
             snip[i] = ' ';
     }
     decode_names(h->decoding, dec, sizeof(dec));
-    f.log_time = ts[0] ? ts : NULL;
-    f.source_ip = ip[0] ? ip : NULL;
-    f.snippet = snip;
-    f.lookup = h->lookup[0] ? h->lookup : NULL;
-    f.decoding = dec[0] ? dec : NULL;
-    f.cb_scheme = h->cb.scheme[0] ? h->cb.scheme : NULL;
-    f.cb_host = h->cb.host[0] ? h->cb.host : NULL;
-    f.cb_port = h->cb.port[0] ? h->cb.port : NULL;
-    f.cb_path = h->cb.path[0] ? h->cb.path : NULL;
-    f.cb_domain = h->cb.domain[0] ? h->cb.domain : NULL;
-    f.exfil = h->exfil;
-    f.command = h->command[0] ? h->command : NULL;
-    if(h->verdict == KENSA_VERDICT_ATTACK)
-        snprintf(msg, sizeof(msg), "Log4Shell attempt%s%s: %s%s%s",
-                 dec[0] ? " after decoding " : "", dec, h->why,
-                 h->exfil ? " (exfiltrates data in the host name)" : "",
-                 h->command[0] ? "; runs a command" : "");
+    if(h->why == KMSG_LOGS_LOOKUP)
+        kfind_msg(&k, h->why, h->cb.scheme, h->cb.host);
     else
-        snprintf(msg, sizeof(msg), "near miss, not evaluated as an attack: %s",
-                 h->why);
-    f.message = msg;
-    f.evidence = h->lookup[0] ? h->lookup : NULL;
-    ctx_report(st->obj, &f);
+        kfind_msg(&k, h->why, h->why_arg[0] ? h->why_arg : NULL);
+    if(dec[0])
+        kfind_ev(&k, KMSG_LOGS_EV_DECODED, dec);
+    if(h->verdict == KENSA_VERDICT_ATTACK && h->exfil)
+        kfind_ev(&k, KMSG_LOGS_EV_EXFIL);
+    if(h->verdict == KENSA_VERDICT_ATTACK && h->command[0])
+        kfind_ev(&k, KMSG_LOGS_EV_COMMAND);
+    kfind_str(&k, "event.category", "intrusion_detection", KENSA_ATTR_LIST);
+    kfind_str(&k, "kensa.lookup", h->lookup, KENSA_ATTR_SHOW);
+    kfind_str(&k, "source.ip", ip, KENSA_ATTR_SHOW);
+    kfind_str(&k, "kensa.log_time", ts, KENSA_ATTR_SHOW);
+    kfind_str(&k, "kensa.command", h->command, KENSA_ATTR_OWN_LINE);
+    kfind_str(&k, "event.original", snip, KENSA_ATTR_OWN_LINE);
+    kfind_str(&k, "kensa.decoding", dec, 0);
+    /* the callback: url.* as ECS names a URL's parts */
+    kfind_str(&k, "url.scheme", h->cb.scheme, 0);
+    kfind_str(&k, "url.domain", h->cb.host, 0);
+    if(h->cb.port[0])
+        kfind_num(&k, "url.port", strtol(h->cb.port, NULL, 10), 0);
+    kfind_str(&k, "url.path", h->cb.path, 0);
+    kfind_str(&k, "url.registered_domain", h->cb.domain, 0);
+    kfind_bool(&k, "kensa.exfil", h->exfil, 0);
+    ctx_report(st->obj, &k.f);
 }
 
 /* Report each JNDI name found (worst first); true if any was an attack. */
@@ -616,16 +614,15 @@ static bool report_names(struct lstate *st, const uint8_t *line, size_t len,
 
 static void report_simple(struct lstate *st, const uint8_t *line, size_t len,
                           uint64_t lineno, enum kensa_verdict v,
-                          const char *why, const char *lookup)
+                          enum kmsg why, const char *lookup)
 {
     struct hit h;
     memset(&h, 0, sizeof(h));
-    h.verdict = v;
-    copy(h.why, sizeof(h.why), why, strlen(why));
     if(lookup)
         classify(lookup, &h);
     h.verdict = v;
-    copy(h.why, sizeof(h.why), why, strlen(why));
+    h.why = why;
+    h.why_arg[0] = 0;
     report(st, line, len, lineno, &h);
 }
 
@@ -635,7 +632,7 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
 {
     bool raw_dollar = has(line, len, "${");
     bool suspicious_pending = false;
-    char why[320] = "";
+    enum kmsg why = KMSG_COUNT;
 
     names_clear(st);
     /* 1. as written */
@@ -695,7 +692,7 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
         copy(name, sizeof(name), (const char *)er,
              e ? (size_t)(e - er) : (size_t)(line + len - er));
         report_simple(st, line, len, lineno, KENSA_VERDICT_ATTACK,
-                      "Log4j reports a JNDI lookup it performed", name);
+                      KMSG_LOGS_REPORTED, name);
         return;
     }
     /* 5. second stage: the victim's JVM fetching the exploit class */
@@ -704,8 +701,7 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
         const uint8_t *g = find(line, len, "/Exploit", 8);
         if(g) {
             report_simple(st, line, len, lineno, KENSA_VERDICT_ATTACK,
-                          "a Java client fetched an exploit class: the "
-                          "lookup succeeded (second stage)", NULL);
+                          KMSG_LOGS_SECOND_STAGE, NULL);
             return;
         }
     }
@@ -743,16 +739,14 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
     }
     if(raw_dollar && has_ci(line, len, "${jndi")) {
         if(has(line, len, "$${"))
-            snprintf(why, sizeof(why), "escaped \"$${\": Log4j prints it "
-                     "as text");
+            why = KMSG_LOGS_ESCAPED;
         else
-            snprintf(why, sizeof(why), "\"${jndi\" that Log4j would not "
-                     "evaluate (unclosed or broken)");
+            why = KMSG_LOGS_UNCLOSED;
     } else if(has(line, len, "JndiManager.lookup") ||
               has(line, len, "JndiLookup.lookup")) {
-        snprintf(why, sizeof(why), "stack frame of a Log4j JNDI lookup");
+        why = KMSG_LOGS_STACK_FRAME;
     }
-    if(why[0])
+    if(why != KMSG_COUNT)
         report_simple(st, line, len, lineno, KENSA_VERDICT_SUSPICIOUS, why,
                       NULL);
 }

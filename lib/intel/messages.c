@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,15 +48,44 @@ const char *kmsg_u64(char buf[24], uint64_t v)
     return buf;
 }
 
+/* The catalog's indices sorted by key, built once: reports look up a
+ * finding's message and evidence for every record. */
+static uint16_t by_key[KMSG_COUNT];
+static pthread_once_t by_key_once = PTHREAD_ONCE_INIT;
+
+static int cmp_index(const void *a, const void *b)
+{
+    return strcmp(catalog[*(const uint16_t *)a].key,
+                  catalog[*(const uint16_t *)b].key);
+}
+
+static void by_key_build(void)
+{
+    for(size_t i = 0; i < KMSG_COUNT; i++)
+        by_key[i] = (uint16_t)i;
+    qsort(by_key, KMSG_COUNT, sizeof(by_key[0]), cmp_index);
+}
+
 static const struct msg *find(const char *id)
 {
     if(!id)
         return NULL;
-    for(size_t i = 0; i < KMSG_COUNT; i++)
-        if(!strcmp(catalog[i].key, id))
-            return &catalog[i];
+    pthread_once(&by_key_once, by_key_build);
+    size_t lo = 0, hi = KMSG_COUNT;
+    while(lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(id, catalog[by_key[mid]].key);
+        if(!c)
+            return &catalog[by_key[mid]];
+        if(c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
 }
+
+_Static_assert(KMSG_COUNT < 65536, "indices fit uint16_t");
 
 size_t kensa_message_count(void)
 {

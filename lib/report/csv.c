@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "report/report.h"
 
 static void row_rec(struct rec *rc, const void *ctx, const void *item)
@@ -20,12 +23,18 @@ static void row_rec(struct rec *rc, const void *ctx, const void *item)
                      "version,cves,path,line,file_sha256,fixed_in,message,"
                      "lookup,source_ip\r\n");
     buf_init(&cves, REPORT_RECORD_MAX);
-    for(size_t i = 0; i < f->n_cves && !rc->err; i++) {
-        if(i)
+    for(size_t i = 0; i < f->n_attrs && !rc->err; i++) {
+        const struct kensa_attr *a = &f->attrs[i];
+        if(a->type != KENSA_ATTR_STR || strcmp(a->key, "vulnerability.id"))
+            continue;
+        if(cves.len)
             rc->err = buf_puts(&cves, " ");
         if(!rc->err)
-            rc->err = buf_puts(&cves, f->cves[i]);
+            rc->err = buf_puts(&cves, a->str);
     }
+    char *msg = kensa_finding_message(f, r->o.lang);
+    if(!msg && !rc->err)
+        rc->err = KENSA_ENOMEM;
     report_timestamp(ts);
     if(f->line)
         snprintf(ln, sizeof(ln), "%llu", (unsigned long long)f->line);
@@ -34,16 +43,17 @@ static void row_rec(struct rec *rc, const void *ctx, const void *item)
     rec_cell(rc, f->detector, false);
     rec_cell(rc, kensa_verdict_name(f->verdict), false);
     rec_cell(rc, kensa_severity_name(f->severity), false);
-    rec_cell(rc, f->package_name, false);
-    rec_cell(rc, f->package_version, false);
+    rec_cell(rc, kensa_finding_str(f, "package.name"), false);
+    rec_cell(rc, kensa_finding_str(f, "package.version"), false);
     rec_cell(rc, buf_cstr(&cves), false);
     rec_cell(rc, f->path, false);
     rec_cell(rc, ln, false);
     rec_cell(rc, f->file_sha256, false);
-    rec_cell(rc, f->fixed_in, false);
-    rec_cell(rc, f->message, false);
-    rec_cell(rc, f->lookup, false);
-    rec_cell(rc, f->source_ip, true);
+    rec_cell(rc, kensa_finding_str(f, "kensa.fixed_in"), false);
+    rec_cell(rc, msg, false);
+    rec_cell(rc, kensa_finding_str(f, "kensa.lookup"), false);
+    rec_cell(rc, kensa_finding_str(f, "source.ip"), true);
+    free(msg);
     buf_free(&cves);
 }
 

@@ -143,29 +143,36 @@ static void set(char **dst, const char *v)
 void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
 {
     struct row *r;
-    if(!io || strcmp(f->detector, "logs"))
+    /* indicators come from attacks seen (whatever detector saw them),
+     * read by their ECS names */
+    if(!io || (f->verdict != KENSA_VERDICT_ATTACK &&
+               f->verdict != KENSA_VERDICT_SUSPICIOUS))
         return;
     if(f->verdict != KENSA_VERDICT_ATTACK) {
         io->suspicious++;
         return;
     }
+    const char *when = kensa_finding_str(f, "kensa.log_time");
+    const char *source = kensa_finding_str(f, "source.ip");
+    const char *host = kensa_finding_str(f, "url.domain");
+    const char *command = kensa_finding_str(f, "kensa.command");
     io->attacks++;
     if((r = table_get(&io->files, f->file_path ? f->file_path : f->path))) {
         r->n++;
-        if(f->log_time && !r->extra)
-            set(&r->extra, f->log_time);
-        set(&r->last, f->log_time);
+        if(when && !r->extra)
+            set(&r->extra, when);
+        set(&r->last, when);
     }
-    if(f->source_ip && (r = table_get(&io->sources, f->source_ip)))
+    if(source && (r = table_get(&io->sources, source)))
         r->n++;
-    if(f->cb_host && (r = table_get(&io->hosts, f->cb_host))) {
+    if(host && (r = table_get(&io->hosts, host))) {
         r->n++;
         if(!r->extra)
-            set(&r->extra, f->cb_domain);
+            set(&r->extra, kensa_finding_str(f, "url.registered_domain"));
         if(!r->last)
-            set(&r->last, f->cb_scheme);
+            set(&r->last, kensa_finding_str(f, "url.scheme"));
     }
-    if(f->command && (r = table_get(&io->commands, f->command)))
+    if(command && (r = table_get(&io->commands, command)))
         r->n++;
 }
 

@@ -3,133 +3,251 @@
  * warning (event.kind "event", event.outcome "failure"), with Elastic
  * Common Schema names where one fits and kensa.* for the rest.  The
  * mapping is documented in docs/OUTPUT.md.
+ *
+ * A finding record is a flat list of dotted fields - the writer's own
+ * (the core every finding has) and the detector's typed attributes -
+ * sorted by key segment by segment and written as nested objects, so a
+ * detector's "file.hash.md5" lands in the same "file" object as the
+ * core's "file.path" without this file knowing any detector.  Repeated
+ * keys become arrays; a key that is also the prefix of another, or
+ * repeats a core field, is dropped (the core wins).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "intel/messages.h"
 #include "report/report.h"
 #include "util/json.h"
 
-static void head(struct rec *rc, const char *kind, const char *dataset)
+#define MAX_FIELDS 96
+
+enum jtype { J_STR, J_NUM, J_BOOL };
+
+struct jfield {
+    const char *key;
+    enum jtype type;
+    const char *s;
+    long long n;
+    bool list;        /* an array even when alone */
+    unsigned order;   /* insertion order: ties keep it (list items) */
+};
+
+struct jrec {
+    struct jfield v[MAX_FIELDS];
+    size_t n;
+};
+
+static void add(struct jrec *j, const char *key, enum jtype t, const char *s,
+                long long n, bool list)
 {
-    char ts[32];
-    report_timestamp(ts);
-    rec_puts(rc, "{");
-    rec_jkv(rc, "@timestamp", ts);
-    rec_puts(rc, ",\"ecs\":{");
-    rec_jkv(rc, "version", KENSA_ECS_VERSION);
-    rec_puts(rc, "},\"observer\":{\"product\":\"kensa\",");
-    rec_jkv(rc, "version", KENSA_VERSION);
-    rec_puts(rc, "},\"event\":{");
-    rec_jkv(rc, "kind", kind);
-    rec_puts(rc, ",\"module\":\"kensa\",");
-    rec_jkv(rc, "dataset", dataset);
+    if(j->n == MAX_FIELDS || !key || (t == J_STR && !s))
+        return;
+    j->v[j->n] = (struct jfield){ key, t, s, n, list, (unsigned)j->n };
+    j->n++;
+}
+#define add_str(j, k, s) add((j), (k), J_STR, (s), 0, false)
+#define add_num(j, k, n) add((j), (k), J_NUM, NULL, (long long)(n), false)
+#define add_bool(j, k, b) add((j), (k), J_BOOL, NULL, (b) ? 1 : 0, false)
+#define add_item(j, k, s) add((j), (k), J_STR, (s), 0, true)
+
+/* Compare keys segment by segment: '.' sorts before every other byte, so
+ * all of "a.b.*" follows "a.b" without "a.b-x" in between. */
+static int keycmp(const char *a, const char *b)
+{
+    for(;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if(x == '.')
+            x = 1;
+        if(y == '.')
+            y = 1;
+        if(x != y || !x)
+            return (int)x - (int)y;
+    }
 }
 
-/* The kensa.truncated marker of a record whose long fields were cut. */
-static void truncated(struct rec *rc)
+static int by_key(const void *pa, const void *pb)
 {
-    if(rec_is_cut(rc))
-        rec_puts(rc, ",\"truncated\":true");
+    const struct jfield *a = pa, *b = pb;
+    int c = keycmp(a->key, b->key);
+    if(c)
+        return c;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Length of the common whole-segment prefix of a and b, its last dot
+ * included ("a.b.c", "a.b.d" -> 4). */
+static size_t common_prefix(const char *a, const char *b)
+{
+    size_t i = 0, last = 0;
+    while(a[i] && a[i] == b[i]) {
+        if(a[i] == '.')
+            last = i + 1;
+        i++;
+    }
+    return last;
+}
+
+static size_t dots(const char *key, size_t len)
+{
+    size_t d = 0;
+    for(size_t i = 0; i < len; i++)
+        d += key[i] == '.';
+    return d;
+}
+
+static void value(struct rec *rc, const struct jfield *f)
+{
+    switch(f->type) {
+    case J_STR: rec_jstr(rc, f->s); break;
+    case J_NUM: rec_printf(rc, "%lld", f->n); break;
+    case J_BOOL: rec_puts(rc, f->n ? "true" : "false"); break;
+    }
+}
+
+/* Write the fields of j, sorted, as one nested JSON object and "\n". */
+static void emit(struct rec *rc, struct jrec *j)
+{
+    qsort(j->v, j->n, sizeof(j->v[0]), by_key);
+    rec_puts(rc, "{");
+    const char *prev = "";   /* the last key written */
+    bool comma = false;      /* the open object already has a member */
+    for(size_t i = 0, same; i < j->n; i += same) {
+        const struct jfield *f = &j->v[i];
+        same = 1;
+        while(i + same < j->n && !strcmp(j->v[i + same].key, f->key))
+            same++;
+        size_t pl = strlen(prev);
+        /* a key under one written as a leaf ("a.b", then "a.b.c") */
+        if(pl && !strncmp(prev, f->key, pl) && f->key[pl] == '.')
+            continue;
+        size_t cp = common_prefix(prev, f->key);
+        for(size_t d = dots(prev, pl) - dots(prev, cp); d; d--)
+            rec_puts(rc, "}");
+        /* open the key's objects below the common prefix */
+        const char *p = f->key + cp;
+        for(const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
+            if(comma)
+                rec_puts(rc, ",");
+            if(!rc->err)
+                rc->err = json_strn(&rc->b, p, (size_t)(dot - p));
+            rec_puts(rc, ":{");
+            comma = false;
+        }
+        if(comma)
+            rec_puts(rc, ",");
+        rec_jstr(rc, p);
+        rec_puts(rc, ":");
+        comma = true;
+        /* a list: the key's fields in their order (a field that is not
+         * a list item and repeats is written once) */
+        bool list = false;
+        for(size_t k = 0; k < same; k++)
+            list |= j->v[i + k].list;
+        if(list) {
+            rec_puts(rc, "[");
+            for(size_t k = 0; k < same; k++) {
+                if(k)
+                    rec_puts(rc, ",");
+                value(rc, &j->v[i + k]);
+            }
+            rec_puts(rc, "]");
+        } else {
+            value(rc, f);
+        }
+        prev = f->key;
+    }
+    for(size_t d = dots(prev, strlen(prev)); d; d--)
+        rec_puts(rc, "}");
+    rec_puts(rc, "}\n");
+}
+
+static void head(struct jrec *j, const char *ts, const char *kind,
+                 const char *dataset)
+{
+    add_str(j, "@timestamp", ts);
+    add_str(j, "ecs.version", KENSA_ECS_VERSION);
+    add_str(j, "observer.product", "kensa");
+    add_str(j, "observer.version", KENSA_VERSION);
+    add_str(j, "event.kind", kind);
+    add_str(j, "event.module", "kensa");
+    add_str(j, "event.dataset", dataset);
 }
 
 static void finding_rec(struct rec *rc, const void *ctx, const void *item)
 {
+    const struct kensa_report *r = ctx;
     const struct kensa_finding *f = item;
-    char ds[64];
-    (void)ctx;
+    struct jrec *j = malloc(sizeof(*j));
+    char ts[32], ds[64];
+    char *msg = NULL, *loc = NULL, *ev = NULL, *evloc = NULL;
+    bool local = r->o.lang != KENSA_LANG_EN;
+
+    if(!j) {
+        rc->err = KENSA_ENOMEM;
+        return;
+    }
+    j->n = 0;
+    report_timestamp(ts);
     snprintf(ds, sizeof(ds), "kensa.%s", f->detector);
-    head(rc, "alert", ds);
-    rec_printf(rc, ",\"category\":[\"%s\"],\"type\":[\"info\"],"
-               "\"severity\":%d", f->n_cves ? "vulnerability" :
-               f->line ? "intrusion_detection" : "file",
-               (int)f->severity * 25);
-    if(f->snippet)
-        rec_jnext(rc, "original", f->snippet);
-    rec_puts(rc, "},");
-    rec_jkv(rc, "message", f->message);
-    rec_puts(rc, ",\"file\":{");
-    rec_jkv(rc, "path", f->file_path);
-    if(f->file_sha256) {
-        rec_puts(rc, ",\"hash\":{");
-        rec_jkv(rc, "sha256", f->file_sha256);
-        rec_puts(rc, "}");
-    }
-    rec_puts(rc, "}");
-    if(f->package_name) {
-        rec_puts(rc, ",\"package\":{");
-        rec_jkv(rc, "name", f->package_name);
-        rec_jnext(rc, "version", f->package_version);
-        rec_puts(rc, "}");
-    }
-    if(f->n_cves) {
-        rec_puts(rc, ",\"vulnerability\":{\"id\":[");
-        for(size_t i = 0; i < f->n_cves; i++) {
-            if(i)
-                rec_puts(rc, ",");
-            rec_jstr(rc, f->cves[i]);
-        }
-        rec_puts(rc, "],");
-        rec_jkv(rc, "severity", kensa_severity_name(f->severity));
-        rec_puts(rc, "}");
-    }
-    if(f->object_sha256 || f->file_sha256) {
-        rec_puts(rc, ",\"related\":{\"hash\":[");
-        rec_jstr(rc, f->object_sha256 ? f->object_sha256 : f->file_sha256);
-        rec_puts(rc, "]}");
-    }
-    rec_puts(rc, ",\"kensa\":{");
-    rec_jkv(rc, "path", f->path);
-    rec_jnext(rc, "threat", f->threat);
-    rec_jnext(rc, "verdict", kensa_verdict_name(f->verdict));
-    rec_jnext(rc, "severity", kensa_severity_name(f->severity));
-    rec_jnext(rc, "detector", f->detector);
-    rec_printf(rc, ",\"depth\":%u,\"version_exact\":%s", f->depth,
-               f->version_exact ? "true" : "false");
-    if(f->fixed_in)
-        rec_jnext(rc, "fixed_in", f->fixed_in);
-    if(f->evidence)
-        rec_jnext(rc, "evidence", f->evidence);
-    if(f->object_sha256) {
-        rec_puts(rc, ",\"object\":{\"hash\":{");
-        rec_jkv(rc, "sha256", f->object_sha256);
-        rec_puts(rc, "}}");
-    }
+    head(j, ts, "alert", ds);
+    add_item(j, "event.type", "info");
+    add_num(j, "event.severity", (int)f->severity * 25);
+    msg = kensa_finding_message(f, KENSA_LANG_EN);
+    add_str(j, "message", msg ? msg : "");
+    add_str(j, "file.path", f->file_path);
+    add_str(j, "file.hash.sha256", f->file_sha256);
+    if(f->object_sha256 || f->file_sha256)
+        add_item(j, "related.hash", f->object_sha256 ? f->object_sha256
+                                                     : f->file_sha256);
+    add_str(j, "rule.id", f->rule);
+    add_str(j, "kensa.path", f->path);
+    add_str(j, "kensa.threat", f->threat);
+    add_str(j, "kensa.verdict", kensa_verdict_name(f->verdict));
+    add_str(j, "kensa.severity", kensa_severity_name(f->severity));
+    add_str(j, "kensa.detector", f->detector);
+    add_num(j, "kensa.depth", f->depth);
+    add_str(j, "kensa.object.hash.sha256", f->object_sha256);
     if(f->line) {
-        rec_printf(rc, ",\"line\":%llu", (unsigned long long)f->line);
-        if(f->log_time)
-            rec_jnext(rc, "log_time", f->log_time);
-        if(f->lookup)
-            rec_jnext(rc, "lookup", f->lookup);
-        if(f->decoding)
-            rec_jnext(rc, "decoding", f->decoding);
-        if(f->cb_scheme || f->cb_host) {
-            rec_puts(rc, ",\"callback\":{");
-            rec_jkv(rc, "scheme", f->cb_scheme);
-            rec_jnext(rc, "host", f->cb_host);
-            rec_jnext(rc, "port", f->cb_port);
-            rec_jnext(rc, "path", f->cb_path);
-            rec_jnext(rc, "domain", f->cb_domain);
-            rec_puts(rc, "}");
-        }
-        rec_printf(rc, ",\"exfil\":%s", f->exfil ? "true" : "false");
-        if(f->command)
-            rec_jnext(rc, "command", f->command);
+        add_num(j, "kensa.line", f->line);
+        add_str(j, "log.file.path", f->file_path);
     }
-    truncated(rc);
-    rec_puts(rc, "}");
-    if(f->line) {
-        rec_puts(rc, ",\"log\":{\"file\":{");
-        rec_jkv(rc, "path", f->file_path);
-        rec_puts(rc, "}}");
-        if(f->source_ip) {
-            rec_puts(rc, ",\"source\":{");
-            rec_jkv(rc, "ip", f->source_ip);
-            rec_puts(rc, "}");
+    add_str(j, "kensa.message_id", f->message.id);
+    for(size_t i = 0; i < f->message.nargs; i++)
+        add_item(j, "kensa.message_args",
+                 f->message.args[i] ? f->message.args[i] : "");
+    if(local && (loc = kensa_finding_message(f, r->o.lang)))
+        add_str(j, "kensa.message", loc);
+    if(f->n_evidence) {
+        ev = report_evidence(f, KENSA_LANG_EN);
+        add_str(j, "kensa.evidence", ev);
+        for(size_t i = 0; i < f->n_evidence; i++)
+            add_item(j, "kensa.evidence_ids", f->evidence[i].id);
+        if(local && (evloc = report_evidence(f, r->o.lang)))
+            add_str(j, "kensa.evidence_localized", evloc);
+    }
+    if(rec_is_cut(rc))
+        add_bool(j, "kensa.truncated", true);
+    bool category = false;
+    for(size_t i = 0; i < f->n_attrs; i++) {
+        const struct kensa_attr *a = &f->attrs[i];
+        bool list = a->flags & KENSA_ATTR_LIST;
+        category |= a->key && !strcmp(a->key, "event.category");
+        switch(a->type) {
+        case KENSA_ATTR_STR: add(j, a->key, J_STR, a->str, 0, list); break;
+        case KENSA_ATTR_NUM: add(j, a->key, J_NUM, NULL, a->num, list); break;
+        case KENSA_ATTR_BOOL: add(j, a->key, J_BOOL, NULL, a->num, list);
+            break;
         }
     }
-    rec_puts(rc, "}\n");
+    if(!category)
+        add_item(j, "event.category", "file");
+    emit(rc, j);
+    free(msg);
+    free(loc);
+    free(ev);
+    free(evloc);
+    free(j);
 }
 
 static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
@@ -141,34 +259,36 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_warning *w = item;
     const struct kensa_report *r = ctx;
-    head(rc, "event", "kensa.scan");
-    rec_puts(rc, ",\"outcome\":\"failure\"},\"error\":{");
-    rec_jkv(rc, "message", w->message);   /* English, for SIEM rules */
-    rec_jnext(rc, "code", kensa_strerror(w->err));
-    if(w->id)
-        rec_jnext(rc, "id", w->id);
-    rec_puts(rc, "},\"kensa\":{");
-    rec_jkv(rc, "path", w->path);
-    if(w->id) {
-        rec_jnext(rc, "message_id", w->id);
-        if(w->nargs) {
-            rec_puts(rc, ",\"message_args\":[");
-            for(size_t i = 0; i < w->nargs; i++) {
-                if(i)
-                    rec_puts(rc, ",");
-                rec_jstr(rc, w->args[i] ? w->args[i] : "");
-            }
-            rec_puts(rc, "]");
-        }
-        /* the reader's language beside the English error.message */
-        char *loc = r->o.lang != KENSA_LANG_EN ?
-                    kmsg_warning_alloc(w, r->o.lang) : NULL;
-        if(loc)
-            rec_jnext(rc, "message", loc);
-        free(loc);
+    struct jrec *j = malloc(sizeof(*j));
+    char ts[32];
+    char *loc = NULL;
+
+    if(!j) {
+        rc->err = KENSA_ENOMEM;
+        return;
     }
-    truncated(rc);
-    rec_puts(rc, "}}\n");
+    j->n = 0;
+    report_timestamp(ts);
+    head(j, ts, "event", "kensa.scan");
+    add_str(j, "event.outcome", "failure");
+    add_str(j, "error.message", w->message);   /* English, for SIEM rules */
+    add_str(j, "error.code", kensa_strerror(w->err));
+    add_str(j, "error.id", w->id);
+    add_str(j, "kensa.path", w->path);
+    if(w->id) {
+        add_str(j, "kensa.message_id", w->id);
+        for(size_t i = 0; i < w->nargs; i++)
+            add_item(j, "kensa.message_args", w->args[i] ? w->args[i] : "");
+        /* the reader's language beside the English error.message */
+        if(r->o.lang != KENSA_LANG_EN &&
+           (loc = kmsg_warning_alloc(w, r->o.lang)))
+            add_str(j, "kensa.message", loc);
+    }
+    if(rec_is_cut(rc))
+        add_bool(j, "kensa.truncated", true);
+    emit(rc, j);
+    free(loc);
+    free(j);
 }
 
 static void json_warning(struct kensa_report *r, const struct kensa_warning *w)

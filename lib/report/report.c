@@ -67,6 +67,36 @@ void kensa_report_free(struct kensa_report *r)
     free(r);
 }
 
+char *report_msg(const struct kensa_msg *m, enum kensa_lang lang)
+{
+    size_t n = kensa_message_render(m->id, m->args, m->nargs, lang, NULL, 0);
+    char *p = malloc(n + 1);
+    if(p)
+        kensa_message_render(m->id, m->args, m->nargs, lang, p, n + 1);
+    return p;
+}
+
+char *report_evidence(const struct kensa_finding *f, enum kensa_lang lang)
+{
+    struct buf b;
+    if(!f->n_evidence)
+        return NULL;
+    buf_init(&b, (size_t)1 << 20);
+    for(size_t i = 0; i < f->n_evidence; i++) {
+        char *one = report_msg(&f->evidence[i], lang);
+        if(!one || (i && buf_puts(&b, lang == KENSA_LANG_JA ? "、" : "; ")) ||
+           buf_puts(&b, one)) {
+            free(one);
+            buf_free(&b);
+            return NULL;
+        }
+        free(one);
+    }
+    buf_cstr(&b);
+    return (char *)b.p;   /* b's storage (NULL if it could not be had),
+                             now the caller's */
+}
+
 void report_timestamp(char out[32])
 {
     char tmp[96];

@@ -87,6 +87,13 @@ extern const struct report_ops report_text_ops;
 extern const struct report_ops report_json_ops;
 extern const struct report_ops report_csv_ops;
 
+/* f's evidence rendered in `lang`, "; " between pieces, as a new string
+ * the caller frees; NULL when there is none or out of memory. */
+char *report_evidence(const struct kensa_finding *f, enum kensa_lang lang);
+
+/* Message `m` rendered in `lang` as a new string, or NULL. */
+char *report_msg(const struct kensa_msg *m, enum kensa_lang lang);
+
 /* "2026-11-25T19:04:26.123Z" into out[32]. */
 void report_timestamp(char out[32]);
 

@@ -47,22 +47,36 @@ static const char *sev_colour(int s)
     }
 }
 
-/* Our text `lead` and a field (at most `max` bytes of it), if it is set. */
-static void labelled(struct rec *rc, const char *lead, const char *s,
-                     size_t max)
+/* The label of attribute `key` in `lang` ("attr.<key>" in the catalog),
+ * or NULL: an attribute without one is shown bare. */
+static const char *attr_label(const char *key, enum kensa_lang lang)
 {
-    if(!s)
-        return;
-    rec_puts(rc, lead);
-    rec_text(rc, s, max);
+    char id[128];
+    if((size_t)snprintf(id, sizeof(id), "attr.%s", key) >= sizeof(id))
+        return NULL;
+    return kensa_message_template(id, lang);
 }
 
-/* Both lines of a finding, '\n' between them; every field escaped. */
+/* An attribute's value, at most `max` bytes of a string. */
+static void attr_value(struct rec *rc, const struct kensa_attr *a,
+                       size_t max)
+{
+    switch(a->type) {
+    case KENSA_ATTR_STR: rec_text(rc, a->str, max); break;
+    case KENSA_ATTR_NUM: rec_printf(rc, "%lld", (long long)a->num); break;
+    case KENSA_ATTR_BOOL: rec_puts(rc, a->num ? "true" : "false"); break;
+    }
+}
+
+/* Both lines of a finding, '\n' between them; every field escaped.  The
+ * second holds the attributes the detector marked for people, without
+ * knowing which detector it was. */
 static void lines_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_report *r = ctx;
     const struct kensa_finding *f = item;
     const char *sev = kensa_severity_name(f->severity);
+    enum kensa_lang lang = r->o.lang;
     char up[16];
     size_t i;
     for(i = 0; sev[i] && i < sizeof(up) - 1; i++)
@@ -76,27 +90,50 @@ static void lines_rec(struct rec *rc, const void *ctx, const void *item)
     if(f->line)
         rec_printf(rc, ":%llu", (unsigned long long)f->line);
     rec_puts(rc, ": ");
-    rec_text(rc, f->message, SIZE_MAX);
+    char *msg = kensa_finding_message(f, lang);
+    if(!msg && !rc->err)
+        rc->err = KENSA_ENOMEM;
+    rec_text(rc, msg, SIZE_MAX);
+    free(msg);
     rec_puts(rc, "\n         ");
-    if(f->line) {
-        rec_text(rc, f->lookup, SIZE_MAX);
-        labelled(rc, " | from ", f->source_ip, SIZE_MAX);
-        labelled(rc, " | ", f->log_time, SIZE_MAX);
-        labelled(rc, "\n         command: ", f->command, SIZE_MAX);
-        labelled(rc, "\n         line: ", f->snippet, 200);
-    } else {
-        rec_text(rc, f->package_name, SIZE_MAX);
-        rec_printf(rc, " %s ", kensa_label("version", r->o.lang));
-        rec_text(rc, f->package_version ? f->package_version : "?",
-                 SIZE_MAX);
+    const char *prev = NULL;
+    for(i = 0; i < f->n_attrs; i++) {
+        const struct kensa_attr *a = &f->attrs[i];
+        if(!(a->flags & KENSA_ATTR_SHOW))
+            continue;
+        if(prev && !strcmp(prev, a->key)) {
+            rec_puts(rc, " ");            /* the next item of a list */
+        } else {
+            const char *label = attr_label(a->key, lang);
+            if(prev)
+                rec_puts(rc, " | ");
+            if(label) {
+                rec_puts(rc, label);
+                rec_puts(rc, " ");
+            }
+        }
+        attr_value(rc, a, SIZE_MAX);
+        prev = a->key;
     }
-    if(f->n_cves)
-        rec_puts(rc, " |");
-    for(size_t c = 0; c < f->n_cves; c++)
-        labelled(rc, " ", f->cves[c], SIZE_MAX);
-    if(f->evidence && !f->line) {
-        rec_printf(rc, "\n         %s: ", kensa_label("evidence", r->o.lang));
-        rec_text(rc, f->evidence, SIZE_MAX);
+    for(i = 0; i < f->n_attrs; i++) {
+        const struct kensa_attr *a = &f->attrs[i];
+        if(!(a->flags & KENSA_ATTR_OWN_LINE))
+            continue;
+        const char *label = attr_label(a->key, lang);
+        rec_puts(rc, "\n         ");
+        rec_puts(rc, label ? label : a->key);
+        rec_puts(rc, lang == KENSA_LANG_JA ? "：" : ": ");
+        attr_value(rc, a, 200);
+    }
+    if(f->n_evidence) {
+        char *ev = report_evidence(f, lang);
+        if(!ev && !rc->err)
+            rc->err = KENSA_ENOMEM;
+        rec_puts(rc, "\n         ");
+        rec_puts(rc, kensa_message_template("attr.evidence", lang));
+        rec_puts(rc, lang == KENSA_LANG_JA ? "：" : ": ");
+        rec_text(rc, ev, SIZE_MAX);
+        free(ev);
     }
 }
 

