@@ -842,18 +842,18 @@ static int cmd_system(struct cli *c, int argc)
     if(c->ro.format == KENSA_FMT_JSON) {
         struct buf b;
         buf_init(&b, 1u << 16);
+        const char *os[][2] = {
+            { "type", y->os_type }, { "platform", y->os_platform },
+            { "name", y->os_name }, { "version", y->os_version },
+            { "full", y->os_full },
+        };
         err = buf_puts(&b, "{\"host\":{");
         if(!err) err = json_kv(&b, "hostname", y->hostname);
         if(!err) err = buf_puts(&b, ",\"os\":{");
-        if(!err) err = json_kv(&b, "type", y->os_type);
-        if(!err) err = buf_puts(&b, ",");
-        if(!err) err = json_kv(&b, "platform", y->os_platform);
-        if(!err) err = buf_puts(&b, ",");
-        if(!err) err = json_kv(&b, "name", y->os_name);
-        if(!err) err = buf_puts(&b, ",");
-        if(!err) err = json_kv(&b, "version", y->os_version);
-        if(!err) err = buf_puts(&b, ",");
-        if(!err) err = json_kv(&b, "full", y->os_full);
+        for(size_t i = 0; !err && i < sizeof(os) / sizeof(os[0]); i++) {
+            if(i) err = buf_puts(&b, ",");
+            if(!err) err = json_kv(&b, os[i][0], os[i][1]);
+        }
         if(!err) err = buf_puts(&b, "}},\"kensa\":{");
         if(!err) err = json_kv(&b, "root", y->root);
         if(!err) err = buf_puts(&b, "}}\n");
