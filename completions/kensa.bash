@@ -4,12 +4,12 @@ _kensa()
     local cur prev words cword
     _init_completion || return
 
-    local commands="log4j logs scan threats brief version help"
+    local commands="log4j logs scan system threats brief version help"
     local opts="--help --version --json --csv --format --output --quiet
         --color --lang --all --threads --exclude --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary
-        --password --passwords --log-path --iocs --fix --dry-run --backup-dir
+        --password --passwords --root --log-path --iocs --fix --dry-run --backup-dir
         --restore --fix-log4j1 --no-confine"
 
     case $prev in
@@ -17,7 +17,7 @@ _kensa()
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --lang) COMPREPLY=($(compgen -W "en ja" -- "$cur")); return ;;
         -o|--output|--iocs|--passwords) _filedir; return ;;
-        --log-path|--backup-dir) _filedir -d; return ;;
+        --log-path|--backup-dir|--root) _filedir -d; return ;;
         --threads|-j|--exclude|--max-*|--password) return ;;
         brief) COMPREPLY=($(compgen -W "$(kensa threats 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;
     esac

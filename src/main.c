@@ -5,6 +5,9 @@
  *
  * Exit status (as clamscan): 0 nothing found, 1 findings, 2 error (usage,
  * or unreadable paths and no findings).  Findings win over errors.
+ *
+ * Besides the public API it uses lib/util's self-contained helpers (the
+ * JSON escaper), which depend on nothing else in the engine.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -21,6 +24,7 @@
 
 #include "kensa/kensa.h"
 #include "passwords.h"
+#include "util/json.h"   /* lib/util: shareable helpers, as curl's curlx */
 
 enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
 
@@ -166,6 +170,7 @@ static void usage(FILE *o)
             "                  --restore BACKUP... puts originals back\n"
             "  logs PATH...    find Log4Shell exploitation in logs ('-' = stdin)\n"
             "  scan [PATH...]  run every detector (default path: /)\n"
+            "  system          say what system is scanned (--root DIR: another)\n"
             "  threats         list the threat profiles\n"
             "  brief ID        print a threat profile (--lang ja for Japanese)\n"
             "  version         print the version\n"
@@ -562,7 +567,8 @@ static FILE *open_out(const char *path)
 
 /* Sandbox the rest of the run (kensa_confine).  Read-only commands read
  * beneath their roots only (anywhere with --follow-symlinks: a link may
- * lead anywhere) and write only to the spill folders; --fix, --dry-run
+ * lead anywhere; with --root, beneath that folder, where links stay) and
+ * write only to the spill folders; --fix, --dry-run
  * and --restore, which write where they find things, get the system-call
  * filter alone.  0, or EXIT_ERROR once said why. */
 static int confine(struct cli *c, const char *const *roots, size_t n)
@@ -573,6 +579,11 @@ static int confine(struct cli *c, const char *const *roots, size_t n)
         .n_read_roots = c->so.follow_symlinks ? 1 : n,
         .landlock = !(c->fix || c->dry_run || c->restore),
     };
+    /* --root: all is read inside that folder, links included */
+    if(c->so.root && roots) {
+        o.read_roots = &c->so.root;
+        o.n_read_roots = 1;
+    }
     if(c->no_confine) {
         char *none = render(M("summary.no_confine"));
         snprintf(c->confinement, sizeof(c->confinement), "%s",
@@ -599,7 +610,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     struct timespec t0, t1;
 
     if(!nroots) {
-        if(strcmp(c->cmd, "scan")) {
+        if(strcmp(c->cmd, "scan") && !c->so.root) {
             say(stderr, M("cli.needs_path", c->cmd));
             return EXIT_ERROR;
         }
@@ -611,6 +622,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         if(kensa_fix_check_backup_dir(c->backup_dir, why, sizeof(why))) {
             say(stderr, M("cli.error", why));
             return EXIT_ERROR;
+        }
+        if(c->so.root) {
+            kensa_fix_backup_dir(c->backup_dir, why, sizeof(why));
+            say(stderr, M("cli.root_fix", c->so.root, why));
         }
     }
     /* Inputs and outputs are opened before the scan: a refusal costs
@@ -655,7 +670,11 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     }
     s = kensa_scanner_new(&c->so, &err);
     if(!s) {
-        say(stderr, M("cli.error", kensa_strerror_lang(err, lang)));
+        if(c->so.root && err != KENSA_ENOMEM)
+            say(stderr, M("cli.root_bad", c->so.root,
+                          kensa_strerror_lang(err, lang)));
+        else
+            say(stderr, M("cli.error", kensa_strerror_lang(err, lang)));
         goto out;
     }
     kensa_scanner_set_callbacks(s, on_finding, on_warning,
@@ -785,6 +804,91 @@ out:
     return rc;
 }
 
+/* One line "label: value" of `kensa system`, the value escaped; nothing
+ * when it is not known. */
+static void system_line(const char *label, const char *v)
+{
+    if(!v)
+        return;
+    fputs(label, stdout);
+    fputs(": ", stdout);
+    kensa_fputs_safe(v, stdout);
+    fputc('\n', stdout);
+}
+
+/* `kensa system [--root DIR] [--json]`: what the engine knows of the
+ * system a scan with the same options would scan (kensa_scanner_system).
+ * JSON: one object with Elastic Common Schema names (host.os.*). */
+static int cmd_system(struct cli *c, int argc)
+{
+    enum kensa_err err;
+    struct kensa_scanner *s;
+    const struct kensa_system *y;
+    int rc = EXIT_ERROR;
+
+    if(argc) {
+        say(stderr, M("cli.system_args"));
+        return EXIT_ERROR;
+    }
+    c->so.threads = 1;
+    if(!(s = kensa_scanner_new(&c->so, &err))) {
+        if(c->so.root && err != KENSA_ENOMEM)
+            say(stderr, M("cli.root_bad", c->so.root,
+                          kensa_strerror_lang(err, lang)));
+        else
+            say(stderr, M("cli.error", kensa_strerror_lang(err, lang)));
+        return EXIT_ERROR;
+    }
+    y = kensa_scanner_system(s);
+    if(c->ro.format == KENSA_FMT_JSON) {
+        struct buf b;
+        buf_init(&b, 1u << 16);
+        const char *os[][2] = {
+            { "type", y->os_type }, { "platform", y->os_platform },
+            { "name", y->os_name }, { "version", y->os_version },
+            { "full", y->os_full },
+        };
+        err = buf_puts(&b, "{\"host\":{");
+        if(!err) err = json_kv(&b, "hostname", y->hostname);
+        if(!err) err = buf_puts(&b, ",\"os\":{");
+        for(size_t i = 0; !err && i < sizeof(os) / sizeof(os[0]); i++) {
+            if(i) err = buf_puts(&b, ",");
+            if(!err) err = json_kv(&b, os[i][0], os[i][1]);
+        }
+        if(!err) err = buf_puts(&b, "}},\"kensa\":{");
+        if(!err) err = json_kv(&b, "root", y->root);
+        if(!err) err = buf_puts(&b, "}}\n");
+        if(!err && fwrite(b.p, 1, b.len, stdout) != b.len)
+            err = KENSA_EIO;
+        buf_free(&b);
+    } else {
+        system_line("root", y->root ? y->root : "/ (this host)");
+        fputs("os:", stdout);
+        if(!y->os_type)
+            fputs(" unknown", stdout);
+        const char *os[3] = { y->os_type, y->os_platform, y->os_version };
+        for(size_t i = 0; i < 3; i++) {
+            if(!os[i] || (i == 1 && y->os_type &&
+                          !strcmp(os[i], y->os_type)))
+                continue;   /* "macos macos" says it once */
+            fputc(' ', stdout);
+            kensa_fputs_safe(os[i], stdout);
+        }
+        fputc('\n', stdout);
+        system_line("name", y->os_name);
+        system_line("full", y->os_full);
+        system_line("hostname", y->hostname);
+    }
+    if(err || fflush(stdout) || ferror(stdout)) {
+        say(stderr, M("cli.report_write",
+                      kensa_strerror_lang(err ? err : KENSA_EIO, lang)));
+    } else {
+        rc = EXIT_CLEAN;
+    }
+    kensa_scanner_free(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c = { 0 };
@@ -890,6 +994,7 @@ int main(int argc, char **argv)
             if(!parse_size(optarg, &c.so.limits.max_scantime_ms)) goto bad;
             break;
         case OPT_NO_SUMMARY: c.no_summary = true; break;
+        case OPT_ROOT: c.so.root = optarg; break;
         case OPT_LOG_PATH: c.log_paths[c.n_log_paths++] = optarg; break;
         case OPT_PASSWORD:
             if(passwords_add(&c.passwords, optarg)) {
@@ -949,6 +1054,8 @@ bad:
     else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
        !strcmp(c.cmd, "logs"))
         rc = cmd_scan(&c, nargs, args);
+    else if(!strcmp(c.cmd, "system"))
+        rc = cmd_system(&c, nargs);
     else if(!strcmp(c.cmd, "threats"))
         rc = cmd_threats(&c);
     else if(!strcmp(c.cmd, "brief"))

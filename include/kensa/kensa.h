@@ -227,6 +227,14 @@ struct kensa_options {
      * encrypted archive is reported (a warning), not opened. */
     const char *const *passwords;
     size_t n_passwords;
+    /* The root file system of another machine (a mounted disk image, an
+     * extracted container image, a backup): the paths given to
+     * kensa_scanner_scan_paths() are then folders inside it ("/" or ""
+     * is all of it), everything beneath it is opened so that symbolic
+     * links resolve inside it, and the system it holds is identified
+     * (kensa_scanner_system).  NULL: the running host.  Borrowed for the
+     * call to kensa_scanner_new. */
+    const char *root;
 };
 
 /* Fill `out` with defaults (all detectors, default limits). */
@@ -270,7 +278,9 @@ struct kensa_scanner;
 
 /*
  * Create a scanner.  `opts` is copied (the exclude strings are borrowed and
- * must outlive the scanner).  Returns NULL and sets *out_err on failure.
+ * must outlive the scanner).  Returns NULL and sets *out_err on failure:
+ * with opts->root, KENSA_ENOENT when it does not exist and KENSA_EINVAL
+ * when it is not a folder.
  */
 struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
                                         enum kensa_err *out_err);
@@ -282,7 +292,9 @@ void kensa_scanner_set_callbacks(struct kensa_scanner *s,
                                  kensa_progress_cb on_progress, void *ud);
 
 /*
- * Scan the given paths (files or folders, walked in parallel).  Returns
+ * Scan the given paths (files or folders, walked in parallel); with
+ * kensa_options.root they are paths inside that root, "/opt/app" naming
+ * ROOT/opt/app, and are reported as such host paths.  Returns
  * KENSA_OK when the walk completed, even if findings or warnings were
  * reported; KENSA_ENOENT if a root does not exist (the others are still
  * scanned); KENSA_ENOMEM on allocation failure.
@@ -326,6 +338,27 @@ enum kensa_err kensa_scanner_finish(struct kensa_scanner *s);
  */
 void kensa_scanner_cancel(struct kensa_scanner *s);
 bool kensa_scanner_cancelled(const struct kensa_scanner *s);
+
+/*
+ * The system a scanner scans, read-only: the machine whose root is
+ * kensa_options.root, identified from its files when the scanner was
+ * made, or the running host (uname, /etc/os-release, gethostname).  Any
+ * field may be NULL when it is not known.  Strings come from the scanned
+ * files (hostile bytes: escape them before printing), are cut to at most
+ * 255 bytes and live as long as the scanner.
+ */
+struct kensa_system {
+    const char *root;        /* the root folder, NULL for the running host */
+    const char *os_type;     /* "linux", "macos", "windows"; NULL unknown */
+    const char *os_platform; /* os-release ID ("debian"), "macos", "windows" */
+    const char *os_name;     /* os-release NAME, ProductName, "Windows" */
+    const char *os_version;  /* VERSION_ID, ProductVersion (Windows: NULL) */
+    const char *os_full;     /* os-release PRETTY_NAME */
+    const char *hostname;    /* etc/hostname, gethostname() */
+};
+
+/* What `s` knows of the system it scans; never NULL for a scanner. */
+const struct kensa_system *kensa_scanner_system(const struct kensa_scanner *s);
 
 /* Copy the counters so far into *out. */
 void kensa_scanner_stats(const struct kensa_scanner *s,

@@ -47,7 +47,10 @@ struct kensa_scanner {
     pthread_mutex_t tlock;
     bool finished;                 /* on_scan_end ran */
     struct kctxattr *root_attrs;   /* every root object's context: the
-                                      candidate passwords (owned array) */
+                                      candidate passwords, then with
+                                      --root the system's (sysroot.h)
+                                      (owned array) */
+    struct sysroot *sys;           /* the system scanned (sysroot.h) */
 };
 
 /* One top-level file's scan: budgets and the file's identity. */
@@ -129,6 +132,24 @@ const struct kctxattr *kobj_attr_next(const struct kobj *o,
                                       const char *key);
 /* How many values `key` has in o's context. */
 size_t kobj_attr_count(const struct kobj *o, const char *key);
+
+/*
+ * The system scanned.  In a --root scan (kensa_options.root) every root
+ * object's context also holds, after the passwords, what the root says
+ * of the system it stands for: "system.root" (the root folder on this
+ * host), "os.type" ("linux", "macos", "windows"), "os.platform"
+ * (os-release ID: "debian"), "os.name", "os.version" - each only when
+ * known, and none at all when scanning the running host.  Values are
+ * bytes read from the image: a detector may compare them, never trust
+ * them.
+ *
+ * kobj_system_path(o) is o's path as the scanned system names it: the
+ * host path with the root folder taken off ("/mnt/img/opt/app/x.jar!/a"
+ * -> "/opt/app/x.jar!/a"), the whole path when the scan has no root (or
+ * the object is not beneath it: standard input).  A pointer into
+ * o->path (or a static "/"), valid as long as o.
+ */
+const char *kobj_system_path(const struct kobj *o);
 
 /*
  * A read-only, directory-like view of a container's members, given to

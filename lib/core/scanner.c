@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "core/engine.h"
+#include "core/sysroot.h"
 #include "walk/walk.h"
 
 #define SMALL_FILE (128u * 1024)  /* read, don't map, up to this size */
@@ -58,29 +59,40 @@ struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         s->opts.threads = n > 0 ? (unsigned)n : 1;
     }
+    enum kensa_err err = sysroot_new(s->opts.root, &s->sys);
+    s->opts.root = NULL;   /* borrowed for this call only: s->sys has it */
     /* the candidate passwords become the root objects' context, in the
-     * order given (the first is tried first) */
-    if(s->opts.n_passwords) {
-        s->root_attrs = calloc(s->opts.n_passwords, sizeof(*s->root_attrs));
-        if(!s->root_attrs) {
-            free(s);
-            if(out_err)
-                *out_err = KENSA_ENOMEM;
-            return NULL;
-        }
-        for(size_t i = 0; i < s->opts.n_passwords; i++) {
+     * order given (the first is tried first), then the system's */
+    struct kctxattr sys[SYSROOT_ATTRS];
+    size_t nsys = s->sys ? sysroot_attrs(s->sys, sys) : 0;
+    size_t nattrs = s->opts.n_passwords + nsys;
+    if(!err && nattrs &&
+       !(s->root_attrs = calloc(nattrs, sizeof(*s->root_attrs))))
+        err = KENSA_ENOMEM;
+    if(err) {
+        sysroot_free(s->sys);
+        free(s);
+        if(out_err)
+            *out_err = err;
+        return NULL;
+    }
+    for(size_t i = 0; i < nattrs; i++) {
+        if(i < s->opts.n_passwords) {
             s->root_attrs[i].key = "password";
             s->root_attrs[i].value = s->opts.passwords[i];
-            s->root_attrs[i].next = i + 1 < s->opts.n_passwords ?
-                                    &s->root_attrs[i + 1] : NULL;
+        } else {
+            s->root_attrs[i] = sys[i - s->opts.n_passwords];
         }
+        s->root_attrs[i].next = i + 1 < nattrs ? &s->root_attrs[i + 1] : NULL;
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->clean_lock, NULL);
-    enum kensa_err err = detectors_init(s);
+    err = detectors_init(s);
     if(err) {
         pthread_mutex_destroy(&s->lock);
         pthread_mutex_destroy(&s->clean_lock);
+        free(s->root_attrs);
+        sysroot_free(s->sys);
         free(s);
         s = NULL;
     }
@@ -148,6 +160,7 @@ void kensa_scanner_free(struct kensa_scanner *s)
     pthread_mutex_destroy(&s->clean_lock);
     free(s->clean);
     free(s->root_attrs);
+    sysroot_free(s->sys);
     free(s);
 }
 
@@ -518,7 +531,30 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
         .n_excludes = s->opts.n_excludes,
         .stop = &s->cancelled,
     };
-    return walk_run(&wo, paths, n, on_file, on_walk_warn, s);
+    if(!s->sys || !s->sys->path)
+        return walk_run(&wo, paths, n, on_file, on_walk_warn, s);
+    /* a system root: the paths are inside it */
+    enum kensa_err rc = KENSA_OK;
+    char **host = calloc(n ? n : 1, sizeof(*host));
+    size_t k = 0;   /* the host paths made, in order */
+    for(size_t i = 0; host && i < n; i++) {
+        if((host[k] = sysroot_host_path(s->sys, paths[i])))
+            k++;
+        else if(errno == ENOMEM)
+            rc = KENSA_ENOMEM;
+        else
+            warn_raw(s, paths[i], KENSA_ENOENT, KMSG_WALK_ROOT, NULL, 0,
+                     errno);
+    }
+    wo.root_fd = s->sys->fd;
+    wo.root_path = s->sys->path;
+    if(host && !rc)
+        rc = walk_run(&wo, (const char *const *)host, k, on_file,
+                      on_walk_warn, s);
+    for(size_t i = 0; host && i < k; i++)
+        free(host[i]);
+    free(host);
+    return host ? rc : KENSA_ENOMEM;
 }
 
 size_t spill_dirs(const char *out[SPILL_DIRS])

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/sysroot.h"
+
 #define QUEUE_INLINE_FILES 4096 /* above this, a folder's files are scanned
                                    by the worker that read the folder */
 
@@ -164,6 +166,37 @@ static bool is_pseudo(const char *path)
            !strcmp(path, "/dev");
 }
 
+/* Open `path`, a path the walk made beneath the system root, inside it
+ * (sysroot_open: links resolve within the root).  -1 with errno. */
+static int open_in_root(const struct walk_opts *o, const char *path,
+                        int flags)
+{
+    size_t rl = strlen(o->root_path);
+    if(!(rl == 1 && o->root_path[0] == '/') &&
+       (strncmp(path, o->root_path, rl) || (path[rl] && path[rl] != '/'))) {
+        errno = EXDEV;
+        return -1;
+    }
+    return sysroot_open(o->root_fd, path + (rl == 1 ? 0 : rl), flags);
+}
+
+/* stat(2) of `path` as the walk follows it: inside the system root when
+ * there is one. */
+static int stat_root(const struct walk_opts *o, const char *path,
+                     struct stat *st)
+{
+    if(!o->root_path)
+        return stat(path, st);
+    int fd = open_in_root(o, path, O_PATH);
+    if(fd < 0)
+        return -1;
+    int r = fstat(fd, st);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
 /*
  * Open what job `j` listed, relative to its folder, and check that it is
  * still what was listed.  Returns the descriptor and its fstat, or -1
@@ -175,10 +208,14 @@ static int open_listed(struct walk *w, const struct job *j, struct stat *st)
     int fd;
     if(j->is_dir)
         fl |= O_DIRECTORY;
-    if(j->dir) {
+    if(j->dir && w->o->follow_symlinks && w->o->root_path) {
+        fd = open_in_root(w->o, j->path, fl);   /* links stay inside */
+    } else if(j->dir) {
         if(!w->o->follow_symlinks)
             fl |= O_NOFOLLOW;
         fd = openat(j->dir->fd, j->path + j->name_off, fl);
+    } else if(w->o->root_path) {
+        fd = open_in_root(w->o, j->path, fl);
     } else {
         fd = open(j->path, fl);     /* a root: followed, as find -H */
     }
@@ -222,8 +259,17 @@ static void list_entry(struct walk *w, struct job *dj, struct dref *d,
                        const char *cp, size_t clen, size_t name_off)
 {
     struct stat st;
-    int fl = w->o->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;
-    if(fstatat(d->fd, cp + name_off, &st, fl) < 0) {
+    int r;
+    if(w->o->follow_symlinks && w->o->root_path) {
+        /* beneath a system root, a link points into that root */
+        r = fstatat(d->fd, cp + name_off, &st, AT_SYMLINK_NOFOLLOW);
+        if(r == 0 && S_ISLNK(st.st_mode))
+            r = stat_root(w->o, cp, &st);
+    } else {
+        r = fstatat(d->fd, cp + name_off, &st,
+                    w->o->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW);
+    }
+    if(r < 0) {
         w->on_warn(w->ud, cp, errno, KMSG_WALK_STAT);
         return;
     }
@@ -370,7 +416,7 @@ enum kensa_err walk_run(const struct walk_opts *o, const char *const *roots,
     for(size_t i = n; i-- > 0;) {
         struct stat st;
         /* A root is followed even if it is a symlink, as find -H does. */
-        if(stat(roots[i], &st) < 0) {
+        if(stat_root(o, roots[i], &st) < 0) {
             on_warn(ud, roots[i], errno, KMSG_WALK_ROOT);
             rc = KENSA_ENOENT;
             continue;

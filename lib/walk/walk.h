@@ -8,7 +8,9 @@
  * swapped for a symlink or another file after it was listed is skipped
  * with a warning, never followed.  Special files are never opened.  Only
  * the roots are opened by path (and followed if they are symlinks, as
- * find -H does).  Errors on a path become warnings and the walk goes on.
+ * find -H does); beneath a system root (walk_opts.root_path) they, and
+ * followed links, are opened inside it instead.  Errors on a path become
+ * warnings and the walk goes on.
  *
  * Folders are taken last-in first-out, so the descriptors held open for
  * pending entries stay bounded by the depth of the tree, not its width.
@@ -33,6 +35,12 @@ struct walk_opts {
     const char *const *excludes; /* fnmatch globs on the path or its name */
     size_t n_excludes;
     const atomic_int *stop;      /* non-zero: take no more jobs (or NULL) */
+    /* A system root (kensa --root, core/sysroot.h): when root_path is
+     * set, every root path is beneath it, and roots, and entries reached
+     * through a followed symbolic link, are opened with sysroot_open() on
+     * root_fd, so that links resolve inside that folder.  NULL: none. */
+    const char *root_path;
+    int root_fd;
 };
 
 /*
