@@ -462,6 +462,12 @@ struct kensa_report;
 struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
                                       FILE *out, enum kensa_err *out_err);
 
+/* Name the system scanned in every record (JSON: host.*, and the path
+ * as that system sees it when it is another one's root).  `sys` is
+ * borrowed: it must outlive the report (kensa_scanner_system()). */
+void kensa_report_set_system(struct kensa_report *r,
+                             const struct kensa_system *sys);
+
 /*
  * Record one finding.  JSON and CSV write it at once; text keeps a bounded
  * batch to group by threat and writes it out when full.  KENSA_EIO once

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/finding.h"
 #include "intel/messages.h"
 #include "kensa/kensa.h"
 #include "util/buf.h"

@@ -162,6 +162,22 @@ static void emit(struct rec *rc, struct jrec *j)
     rec_puts(rc, "}\n");
 }
 
+/* The system the record is about: host.* (ECS). */
+static void host(struct jrec *j, const struct kensa_report *r)
+{
+    const struct kensa_system *y = r->sys;
+    if(!y)
+        return;
+    add_str(j, "host.hostname", y->hostname);
+    add_str(j, "host.name", y->hostname);
+    add_str(j, "host.os.type", y->os_type);
+    add_str(j, "host.os.platform", y->os_platform);
+    add_str(j, "host.os.name", y->os_name);
+    add_str(j, "host.os.version", y->os_version);
+    add_str(j, "host.os.full", y->os_full);
+    add_str(j, "kensa.system.root", y->root);
+}
+
 static void head(struct jrec *j, const char *ts, const char *kind,
                  const char *dataset)
 {
@@ -191,6 +207,8 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
     report_timestamp(ts);
     snprintf(ds, sizeof(ds), "kensa.%s", f->detector);
     head(j, ts, "alert", ds);
+    host(j, r);
+    add_str(j, "kensa.system.path", report_system_path(r, f->file_path));
     add_item(j, "event.type", "info");
     add_num(j, "event.severity", (int)f->severity * 25);
     msg = kensa_finding_message(f, KENSA_LANG_EN);
@@ -270,6 +288,7 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
     j->n = 0;
     report_timestamp(ts);
     head(j, ts, "event", "kensa.scan");
+    host(j, r);
     add_str(j, "event.outcome", "failure");
     add_str(j, "error.message", w->message);   /* English, for SIEM rules */
     add_str(j, "error.code", kensa_strerror(w->err));

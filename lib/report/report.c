@@ -36,6 +36,27 @@ struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
     return r;
 }
 
+void kensa_report_set_system(struct kensa_report *r,
+                             const struct kensa_system *sys)
+{
+    if(r)
+        r->sys = sys;
+}
+
+const char *report_system_path(const struct kensa_report *r,
+                               const char *path)
+{
+    const char *root = r->sys ? r->sys->root : NULL;
+    size_t n = root ? strlen(root) : 0;
+    while(n > 1 && root[n - 1] == '/')
+        n--;
+    if(!n || !path || strncmp(path, root, n))
+        return NULL;
+    if(path[n] == '/')
+        return path + n;
+    return path[n] ? NULL : "/";
+}
+
 enum kensa_err kensa_report_finding(struct kensa_report *r,
                                     const struct kensa_finding *f)
 {

@@ -20,6 +20,7 @@ struct kensa_report {
     struct kensa_report_opts o;
     FILE *out;
     const struct report_ops *ops;
+    const struct kensa_system *sys;   /* borrowed; NULL: not named */
     void *impl;    /* writer's own state */
     size_t rec_max;    /* bytes in one record (REPORT_RECORD_MAX) */
     size_t field_cut;  /* a field's bytes in a cut record
@@ -93,6 +94,12 @@ char *report_evidence(const struct kensa_finding *f, enum kensa_lang lang);
 
 /* Message `m` rendered in `lang` as a new string, or NULL. */
 char *report_msg(const struct kensa_msg *m, enum kensa_lang lang);
+
+/* `path` (a host path) as the scanned system sees it when the scan's
+ * root stands for another system ("/mnt/img/opt/x" -> "/opt/x"); NULL
+ * when it is not under that root or there is none.  Points into path. */
+const char *report_system_path(const struct kensa_report *r,
+                               const char *path);
 
 /* "2026-11-25T19:04:26.123Z" into out[32]. */
 void report_timestamp(char out[32]);

@@ -40,7 +40,7 @@ setup_file() {
     # the two new files, not yet in the registries: not built
     cp "$KENSA_TOP/tests/toy/toy_detector.c" "$SRC/lib/detect/toy.c"
     cp "$KENSA_TOP/tests/toy/toy_format.c" "$SRC/lib/formats/toyfmt.c"
-    meson setup "$R/build" "$SRC" --buildtype=plain -Dtests=disabled \
+    meson setup "$R/build" "$SRC" --buildtype=plain -Dwerror=true -Dtests=disabled \
         >"$R/setup.log" 2>&1 || return 0
     ninja -C "$R/build" kensa >"$R/ninja1.log" 2>&1 || return 0
     cp "$R/build/kensa" "$R/kensa-before"
@@ -102,6 +102,7 @@ built() {
     grep -q "Regenerating build files" "$R/ninja2.log"
     grep -q "lib_detect_toy.c.o" "$R/ninja2.log"
     grep -q "lib_formats_toyfmt.c.o" "$R/ninja2.log"
+    ! grep -q "FAILED" "$R/ninja2.log"
 }
 
 @test "registry: the toy format's member reaches the toy detector as file!/member" {

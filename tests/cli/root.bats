@@ -161,6 +161,20 @@ EOF
     [ "$status" -eq 0 ]
 }
 
+@test "records name the imaged system: host.* from the image, the path as it sees it" {
+    run k log4j --json --root "$R/linux"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.host.os.platform == "kensatest" and
+        .host.os.version == "42.7" and .host.hostname == "imagehost" and
+        .kensa.system.root == "'"$R/linux"'" and
+        .kensa.system.path == "/opt/app/log4j-core-2.14.1.jar"'
+    # without --root: this host, and no system path
+    run k log4j --json "$R/linux/opt/app"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.host.hostname == "'"$(hostname)"'" and
+        .kensa.system == null'
+}
+
 @test "scan --root: links inside the image resolve inside it" {
     # without --root the roots are followed (find -H): the host's jar
     run k log4j --json "$R/linked/opt/abs"

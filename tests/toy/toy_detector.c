@@ -65,15 +65,13 @@ static void toy_on_object(struct kobj *obj)
     size_t n = sizeof(TOY_SIG) - 1;
     if(!obj->data || obj->len < n || memcmp(obj->data, TOY_SIG, n))
         return;
-    struct kensa_finding f = {
-        .detector = "toy",
-        .threat = "toy",
-        .verdict = KENSA_VERDICT_SUSPICIOUS,
-        .severity = KENSA_SEV_LOW,
-        .evidence = "starts with " TOY_SIG,
-        .message = "toy signature",
-    };
-    ctx_report(obj, &f);
+    struct kfind k;
+    kfind_init(&k, "toy", "toy", KENSA_VERDICT_SUSPICIOUS, KENSA_SEV_LOW);
+    /* an id the catalog lacks renders as itself (a real detector adds
+     * its messages to lib/intel/messages.def) */
+    k.f.message.id = "toy signature";
+    kfind_str(&k, "kensa.toy.signature", TOY_SIG, KENSA_ATTR_SHOW);
+    ctx_report(obj, &k.f);
 }
 
 static void toy_on_end(struct kobj *obj)
@@ -96,14 +94,10 @@ static void toy_on_scan_end(struct kensa_scanner *s, void *st)
              "%s their container, %u thread state%s", t->ended,
              t->post_order ? "before" : "NOT before", t->threads,
              t->threads == 1 ? "" : "s");
-    struct kensa_finding f = {
-        .detector = "toy",
-        .threat = "toy",
-        .verdict = KENSA_VERDICT_SUSPICIOUS,
-        .severity = KENSA_SEV_INFO,
-        .message = msg,
-    };
-    scan_report(s, &f);
+    struct kfind k;
+    kfind_init(&k, "toy", "toy", KENSA_VERDICT_SUSPICIOUS, KENSA_SEV_INFO);
+    k.f.message.id = msg;
+    scan_report(s, &k.f);
 }
 
 static void toy_thread_fini(void *ts)
