@@ -47,6 +47,7 @@ struct kensa_scanner {
     struct tstate *tstates;        /* per-thread states (object.c) */
     pthread_mutex_t tlock;
     bool finished;                 /* on_scan_end ran */
+    bool want_whole;               /* an enabled detector is `whole` */
     struct kctxattr *root_attrs;   /* every root object's context: the
                                       candidate passwords, then with
                                       --root the system's (sysroot.h)
@@ -197,6 +198,14 @@ bool ctx_charge(struct kctx *c, const char *path, uint64_t bytes);
 /* Count one more member; false (and a warning) past max_files. */
 bool ctx_count_entry(struct kctx *c, const char *path);
 
+/* Whether a member that starts no container must still be read whole and
+ * scanned as an object (a `whole` detector is enabled), rather than
+ * streamed.  Formats ask before streaming a member. */
+static inline bool ctx_wants_whole(const struct kctx *c)
+{
+    return c->s->want_whole;
+}
+
 /* Hand a finding to the scanner's callback; fills file_path, hashes. */
 void ctx_report(struct kobj *obj, struct kensa_finding *f);
 
@@ -310,6 +319,15 @@ struct detector {
      * when it does not want this object (obj->data is NULL then).
      */
     void *(*stream_begin)(struct kobj *obj);
+    /*
+     * true: on_object wants every object whole, members that would be
+     * streamed included (YARA over files): while such a detector is
+     * enabled, formats read every member whole (in memory, or spilled to
+     * a temporary file past the memory limits, within --max-scansize)
+     * and scan it as an object.  Stream detectors still see it, through
+     * on_object.
+     */
+    bool whole;
     void (*stream_data)(void *st, const uint8_t *p, size_t n);
     void (*stream_end)(void *st);
     /*

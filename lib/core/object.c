@@ -61,6 +61,8 @@ enum kensa_err detectors_init(struct kensa_scanner *s)
     }
     for(size_t i = 0; i < NDETECTORS; i++) {
         enum kensa_err err = KENSA_OK;
+        if(enabled(i, on) && detectors[i]->whole)
+            s->want_whole = true;
         if(!enabled(i, on) || !detectors[i]->init)
             continue;
         s->det_state[i] = detectors[i]->init(&s->opts, &err);

@@ -297,7 +297,7 @@ static bool peek_skips(struct kobj *obj, const uint8_t *head, size_t got,
 {
     char rname[256];
     *ks = NULL;
-    if(formats_container_head(head, got) ||
+    if(ctx_wants_whole(obj->ctx) || formats_container_head(head, got) ||
        (got > 262 && !memcmp(head + 257, "ustar", 5)))
         return false;
     raw_name(obj, rname, sizeof(rname));
@@ -420,7 +420,8 @@ static void walk_members(struct kobj *obj, struct archive *a,
                 continue;
             }
             if(data.len == 0 && !keep) {
-                if(!formats_container_head((const uint8_t *)chunk,
+                if(!ctx_wants_whole(c) &&
+                   !formats_container_head((const uint8_t *)chunk,
                                            (size_t)got) &&
                    !(got > 262 && !memcmp(chunk + 257, "ustar", 5))) {
                     ks = *pre ? *pre : detectors_stream_begin(obj, name);

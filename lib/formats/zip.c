@@ -810,7 +810,7 @@ static bool zip_walk(struct kobj *obj)
                      e->name);
             continue;
         }
-        if(!formats_container_head(head, got)) {
+        if(!ctx_wants_whole(c) && !formats_container_head(head, got)) {
             if(!stream_member(obj, &z, i))
                 break;
             continue;

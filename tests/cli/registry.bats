@@ -129,6 +129,32 @@ built() {
       "toy lifecycle: 2 objects ended, members before their container, 1 thread state" ]
 }
 
+@test "registry: a whole detector sees members that would be streamed (zip text member, gzip, tar)" {
+    built
+    python3 - "$R" <<'PY'
+import gzip, io, sys, tarfile, zipfile
+r = sys.argv[1]
+body = b'KENSA-TOY: plain text, no container\n' + b'x' * 100000
+with zipfile.ZipFile(r + '/t.zip', 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('note.txt', body)
+with gzip.open(r + '/t.txt.gz', 'wb') as g:
+    g.write(body)
+with tarfile.open(r + '/t.tar.gz', 'w:gz') as t:
+    i = tarfile.TarInfo('inner.txt'); i.size = len(body)
+    t.addfile(i, io.BytesIO(body))
+PY
+    run "$R/build/kensa" scan --json --threads 1 --no-summary "$R/t.zip" \
+        "$R/t.txt.gz" "$R/t.tar.gz"
+    [ "$status" -eq 1 ]
+    paths=$(printf '%s\n' "$output" | jq -r 'select(.kensa.detector == "toy" and
+        .kensa.path != "(scan)") | .kensa.path' | sort)
+    echo "$paths"
+    [ "$(echo "$paths" | grep -c .)" -eq 3 ]
+    echo "$paths" | grep -qx "$R/t.zip!/note.txt"
+    echo "$paths" | grep -q "^$R/t.txt.gz!/"
+    echo "$paths" | grep -q "^$R/t.tar.gz!/.*inner.txt$"
+}
+
 @test "registry: a detector without a bit stays off when named ones are chosen" {
     built
     run "$R/build/kensa" log4j --json --threads 1 --no-summary "$R/sample.toyc"

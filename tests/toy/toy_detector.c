@@ -7,7 +7,9 @@
  * It also walks through the whole detector lifecycle, so the test proves
  * each hook is called: init/fini hold a state, thread_init a per-thread
  * counter, on_end sees members before their container (post-order), and
- * on_scan_end reports once what it saw.
+ * on_scan_end reports once what it saw.  It is `whole`, as YARA is: it
+ * sees the bytes of members that would otherwise only be streamed (a
+ * text file in a zip, a gzip'd file).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +115,7 @@ const struct detector detector_toy = {
     .thread_init = toy_thread_init,
     .thread_fini = toy_thread_fini,
     .on_object = toy_on_object,
+    .whole = true,
     .on_end = toy_on_end,
     .on_scan_end = toy_on_scan_end,
 };
