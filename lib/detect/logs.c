@@ -320,8 +320,13 @@ static const char *const schemes[] = {
     "corbaloc", "nds", "nis", "http", "https",
 };
 
-/* Classify one JNDI name; fill the callback. */
-static enum kensa_verdict classify(const char *name, struct hit *h)
+/*
+ * The URL scheme of a JNDI name: its length in *out_len (0: none, that is
+ * no letters-then-':' start), and whether it is one of schemes[] exactly
+ * (*out_known) or only when case is ignored (*out_known_ci).
+ */
+static void scheme_of(const char *name, size_t *out_len, bool *out_known,
+                      bool *out_known_ci)
 {
     size_t sl = 0;
     while(name[sl] && (((name[sl] | 32) >= 'a' && (name[sl] | 32) <= 'z') ||
@@ -329,25 +334,48 @@ static enum kensa_verdict classify(const char *name, struct hit *h)
                                name[sl] == '+' || name[sl] == '-' ||
                                name[sl] == '.'))))
         sl++;
-    memset(&h->cb, 0, sizeof(h->cb));
-    copy(h->lookup, sizeof(h->lookup), "jndi:", 5);
-    strncat(h->lookup, name, sizeof(h->lookup) - 6);
+    *out_known = *out_known_ci = false;
     if(!sl || name[sl] != ':') {
+        *out_len = 0;
+        return;
+    }
+    *out_len = sl;
+    for(size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        if(strlen(schemes[i]) != sl)
+            continue;
+        if(!strncmp(name, schemes[i], sl))
+            *out_known = true;
+        else if(!strncasecmp(name, schemes[i], sl))
+            *out_known_ci = true;
+    }
+}
+
+/* The verdict classify() gives `name`, without the work of a callback. */
+static enum kensa_verdict verdict_of(const char *name)
+{
+    size_t sl;
+    bool known, known_ci;
+    scheme_of(name, &sl, &known, &known_ci);
+    return sl && known ? KENSA_VERDICT_ATTACK : KENSA_VERDICT_SUSPICIOUS;
+}
+
+/* Classify one JNDI name; fill the callback. */
+static enum kensa_verdict classify(const char *name, struct hit *h)
+{
+    size_t sl, nl = strlen(name);
+    bool known, known_ci;
+    scheme_of(name, &sl, &known, &known_ci);
+    memset(&h->cb, 0, sizeof(h->cb));
+    /* "jndi:" + name, cut to the field */
+    memcpy(h->lookup, "jndi:", 5);
+    copy(h->lookup + 5, sizeof(h->lookup) - 5, name, nl);
+    if(!sl) {
         snprintf(h->why, sizeof(h->why),
                  "JNDI lookup of \"%.40s\" has no URL scheme: it cannot reach "
                  "a server", name);
         return KENSA_VERDICT_SUSPICIOUS;
     }
     copy(h->cb.scheme, sizeof(h->cb.scheme), name, sl);
-    bool known = false, known_ci = false;
-    for(size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-        if(strlen(schemes[i]) != sl)
-            continue;
-        if(!strncmp(name, schemes[i], sl))
-            known = true;
-        else if(!strncasecmp(name, schemes[i], sl))
-            known_ci = true;
-    }
     const char *r = name + sl + 1;
     while(*r == '/')
         r++;
@@ -590,26 +618,31 @@ static void report(struct lstate *st, const uint8_t *line, size_t len,
     ctx_report(st->obj, &f);
 }
 
-/* Report each JNDI name found (worst first); true if any was an attack. */
+/*
+ * Report each JNDI name found that is an attack; if none is and
+ * !attacks_only, the first one (suspicious) instead.  True if any was an
+ * attack.  A name's verdict comes from its scheme alone, so the callback
+ * is worked out only for the names reported.
+ */
 static bool report_names(struct lstate *st, const uint8_t *line, size_t len,
                          uint64_t lineno, unsigned decoding, bool attacks_only)
 {
     bool attack = false;
     struct hit h;
-    for(int pass = 0; pass < 2; pass++) {
-        for(size_t i = 0; i < st->n_names; i++) {
-            memset(&h, 0, sizeof(h));
-            h.verdict = classify(st->names[i], &h);
-            h.decoding = decoding;
-            if(pass == 0 && h.verdict == KENSA_VERDICT_ATTACK) {
-                report(st, line, len, lineno, &h);
-                attack = true;
-            } else if(pass == 1 && !attack && !attacks_only &&
-                      h.verdict == KENSA_VERDICT_SUSPICIOUS) {
-                report(st, line, len, lineno, &h);
-                return false;
-            }
-        }
+    for(size_t i = 0; i < st->n_names; i++) {
+        if(verdict_of(st->names[i]) != KENSA_VERDICT_ATTACK)
+            continue;
+        memset(&h, 0, sizeof(h));
+        h.verdict = classify(st->names[i], &h);
+        h.decoding = decoding;
+        report(st, line, len, lineno, &h);
+        attack = true;
+    }
+    if(!attack && !attacks_only && st->n_names) {
+        memset(&h, 0, sizeof(h));
+        h.verdict = classify(st->names[0], &h);
+        h.decoding = decoding;
+        report(st, line, len, lineno, &h);
     }
     return attack;
 }

@@ -19,11 +19,31 @@
 #define MAX_DEPTH 24
 #define MAX_STEPS 200000
 #define MAX_PRIOR 64
+#define KEEP_SCRATCH (16u << 10)   /* larger work buffers are freed after
+                                      each evaluation */
+
+/*
+ * Work buffers of one nesting depth: the variable name being resolved,
+ * the name with ":\-" undone, and the value.  substitute() at depth d is
+ * the only live frame at that depth (frames nest with strictly growing
+ * depth), so it owns level d alone; the buffers live in the result and
+ * are reused from line to line instead of allocated per variable.
+ */
+struct level {
+    struct buf name, esc, val;
+};
+
+struct l4s_scratch {
+    struct level lv[MAX_DEPTH + 1];
+};
 
 struct ev {
     struct l4s_result *r;
     unsigned steps;
-    struct { char *s; size_t n; } prior[MAX_PRIOR];
+    /* names being resolved, outermost first; they point into the name or
+     * esc buffer of a live level, which nothing writes while they are
+     * here */
+    struct { const uint8_t *s; size_t n; } prior[MAX_PRIOR];
     size_t nprior;
 };
 
@@ -31,6 +51,43 @@ void l4s_result_init(struct l4s_result *r, size_t cap)
 {
     memset(r, 0, sizeof(*r));
     buf_init(&r->out, cap);
+}
+
+/* Level d's buffers, emptied; NULL when out of memory. */
+static struct level *level_get(struct l4s_result *r, unsigned d)
+{
+    if(!r->scratch) {
+        r->scratch = malloc(sizeof(*r->scratch));
+        if(!r->scratch)
+            return NULL;
+        for(size_t i = 0; i <= MAX_DEPTH; i++) {
+            buf_init(&r->scratch->lv[i].name, r->out.max);
+            buf_init(&r->scratch->lv[i].esc, r->out.max);
+            buf_init(&r->scratch->lv[i].val, r->out.max);
+        }
+    }
+    struct level *l = &r->scratch->lv[d];
+    l->name.len = l->esc.len = l->val.len = 0;
+    return l;
+}
+
+/* Free the work buffers that grew large, so memory stays flat. */
+static void scratch_trim(struct l4s_result *r, bool all)
+{
+    if(!r->scratch)
+        return;
+    for(size_t i = 0; i <= MAX_DEPTH; i++) {
+        struct buf *b[3] = { &r->scratch->lv[i].name, &r->scratch->lv[i].esc,
+                             &r->scratch->lv[i].val };
+        for(size_t k = 0; k < 3; k++) {
+            if(all || b[k]->cap > KEEP_SCRATCH)
+                buf_free(b[k]);
+        }
+    }
+    if(all) {
+        free(r->scratch);
+        r->scratch = NULL;
+    }
 }
 
 void l4s_result_reset(struct l4s_result *r)
@@ -46,6 +103,7 @@ void l4s_result_reset(struct l4s_result *r)
 void l4s_result_free(struct l4s_result *r)
 {
     l4s_result_reset(r);
+    scratch_trim(r, true);
     buf_free(&r->out);
 }
 
@@ -236,6 +294,13 @@ static bool seen_before(struct ev *e, const uint8_t *s, size_t n)
     return false;
 }
 
+/*
+ * Substitute the variables of b[offset, offset+length) in place; returns
+ * how much longer (or shorter) that range became.  Every byte position
+ * visited counts as a step, as Log4j's loop would visit it; a run without
+ * '$' is skipped at once but counted the same, so the step cap stops
+ * evaluation exactly where a byte-by-byte walk would.
+ */
 static long substitute(struct ev *e, struct buf *b, size_t offset,
                        size_t length, unsigned depth)
 {
@@ -247,12 +312,30 @@ static long substitute(struct ev *e, struct buf *b, size_t offset,
         e->r->aborted = true;
         return 0;
     }
+    struct level *lv = level_get(e->r, depth);
+    if(!lv) {
+        e->r->aborted = true;
+        return 0;
+    }
     while(pos < end && !e->r->aborted) {
+        if(b->p[pos] != '$') {
+            /* positions up to the next '$' are steps that move on */
+            const uint8_t *d = memchr(b->p + pos, '$', end - pos);
+            size_t q = d ? (size_t)(d - b->p) : end;
+            if(q - pos > MAX_STEPS - e->steps) {
+                e->steps = MAX_STEPS + 1;
+                e->r->aborted = true;
+                break;
+            }
+            e->steps += (unsigned)(q - pos);
+            pos = q;
+            continue;
+        }
         if(++e->steps > MAX_STEPS) {
             e->r->aborted = true;
             break;
         }
-        if(!(pos + 1 < end && b->p[pos] == '$' && b->p[pos + 1] == '{')) {
+        if(!(pos + 1 < end && b->p[pos + 1] == '{')) {
             pos++;
             continue;
         }
@@ -267,12 +350,13 @@ static long substitute(struct ev *e, struct buf *b, size_t offset,
         bool closed = false;
         pos += 2;
         while(pos < end) {
-            if(pos + 1 < end && b->p[pos] == '$' && b->p[pos + 1] == '{') {
+            uint8_t c = b->p[pos];
+            if(c == '$' && pos + 1 < end && b->p[pos + 1] == '{') {
                 nested++;
                 pos += 2;
                 continue;
             }
-            if(b->p[pos] != '}') {
+            if(c != '}') {
                 pos++;
                 continue;
             }
@@ -289,85 +373,75 @@ static long substitute(struct ev *e, struct buf *b, size_t offset,
             break;
         }
         /* the name, with its own variables substituted first */
-        struct buf name;
-        buf_init(&name, b->max);
-        if(buf_append(&name, b->p + start + 2, pos - start - 2)) {
+        struct buf *name = &lv->name, *esc = &lv->esc, *val = &lv->val;
+        name->len = esc->len = val->len = 0;
+        if(buf_append(name, b->p + start + 2, pos - start - 2)) {
             e->r->aborted = true;
-            buf_free(&name);
             break;
         }
-        substitute(e, &name, 0, name.len, depth + 1);
+        substitute(e, name, 0, name->len, depth + 1);
         pos++;
         size_t endpos = pos;
 
-        const uint8_t *nm = name.p;
-        size_t vlen = name.len, dstart = 0;
+        const uint8_t *nm = name->p;
+        size_t vlen = name->len, dstart = 0;
         bool has_def = false;
-        struct buf esc;
-        buf_init(&esc, b->max);
-        for(size_t i = 0; i + 1 < name.len; i++) {
-            if(nm[i] == ':' && i + 2 < name.len && nm[i + 1] == '\\' &&
-               nm[i + 2] == '-') {
+        for(size_t i = 0; i + 1 < name->len; i++) {
+            if(nm[i] != ':')
+                continue;
+            if(i + 2 < name->len && nm[i + 1] == '\\' && nm[i + 2] == '-') {
                 /* ":\-" stands for a literal ":-" in the name */
-                buf_append(&esc, nm, i);
-                buf_append(&esc, ":", 1);
+                buf_append(esc, nm, i);
+                buf_append(esc, ":", 1);
                 size_t j;
-                for(j = i + 3; j + 1 < name.len; j++) {
+                for(j = i + 3; j + 1 < name->len; j++) {
                     if(nm[j] == ':' && nm[j + 1] == '-')
                         break;
                 }
-                buf_append(&esc, nm + i + 2, (j + 1 < name.len ? j : name.len) -
-                           (i + 2));
-                if(j + 1 < name.len) {
+                buf_append(esc, nm + i + 2, (j + 1 < name->len ? j :
+                                             name->len) - (i + 2));
+                if(j + 1 < name->len) {
                     has_def = true;
                     dstart = j + 2;
                 }
-                nm = esc.p;
-                vlen = esc.len;
+                nm = esc->p;
+                vlen = esc->len;
                 break;
             }
-            if(nm[i] == ':' && nm[i + 1] == '-') {
+            if(nm[i + 1] == '-') {
                 vlen = i;
                 has_def = true;
                 dstart = i + 2;
                 break;
             }
         }
+        if(!nm)
+            nm = (const uint8_t *)"";   /* an empty name, never written */
         if(e->nprior >= MAX_PRIOR || seen_before(e, nm, vlen)) {
             e->r->aborted = true;   /* Log4j: "Infinite loop" exception */
-            buf_free(&esc);
-            buf_free(&name);
             break;
         }
-        e->prior[e->nprior].s = malloc(vlen ? vlen : 1);
-        if(e->prior[e->nprior].s)
-            memcpy(e->prior[e->nprior].s, nm, vlen);
+        e->prior[e->nprior].s = nm;
         e->prior[e->nprior].n = vlen;
         e->nprior++;
 
-        struct buf val;
-        buf_init(&val, b->max);
-        bool have = resolve(e, nm, vlen, &val);
+        bool have = resolve(e, nm, vlen, val);
         if(!have && has_def) {
-            buf_append(&val, name.p + dstart, name.len - dstart);
+            buf_append(val, name->p + dstart, name->len - dstart);
             have = true;
         }
         if(have) {
-            if(!replace(b, start, endpos, val.p, val.len)) {
+            if(!replace(b, start, endpos, val->p, val->len)) {
                 e->r->aborted = true;
             } else {
-                long ch = substitute(e, b, start, val.len, depth + 1);
-                ch += (long)val.len - (long)(endpos - start);
+                long ch = substitute(e, b, start, val->len, depth + 1);
+                ch += (long)val->len - (long)(endpos - start);
                 pos = (size_t)((long)endpos + ch);
                 end = (size_t)((long)end + ch);
                 change_total += ch;
             }
         }
         e->nprior--;
-        free(e->prior[e->nprior].s);
-        buf_free(&val);
-        buf_free(&esc);
-        buf_free(&name);
     }
     return change_total;
 }
@@ -381,4 +455,5 @@ void l4s_eval(const uint8_t *s, size_t n, struct l4s_result *r)
         return;
     }
     substitute(&e, &r->out, 0, r->out.len, 0);
+    scratch_trim(r, false);
 }
