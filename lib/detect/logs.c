@@ -463,7 +463,7 @@ static void eval_text(struct lstate *st, const uint8_t *s, size_t n)
         if(start > 0 && s[start - 1] == '$')
             start--;
         size_t len = n - start > WINDOW ? WINDOW : n - start;
-        l4s_eval(s + start, len, &st->ev);
+        l4s_lookups(s + start, len, &st->ev);
         for(size_t i = 0; i < st->ev.n_jndi; i++) {
             if(st->n_names < MAX_NAMES)
                 st->names[st->n_names++] = st->ev.jndi[i];

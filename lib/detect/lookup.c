@@ -35,6 +35,7 @@ struct level {
 
 struct l4s_scratch {
     struct level lv[MAX_DEPTH + 1];
+    unsigned used;   /* levels 0..used-1 touched since the last trim */
 };
 
 struct ev {
@@ -65,7 +66,10 @@ static struct level *level_get(struct l4s_result *r, unsigned d)
             buf_init(&r->scratch->lv[i].esc, r->out.max);
             buf_init(&r->scratch->lv[i].val, r->out.max);
         }
+        r->scratch->used = MAX_DEPTH + 1;
     }
+    if(d >= r->scratch->used)
+        r->scratch->used = d + 1;
     struct level *l = &r->scratch->lv[d];
     l->name.len = l->esc.len = l->val.len = 0;
     return l;
@@ -76,7 +80,8 @@ static void scratch_trim(struct l4s_result *r, bool all)
 {
     if(!r->scratch)
         return;
-    for(size_t i = 0; i <= MAX_DEPTH; i++) {
+    size_t levels = all ? MAX_DEPTH + 1 : r->scratch->used;
+    for(size_t i = 0; i < levels; i++) {
         struct buf *b[3] = { &r->scratch->lv[i].name, &r->scratch->lv[i].esc,
                              &r->scratch->lv[i].val };
         for(size_t k = 0; k < 3; k++) {
@@ -84,6 +89,7 @@ static void scratch_trim(struct l4s_result *r, bool all)
                 buf_free(b[k]);
         }
     }
+    r->scratch->used = 0;
     if(all) {
         free(r->scratch);
         r->scratch = NULL;
@@ -456,4 +462,67 @@ void l4s_eval(const uint8_t *s, size_t n, struct l4s_result *r)
     }
     substitute(&e, &r->out, 0, r->out.len, 0);
     scratch_trim(r, false);
+}
+
+/*
+ * Is s "plain": at most QUICK_MAX bytes (and half the result's cap), no
+ * "jndi" in any case, every '$' followed by '{' or by "${", and no "${"
+ * while another is open (an open "${" is closed by the next '}')?
+ *
+ * Then evaluating it performs no JNDI lookup: with no "${" inside a
+ * variable every name is literal, so a "jndi" prefix would be in s; and
+ * as no name holds a '$', no value (a default, or lower/upper/date of a
+ * key) holds one, so no value is evaluated into anything.  What remains
+ * is the top level: a "${" after a '$' is an escape, any other is
+ * closed by the next '}', or it is the unclosed one that ends
+ * evaluation (*out_unbalanced).  Cycles need a variable inside a value,
+ * so there are none; the steps are at most 4n (text, names, values of
+ * at most twice their variable), under MAX_STEPS; the text at most
+ * doubles, within the cap.
+ */
+#define QUICK_MAX (MAX_STEPS / 4 - 1)
+
+static bool plain(const uint8_t *s, size_t n, size_t cap, bool *out_unbalanced)
+{
+    bool open = false, unclosed = false;
+    if(n > QUICK_MAX || n > cap / 2)
+        return false;
+    for(size_t i = 0; i < n; i++) {
+        switch(s[i]) {
+        case '$':
+            if(i + 1 < n && s[i + 1] == '{') {
+                if(open)
+                    return false;   /* a variable inside a variable */
+                open = true;
+                /* an escape ("$${") is not evaluated, so not unclosed */
+                unclosed = !(i > 0 && s[i - 1] == '$');
+                i++;
+            } else if(!(i + 2 < n && s[i + 1] == '$' && s[i + 2] == '{')) {
+                return false;   /* a '$' that a value might end with */
+            }
+            break;
+        case '}':
+            open = unclosed = false;
+            break;
+        case 'j':
+        case 'J':
+            if(i + 3 < n && (s[i + 1] | 32) == 'n' && (s[i + 2] | 32) == 'd' &&
+               (s[i + 3] | 32) == 'i')
+                return false;
+            break;
+        }
+    }
+    *out_unbalanced = unclosed;
+    return true;
+}
+
+void l4s_lookups(const uint8_t *s, size_t n, struct l4s_result *r)
+{
+    bool unbalanced;
+    if(plain(s, n, r->out.max, &unbalanced)) {
+        l4s_result_reset(r);
+        r->unbalanced = unbalanced;
+        return;
+    }
+    l4s_eval(s, n, r);
 }

@@ -44,6 +44,13 @@ void l4s_result_free(struct l4s_result *r);
 /* Evaluate s[0..n) as Log4j 2.14.1 would; results in r (reset first). */
 void l4s_eval(const uint8_t *s, size_t n, struct l4s_result *r);
 
+/*
+ * What l4s_eval() finds (jndi, unbalanced, aborted) without the text:
+ * r->out is left empty when a quick pass proves that evaluation performs
+ * no JNDI lookup (most "${...}" templates), which costs one read of s.
+ */
+void l4s_lookups(const uint8_t *s, size_t n, struct l4s_result *r);
+
 /* Java's String.toUpperCase/toLowerCase (root locale) on UTF-8. */
 void l4s_upper(const uint8_t *s, size_t n, struct buf *out);
 void l4s_lower(const uint8_t *s, size_t n, struct buf *out);
