@@ -315,10 +315,35 @@ static void registrable(const char *host, char *out, size_t cap)
     copy(out, cap, tmp + cut, len - cut);
 }
 
-static const char *const schemes[] = {
-    "ldap", "ldaps", "rmi", "dns", "iiop", "iiopname", "corba", "corbaname",
-    "corbaloc", "nds", "nis", "http", "https",
+/*
+ * Empty every string of a callback or a hit.  Only the strings' first
+ * bytes: each field is written whole (copy() ends it) or left empty, and
+ * a hit is cleared for every finding, so its 3.6 KB are not zeroed.
+ */
+static void cb_clear(struct cb *cb)
+{
+    cb->scheme[0] = cb->host[0] = cb->port[0] = cb->path[0] = 0;
+    cb->domain[0] = 0;
+}
+
+static void hit_clear(struct hit *h)
+{
+    h->verdict = KENSA_VERDICT_NONE;
+    h->why[0] = h->lookup[0] = h->command[0] = 0;
+    h->decoding = 0;
+    cb_clear(&h->cb);
+    h->exfil = false;
+}
+
+static const struct {
+    char s[10];
+    size_t n;
+} schemes[] = {
+    { "ldap", 4 }, { "ldaps", 5 }, { "rmi", 3 }, { "dns", 3 }, { "iiop", 4 },
+    { "iiopname", 8 }, { "corba", 5 }, { "corbaname", 9 }, { "corbaloc", 8 },
+    { "nds", 3 }, { "nis", 3 }, { "http", 4 }, { "https", 5 },
 };
+#define SCHEME_MAX 9
 
 /*
  * The URL scheme of a JNDI name: its length in *out_len (0: none, that is
@@ -340,13 +365,21 @@ static void scheme_of(const char *name, size_t *out_len, bool *out_known,
         return;
     }
     *out_len = sl;
+    if(sl > SCHEME_MAX)
+        return;
+    char low[SCHEME_MAX];
+    for(size_t i = 0; i < sl; i++)
+        low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 :
+                        name[i]);
     for(size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-        if(strlen(schemes[i]) != sl)
+        if(schemes[i].n != sl || memcmp(low, schemes[i].s, sl))
             continue;
-        if(!strncmp(name, schemes[i], sl))
+        /* no two schemes differ by case only: this one decides */
+        if(!memcmp(name, schemes[i].s, sl))
             *out_known = true;
-        else if(!strncasecmp(name, schemes[i], sl))
+        else
             *out_known_ci = true;
+        return;
     }
 }
 
@@ -365,7 +398,7 @@ static enum kensa_verdict classify(const char *name, struct hit *h)
     size_t sl, nl = strlen(name);
     bool known, known_ci;
     scheme_of(name, &sl, &known, &known_ci);
-    memset(&h->cb, 0, sizeof(h->cb));
+    cb_clear(&h->cb);
     /* "jndi:" + name, cut to the field */
     memcpy(h->lookup, "jndi:", 5);
     copy(h->lookup + 5, sizeof(h->lookup) - 5, name, nl);
@@ -405,8 +438,20 @@ static enum kensa_verdict classify(const char *name, struct hit *h)
     h->exfil = strstr(h->cb.host, "${") != NULL;
     exploit_command(h->cb.path, h->command, sizeof(h->command));
     if(known) {
-        snprintf(h->why, sizeof(h->why), "Log4j would look up %s://%.200s",
-                 h->cb.scheme, h->cb.host);
+        /* "Log4j would look up %s://%.200s" (this runs for every hit) */
+        _Static_assert(sizeof(h->why) > 20 + sizeof(h->cb.scheme) + 3 + 200,
+                       "why holds the longest scheme and 200 bytes of host");
+        size_t w = 0, l = strlen(h->cb.scheme), hl = strlen(h->cb.host);
+        static const char lead[] = "Log4j would look up ";
+        memcpy(h->why, lead, sizeof(lead) - 1);
+        w = sizeof(lead) - 1;
+        memcpy(h->why + w, h->cb.scheme, l);   /* < 32 */
+        w += l;
+        memcpy(h->why + w, "://", 3);
+        w += 3;
+        hl = hl > 200 ? 200 : hl;
+        memcpy(h->why + w, h->cb.host, hl);    /* 20 + 31 + 3 + 200 < 320 */
+        h->why[w + hl] = 0;
         return KENSA_VERDICT_ATTACK;
     }
     snprintf(h->why, sizeof(h->why), known_ci ?
@@ -483,13 +528,20 @@ static bool has(const uint8_t *s, size_t n, const char *needle)
     return find(s, n, needle, strlen(needle)) != NULL;
 }
 
-static bool has_ci(const uint8_t *s, size_t n, const char *needle)
+/* Is "${" + word (lower case letters) in s, the word in any case? */
+static bool has_var_ci(const uint8_t *s, size_t n, const char *word)
 {
-    size_t l = strlen(needle);
-    for(size_t i = 0; i + l <= n; i++) {
-        if((s[i] | 32) == (needle[0] | 32) &&
-           !strncasecmp((const char *)s + i, needle, l))
+    size_t l = strlen(word);
+    const uint8_t *d = s, *end = s + n;
+    while((d = find(d, (size_t)(end - d), "${", 2))) {
+        if((size_t)(end - d) - 2 < l)
+            return false;
+        size_t k = 0;
+        while(k < l && (d[2 + k] | 32) == word[k])
+            k++;
+        if(k == l)
             return true;
+        d += 2;
     }
     return false;
 }
@@ -632,14 +684,14 @@ static bool report_names(struct lstate *st, const uint8_t *line, size_t len,
     for(size_t i = 0; i < st->n_names; i++) {
         if(verdict_of(st->names[i]) != KENSA_VERDICT_ATTACK)
             continue;
-        memset(&h, 0, sizeof(h));
+        hit_clear(&h);
         h.verdict = classify(st->names[i], &h);
         h.decoding = decoding;
         report(st, line, len, lineno, &h);
         attack = true;
     }
     if(!attack && !attacks_only && st->n_names) {
-        memset(&h, 0, sizeof(h));
+        hit_clear(&h);
         h.verdict = classify(st->names[0], &h);
         h.decoding = decoding;
         report(st, line, len, lineno, &h);
@@ -652,7 +704,7 @@ static void report_simple(struct lstate *st, const uint8_t *line, size_t len,
                           const char *why, const char *lookup)
 {
     struct hit h;
-    memset(&h, 0, sizeof(h));
+    hit_clear(&h);
     h.verdict = v;
     copy(h.why, sizeof(h.why), why, strlen(why));
     if(lookup)
@@ -774,7 +826,7 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
             return;
         }
     }
-    if(raw_dollar && has_ci(line, len, "${jndi")) {
+    if(raw_dollar && has_var_ci(line, len, "jndi")) {
         if(has(line, len, "$${"))
             snprintf(why, sizeof(why), "escaped \"$${\": Log4j prints it "
                      "as text");
@@ -883,6 +935,12 @@ static void scan_region(struct lstate *st, const uint8_t *p, size_t n,
         if(whole) {
             floor = i;
             in_line = false;
+            if(le < n) {
+                /* [ls, le) holds no newline and p[le] is one: count it
+                 * here rather than read the line again */
+                st->cnt_p = p + le + 1;
+                st->cnt_line++;
+            }
         }
     }
     st->line_base = st->cnt_line + count_nl(st->cnt_p,
