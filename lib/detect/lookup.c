@@ -301,6 +301,25 @@ static bool seen_before(struct ev *e, const uint8_t *s, size_t n)
 }
 
 /*
+ * What substitute(e, text, 0, n, depth) does to a text without "${":
+ * nothing but count its n positions as steps (or stop at the cap, or
+ * past the depth limit), with no call and no work buffers.
+ */
+static void visit_plain(struct ev *e, size_t n, unsigned depth)
+{
+    if(depth > MAX_DEPTH) {
+        e->r->aborted = true;
+        return;
+    }
+    if(n > MAX_STEPS - e->steps) {
+        e->steps = MAX_STEPS + 1;
+        e->r->aborted = true;
+        return;
+    }
+    e->steps += (unsigned)n;
+}
+
+/*
  * Substitute the variables of b[offset, offset+length) in place; returns
  * how much longer (or shorter) that range became.  Every byte position
  * visited counts as a step, as Log4j's loop would visit it; a run without
@@ -353,12 +372,14 @@ static long substitute(struct ev *e, struct buf *b, size_t offset,
         }
         size_t start = pos;
         int nested = 0;
+        bool inner = false;   /* a "${" inside the name */
         bool closed = false;
         pos += 2;
         while(pos < end) {
             uint8_t c = b->p[pos];
             if(c == '$' && pos + 1 < end && b->p[pos + 1] == '{') {
                 nested++;
+                inner = true;
                 pos += 2;
                 continue;
             }
@@ -385,7 +406,10 @@ static long substitute(struct ev *e, struct buf *b, size_t offset,
             e->r->aborted = true;
             break;
         }
-        substitute(e, name, 0, name->len, depth + 1);
+        if(inner)
+            substitute(e, name, 0, name->len, depth + 1);
+        else
+            visit_plain(e, name->len, depth + 1);
         pos++;
         size_t endpos = pos;
 
