@@ -16,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define MAX_DEPTH 24
 #define MAX_STEPS 200000
 #define MAX_PRIOR 64
@@ -300,6 +304,25 @@ static bool seen_before(struct ev *e, const uint8_t *s, size_t n)
     return false;
 }
 
+/* The first i in [pos, end) where p[i] is '$' or '}', else end. */
+static size_t next_brace(const uint8_t *p, size_t pos, size_t end)
+{
+#ifdef __SSE2__
+    const __m128i d = _mm_set1_epi8('$'), c = _mm_set1_epi8('}');
+    while(end - pos >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + pos));
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, d),
+                                               _mm_cmpeq_epi8(v, c)));
+        if(m)
+            return pos + (size_t)__builtin_ctz((unsigned)m);
+        pos += 16;
+    }
+#endif
+    while(pos < end && p[pos] != '$' && p[pos] != '}')
+        pos++;
+    return pos;
+}
+
 /*
  * What substitute(e, text, 0, n, depth) does to a text without "${":
  * nothing but count its n positions as steps (or stop at the cap, or
@@ -375,16 +398,15 @@ static long substitute(struct ev *e, struct buf *b, size_t offset,
         bool inner = false;   /* a "${" inside the name */
         bool closed = false;
         pos += 2;
-        while(pos < end) {
-            uint8_t c = b->p[pos];
-            if(c == '$' && pos + 1 < end && b->p[pos + 1] == '{') {
-                nested++;
-                inner = true;
-                pos += 2;
-                continue;
-            }
-            if(c != '}') {
-                pos++;
+        while((pos = next_brace(b->p, pos, end)) < end) {
+            if(b->p[pos] == '$') {
+                if(pos + 1 < end && b->p[pos + 1] == '{') {
+                    nested++;
+                    inner = true;
+                    pos += 2;
+                } else {
+                    pos++;
+                }
                 continue;
             }
             if(nested) {
@@ -464,7 +486,11 @@ static long substitute(struct ev *e, struct buf *b, size_t offset,
             if(!replace(b, start, endpos, val->p, val->len)) {
                 e->r->aborted = true;
             } else {
-                long ch = substitute(e, b, start, val->len, depth + 1);
+                long ch = 0;
+                if(val->len && memchr(val->p, '$', val->len))
+                    ch = substitute(e, b, start, val->len, depth + 1);
+                else
+                    visit_plain(e, val->len, depth + 1);   /* "j", "ldap" */
                 ch += (long)val->len - (long)(endpos - start);
                 pos = (size_t)((long)endpos + ch);
                 end = (size_t)((long)end + ch);
