@@ -5,7 +5,9 @@
 # (gzip) and to grep -E / rg with a common Log4Shell regex, and the
 # recall of each.  Then the attack-dense case: 64 MiB where every line
 # carries "${" (payload lists: obfuscated attacks and benign templates),
-# as MB per CPU-second and peak memory.  Warm cache.
+# as MB per CPU-second and peak memory (JSON, as above), and again with
+# text findings (--quiet), which shows what the JSON writer adds.  Warm
+# cache.
 set -eu
 KENSA=${1:-./build/kensa}
 DIR=${BENCH_DIR:-/tmp/kensa-bench-logs}
@@ -59,6 +61,8 @@ found_gz=$(jq -r 'select(.kensa.verdict=="attack") | .kensa.line' "$DIR/out" | s
 set -- $(tail -1 "$DIR/t"); kd_c=$(echo "$2 + $3" | bc); kd_rss=$(( $4 / 1024 ))
 dense_found=$(jq -r 'select(.kensa.verdict=="attack") | .kensa.line' "$DIR/out" | sort -u | wc -l)
 dense_mb=$(( $(stat -c %s "$DIR/dense.log") / 1048576 ))
+# the same with text findings (--quiet): what the JSON writer costs on top
+set -- $(t "$KENSA" logs --quiet --threads 1 "$DIR/dense.log"); kdq_c=$2
 KEEP=
 cat "$DIR"/split/* > /dev/null
 set -- $(t "$KENSA" logs --json "$DIR/split"); ks_w=$1 ks_c=$2
@@ -75,4 +79,5 @@ echo "kensa 4 files, all cores: $(rate "$ks_w") MB/s wall, $(rate "$ks_c") MB/CP
 echo "ratio to cat (CPU): $(echo "scale=2; $k_c / ($cat_c + 0.0001)" | bc)x"
 echo "kensa dense: $(echo "scale=1; $dense_mb / ($kd_c + 0.0001)" | bc) MB/CPU-s, ${kd_rss} MiB peak RSS" \
      "($dense_mb MiB, every line with \"\${\"; $dense_found attack lines of $(cat "$DIR/dense.attacks") payloads)"
+echo "kensa dense, text findings (--quiet): $(echo "scale=1; $dense_mb / ($kdq_c + 0.0001)" | bc) MB/CPU-s"
 [ "$found" -eq "$planted" ] && [ "$found_gz" -eq "$planted" ]

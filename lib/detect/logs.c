@@ -317,13 +317,44 @@ static void registrable(const char *host, char *out, size_t cap)
     copy(out, cap, tmp + cut, len - cut);
 }
 
-static const char *const schemes[] = {
-    "ldap", "ldaps", "rmi", "dns", "iiop", "iiopname", "corba", "corbaname",
-    "corbaloc", "nds", "nis", "http", "https",
-};
+/*
+ * Empty every string of a callback or a hit.  Only the strings' first
+ * bytes: each field is written whole (copy() ends it) or left empty, and
+ * a hit is cleared for every finding, so its 3.6 KB are not zeroed.
+ */
+static void cb_clear(struct cb *cb)
+{
+    cb->scheme[0] = cb->host[0] = cb->port[0] = cb->path[0] = 0;
+    cb->domain[0] = 0;
+}
 
-/* Classify one JNDI name; fill the callback. */
-static enum kensa_verdict classify(const char *name, struct hit *h)
+static void hit_clear(struct hit *h)
+{
+    h->verdict = KENSA_VERDICT_NONE;
+    h->why = KMSG_COUNT;
+    h->why_arg[0] = h->lookup[0] = h->command[0] = 0;
+    h->decoding = 0;
+    cb_clear(&h->cb);
+    h->exfil = false;
+}
+
+static const struct {
+    char s[10];
+    size_t n;
+} schemes[] = {
+    { "ldap", 4 }, { "ldaps", 5 }, { "rmi", 3 }, { "dns", 3 }, { "iiop", 4 },
+    { "iiopname", 8 }, { "corba", 5 }, { "corbaname", 9 }, { "corbaloc", 8 },
+    { "nds", 3 }, { "nis", 3 }, { "http", 4 }, { "https", 5 },
+};
+#define SCHEME_MAX 9
+
+/*
+ * The URL scheme of a JNDI name: its length in *out_len (0: none, that is
+ * no letters-then-':' start), and whether it is one of schemes[] exactly
+ * (*out_known) or only when case is ignored (*out_known_ci).
+ */
+static void scheme_of(const char *name, size_t *out_len, bool *out_known,
+                      bool *out_known_ci)
 {
     size_t sl = 0;
     while(name[sl] && (((name[sl] | 32) >= 'a' && (name[sl] | 32) <= 'z') ||
@@ -331,24 +362,55 @@ static enum kensa_verdict classify(const char *name, struct hit *h)
                                name[sl] == '+' || name[sl] == '-' ||
                                name[sl] == '.'))))
         sl++;
-    memset(&h->cb, 0, sizeof(h->cb));
-    copy(h->lookup, sizeof(h->lookup), "jndi:", 5);
-    strncat(h->lookup, name, sizeof(h->lookup) - 6);
+    *out_known = *out_known_ci = false;
     if(!sl || name[sl] != ':') {
+        *out_len = 0;
+        return;
+    }
+    *out_len = sl;
+    if(sl > SCHEME_MAX)
+        return;
+    char low[SCHEME_MAX];
+    for(size_t i = 0; i < sl; i++)
+        low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 :
+                        name[i]);
+    for(size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        if(schemes[i].n != sl || memcmp(low, schemes[i].s, sl))
+            continue;
+        /* no two schemes differ by case only: this one decides */
+        if(!memcmp(name, schemes[i].s, sl))
+            *out_known = true;
+        else
+            *out_known_ci = true;
+        return;
+    }
+}
+
+/* The verdict classify() gives `name`, without the work of a callback. */
+static enum kensa_verdict verdict_of(const char *name)
+{
+    size_t sl;
+    bool known, known_ci;
+    scheme_of(name, &sl, &known, &known_ci);
+    return sl && known ? KENSA_VERDICT_ATTACK : KENSA_VERDICT_SUSPICIOUS;
+}
+
+/* Classify one JNDI name; fill the callback. */
+static enum kensa_verdict classify(const char *name, struct hit *h)
+{
+    size_t sl, nl = strlen(name);
+    bool known, known_ci;
+    scheme_of(name, &sl, &known, &known_ci);
+    cb_clear(&h->cb);
+    /* "jndi:" + name, cut to the field */
+    memcpy(h->lookup, "jndi:", 5);
+    copy(h->lookup + 5, sizeof(h->lookup) - 5, name, nl);
+    if(!sl) {
         h->why = KMSG_LOGS_NO_SCHEME;
         snprintf(h->why_arg, sizeof(h->why_arg), "%.40s", name);
         return KENSA_VERDICT_SUSPICIOUS;
     }
     copy(h->cb.scheme, sizeof(h->cb.scheme), name, sl);
-    bool known = false, known_ci = false;
-    for(size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-        if(strlen(schemes[i]) != sl)
-            continue;
-        if(!strncmp(name, schemes[i], sl))
-            known = true;
-        else if(!strncasecmp(name, schemes[i], sl))
-            known_ci = true;
-    }
     const char *r = name + sl + 1;
     while(*r == '/')
         r++;
@@ -431,7 +493,7 @@ static void eval_text(struct lstate *st, const uint8_t *s, size_t n)
         if(start > 0 && s[start - 1] == '$')
             start--;
         size_t len = n - start > WINDOW ? WINDOW : n - start;
-        l4s_eval(s + start, len, &st->ev);
+        l4s_lookups(s + start, len, &st->ev);
         for(size_t i = 0; i < st->ev.n_jndi; i++) {
             if(st->n_names < MAX_NAMES)
                 st->names[st->n_names++] = st->ev.jndi[i];
@@ -451,13 +513,20 @@ static bool has(const uint8_t *s, size_t n, const char *needle)
     return find(s, n, needle, strlen(needle)) != NULL;
 }
 
-static bool has_ci(const uint8_t *s, size_t n, const char *needle)
+/* Is "${" + word (lower case letters) in s, the word in any case? */
+static bool has_var_ci(const uint8_t *s, size_t n, const char *word)
 {
-    size_t l = strlen(needle);
-    for(size_t i = 0; i + l <= n; i++) {
-        if((s[i] | 32) == (needle[0] | 32) &&
-           !strncasecmp((const char *)s + i, needle, l))
+    size_t l = strlen(word);
+    const uint8_t *d = s, *end = s + n;
+    while((d = find(d, (size_t)(end - d), "${", 2))) {
+        if((size_t)(end - d) - 2 < l)
+            return false;
+        size_t k = 0;
+        while(k < l && (d[2 + k] | 32) == word[k])
+            k++;
+        if(k == l)
             return true;
+        d += 2;
     }
     return false;
 }
@@ -588,26 +657,31 @@ static void report(struct lstate *st, const uint8_t *line, size_t len,
     ctx_report(st->obj, &k.f);
 }
 
-/* Report each JNDI name found (worst first); true if any was an attack. */
+/*
+ * Report each JNDI name found that is an attack; if none is and
+ * !attacks_only, the first one (suspicious) instead.  True if any was an
+ * attack.  A name's verdict comes from its scheme alone, so the callback
+ * is worked out only for the names reported.
+ */
 static bool report_names(struct lstate *st, const uint8_t *line, size_t len,
                          uint64_t lineno, unsigned decoding, bool attacks_only)
 {
     bool attack = false;
     struct hit h;
-    for(int pass = 0; pass < 2; pass++) {
-        for(size_t i = 0; i < st->n_names; i++) {
-            memset(&h, 0, sizeof(h));
-            h.verdict = classify(st->names[i], &h);
-            h.decoding = decoding;
-            if(pass == 0 && h.verdict == KENSA_VERDICT_ATTACK) {
-                report(st, line, len, lineno, &h);
-                attack = true;
-            } else if(pass == 1 && !attack && !attacks_only &&
-                      h.verdict == KENSA_VERDICT_SUSPICIOUS) {
-                report(st, line, len, lineno, &h);
-                return false;
-            }
-        }
+    for(size_t i = 0; i < st->n_names; i++) {
+        if(verdict_of(st->names[i]) != KENSA_VERDICT_ATTACK)
+            continue;
+        hit_clear(&h);
+        h.verdict = classify(st->names[i], &h);
+        h.decoding = decoding;
+        report(st, line, len, lineno, &h);
+        attack = true;
+    }
+    if(!attack && !attacks_only && st->n_names) {
+        hit_clear(&h);
+        h.verdict = classify(st->names[0], &h);
+        h.decoding = decoding;
+        report(st, line, len, lineno, &h);
     }
     return attack;
 }
@@ -617,7 +691,7 @@ static void report_simple(struct lstate *st, const uint8_t *line, size_t len,
                           enum kmsg why, const char *lookup)
 {
     struct hit h;
-    memset(&h, 0, sizeof(h));
+    hit_clear(&h);
     if(lookup)
         classify(lookup, &h);
     h.verdict = v;
@@ -737,7 +811,7 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
             return;
         }
     }
-    if(raw_dollar && has_ci(line, len, "${jndi")) {
+    if(raw_dollar && has_var_ci(line, len, "jndi")) {
         if(has(line, len, "$${"))
             why = KMSG_LOGS_ESCAPED;
         else
@@ -844,6 +918,12 @@ static void scan_region(struct lstate *st, const uint8_t *p, size_t n,
         if(whole) {
             floor = i;
             in_line = false;
+            if(le < n) {
+                /* [ls, le) holds no newline and p[le] is one: count it
+                 * here rather than read the line again */
+                st->cnt_p = p + le + 1;
+                st->cnt_line++;
+            }
         }
     }
     st->line_base = st->cnt_line + count_nl(st->cnt_p,

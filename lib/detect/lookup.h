@@ -21,24 +21,35 @@
 
 #define L4S_MAX_JNDI 8
 
+struct l4s_scratch;
+
 struct l4s_result {
     size_t n_jndi;
     char *jndi[L4S_MAX_JNDI]; /* names of the JNDI lookups performed, owned */
     bool unbalanced;          /* a "${" that is never closed */
     bool aborted;             /* a cycle, or a depth/step/size limit */
     struct buf out;           /* the text after evaluation (capped) */
+    struct l4s_scratch *scratch; /* per-depth work buffers, reused */
 };
 
-/* Prepare r; `cap` bounds the evaluated text. */
+/* Prepare r; `cap` bounds the evaluated text (and each work buffer). */
 void l4s_result_init(struct l4s_result *r, size_t cap);
 
 /* Forget the last result, keep the buffers. */
 void l4s_result_reset(struct l4s_result *r);
 
+/* Free what r holds (not r itself); r may then be initialised again. */
 void l4s_result_free(struct l4s_result *r);
 
 /* Evaluate s[0..n) as Log4j 2.14.1 would; results in r (reset first). */
 void l4s_eval(const uint8_t *s, size_t n, struct l4s_result *r);
+
+/*
+ * What l4s_eval() finds (jndi, unbalanced, aborted) without the text:
+ * r->out is left empty when a quick pass proves that evaluation performs
+ * no JNDI lookup (most "${...}" templates), which costs one read of s.
+ */
+void l4s_lookups(const uint8_t *s, size_t n, struct l4s_result *r);
 
 /* Java's String.toUpperCase/toLowerCase (root locale) on UTF-8. */
 void l4s_upper(const uint8_t *s, size_t n, struct buf *out);

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -93,6 +95,79 @@ static void limits_hold(void **st)
     l4s_result_free(&r);
 }
 
+/* l4s_lookups(s) must find what l4s_eval(s) finds. */
+static void agrees(struct l4s_result *a, struct l4s_result *b, const char *s,
+                   size_t n)
+{
+    l4s_eval((const uint8_t *)s, n, a);
+    l4s_lookups((const uint8_t *)s, n, b);
+    if(a->n_jndi != b->n_jndi || a->unbalanced != b->unbalanced ||
+       a->aborted != b->aborted)
+        fail_msg("%.*s: eval %zu/%d/%d, lookups %zu/%d/%d", (int)n, s,
+                 a->n_jndi, a->unbalanced, a->aborted, b->n_jndi,
+                 b->unbalanced, b->aborted);
+    for(size_t i = 0; i < a->n_jndi; i++)
+        assert_string_equal(a->jndi[i], b->jndi[i]);
+}
+
+static void quick_path_agrees(void **st)
+{
+    (void)st;
+    struct l4s_result a, b;
+    l4s_result_init(&a, 1 << 18);
+    l4s_result_init(&b, 1 << 18);
+    static const char *const cases[] = {
+        "${user.home}/.cache ${project.version}", "${HOME:-/tmp}/x",
+        "${{ secrets.TOKEN }}", "$${escaped}", "${unclosed", "$${unclosed",
+        "${a} $${c", "${a $${b}", "$$${x", "${date:'$'{}",
+        "${lower:$}${x", "${a:-$}${x", "${date:'$'}${jndi:ldap://x/a}",
+        "${date:'$'{jndi:ldap://x/a", "${x:-y}${unclosed", "${jNdI:ldap://x/a}",
+        "price $5 ${x}", "${date:yyyy}}}${", "${lower:\xc4\xb0}${", "}${",
+        "${", "$", "${}", "${:-}", "${::-j}ndi:ldap://x/a}",
+    };
+    for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        agrees(&a, &b, cases[i], strlen(cases[i]));
+    /* a plain template is not evaluated at all */
+    l4s_lookups((const uint8_t *)"${user.home} ${unclosed", 23, &b);
+    assert_int_equal(b.out.len, 0);
+    assert_true(b.unbalanced);
+    /* random strings over the characters that matter */
+    static const char *const tok[] = {
+        "${", "}", "$", "{", ":-", ":", "'", "date:", "lower:", "upper:",
+        "jndi", "JnD", "i", "a", " ", "$${", "${x}", "\xc4\xb0", "env:X:-",
+    };
+    uint32_t seed = 12345;
+    char s[256];
+    for(int it = 0; it < 20000; it++) {
+        size_t n = 0;
+        seed = seed * 1103515245u + 12345u;
+        int k = (int)(seed >> 16) % 24 + 1;
+        for(int t = 0; t < k; t++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *w = tok[(seed >> 16) % (sizeof(tok) / sizeof(tok[0]))];
+            size_t l = strlen(w);
+            if(n + l < sizeof(s)) {
+                memcpy(s + n, w, l);
+                n += l;
+            }
+        }
+        agrees(&a, &b, s, n);
+    }
+    /* long plain text around the step cap: the quick path stays under it,
+     * evaluation is what stops */
+    size_t big = 200100;
+    char *t = malloc(big + 16);
+    assert_non_null(t);
+    memset(t, 'a', big);
+    memcpy(t + big - 3, "${x", 3);
+    agrees(&a, &b, t, big);
+    assert_true(b.aborted);
+    agrees(&a, &b, t + big - 49990, 49990);
+    free(t);
+    l4s_result_free(&a);
+    l4s_result_free(&b);
+}
+
 static void java_case_mapping(void **st)
 {
     (void)st;
@@ -143,6 +218,7 @@ int main(void)
         cmocka_unit_test(evaluates_obfuscations),
         cmocka_unit_test(leaves_alone),
         cmocka_unit_test(limits_hold),
+        cmocka_unit_test(quick_path_agrees),
         cmocka_unit_test(java_case_mapping),
         cmocka_unit_test(decoders),
     };
