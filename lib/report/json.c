@@ -12,6 +12,7 @@
  * keys become arrays; a key that is also the prefix of another, or
  * repeats a core field, is dropped (the core wins).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,9 @@
 enum jtype { J_STR, J_NUM, J_BOOL };
 
 struct jfield {
+    uint64_t pre;     /* the key's first 8 bytes as keycmp orders them */
     const char *key;
+    size_t klen;
     enum jtype type;
     const char *s;
     long long n;
@@ -35,6 +38,7 @@ struct jfield {
 
 struct jrec {
     struct jfield v[MAX_FIELDS];
+    uint8_t at[MAX_FIELDS];   /* v's indices in key order (sort_fields) */
     size_t n;
 };
 
@@ -43,7 +47,14 @@ static void add(struct jrec *j, const char *key, enum jtype t, const char *s,
 {
     if(j->n == MAX_FIELDS || !key || (t == J_STR && !s))
         return;
-    j->v[j->n] = (struct jfield){ key, t, s, n, list, (unsigned)j->n };
+    size_t kl = strlen(key);
+    uint64_t pre = 0;
+    for(size_t i = 0; i < 8; i++) {
+        unsigned char c = i < kl ? (unsigned char)key[i] : 0;
+        pre = pre << 8 | (c == '.' ? 1u : c);
+    }
+    j->v[j->n] = (struct jfield){ pre, key, kl, t, s, n, list,
+                                  (unsigned)j->n };
     j->n++;
 }
 #define add_str(j, k, s) add((j), (k), J_STR, (s), 0, false)
@@ -66,14 +77,25 @@ static int keycmp(const char *a, const char *b)
     }
 }
 
-static int by_key(const void *pa, const void *pb)
+/* Sort by key, ties in insertion order.  Insertion sort: a record has a
+ * few dozen fields, added nearly in order, so this is about linear. */
+static void sort_fields(struct jrec *j)
 {
-    const struct jfield *a = pa, *b = pb;
-    int c = keycmp(a->key, b->key);
-    if(c)
-        return c;
-    return a->order < b->order ? -1 : a->order > b->order;
+    for(size_t i = 0; i < j->n; i++) {
+        const struct jfield *t = &j->v[i];
+        size_t k = i;
+        while(k) {
+            const struct jfield *o = &j->v[j->at[k - 1]];
+            if(o->pre < t->pre ||
+               (o->pre == t->pre && keycmp(o->key, t->key) <= 0))
+                break;
+            j->at[k] = j->at[k - 1];
+            k--;
+        }
+        j->at[k] = (uint8_t)i;
+    }
 }
+#define FIELD(j, i) (&(j)->v[(j)->at[i]])
 
 /* Length of the common whole-segment prefix of a and b, its last dot
  * included ("a.b.c", "a.b.d" -> 4). */
@@ -108,16 +130,17 @@ static void value(struct rec *rc, const struct jfield *f)
 /* Write the fields of j, sorted, as one nested JSON object and "\n". */
 static void emit(struct rec *rc, struct jrec *j)
 {
-    qsort(j->v, j->n, sizeof(j->v[0]), by_key);
+    sort_fields(j);
     rec_puts(rc, "{");
     const char *prev = "";   /* the last key written */
+    size_t pl = 0;
     bool comma = false;      /* the open object already has a member */
     for(size_t i = 0, same; i < j->n; i += same) {
-        const struct jfield *f = &j->v[i];
+        const struct jfield *f = FIELD(j, i);
         same = 1;
-        while(i + same < j->n && !strcmp(j->v[i + same].key, f->key))
+        while(i + same < j->n && FIELD(j, i + same)->klen == f->klen &&
+              !memcmp(FIELD(j, i + same)->key, f->key, f->klen))
             same++;
-        size_t pl = strlen(prev);
         /* a key under one written as a leaf ("a.b", then "a.b.c") */
         if(pl && !strncmp(prev, f->key, pl) && f->key[pl] == '.')
             continue;
@@ -136,28 +159,30 @@ static void emit(struct rec *rc, struct jrec *j)
         }
         if(comma)
             rec_puts(rc, ",");
-        rec_jstr(rc, p);
+        if(!rc->err)
+            rc->err = json_strn(&rc->b, p, (size_t)(f->key + f->klen - p));
         rec_puts(rc, ":");
         comma = true;
         /* a list: the key's fields in their order (a field that is not
          * a list item and repeats is written once) */
         bool list = false;
         for(size_t k = 0; k < same; k++)
-            list |= j->v[i + k].list;
+            list |= FIELD(j, i + k)->list;
         if(list) {
             rec_puts(rc, "[");
             for(size_t k = 0; k < same; k++) {
                 if(k)
                     rec_puts(rc, ",");
-                value(rc, &j->v[i + k]);
+                value(rc, FIELD(j, i + k));
             }
             rec_puts(rc, "]");
         } else {
             value(rc, f);
         }
         prev = f->key;
+        pl = f->klen;
     }
-    for(size_t d = dots(prev, strlen(prev)); d; d--)
+    for(size_t d = dots(prev, pl); d; d--)
         rec_puts(rc, "}");
     rec_puts(rc, "}\n");
 }
@@ -194,15 +219,11 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_report *r = ctx;
     const struct kensa_finding *f = item;
-    struct jrec *j = malloc(sizeof(*j));
-    char ts[32], ds[64];
+    struct jrec jr, *j = &jr;
+    char ts[32], ds[64], small[512];
     char *msg = NULL, *loc = NULL, *ev = NULL, *evloc = NULL;
     bool local = r->o.lang != KENSA_LANG_EN;
 
-    if(!j) {
-        rc->err = KENSA_ENOMEM;
-        return;
-    }
     j->n = 0;
     report_timestamp(ts);
     snprintf(ds, sizeof(ds), "kensa.%s", f->detector);
@@ -211,8 +232,18 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
     add_str(j, "kensa.system.path", report_system_path(r, f->file_path));
     add_item(j, "event.type", "info");
     add_num(j, "event.severity", (int)f->severity * 25);
-    msg = kensa_finding_message(f, KENSA_LANG_EN);
-    add_str(j, "message", msg ? msg : "");
+    /* the English message: on the stack when it fits */
+    const char *en = small;
+    if(kensa_message_render(f->message.id, f->message.args, f->message.nargs,
+                            KENSA_LANG_EN, small, sizeof(small)) >=
+       sizeof(small)) {
+        if(!(msg = kensa_finding_message(f, KENSA_LANG_EN))) {
+            rc->err = KENSA_ENOMEM;
+            return;
+        }
+        en = msg;
+    }
+    add_str(j, "message", en);
     add_str(j, "file.path", f->file_path);
     add_str(j, "file.hash.sha256", f->file_sha256);
     if(f->object_sha256 || f->file_sha256)
@@ -265,7 +296,6 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
     free(loc);
     free(ev);
     free(evloc);
-    free(j);
 }
 
 static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
@@ -277,14 +307,10 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_warning *w = item;
     const struct kensa_report *r = ctx;
-    struct jrec *j = malloc(sizeof(*j));
+    struct jrec jr, *j = &jr;
     char ts[32];
     char *loc = NULL;
 
-    if(!j) {
-        rc->err = KENSA_ENOMEM;
-        return;
-    }
     j->n = 0;
     report_timestamp(ts);
     head(j, ts, "event", "kensa.scan");
@@ -307,7 +333,6 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
         add_bool(j, "kensa.truncated", true);
     emit(rc, j);
     free(loc);
-    free(j);
 }
 
 static void json_warning(struct kensa_report *r, const struct kensa_warning *w)

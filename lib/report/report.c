@@ -120,15 +120,25 @@ char *report_evidence(const struct kensa_finding *f, enum kensa_lang lang)
 
 void report_timestamp(char out[32])
 {
-    char tmp[96];
+    static _Thread_local time_t last = -1;
+    static _Thread_local char pre[32];   /* "YYYY-MM-DDTHH:MM:SS." */
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-    snprintf(out, 32, "%.31s", tmp);
+    if(ts.tv_sec != last) {
+        struct tm tm;
+        char tmp[96];
+        gmtime_r(&ts.tv_sec, &tm);
+        snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec);
+        snprintf(pre, sizeof(pre), "%.27s", tmp);
+        last = ts.tv_sec;
+    }
+    long ms = ts.tv_nsec / 1000000;
+    size_t l = strlen(pre);
+    memcpy(out, pre, l);
+    out[l] = (char)('0' + ms / 100); out[l + 1] = (char)('0' + ms / 10 % 10);
+    out[l + 2] = (char)('0' + ms % 10); out[l + 3] = 'Z'; out[l + 4] = 0;
 }
 
 enum kensa_err rec_build(struct rec *rc, size_t max, size_t cut, rec_fn fn,
@@ -137,6 +147,7 @@ enum kensa_err rec_build(struct rec *rc, size_t max, size_t cut, rec_fn fn,
     const size_t cuts[2] = { SIZE_MAX, cut };
     for(size_t i = 0; i < 2; i++) {
         buf_init(&rc->b, max);
+        buf_reserve(&rc->b, 4096 < max ? 4096 : max);
         rc->cut = cuts[i];
         rc->err = KENSA_OK;
         fn(rc, ctx, item);

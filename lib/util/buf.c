@@ -46,7 +46,7 @@ enum kensa_err buf_reserve(struct buf *b, size_t extra)
     return KENSA_OK;
 }
 
-enum kensa_err buf_append(struct buf *b, const void *data, size_t n)
+enum kensa_err buf_append_grow(struct buf *b, const void *data, size_t n)
 {
     enum kensa_err rc = buf_reserve(b, n);
     if(rc)
@@ -67,6 +67,18 @@ enum kensa_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
     enum kensa_err rc = KENSA_OK;
     va_list again;
     va_copy(again, ap);
+    /* try in place first when there is room */
+    size_t room0 = b->cap > b->len ? b->cap - b->len : 0;
+    if(room0 > 1 && b->max - b->len + 1 >= room0) {
+        va_list t;
+        va_copy(t, ap);
+        int k = vsnprintf((char *)b->p + b->len, room0, fmt, t);
+        va_end(t);
+        if(k >= 0 && (size_t)k < room0) {
+            b->len += (size_t)k;
+            goto out;
+        }
+    }
     int n = vsnprintf(NULL, 0, fmt, ap);   /* how long, then in place */
     if(n < 0) {
         rc = KENSA_EINVAL;

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kensa/kensa.h"
 
@@ -27,8 +28,20 @@ void buf_init(struct buf *b, size_t max);
 /* Make room for `extra` more bytes.  KENSA_ELIMIT past max, ENOMEM. */
 enum kensa_err buf_reserve(struct buf *b, size_t extra);
 
-/* Append n bytes.  Errors as buf_reserve; on error nothing is added. */
-enum kensa_err buf_append(struct buf *b, const void *data, size_t n);
+/* Append n bytes.  Errors as buf_reserve; on error nothing is added.
+ * Inline when there is room (reports append a few bytes at a time). */
+enum kensa_err buf_append_grow(struct buf *b, const void *data, size_t n);
+static inline enum kensa_err buf_append(struct buf *b, const void *data,
+                                        size_t n)
+{
+    /* cap never passes max + 1, so room here is within max, NUL kept */
+    if(b->cap - b->len > n) {
+        memcpy(b->p + b->len, data, n);
+        b->len += n;
+        return KENSA_OK;
+    }
+    return buf_append_grow(b, data, n);
+}
 
 /* Append a NUL-terminated string (without the NUL). */
 enum kensa_err buf_puts(struct buf *b, const char *s);

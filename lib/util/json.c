@@ -35,12 +35,19 @@ enum kensa_err json_strn(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    enum kensa_err rc = buf_puts(b, "\"");
+    static const unsigned char plain[256] = {
+        [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    };
+    enum kensa_err rc = buf_append(b, "\"", 1);
     for(size_t i = 0; i < n && !rc;) {
         unsigned char c = p[i];
         size_t run = i;   /* bytes that go in as they are */
-        while(run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' &&
-              p[run] != '\\')
+        while(run < n && plain[p[run]])
             run++;
         if(run > i) {
             rc = buf_append(b, p + i, run - i);
@@ -67,7 +74,7 @@ enum kensa_err json_strn(struct buf *b, const char *s, size_t n)
             }
         }
     }
-    return rc ? rc : buf_puts(b, "\"");
+    return rc ? rc : buf_append(b, "\"", 1);
 }
 
 enum kensa_err json_str(struct buf *b, const char *s)
