@@ -6,7 +6,8 @@ _kensa()
 
     local commands="log4j logs scan system threats brief version help"
     local opts="--help --version --json --csv --format --output --quiet
-        --color --lang --all --threads --exclude --one-file-system
+        --color --lang --all --fail-on --threads --exclude --exclude-from
+        --include-fs --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary
         --password --passwords --root --log-path --iocs --fix --dry-run --backup-dir
@@ -16,9 +17,12 @@ _kensa()
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --lang) COMPREPLY=($(compgen -W "en ja" -- "$cur")); return ;;
-        -o|--output|--iocs|--passwords) _filedir; return ;;
+        --fail-on) COMPREPLY=($(compgen -W "info low medium high critical" -- "$cur")); return ;;
+        --include-fs) COMPREPLY=($(compgen -W "nfs nfs4 cifs smb3 smbfs fuse fuse.sshfs sshfs afs autofs 9p ceph glusterfs" -- "$cur")); return ;;
+        # --exclude: paths, folders completed with their '/' (a folder glob)
+        -o|--output|--iocs|--passwords|--exclude|--exclude-from) _filedir; return ;;
         --log-path|--backup-dir|--root) _filedir -d; return ;;
-        --threads|-j|--exclude|--max-*|--password) return ;;
+        --threads|-j|--max-*|--password) return ;;
         brief) COMPREPLY=($(compgen -W "$(kensa threats 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;
     esac
     if [[ $cword -eq 1 ]]; then

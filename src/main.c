@@ -4,7 +4,10 @@
  * turns the outcome into the exit code.  Uses the public API only.
  *
  * Exit status (as clamscan): 0 nothing found, 1 findings, 2 error (usage,
- * or unreadable paths and no findings).  Findings win over errors.
+ * or unreadable paths and no findings).  Findings win over errors.  Only
+ * findings at --fail-on's severity or worse count, and never an
+ * inventory (--all's patched copies); a file deleted between listing and
+ * opening is counted as vanished, not as an error (decide_exit).
  *
  * Besides the public API it uses lib/util's self-contained helpers (the
  * JSON escaper), which depend on nothing else in the engine.
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "kensa/kensa.h"
+#include "excludes.h"
 #include "passwords.h"
 #include "util/json.h"   /* lib/util: shareable helpers, as curl's curlx */
 
@@ -66,6 +70,13 @@ struct cli {
     const char *output;
     const char **excludes;
     size_t n_excludes;
+    const char **exclude_files;     /* --exclude-from */
+    size_t n_exclude_files;
+    struct globlist globs;          /* --exclude, then the files' globs */
+    const char **include_fs;        /* --include-fs */
+    size_t n_include_fs;
+    int fail_on;                    /* --fail-on: least severity for exit 1 */
+    uint64_t failing;               /* findings that make the exit 1 */
     const char **log_paths;
     size_t n_log_paths;
     const char *iocs_path;
@@ -325,6 +336,9 @@ static void on_finding(const struct kensa_finding *f, void *ud)
         kensa_scanner_cancel(c->scanner);
     }
     count_threat(c, f->threat);
+    /* an inventory (--all) is not a reason to fail */
+    if(f->verdict != KENSA_VERDICT_PATCHED && (int)f->severity >= c->fail_on)
+        c->failing++;
     if(c->iocs)
         kensa_iocs_add(c->iocs, f);
     if(c->fix || c->dry_run) {
@@ -598,6 +612,47 @@ static int confine(struct cli *c, const char *const *roots, size_t n)
     return 0;
 }
 
+/* The summary's scope lines: files that vanished, network mounts not
+ * entered (each named), kensa's own reports left alone.  Nothing when
+ * there were none, so a plain scan's summary is as before. */
+static void scope_summary(const struct kensa_scanner *s,
+                          const struct kensa_stats *st)
+{
+    char n1[24];
+    const char *type;
+    size_t i = 0;
+    if(st->vanished)
+        say_plain(M("summary.vanished", num(n1, st->vanished)));
+    for(const char *p; (p = kensa_scanner_pruned(s, i, &type)); i++)
+        say_plain(M("summary.pruned", p, type));
+    if(st->pruned_fs > i)
+        say_plain(M("summary.pruned_more", num(n1, st->pruned_fs - i)));
+    if(st->own_reports)
+        say_plain(M("summary.own_reports", num(n1, st->own_reports)));
+}
+
+/*
+ * The exit status of a scan: 128 + the signal that stopped it; 2 when
+ * the report could not be written or a fix failed; 1 for a finding at
+ * --fail-on's severity or worse that is not an inventory (c->failing);
+ * 2 for an error the user must act on (a root that does not exist, an
+ * unreadable file: st->errors; vanished files are not among them);
+ * else 0.
+ */
+static int decide_exit(const struct cli *c, const struct kensa_stats *st,
+                       enum kensa_err err, size_t fix_failed)
+{
+    if(got_signal)
+        return 128 + got_signal;   /* 130, 143: as the shells report it */
+    if(c->write_errno || fix_failed)
+        return EXIT_ERROR;
+    if(c->failing)
+        return EXIT_FOUND;
+    if(err || st->errors)
+        return EXIT_ERROR;
+    return EXIT_CLEAN;
+}
+
 static int cmd_scan(struct cli *c, int argc, char **argv)
 {
     static const char *const def_roots[] = { "/" };
@@ -658,8 +713,23 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         goto out;
     }
-    c->so.excludes = c->excludes;
-    c->so.n_excludes = c->n_excludes;
+    for(size_t i = 0; i < c->n_excludes; i++) {
+        if(excludes_add(&c->globs, c->excludes[i])) {
+            fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
+            goto out;
+        }
+    }
+    for(size_t i = 0; i < c->n_exclude_files; i++) {
+        char why[128];
+        if(excludes_load(&c->globs, c->exclude_files[i], why, sizeof(why))) {
+            say(stderr, M("cli.exclude_from", c->exclude_files[i], why));
+            goto out;
+        }
+    }
+    c->so.excludes = (const char *const *)c->globs.v;
+    c->so.n_excludes = c->globs.n;
+    c->so.include_fs = c->include_fs;
+    c->so.n_include_fs = c->n_include_fs;
     c->so.log_paths = c->log_paths;
     c->so.n_log_paths = c->n_log_paths;
     if(!strcmp(c->cmd, "log4j"))
@@ -765,6 +835,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         fputc('\n', stderr);
         say_plain(M("summary.warnings", num(n1, st.warnings),
                     num(n2, st.skipped_limit), num(n3, st.errors)));
+        scope_summary(s, &st);
         say_plain(M("summary.confinement", c->confinement));
         if(got_signal)
             say_plain(M("summary.interrupted",
@@ -781,16 +852,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     /* an interrupted --fix changes nothing */
     size_t fix_failed = (c->fix || c->dry_run) && !got_signal ?
                         run_fixes(c) + c->jobs_lost : 0;
-    if(got_signal)
-        rc = 128 + got_signal;   /* 130, 143: as the shells report it */
-    else if(c->write_errno || fix_failed)
-        rc = EXIT_ERROR;
-    else if(st.findings)
-        rc = EXIT_FOUND;
-    else if(err || st.errors)
-        rc = EXIT_ERROR;
-    else
-        rc = EXIT_CLEAN;
+    rc = decide_exit(c, &st, err, fix_failed);
 out:
     kensa_scanner_free(s);
     kensa_report_free(c->report);
@@ -916,11 +978,16 @@ int main(int argc, char **argv)
     memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
     sopts[sn] = 0;
     c.excludes = calloc((size_t)argc + 1, sizeof(*c.excludes));
+    c.exclude_files = calloc((size_t)argc + 1, sizeof(*c.exclude_files));
+    c.include_fs = calloc((size_t)argc + 1, sizeof(*c.include_fs));
     c.log_paths = calloc((size_t)argc + 1, sizeof(*c.log_paths));
     c.password_files = calloc((size_t)argc + 1, sizeof(*c.password_files));
-    if(!c.excludes || !c.log_paths || !c.password_files) {
+    if(!c.excludes || !c.log_paths || !c.password_files ||
+       !c.exclude_files || !c.include_fs) {
         fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         free(c.excludes);
+        free(c.exclude_files);
+        free(c.include_fs);
         free(c.log_paths);
         free(c.password_files);
         return EXIT_ERROR;
@@ -973,6 +1040,23 @@ int main(int argc, char **argv)
             break;
         }
         case OPT_EXCLUDE: c.excludes[c.n_excludes++] = optarg; break;
+        case OPT_EXCLUDE_FROM:
+            c.exclude_files[c.n_exclude_files++] = optarg;
+            break;
+        case OPT_INCLUDE_FS:
+            if(!*optarg || strlen(optarg) > 64) goto bad;
+            c.include_fs[c.n_include_fs++] = optarg;
+            break;
+        case OPT_FAIL_ON: {
+            static const char *const sev[] = { "info", "low", "medium",
+                                               "high", "critical" };
+            c.fail_on = -1;
+            for(int i = 0; i < 5; i++)
+                if(!strcasecmp(optarg, sev[i]))
+                    c.fail_on = i;
+            if(c.fail_on < 0) goto bad;
+            break;
+        }
         case OPT_ONE_FS: c.so.one_file_system = true; break;
         case OPT_FOLLOW: c.so.follow_symlinks = true; break;
         case OPT_PSEUDO: c.so.scan_pseudo_fs = true; break;
@@ -1074,6 +1158,9 @@ bad:
     }
 done:
     free(c.excludes);
+    free(c.exclude_files);
+    free(c.include_fs);
+    excludes_free(&c.globs);
     free(c.log_paths);
     free(c.password_files);
     passwords_free(&c.passwords);

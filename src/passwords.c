@@ -1,21 +1,18 @@
 /*
  * passwords.c - read candidate passwords for encrypted archives from the
- * command line and from a file (passwords.h).  The file is read whole,
- * before the scan starts (and before the sandbox closes), with a hard cap
- * on its size and its number of lines.
+ * command line and from a file (passwords.h).  The file is read whole
+ * (readcap.h), before the scan starts (and before the sandbox closes),
+ * with a hard cap on its size and its number of lines.
  */
 #define _GNU_SOURCE
 #include "passwords.h"
+#include "readcap.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 int passwords_add(struct pwlist *pl, const char *pw)
 {
@@ -75,42 +72,12 @@ static bool utf8_ok(const unsigned char *p, size_t n)
 int passwords_load(struct pwlist *pl, const char *path, char *why,
                    size_t whycap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    struct stat st;
     char *buf = NULL;
     size_t len = 0, n0 = pl->n;
     int rc = -1;
 
-    if(fd < 0) {
-        snprintf(why, whycap, "%s", strerror(errno));
+    if(readcap(path, PASSWORDS_MAX_BYTES, &buf, &len, why, whycap))
         return -1;
-    }
-    if(fstat(fd, &st) || S_ISDIR(st.st_mode)) {
-        snprintf(why, whycap, "%s", S_ISDIR(st.st_mode) ? "a folder" :
-                 strerror(errno));
-        goto out;
-    }
-    if(S_ISREG(st.st_mode) && st.st_size > (off_t)PASSWORDS_MAX_BYTES)
-        goto too_large;
-    /* one byte more than allowed: a pipe that goes on is refused too */
-    if(!(buf = malloc(PASSWORDS_MAX_BYTES + 1))) {
-        snprintf(why, whycap, "out of memory");
-        goto out;
-    }
-    while(len <= PASSWORDS_MAX_BYTES) {
-        ssize_t r = read(fd, buf + len, PASSWORDS_MAX_BYTES + 1 - len);
-        if(r < 0 && errno == EINTR)
-            continue;
-        if(r < 0) {
-            snprintf(why, whycap, "%s", strerror(errno));
-            goto out;
-        }
-        if(!r)
-            break;
-        len += (size_t)r;
-    }
-    if(len > PASSWORDS_MAX_BYTES)
-        goto too_large;
     if(memchr(buf, 0, len)) {
         snprintf(why, whycap, "holds a NUL byte (one password a line, "
                  "UTF-8)");
@@ -141,14 +108,10 @@ int passwords_load(struct pwlist *pl, const char *path, char *why,
     }
     rc = 0;
     goto out;
-too_large:
-    snprintf(why, whycap, "larger than %u bytes", PASSWORDS_MAX_BYTES);
-    goto out;
 undo:
     while(pl->n > n0)
         free(pl->v[--pl->n]);
 out:
     free(buf);
-    close(fd);
     return rc;
 }

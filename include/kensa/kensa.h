@@ -213,8 +213,18 @@ struct kensa_options {
     bool one_file_system;
     bool report_patched;       /* also report fixed versions (inventory) */
     bool scan_pseudo_fs;       /* do not skip /proc, /sys, /dev */
-    const char *const *excludes; /* fnmatch globs, borrowed for scanner life */
+    /* fnmatch globs, borrowed for the scanner's life.  Each is matched
+     * against the whole path and against the last component; one ending
+     * in '/' matches folders only (and prunes them). */
+    const char *const *excludes;
     size_t n_excludes;
+    /* Network and FUSE file systems (nfs, cifs, smb3, sshfs and every
+     * fuse.*, afs, autofs, 9p, ceph, ...) met beneath a root are not
+     * entered (kensa_scanner_pruned names them) unless their type is
+     * listed here: "nfs4", "fuse.sshfs", "sshfs", "fuse" (every FUSE
+     * type).  Borrowed for the scanner's life. */
+    const char *const *include_fs;
+    size_t n_include_fs;
     uint32_t detectors;        /* KENSA_DETECT_* bits */
     bool logs_everywhere;      /* logs detector on every text file (kensa
                                   logs); else only on log-like paths */
@@ -272,6 +282,12 @@ struct kensa_stats {
     uint64_t warnings;
     uint64_t skipped_limit;  /* objects cut short by a limit */
     uint64_t errors;         /* unreadable paths */
+    uint64_t vanished;       /* listed, then gone before being opened (a
+                                busy host): neither a warning nor an
+                                error */
+    uint64_t pruned_fs;      /* network/FUSE mounts not entered */
+    uint64_t own_reports;    /* kensa's own reports the log detector
+                                recognised and did not scan */
 };
 
 struct kensa_scanner;
@@ -363,6 +379,17 @@ const struct kensa_system *kensa_scanner_system(const struct kensa_scanner *s);
 /* Copy the counters so far into *out. */
 void kensa_scanner_stats(const struct kensa_scanner *s,
                          struct kensa_stats *out);
+
+/*
+ * The i-th network or FUSE mount the walk did not enter (see
+ * kensa_options.include_fs), in the order met: its path, and its type in
+ * *out_type ("nfs", "fuse.sshfs").  NULL past the last one remembered
+ * (KENSA_PRUNED_MAX; stats.pruned_fs counts them all).  The strings are
+ * the scanner's.  Call once the scan has returned.
+ */
+#define KENSA_PRUNED_MAX 64
+const char *kensa_scanner_pruned(const struct kensa_scanner *s, size_t i,
+                                 const char **out_type);
 
 /* Release the scanner.  NULL is a no-op. */
 void kensa_scanner_free(struct kensa_scanner *s);

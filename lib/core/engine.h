@@ -53,6 +53,8 @@ struct kensa_scanner {
                                       --root the system's (sysroot.h)
                                       (owned array) */
     struct sysroot *sys;           /* the system scanned (sysroot.h) */
+    struct { char *path, *type; } pruned[KENSA_PRUNED_MAX];
+    size_t n_pruned;               /* network mounts not entered (lock) */
 };
 
 /* One top-level file's scan: budgets and the file's identity. */

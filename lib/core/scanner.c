@@ -87,6 +87,7 @@ struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->clean_lock, NULL);
+    walk_mounts_snapshot();   /* FUSE types, while /proc is in reach */
     err = detectors_init(s);
     if(err) {
         pthread_mutex_destroy(&s->lock);
@@ -159,6 +160,10 @@ void kensa_scanner_free(struct kensa_scanner *s)
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->clean_lock);
     free(s->clean);
+    for(size_t i = 0; i < s->n_pruned; i++) {
+        free(s->pruned[i].path);
+        free(s->pruned[i].type);
+    }
     free(s->root_attrs);
     sysroot_free(s->sys);
     free(s);
@@ -514,9 +519,47 @@ static void on_file(void *ud, const char *path, int fd, const struct stat *st)
 static void on_walk_warn(void *ud, const char *path, int errnum,
                          enum kmsg id)
 {
+    struct kensa_scanner *s = ud;
+    if(errnum == WALK_VANISHED) {
+        /* deleted between listing and opening: counted, not a warning */
+        pthread_mutex_lock(&s->lock);
+        s->stats.vanished++;
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
     warn_raw(ud, path, errnum == WALK_CHANGED ? KENSA_ECHANGED :
                        errnum == ENOENT ? KENSA_ENOENT : KENSA_EIO, id,
              NULL, 0, errnum > 0 ? errnum : 0);
+}
+
+/* A network or FUSE mount the walk did not enter: remembered by name
+ * (the first KENSA_PRUNED_MAX), counted. */
+static void on_walk_prune(void *ud, const char *path, const char *type)
+{
+    struct kensa_scanner *s = ud;
+    pthread_mutex_lock(&s->lock);
+    s->stats.pruned_fs++;
+    if(s->n_pruned < KENSA_PRUNED_MAX) {
+        char *p = strdup(path), *t = strdup(type);
+        if(p && t) {
+            s->pruned[s->n_pruned].path = p;
+            s->pruned[s->n_pruned++].type = t;
+        } else {
+            free(p);
+            free(t);
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+const char *kensa_scanner_pruned(const struct kensa_scanner *s, size_t i,
+                                 const char **out_type)
+{
+    if(i >= s->n_pruned)
+        return NULL;
+    if(out_type)
+        *out_type = s->pruned[i].type;
+    return s->pruned[i].path;
 }
 
 enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
@@ -529,6 +572,9 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
         .scan_pseudo_fs = s->opts.scan_pseudo_fs,
         .excludes = s->opts.excludes,
         .n_excludes = s->opts.n_excludes,
+        .include_fs = s->opts.include_fs,
+        .n_include_fs = s->opts.n_include_fs,
+        .on_prune = on_walk_prune,
         .stop = &s->cancelled,
     };
     if(!s->sys || !s->sys->path)

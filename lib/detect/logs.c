@@ -31,6 +31,7 @@
 #include "core/finding.h"
 #include "detect/decode.h"
 #include "detect/lookup.h"
+#include "detect/own_report.h"
 
 #define LINE_CAP (16u << 20)   /* a streamed line longer than this is cut */
 #define WINDOW (64u << 10)     /* text evaluated from one "${" */
@@ -1031,8 +1032,8 @@ static uint32_t logs_context(const struct kobj *obj)
 static void logs_on_object(struct kobj *obj)
 {
     if((obj->format && !obj->maybe_text) || !obj->len ||
-       !wants(obj))
-        return;
+       !wants(obj) || own_report_skip(obj))
+        return;   /* own_report_skip: kensa's own report, every line */
     struct lstate *st = state_new(obj);
     if(!st) {
         ctx_warn(obj->ctx, obj->path, KENSA_ENOMEM, KMSG_OOM);

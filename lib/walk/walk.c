@@ -8,6 +8,10 @@
  * it is opened; the descriptor is closed when its last reference goes.
  * Reference counts, the stack and the visited set (only kept when
  * following symlinks) change under the lock.
+ *
+ * A folder whose device differs from its parent's is a mount point: only
+ * there is fstatfs() asked whether it is a network or FUSE file system
+ * (walk_netfs_type), so the cost is one call per mount, not per folder.
  */
 #define _GNU_SOURCE
 #include "walk/walk.h"
@@ -17,8 +21,11 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "core/sysroot.h"
@@ -36,6 +43,7 @@ struct job {
     struct job *next;
     bool is_dir;
     dev_t root_dev;
+    dev_t parent_dev;       /* device of the folder it was listed in */
     struct stat st;         /* as listed */
     struct dref *dir;       /* folder it was listed in; NULL for a root */
     size_t name_off;        /* its name within path */
@@ -59,14 +67,188 @@ struct walk {
     size_t seen_n, seen_cap;
 };
 
-bool walk_excluded(const struct walk_opts *o, const char *path)
+/* fnmatch(glob, s), where a glob ending in '/' (a folder glob, handled by
+ * the caller) is matched without its slash.  The copy is capped. */
+static bool glob_match(const char *glob, size_t glen, const char *s)
+{
+    char g[WALK_GLOB_MAX + 1];
+    if(glen > WALK_GLOB_MAX)
+        return false;
+    memcpy(g, glob, glen);
+    g[glen] = 0;
+    return !fnmatch(g, s, 0);
+}
+
+bool walk_excluded(const struct walk_opts *o, const char *path, bool is_dir)
 {
     const char *base = strrchr(path, '/');
     base = base && base[1] ? base + 1 : path;
     for(size_t i = 0; i < o->n_excludes; i++) {
-        if(!fnmatch(o->excludes[i], path, 0) ||
-           !fnmatch(o->excludes[i], base, 0))
+        const char *g = o->excludes[i];
+        size_t gl = strlen(g);
+        if(gl > 1 && g[gl - 1] == '/') {
+            /* "DIR/": folders only, the slash dropped */
+            if(is_dir && (glob_match(g, gl - 1, path) ||
+                          glob_match(g, gl - 1, base)))
+                return true;
+            continue;
+        }
+        if(!fnmatch(g, path, 0) || !fnmatch(g, base, 0))
             return true;
+    }
+    return false;
+}
+
+/* ---- network and FUSE file systems -------------------------------------- */
+
+/* statfs(2) magic numbers of file systems whose data lives elsewhere
+ * (linux/magic.h and the file systems' own headers). */
+static const struct { unsigned long magic; const char *name; } netfs[] = {
+    { 0x6969UL, "nfs" },             /* NFS_SUPER_MAGIC (v2, v3 and v4) */
+    { 0x517BUL, "smbfs" },           /* SMB_SUPER_MAGIC */
+    { 0xFF534D42UL, "cifs" },        /* CIFS_SUPER_MAGIC */
+    { 0xFE534D42UL, "smb3" },        /* SMB2_SUPER_MAGIC */
+    { 0x5346414FUL, "afs" },         /* OpenAFS */
+    { 0x6B414653UL, "afs" },         /* kAFS */
+    { 0x0187UL, "autofs" },          /* AUTOFS_SUPER_MAGIC */
+    { 0x01021997UL, "9p" },          /* V9FS_MAGIC */
+    { 0x00C36400UL, "ceph" },        /* CEPH_SUPER_MAGIC */
+    { 0x73757245UL, "coda" },        /* CODA_SUPER_MAGIC (davfs2 too) */
+    { 0x564CUL, "ncpfs" },           /* NCP_SUPER_MAGIC */
+    { 0x0BD00BD0UL, "lustre" },      /* LL_SUPER_MAGIC */
+    { 0x20030528UL, "pvfs2" },       /* ORANGEFS_DEVREQ_MAGIC */
+    { 0x65735546UL, "fuse" },        /* FUSE_SUPER_MAGIC: named below */
+};
+#define FUSE_MAGIC 0x65735546UL
+
+#define MOUNTINFO_LINE 4096   /* longer lines are skipped */
+#define MOUNTINFO_MAX 4096    /* mounts looked at */
+#define FSTYPE_MAX 64
+
+/* A copy of the mount table's (device, type) pairs, taken before the scan
+ * is confined (walk_mounts_snapshot): Landlock may then hide /proc. */
+struct mnt { dev_t dev; char type[FSTYPE_MAX]; };
+static struct mnt *snap;
+static size_t n_snap;
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Read /proc/self/mountinfo: call fn(ctx, dev, type) per mount, at most
+ * MOUNTINFO_MAX, until it returns true.  False if unreadable. */
+static bool mountinfo_each(bool (*fn)(void *, dev_t, const char *, size_t),
+                           void *ctx)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[MOUNTINFO_LINE];
+    if(!f)
+        return false;
+    for(unsigned n = 0; n < MOUNTINFO_MAX && fgets(line, sizeof(line), f);
+        n++) {
+        unsigned maj, min;
+        /* id parent maj:min root mountpoint options [optional...] - type */
+        if(sscanf(line, "%*u %*u %u:%u", &maj, &min) != 2)
+            continue;
+        char *sep = strstr(line, " - ");
+        if(!sep)
+            continue;
+        char *t = sep + 3;
+        size_t tl = strcspn(t, " \n");
+        if(!tl || tl >= FSTYPE_MAX)
+            continue;
+        if(fn(ctx, makedev(maj, min), t, tl))
+            break;
+    }
+    fclose(f);
+    return true;
+}
+
+static bool snap_add(void *ctx, dev_t dev, const char *t, size_t tl)
+{
+    (void)ctx;
+    if(strncmp(t, "fuse", 4))
+        return false;   /* only FUSE types need a name from here */
+    struct mnt *n = realloc(snap, (n_snap + 1) * sizeof(*n));
+    if(!n)
+        return true;
+    snap = n;
+    snap[n_snap].dev = dev;
+    memcpy(snap[n_snap].type, t, tl);
+    snap[n_snap].type[tl] = 0;
+    n_snap++;
+    return false;
+}
+
+void walk_mounts_snapshot(void)
+{
+    pthread_mutex_lock(&snap_lock);
+    free(snap);
+    snap = NULL;
+    n_snap = 0;
+    mountinfo_each(snap_add, NULL);
+    pthread_mutex_unlock(&snap_lock);
+}
+
+struct find_ctx { dev_t dev; char *out; bool found; };
+
+static bool find_dev(void *ctx, dev_t dev, const char *t, size_t tl)
+{
+    struct find_ctx *fc = ctx;
+    if(dev != fc->dev)
+        return false;
+    memcpy(fc->out, t, tl);
+    fc->out[tl] = 0;
+    fc->found = true;
+    return true;
+}
+
+/*
+ * The type the mount table gives device `dev` ("fuse.sshfs", "fuseblk"),
+ * into out (FSTYPE_MAX bytes): from the snapshot, else from
+ * /proc/self/mountinfo (a mount made since); false when neither knows.
+ */
+static bool mount_fstype(dev_t dev, char *out)
+{
+    struct find_ctx fc = { .dev = dev, .out = out };
+    pthread_mutex_lock(&snap_lock);
+    for(size_t i = 0; i < n_snap && !fc.found; i++)
+        if(snap[i].dev == dev)
+            find_dev(&fc, dev, snap[i].type, strlen(snap[i].type));
+    pthread_mutex_unlock(&snap_lock);
+    if(!fc.found)
+        mountinfo_each(find_dev, &fc);
+    return fc.found;
+}
+
+const char *walk_netfs_type(int fd)
+{
+    static __thread char fuse_name[FSTYPE_MAX];
+    struct statfs sf;
+    struct stat st;
+    if(fstatfs(fd, &sf))
+        return NULL;
+    for(size_t i = 0; i < sizeof(netfs) / sizeof(netfs[0]); i++) {
+        if((unsigned long)sf.f_type != netfs[i].magic)
+            continue;
+        if(netfs[i].magic != FUSE_MAGIC)
+            return netfs[i].name;
+        if(fstat(fd, &st) || !mount_fstype(st.st_dev, fuse_name))
+            return "fuse";
+        /* fuseblk: a local disk through FUSE (ntfs-3g, exfat) */
+        if(!strcmp(fuse_name, "fuseblk"))
+            return NULL;
+        return fuse_name;
+    }
+    return NULL;
+}
+
+bool walk_fs_included(const struct walk_opts *o, const char *type)
+{
+    bool fuse = !strncmp(type, "fuse", 4) && (!type[4] || type[4] == '.');
+    for(size_t i = 0; i < o->n_include_fs; i++) {
+        const char *t = o->include_fs[i];
+        if(!strcmp(t, type) || (fuse && !strcmp(t, "fuse")) ||
+           (fuse && type[4] == '.' && !strcmp(t, type + 5)) ||
+           (!strcmp(type, "nfs") && !strncmp(t, "nfs", 3)))
+            return true;   /* nfs4 is "nfs" to statfs */
     }
     return false;
 }
@@ -133,7 +315,7 @@ static void dref_put(struct dref *d)
 
 static struct job *job_new(const char *path, size_t len, size_t name_off,
                            bool is_dir, dev_t root_dev, const struct stat *st,
-                           struct dref *dir)
+                           struct dref *dir, dev_t parent_dev)
 {
     struct job *j = malloc(sizeof(*j) + len + 1);
     if(!j)
@@ -141,6 +323,7 @@ static struct job *job_new(const char *path, size_t len, size_t name_off,
     j->next = NULL;
     j->is_dir = is_dir;
     j->root_dev = root_dev;
+    j->parent_dev = parent_dev;
     j->st = *st;
     j->dir = dir;
     j->name_off = name_off;
@@ -221,7 +404,10 @@ static int open_listed(struct walk *w, const struct job *j, struct stat *st)
     }
     if(fd < 0) {
         int e = errno;
-        if(e == ELOOP || (e == ENOTDIR && j->is_dir))
+        if(e == ENOENT && j->dir)
+            w->on_warn(w->ud, j->path, WALK_VANISHED,
+                       j->is_dir ? KMSG_WALK_OPEN_FOLDER : KMSG_WALK_OPEN);
+        else if(e == ELOOP || (e == ENOTDIR && j->is_dir))
             w->on_warn(w->ud, j->path, WALK_CHANGED, KMSG_WALK_SYMLINK);
         else
             w->on_warn(w->ud, j->path, e,
@@ -270,12 +456,16 @@ static void list_entry(struct walk *w, struct job *dj, struct dref *d,
                     w->o->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW);
     }
     if(r < 0) {
-        w->on_warn(w->ud, cp, errno, KMSG_WALK_STAT);
+        /* gone since readdir listed it: vanished, not an error */
+        w->on_warn(w->ud, cp, errno == ENOENT ? WALK_VANISHED : errno,
+                   KMSG_WALK_STAT);
         return;
     }
     bool dir = S_ISDIR(st.st_mode);
     if(!dir && !S_ISREG(st.st_mode))
         return;   /* symlinks (not followed), fifos, sockets, devices */
+    if(w->o->n_excludes && walk_excluded(w->o, cp, dir))
+        return;
     if(w->o->one_file_system && st.st_dev != dj->root_dev)
         return;
     if(dir && !w->o->scan_pseudo_fs && is_pseudo(cp))
@@ -284,7 +474,8 @@ static void list_entry(struct walk *w, struct job *dj, struct dref *d,
     bool fresh = !w->o->follow_symlinks || seen_add(w, st.st_dev, st.st_ino);
     struct job *j = NULL;
     if(fresh && (dir || w->queued < QUEUE_INLINE_FILES)) {
-        j = job_new(cp, clen, name_off, dir, dj->root_dev, &st, d);
+        j = job_new(cp, clen, name_off, dir, dj->root_dev, &st, d,
+                    dj->st.st_dev);
         if(j)
             push(w, j);
         else
@@ -293,7 +484,7 @@ static void list_entry(struct walk *w, struct job *dj, struct dref *d,
     pthread_mutex_unlock(&w->lock);
     if(fresh && !j && !dir) {
         struct job *one = job_new(cp, clen, name_off, false, dj->root_dev,
-                                  &st, d);
+                                  &st, d, dj->st.st_dev);
         if(one) {
             scan_file(w, one);
             free(one);
@@ -310,6 +501,17 @@ static void walk_dir(struct walk *w, struct job *dj)
     if(dj->dir && walk_is_backup_folder(fd, &st)) {
         close(fd);    /* kensa's own backups: originals kept on purpose */
         return;
+    }
+    if(dj->dir && st.st_dev != dj->parent_dev) {
+        /* a mount point beneath a root: not entered when its data lives
+         * on another machine, unless its type was asked for */
+        const char *type = walk_netfs_type(fd);
+        if(type && !walk_fs_included(w->o, type)) {
+            if(w->o->on_prune)
+                w->o->on_prune(w->ud, dj->path, type);
+            close(fd);
+            return;
+        }
     }
     struct dref *d = malloc(sizeof(*d));
     int fd2 = fcntl(fd, F_DUPFD_CLOEXEC, 0);   /* readdir's own */
@@ -353,8 +555,7 @@ static void walk_dir(struct walk *w, struct job *dj)
         if(!slash)
             cp[off++] = '/';
         memcpy(cp + off, nm, nlen + 1);
-        if(!(w->o->n_excludes && walk_excluded(w->o, cp)))
-            list_entry(w, dj, d, cp, off + nlen, off);
+        list_entry(w, dj, d, cp, off + nlen, off);
         errno = 0;
     }
     if(errno)
@@ -428,7 +629,8 @@ enum kensa_err walk_run(const struct walk_opts *o, const char *const *roots,
         if(o->follow_symlinks && !seen_add(&w, st.st_dev, st.st_ino))
             continue;
         struct job *j = job_new(roots[i], strlen(roots[i]), 0,
-                                S_ISDIR(st.st_mode), st.st_dev, &st, NULL);
+                                S_ISDIR(st.st_mode), st.st_dev, &st, NULL,
+                                st.st_dev);
         if(!j) {
             rc = KENSA_ENOMEM;
             goto out;

@@ -44,7 +44,7 @@ setup_file() {
     [ "$status" -eq 0 ]
     [ -z "$output" ]
     run k log4j --json --all "$FX/clean"
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 0 ]   # an inventory alone never fails
     [ "$(echo "$output" | alerts | tr '\n' ' ')" = "patched 2.12.4 patched 2.17.1 patched 2.3.2 " ]
 }
 
