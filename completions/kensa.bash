@@ -10,12 +10,14 @@ _kensa()
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary
         --password --passwords --root --log-path --iocs --fix --dry-run --backup-dir
-        --restore --fix-log4j1 --no-confine"
+        --restore --fix-log4j1 --no-confine --syslog --syslog-facility"
 
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --lang) COMPREPLY=($(compgen -W "en ja" -- "$cur")); return ;;
+        --syslog) COMPREPLY=($(compgen -W "local udp:// tcp:// unix:" -- "$cur")); compopt -o nospace; return ;;
+        --syslog-facility) COMPREPLY=($(compgen -W "user daemon local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")); return ;;
         -o|--output|--iocs|--passwords) _filedir; return ;;
         --log-path|--backup-dir|--root) _filedir -d; return ;;
         --threads|-j|--exclude|--max-*|--password) return ;;
