@@ -11,7 +11,7 @@ _kensa()
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary
         --password --passwords --root --log-path --iocs --fix --dry-run --backup-dir
-        --restore --fix-log4j1 --no-confine"
+        --restore --fix-log4j1 --no-confine --syslog --syslog-facility"
 
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;
@@ -19,6 +19,8 @@ _kensa()
         --lang) COMPREPLY=($(compgen -W "en ja" -- "$cur")); return ;;
         --fail-on) COMPREPLY=($(compgen -W "info low medium high critical" -- "$cur")); return ;;
         --include-fs) COMPREPLY=($(compgen -W "nfs nfs4 cifs smb3 smbfs fuse fuse.sshfs sshfs afs autofs 9p ceph glusterfs" -- "$cur")); return ;;
+        --syslog) COMPREPLY=($(compgen -W "local udp:// tcp:// unix:" -- "$cur")); compopt -o nospace; return ;;
+        --syslog-facility) COMPREPLY=($(compgen -W "user daemon local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")); return ;;
         # --exclude: paths, folders completed with their '/' (a folder glob)
         -o|--output|--iocs|--passwords|--exclude|--exclude-from) _filedir; return ;;
         --log-path|--backup-dir|--root) _filedir -d; return ;;

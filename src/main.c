@@ -28,6 +28,7 @@
 #include "kensa/kensa.h"
 #include "excludes.h"
 #include "passwords.h"
+#include "syslog.h"
 #include "util/json.h"   /* lib/util: shareable helpers, as curl's curlx */
 
 enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
@@ -92,6 +93,11 @@ struct cli {
     bool quiet, no_summary, progress;
     bool no_confine;
     char confinement[192];      /* what kensa_confine() put in force */
+    const char *syslog_dest;        /* --syslog, NULL: none */
+    int syslog_facility;            /* --syslog-facility (local0) */
+    struct syslog_sender *syslog;   /* while scanning */
+    struct syslog_stats syslog_st;  /* once drained */
+    char output_name[4096];         /* -o with %h, %t expanded */
     struct kensa_report *report;
     size_t per_threat_n;
     struct { char *id; uint64_t n; } per_threat[32]; /* then "other" */
@@ -330,6 +336,7 @@ static void on_finding(const struct kensa_finding *f, void *ud)
         fputs("\r\033[K", stderr);
         c->progress_shown = false;
     }
+    syslog_next(c->syslog, SYSLOG_FINDING, (int)f->severity);
     if(kensa_report_finding(c->report, f) && !c->write_errno) {
         /* nowhere to write: stop rather than scan for nothing */
         c->write_errno = errno ? errno : EIO;
@@ -356,6 +363,7 @@ static void on_warning(const struct kensa_warning *w, void *ud)
     if(c->quiet)
         return;
     if(c->ro.format == KENSA_FMT_JSON) {
+        syslog_next(c->syslog, SYSLOG_WARNING, 0);
         if(kensa_report_warning(c->report, w) && !c->write_errno) {
             c->write_errno = errno ? errno : EIO;
             kensa_scanner_cancel(c->scanner);
@@ -563,6 +571,49 @@ static int cmd_restore(int argc, char **argv)
     return rc;
 }
 
+/*
+ * Expand -o's name into out: %h the host's name (bytes outside
+ * [A-Za-z0-9._-] as '_'), %t the start time in UTC (20261126T101500Z),
+ * %% a '%'.  -1 for any other '%' sequence or a name too long.
+ */
+static int expand_output(const char *tmpl, time_t start, char *out,
+                         size_t cap)
+{
+    char host[256] = "", ts[32];
+    struct tm tm;
+    size_t n = 0;
+
+    if(gethostname(host, sizeof(host) - 1) || !host[0])
+        strcpy(host, "localhost");
+    for(char *p = host; *p; p++)
+        if(!isalnum((unsigned char)*p) && !strchr("._-", *p))
+            *p = '_';
+    gmtime_r(&start, &tm);
+    strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
+    for(const char *p = tmpl; *p; p++) {
+        const char *add = NULL;
+        char one[2] = { *p, 0 };
+        if(*p != '%')
+            add = one;
+        else if(p[1] == 'h')
+            add = host;
+        else if(p[1] == 't')
+            add = ts;
+        else if(p[1] == '%')
+            add = "%";
+        else
+            return -1;
+        p += *p == '%';
+        size_t al = strlen(add);
+        if(n + al >= cap)
+            return -1;
+        memcpy(out + n, add, al);
+        n += al;
+    }
+    out[n] = 0;
+    return 0;
+}
+
 /* A stream on the file the user named for output (kensa_output_open's
  * checks), or NULL after saying why. */
 static FILE *open_out(const char *path)
@@ -592,6 +643,7 @@ static int confine(struct cli *c, const char *const *roots, size_t n)
         .read_roots = c->so.follow_symlinks ? everywhere : roots,
         .n_read_roots = c->so.follow_symlinks ? 1 : n,
         .landlock = !(c->fix || c->dry_run || c->restore),
+        .connect_tcp_port = syslog_tcp_port(c->syslog),
     };
     /* --root: all is read inside that folder, links included */
     if(c->so.root && roots) {
@@ -644,7 +696,7 @@ static int decide_exit(const struct cli *c, const struct kensa_stats *st,
 {
     if(got_signal)
         return 128 + got_signal;   /* 130, 143: as the shells report it */
-    if(c->write_errno || fix_failed)
+    if(c->write_errno || fix_failed || c->syslog_st.dropped)
         return EXIT_ERROR;
     if(c->failing)
         return EXIT_FOUND;
@@ -697,10 +749,40 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     c->so.n_passwords = c->passwords.n;
     if(c->iocs_path && !(iocs_out = open_out(c->iocs_path)))
         return EXIT_ERROR;
+    if(c->output) {
+        if(expand_output(c->output, time(NULL), c->output_name,
+                         sizeof(c->output_name))) {
+            say(stderr, M("cli.bad_value", c->output, "output"));
+            if(iocs_out)
+                fclose(iocs_out);
+            return EXIT_ERROR;
+        }
+        c->output = c->output_name;
+    }
     if(c->output && !(out = open_out(c->output))) {
         if(iocs_out)
             fclose(iocs_out);
         return EXIT_ERROR;
+    }
+    /* --syslog: the records go to the sender (and to -o's file too),
+     * connected now, before the sandbox closes */
+    if(c->syslog_dest) {
+        char why[512];
+        bool pending = false;
+        FILE *so;
+        c->syslog = syslog_open(c->syslog_dest, c->syslog_facility,
+                                &pending, why, sizeof(why));
+        if(!c->syslog) {
+            say(stderr, M("cli.cannot_write", c->syslog_dest, why));
+            goto out;
+        }
+        if(pending)
+            say(stderr, M("cli.warning", c->syslog_dest, why));
+        if(!(so = syslog_stream(c->syslog, out != stdout ? out : NULL))) {
+            fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
+            goto out;
+        }
+        out = so;
     }
     c->report = kensa_report_new(&c->ro, out, &err);
     /* indicators feed the text summary and --iocs only */
@@ -793,12 +875,15 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     signal_scanner = NULL;
     if(!got_signal)
         kensa_scanner_finish(s);   /* host-wide correlation reports now */
+    syslog_next(c->syslog, SYSLOG_RUN, 0);
     if(kensa_report_finish(c->report) && !c->write_errno)
         c->write_errno = errno ? errno : EIO;
     if(c->ro.format == KENSA_FMT_TEXT && !c->quiet)
         kensa_iocs_summary(c->iocs, out, c->ro.lang);
     if(!c->write_errno && (fflush(out) || ferror(out)))
         c->write_errno = errno ? errno : EIO;
+    if(c->syslog)   /* what a TCP server has not taken yet: 5 s at most */
+        syslog_drain(c->syslog, 5000, &c->syslog_st);
     if(iocs_out) {
         size_t pl = strlen(c->iocs_path);
         bool stix = pl > 5 && !strcmp(c->iocs_path + pl - 5, ".json");
@@ -837,6 +922,13 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                     num(n2, st.skipped_limit), num(n3, st.errors)));
         scope_summary(s, &st);
         say_plain(M("summary.confinement", c->confinement));
+        if(c->syslog)
+            fprintf(stderr, "Syslog: %llu sent, %llu dropped, %llu cut, "
+                    "%llu reconnects\n",
+                    (unsigned long long)c->syslog_st.sent,
+                    (unsigned long long)c->syslog_st.dropped,
+                    (unsigned long long)c->syslog_st.truncated,
+                    (unsigned long long)c->syslog_st.reconnects);
         if(got_signal)
             say_plain(M("summary.interrupted",
                         got_signal == SIGINT ? "SIGINT" : "SIGTERM"));
@@ -848,6 +940,13 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
             say(stderr, M("cli.report_write_to", c->output, why));
         else
             say(stderr, M("cli.report_write", why));
+    }
+    if(c->syslog_st.dropped) {
+        char n1[24];
+        fprintf(stderr, "kensa: syslog: %s records not delivered to ",
+                num(n1, c->syslog_st.dropped));
+        putsafe(c->syslog_dest, stderr);
+        fputc('\n', stderr);
     }
     /* an interrupted --fix changes nothing */
     size_t fix_failed = (c->fix || c->dry_run) && !got_signal ?
@@ -862,6 +961,8 @@ out:
         free(c->per_threat[i].id);
     if(out != stdout && fclose(out) && rc != EXIT_FOUND)
         rc = EXIT_ERROR;
+    syslog_free(c->syslog);
+    c->syslog = NULL;
     if(iocs_out && fclose(iocs_out) && rc != EXIT_FOUND)
         rc = EXIT_ERROR;
     return rc;
@@ -964,6 +1065,7 @@ int main(int argc, char **argv)
     kensa_options_default(&c.so);
     lang = env_lang();   /* until --lang says otherwise */
     c.ro.format = KENSA_FMT_TEXT;
+    c.syslog_facility = 16;   /* local0 */
     for(size_t i = 0; i < NOPTS; i++) {
         lopts[i].name = opts_table[i].lng;
         lopts[i].has_arg = opts_table[i].arg ? required_argument : no_argument;
@@ -1097,6 +1199,11 @@ int main(int argc, char **argv)
         case OPT_RESTORE: c.restore = true; break;
         case OPT_FIX_LOG4J1: c.fix_log4j1 = true; break;
         case OPT_NO_CONFINE: c.no_confine = true; break;
+        case OPT_SYSLOG: c.syslog_dest = optarg; break;
+        case OPT_SYSLOG_FACILITY:
+            if((c.syslog_facility = syslog_facility_parse(optarg)) < 0)
+                goto bad;
+            break;
         default:
             usage(stderr);
             rc = EXIT_ERROR;
@@ -1117,6 +1224,8 @@ bad:
     }
     c.ro.lang = lang = lang_opt >= 0 ? (enum kensa_lang)lang_opt : env_lang();
     c.ro.quiet = c.quiet;
+    if(c.syslog_dest)
+        c.ro.format = KENSA_FMT_JSON;   /* one JSON record per message */
     bool tty = isatty(STDOUT_FILENO) && !c.output;
     c.ro.color = !strcmp(color, "always") ||
                  (!strcmp(color, "auto") && tty && !getenv("NO_COLOR"));

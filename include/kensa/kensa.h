@@ -656,6 +656,9 @@ struct kensa_confine_opts {
      * only the system-call filter, for commands that write where they find
      * things (kensa log4j --fix, --restore). */
     bool landlock;
+    /* A TCP port the process may still connect to once confined (the
+     * syslog sender's reconnects, Landlock ABI 4 and later); 0: none. */
+    uint16_t connect_tcp_port;
 };
 
 /*

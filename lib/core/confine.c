@@ -15,7 +15,9 @@
  *  2. Landlock (read-only commands): the file system shrinks to reading
  *     beneath the scan roots, plus creating, writing and reading regular
  *     files in the spill folders, where the engine keeps large members in
- *     unlinked O_TMPFILE files (spill_dirs() in scanner.c);
+ *     unlinked O_TMPFILE files (spill_dirs() in scanner.c); no TCP bind
+ *     or connect, except connect to one port when the CLI sends to a
+ *     syslog server over TCP (connect_tcp_port: its reconnects);
  *  3. a seccomp filter (libseccomp) that lets everything through except a
  *     list of calls a scan never makes, which fail with EPERM, so that code
  *     reaching them fails cleanly instead of killing the scan.
@@ -75,6 +77,9 @@
 #define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)
 #define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
 #endif
+#ifndef LANDLOCK_RULE_NET_PORT
+#define LANDLOCK_RULE_NET_PORT 2
+#endif
 #ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
 #define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
 #define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
@@ -102,6 +107,12 @@ struct ll_ruleset_attr {
     uint64_t handled_access_fs;
     uint64_t handled_access_net;
     uint64_t scoped;
+};
+
+/* landlock_net_port_attr (ABI 4), absent from older headers. */
+struct ll_net_port_attr {
+    uint64_t allowed_access;
+    uint64_t port;
 };
 
 /* LeakSanitizer stops the threads with ptrace and lists them through
@@ -244,6 +255,14 @@ static int apply_landlock(const struct kensa_confine_opts *o, int *abi)
         rc = ll_allow(rs, o->write_dirs[i], LL_SPILL, fs);
     for(size_t i = 0; !rc && i < sizeof(libc_reads) / sizeof(*libc_reads); i++)
         rc = ll_allow(rs, libc_reads[i], LANDLOCK_ACCESS_FS_READ_FILE, fs);
+    /* the syslog sender reconnects to its one port (src/syslog.c) */
+    if(!rc && *abi >= 4 && o->connect_tcp_port) {
+        struct ll_net_port_attr np = {
+            .allowed_access = LANDLOCK_ACCESS_NET_CONNECT_TCP,
+            .port = o->connect_tcp_port };
+        if(syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_NET_PORT, &np, 0))
+            rc = -errno;
+    }
     if(!rc && LSAN_BUILD)
         rc = ll_allow(rs, "/proc/self", LL_READ, fs);
     if(!rc && syscall(SYS_landlock_restrict_self, rs, 0) != 0)
