@@ -72,6 +72,7 @@ struct proc {
     pid_t pid;
     int dirfd;                      /* /proc/PID */
     int rootfd;                     /* /proc/PID/root, or -1 */
+    int hostfd;                     /* our own "/", or -1 */
     bool same_root;                 /* its root is ours */
     char pidstr[24], uid[24], start[40];
     char name[64];                  /* comm */
@@ -414,17 +415,17 @@ static void warn_proc(struct kensa_scanner *s, const char *path,
     scan_warn_sys(s, path, err, sys, KMSG_ARGS(id, arg));
 }
 
-/* Is the file at `path` inside the process's root still (dev, ino)? */
-static bool still_there(const struct proc *p, const char *path, size_t n,
+/* Is the file at `path` beneath rootfd still (dev, ino)? */
+static bool still_there(int rootfd, const char *path, size_t n,
                         const struct stat *held)
 {
     char rel[PROC_PATH_MAX];
     struct stat st;
-    if(p->rootfd < 0 || n >= sizeof(rel))
+    if(rootfd < 0 || n >= sizeof(rel))
         return false;
     memcpy(rel, path, n);
     rel[n] = 0;
-    int fd = sysroot_open(p->rootfd, rel, O_PATH | O_CLOEXEC);
+    int fd = sysroot_open(rootfd, rel, O_PATH | O_CLOEXEC);
     if(fd < 0)
         return false;
     bool same = !fstat(fd, &st) && st.st_dev == held->st_dev &&
@@ -452,16 +453,27 @@ static void scan_held(struct kensa_scanner *s, struct proc *p, int fd,
     p->seen[p->n_seen].ino = st.st_ino;
     p->n_seen++;
 
-    /* the name as the process gives it, " (deleted)" kept only when a
-     * file of that very name is what it holds */
-    size_t plen = n;
-    bool restart = false;
-    if(!still_there(p, path, n, &st)) {
-        plen = undeleted_len(path, n);
-        restart = plen == n || !still_there(p, path, plen, &st);
-    }
+    /* The name as given, " (deleted)" kept only when a file of that very
+     * name is what it holds.  Links in /proc/PID/fd and the paths of
+     * /proc/PID/maps are names in our root (the kernel writes them for
+     * the reader) unless the file is not reachable from it (another
+     * mount namespace: a container), class path entries names in the
+     * process's root: both are tried, ours first for fds and maps. */
+    size_t plen = undeleted_len(path, n);
+    int first = how == HOW_CP ? p->rootfd : p->hostfd;
+    int second = how == HOW_CP ? -1 : p->rootfd;
+    bool in_root = how == HOW_CP, restart = false;
+    if(still_there(first, path, n, &st))
+        plen = n;
+    else if(plen < n && still_there(first, path, plen, &st))
+        ;
+    else if(second >= 0 && (still_there(second, path, n, &st) ||
+                            still_there(second, path, plen, &st)))
+        in_root = true;
+    else
+        restart = true;
     char shown[PROC_PATH_MAX + 64];
-    if(p->same_root)
+    if(p->same_root || !in_root)
         snprintf(shown, sizeof(shown), "%.*s", (int)plen, path);
     else
         snprintf(shown, sizeof(shown), "/proc/%s/root%.*s", p->pidstr,
@@ -527,16 +539,19 @@ static void from_maps(struct kensa_scanner *s, struct proc *p)
             fd = openat(mf, nm, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
                                 O_NOCTTY);
         }
-        if(fd < 0 && p->rootfd >= 0 && plen < PROC_PATH_MAX) {
-            /* no map_files (privileges): the path in its root, if it is
-             * still the inode mapped */
+        for(int r = 0; fd < 0 && r < 2 && plen < PROC_PATH_MAX; r++) {
+            /* no map_files (privileges): the path in our root, else in
+             * the process's, if it is still the inode mapped */
+            int rootfd = r ? p->rootfd : p->hostfd;
             char rel[PROC_PATH_MAX];
             size_t k = undeleted_len(path, plen);
+            struct stat st;
+            if(rootfd < 0)
+                continue;
             memcpy(rel, path, k);
             rel[k] = 0;
-            struct stat st;
-            fd = sysroot_open(p->rootfd, rel, O_RDONLY | O_CLOEXEC |
-                                              O_NONBLOCK | O_NOCTTY);
+            fd = sysroot_open(rootfd, rel, O_RDONLY | O_CLOEXEC |
+                                           O_NONBLOCK | O_NOCTTY);
             if(fd >= 0 && (fstat(fd, &st) || st.st_ino != ino)) {
                 close(fd);
                 fd = -1;
@@ -751,6 +766,7 @@ static enum kensa_err procs_scan_one(struct kensa_scanner *s, int procfd,
         return KENSA_ENOMEM;
     p->pid = pid;
     p->rootfd = -1;
+    p->hostfd = -1;
     snprintf(p->pidstr, sizeof(p->pidstr), "%ld", (long)pid);
     p->dirfd = openat(procfd, p->pidstr, O_RDONLY | O_DIRECTORY |
                                          O_CLOEXEC | O_NOFOLLOW);
@@ -802,6 +818,16 @@ static enum kensa_err procs_scan_one(struct kensa_scanner *s, int procfd,
     if(!link_at(p->dirfd, "cwd", p->cwd, sizeof(p->cwd)))
         p->cwd[0] = 0;
     p->rootfd = openat(p->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    p->hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    /* cwd is written for us, the reader: inside another root, take
+     * that root's path off so the class path resolves inside it */
+    char rootlink[PROC_PATH_MAX];
+    size_t rl;
+    if(link_at(p->dirfd, "root", rootlink, sizeof(rootlink)) &&
+       (rl = strlen(rootlink)) > 1 && !strncmp(p->cwd, rootlink, rl) &&
+       (p->cwd[rl] == '/' || !p->cwd[rl]))
+        memmove(p->cwd, p->cwd[rl] ? p->cwd + rl : "/",
+                strlen(p->cwd[rl] ? p->cwd + rl : "/") + 1);
     struct stat r1, r2;
     p->same_root = p->rootfd >= 0 && !fstat(p->rootfd, &r1) &&
                    !stat("/", &r2) && r1.st_dev == r2.st_dev &&
@@ -824,6 +850,8 @@ out:
         closedir(fds);
     if(p->rootfd >= 0)
         close(p->rootfd);
+    if(p->hostfd >= 0)
+        close(p->hostfd);
     if(p->dirfd >= 0)
         close(p->dirfd);
     free(p->maps);
