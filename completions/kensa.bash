@@ -10,7 +10,7 @@ _kensa()
         --include-fs --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary
-        --password --passwords --root --log-path --iocs --fix --dry-run --backup-dir
+        --password --passwords --running --pid --root --log-path --iocs --fix --dry-run --backup-dir
         --restore --fix-log4j1 --no-confine --syslog --syslog-facility"
 
     case $prev in
@@ -25,6 +25,7 @@ _kensa()
         -o|--output|--iocs|--passwords|--exclude|--exclude-from) _filedir; return ;;
         --log-path|--backup-dir|--root) _filedir -d; return ;;
         --threads|-j|--max-*|--password) return ;;
+        --pid) _pids; return ;;
         brief) COMPREPLY=($(compgen -W "$(kensa threats 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;
     esac
     if [[ $cword -eq 1 ]]; then

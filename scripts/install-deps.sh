@@ -7,7 +7,8 @@ PKGS="build-essential meson ninja-build pkg-config
       zlib1g-dev libdeflate-dev libarchive-dev libssl-dev libseccomp-dev
       libcmocka-dev bats jq python3 zip unzip p7zip-full scdoc
       clang libclang-rt-dev
-      time bzip2 xz-utils gzip tar bc strace rsyslog"
+      time bzip2 xz-utils gzip tar bc strace rsyslog
+      default-jre-headless default-jdk-headless liblog4j2-java"
 
 missing=""
 for p in $PKGS; do

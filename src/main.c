@@ -92,6 +92,9 @@ struct cli {
     size_t jobs_lost;          /* fixes not recorded for want of memory */
     bool quiet, no_summary, progress;
     bool no_confine;
+    bool running;               /* --running: what processes hold */
+    long *pids;                 /* --pid, repeatable */
+    size_t n_pids;
     char confinement[192];      /* what kensa_confine() put in force */
     const char *syslog_dest;        /* --syslog, NULL: none */
     int syslog_facility;            /* --syslog-facility (local0) */
@@ -645,6 +648,11 @@ static int confine(struct cli *c, const char *const *roots, size_t n)
         .landlock = !(c->fix || c->dry_run || c->restore),
         .connect_tcp_port = syslog_tcp_port(c->syslog),
     };
+    /* --running reads other processes' /proc entries, which Landlock
+     * forbids (a confined process may not inspect one outside its
+     * domain): the system-call filter alone */
+    if(c->running)
+        o.landlock = false;
     /* --root: all is read inside that folder, links included */
     if(c->so.root && roots) {
         o.read_roots = &c->so.root;
@@ -705,6 +713,33 @@ static int decide_exit(const struct cli *c, const struct kensa_stats *st,
     return EXIT_CLEAN;
 }
 
+/* --running: the processes named with --pid, else every one.  An
+ * unreadable process is a warning (the library's), not an error; a --pid
+ * that does not exist is.  KENSA_OK or the error to exit 2 with. */
+static enum kensa_err run_processes(struct cli *c, struct kensa_scanner *s)
+{
+    enum kensa_err err = KENSA_OK;
+    if(!c->n_pids) {
+        err = kensa_scanner_scan_processes(s);
+        if(err)
+            say(stderr, M("cli.error", kensa_strerror_lang(err, lang)));
+        return err;
+    }
+    for(size_t i = 0; i < c->n_pids && !kensa_scanner_cancelled(s); i++) {
+        enum kensa_err e = kensa_scanner_scan_process(s, (pid_t)c->pids[i]);
+        if(e == KENSA_ENOENT) {
+            char nb[24];
+            say(stderr, M("cli.no_process", num(nb, (unsigned long long)
+                                                    c->pids[i])));
+            err = e;
+        } else if(e == KENSA_ENOMEM) {
+            say(stderr, M("cli.error", kensa_strerror_lang(e, lang)));
+            err = e;
+        }
+    }
+    return err;
+}
+
 static int cmd_scan(struct cli *c, int argc, char **argv)
 {
     static const char *const def_roots[] = { "/" };
@@ -716,7 +751,9 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     enum kensa_err err;
     struct timespec t0, t1;
 
-    if(!nroots) {
+    if(!nroots && c->running) {
+        roots = NULL;   /* only what is running */
+    } else if(!nroots) {
         if(strcmp(c->cmd, "scan") && !c->so.root) {
             say(stderr, M("cli.needs_path", c->cmd));
             return EXIT_ERROR;
@@ -869,6 +906,11 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
             err = e2;
     }
     free(walk);
+    if(c->running && !kensa_scanner_cancelled(s)) {
+        enum kensa_err e2 = run_processes(c, s);
+        if(e2)
+            err = e2;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if(c->progress_shown)
         fputs("\r\033[K", stderr);
@@ -921,6 +963,13 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         say_plain(M("summary.warnings", num(n1, st.warnings),
                     num(n2, st.skipped_limit), num(n3, st.errors)));
         scope_summary(s, &st);
+        if(c->running) {
+            say_plain(M("summary.processes", num(n1, st.processes),
+                        num(n2, st.processes_java),
+                        num(n3, st.processes_unreadable)));
+            if(st.processes_unreadable && geteuid())
+                say_plain(M("summary.processes_root"));
+        }
         say_plain(M("summary.confinement", c->confinement));
         if(c->syslog)
             fprintf(stderr, "Syslog: %llu sent, %llu dropped, %llu cut, "
@@ -1084,8 +1133,10 @@ int main(int argc, char **argv)
     c.include_fs = calloc((size_t)argc + 1, sizeof(*c.include_fs));
     c.log_paths = calloc((size_t)argc + 1, sizeof(*c.log_paths));
     c.password_files = calloc((size_t)argc + 1, sizeof(*c.password_files));
+    c.pids = calloc((size_t)argc + 1, sizeof(*c.pids));
     if(!c.excludes || !c.log_paths || !c.password_files ||
-       !c.exclude_files || !c.include_fs) {
+       !c.exclude_files || !c.include_fs || !c.pids) {
+        free(c.pids);
         fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         free(c.excludes);
         free(c.exclude_files);
@@ -1204,6 +1255,15 @@ int main(int argc, char **argv)
             if((c.syslog_facility = syslog_facility_parse(optarg)) < 0)
                 goto bad;
             break;
+        case OPT_RUNNING: c.running = true; break;
+        case OPT_PID: {
+            uint32_t n;
+            if(!parse_u32(optarg, &n) || !n || n > 0x7fffffff)
+                goto bad;
+            c.pids[c.n_pids++] = (long)n;
+            c.running = true;
+            break;
+        }
         default:
             usage(stderr);
             rc = EXIT_ERROR;
@@ -1240,7 +1300,10 @@ bad:
     c.cmd = argv[optind++];
     int nargs = argc - optind;
     char **args = argv + optind;
-    if((c.fix || c.dry_run || c.restore) && strcmp(c.cmd, "log4j")) {
+    if(c.running && strcmp(c.cmd, "log4j") && strcmp(c.cmd, "scan")) {
+        say(stderr, M("cli.pid_needs_running"));
+        rc = EXIT_ERROR;
+    } else if((c.fix || c.dry_run || c.restore) && strcmp(c.cmd, "log4j")) {
         say(stderr, M("cli.fix_needs_log4j"));
         rc = EXIT_ERROR;
     } else if(c.restore)
@@ -1266,6 +1329,7 @@ bad:
         rc = EXIT_ERROR;
     }
 done:
+    free(c.pids);
     free(c.excludes);
     free(c.exclude_files);
     free(c.include_fs);

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -288,6 +289,11 @@ struct kensa_stats {
     uint64_t pruned_fs;      /* network/FUSE mounts not entered */
     uint64_t own_reports;    /* kensa's own reports the log detector
                                 recognised and did not scan */
+    uint64_t processes;      /* running processes looked at
+                                (kensa_scanner_scan_process) */
+    uint64_t processes_java; /* ...of which JVMs or holding archives:
+                                their files were scanned */
+    uint64_t processes_unreadable; /* ...of which could not be read */
 };
 
 struct kensa_scanner;
@@ -337,6 +343,44 @@ enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
 enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
                                          const char *name, const void *data,
                                          size_t len);
+
+/*
+ * Scan what running process `pid` has loaded or holds, if it is a JVM
+ * (its executable is named java, or it maps libjvm.so) or maps or holds
+ * open any .jar, .war or .ear: each file it maps (read through
+ * /proc/PID/map_files, so the very file mapped, even deleted or
+ * replaced on disk; else /proc/PID/root/PATH resolved inside the
+ * process's root), each archive it holds open (/proc/PID/fd/N), and
+ * each file of its class path (-cp, -classpath, --class-path, -jar in
+ * its command line, CLASSPATH in its environment; relative entries
+ * against its working folder, inside its root).  Each file is scanned
+ * once per process, by every enabled detector, as a file on disk is,
+ * and every finding on it carries the process: process.pid, .name,
+ * .executable, .command_line (cut to 4 KiB), .user.id, .user.name,
+ * .start (ISO 8601), the Log4j mitigation flags found in its command
+ * line or environment (kensa.process.mitigation), and
+ * kensa.process.restart_needed with an evidence message when the file
+ * it holds is no longer the one at its path.  Everything read from /proc
+ * is the process's to choose and treated as hostile; nothing is
+ * executed.  Findings are named by the path the process gives the file
+ * (beneath /proc/PID/root/ when the process has another root).
+ * Returns KENSA_OK when the process was looked at (a JVM or not);
+ * KENSA_ENOENT when there is no such process (it ended); KENSA_EIO when
+ * it could not be read (another user's, without privileges: a warning
+ * names it and kensa_stats.processes_unreadable counts it); KENSA_ENOMEM.
+ * Needs a process that may read other processes' /proc entries:
+ * Landlock (kensa_confine with landlock) forbids it.
+ */
+enum kensa_err kensa_scanner_scan_process(struct kensa_scanner *s,
+                                          pid_t pid);
+
+/*
+ * kensa_scanner_scan_process() for every process in /proc, in pid
+ * order, kensa's own excepted.  KENSA_OK once all were looked at (some
+ * may have been unreadable: warnings); KENSA_EIO when /proc cannot be
+ * listed; KENSA_ENOMEM.  Stops early when the scan is cancelled.
+ */
+enum kensa_err kensa_scanner_scan_processes(struct kensa_scanner *s);
 
 /*
  * End of the run: detectors that correlate across the whole scan (a

@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/finding.h"
@@ -86,7 +87,21 @@ struct kctxattr {
     const char *key;
     const char *value;
     const struct kctxattr *next;
+    /* Optional: what every finding on an object under this node carries
+     * too.  ctx_report() appends `finding` (a typed attribute, usually
+     * with the node's key) to the finding's attributes unless the
+     * finding already has that key, and `finding_ev` (a catalog message)
+     * to its evidence - on its stack, bounded by CTX_FINDING_MAX: a
+     * running process's pid, user and command line reach every
+     * detector's findings on the files it holds (core/procs.c) without
+     * any detector knowing about processes.  NULL: context only. */
+    const struct kensa_attr *finding;
+    const struct kensa_msg *finding_ev;
 };
+
+/* At most this many context attributes (and as many evidence messages)
+ * are appended to one finding; the rest are dropped. */
+#define CTX_FINDING_MAX 24
 
 struct kobj {
     struct kctx *ctx;
@@ -191,6 +206,11 @@ struct kmembers {
 void ctx_warn_msg(struct kctx *c, const char *path, enum kensa_err err,
                   const struct kmsg_args *m);
 
+/* A warning about no object (a running process, core/procs.c): as
+ * ctx_warn_msg, with the system error `sys` (0: none) for {s}. */
+void scan_warn_sys(struct kensa_scanner *s, const char *path,
+                   enum kensa_err err, int sys, const struct kmsg_args *m);
+
 /*
  * Charge `bytes` of decompressed data to the file's budget.  Returns false
  * (and warns once) when max_scansize or max_scantime is exceeded.
@@ -208,8 +228,20 @@ static inline bool ctx_wants_whole(const struct kctx *c)
     return c->s->want_whole;
 }
 
-/* Hand a finding to the scanner's callback; fills file_path, hashes. */
+/* Hand a finding to the scanner's callback; fills file_path, hashes, and
+ * appends the attributes and evidence of obj's context marked for
+ * findings (kctxattr.finding, .finding_ev). */
 void ctx_report(struct kobj *obj, struct kensa_finding *f);
+
+/*
+ * Scan the regular file open on `fd` (checked by the caller; `st` its
+ * fstat) as a file named `path`, whose root object's context is `attrs`
+ * (NULL: the scanner's own root context, kensa_scanner.root_attrs; a
+ * caller that adds nodes puts them in front of that list).  Read or
+ * mapped as the walker's files are; `fd` stays the caller's.
+ */
+void scan_file(struct kensa_scanner *s, const char *path, int fd,
+               const struct stat *st, const struct kctxattr *attrs);
 
 /*
  * Nested archives scanned clean: `digest` is the sha256 of a member's

@@ -63,7 +63,7 @@ struct kensa_scanner *kensa_scanner_new(const struct kensa_options *opts,
     s->opts.root = NULL;   /* borrowed for this call only: s->sys has it */
     /* the candidate passwords become the root objects' context, in the
      * order given (the first is tried first), then the system's */
-    struct kctxattr sys[SYSROOT_ATTRS];
+    struct kctxattr sys[SYSROOT_ATTRS] = { { 0 } };
     size_t nsys = s->sys ? sysroot_attrs(s->sys, sys) : 0;
     size_t nattrs = s->opts.n_passwords + nsys;
     if(!err && nattrs &&
@@ -323,6 +323,14 @@ bool clean_seen_object(const struct kobj *obj, uint8_t key[32])
     return clean_seen(obj->ctx->s, key);
 }
 
+void scan_warn_sys(struct kensa_scanner *s, const char *path,
+                   enum kensa_err err, int sys, const struct kmsg_args *m)
+{
+    const char *args[KMSG_MAX_ARGS];
+    size_t n = kmsg_unpack(m, args);
+    warn_raw(s, path, err, m->id, args, n, sys);
+}
+
 void ctx_warn_msg(struct kctx *c, const char *path, enum kensa_err err,
                   const struct kmsg_args *m)
 {
@@ -380,6 +388,58 @@ bool ctx_count_entry(struct kctx *c, const char *path)
     return true;
 }
 
+/*
+ * Point f's attributes and evidence at copies in attrs[] and ev[] (room
+ * for KFIND_MAX_ATTRS + CTX_FINDING_MAX and KFIND_MAX_EVIDENCE +
+ * CTX_FINDING_MAX) that add what obj's context marks for findings, in
+ * context order, nearest first: at most CTX_FINDING_MAX of each, an
+ * attribute whose key the finding already has (or that was added
+ * already) left out.  f is untouched when the context has none.
+ */
+static void ctx_finding_context(const struct kobj *obj,
+                                struct kensa_finding *f,
+                                struct kensa_attr *attrs,
+                                struct kensa_msg *ev)
+{
+    size_t na = 0, ne = 0, added_a = 0, added_e = 0;
+    bool copied = false;
+    for(const struct kctxattr *a = obj->attrs; a; a = a->next) {
+        if(!a->finding && !a->finding_ev)
+            continue;
+        if(!copied) {
+            /* the detector's own first, as many as fit */
+            na = f->n_attrs < KFIND_MAX_ATTRS ? f->n_attrs : KFIND_MAX_ATTRS;
+            ne = f->n_evidence < KFIND_MAX_EVIDENCE ? f->n_evidence
+                                                    : KFIND_MAX_EVIDENCE;
+            if(na)
+                memcpy(attrs, f->attrs, na * sizeof(*attrs));
+            if(ne)
+                memcpy(ev, f->evidence, ne * sizeof(*ev));
+            copied = true;
+        }
+        if(a->finding && a->finding->key && added_a < CTX_FINDING_MAX) {
+            bool dup = false;
+            for(size_t i = 0; i < na && !dup; i++)
+                dup = attrs[i].key && !strcmp(attrs[i].key, a->finding->key)
+                      && !(a->finding->flags & KENSA_ATTR_LIST);
+            if(!dup) {
+                attrs[na++] = *a->finding;
+                added_a++;
+            }
+        }
+        if(a->finding_ev && a->finding_ev->id && added_e < CTX_FINDING_MAX) {
+            ev[ne++] = *a->finding_ev;
+            added_e++;
+        }
+    }
+    if(!copied)
+        return;
+    f->attrs = attrs;
+    f->n_attrs = na;
+    f->evidence = ev;
+    f->n_evidence = ne;
+}
+
 void ctx_report(struct kobj *obj, struct kensa_finding *f)
 {
     struct kctx *c = obj->ctx;
@@ -412,18 +472,31 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     }
     if(hash && !f->object_sha256)
         f->object_sha256 = kobj_digest_hex(obj, KDIGEST_SHA256);
+    /* the context's attributes and evidence for findings (a process's
+     * pid and user: kctxattr.finding), after the detector's own, on the
+     * stack and for this call only */
+    struct kensa_attr attrs[KFIND_MAX_ATTRS + CTX_FINDING_MAX];
+    struct kensa_msg ev[KFIND_MAX_EVIDENCE + CTX_FINDING_MAX];
+    const struct kensa_attr *own_attrs = f->attrs;
+    const struct kensa_msg *own_ev = f->evidence;
+    size_t own_na = f->n_attrs, own_ne = f->n_evidence;
+    ctx_finding_context(obj, f, attrs, ev);
     pthread_mutex_lock(&c->s->lock);
     c->s->stats.findings++;
     if(c->s->on_finding)
         c->s->on_finding(f, c->s->ud);
     pthread_mutex_unlock(&c->s->lock);
+    f->attrs = own_attrs;
+    f->n_attrs = own_na;
+    f->evidence = own_ev;
+    f->n_evidence = own_ne;
 }
 
 /* ---- one file ---------------------------------------------------------- */
 
 static void scan_mem(struct kensa_scanner *s, const char *path,
                      const struct stat *st, const uint8_t *data, size_t len,
-                     bool mapped)
+                     bool mapped, const struct kctxattr *attrs)
 {
     struct kctx c = {
         .s = s, .file_path = path,
@@ -439,7 +512,7 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     struct kobj root = {
         .ctx = &c, .data = data, .len = len, .path = p, .name = p,
         .disk_path = st ? path : NULL, .mapped = mapped,
-        .attrs = s->root_attrs,
+        .attrs = attrs ? attrs : s->root_attrs,
     };
     const char *slash = strrchr(p, '/');
     if(slash && slash[1])
@@ -466,11 +539,11 @@ static void progress(struct kensa_scanner *s, const char *path)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* A regular file the walker opened (and checked) for us: read or map it
- * and scan it.  Only as much as it has now is read. */
-static void on_file(void *ud, const char *path, int fd, const struct stat *st)
+/* A regular file the walker (or procs.c) opened and checked: read or map
+ * it and scan it.  Only as much as it has now is read. */
+void scan_file(struct kensa_scanner *s, const char *path, int fd,
+               const struct stat *st, const struct kctxattr *attrs)
 {
-    struct kensa_scanner *s = ud;
     const struct kensa_limits *l = &s->opts.limits;
     uint8_t *data = NULL;
 
@@ -502,7 +575,7 @@ static void on_file(void *ud, const char *path, int fd, const struct stat *st)
             got += (size_t)r;
         }
         if(got)
-            scan_mem(s, path, st, small, got, false);
+            scan_mem(s, path, st, small, got, false, attrs);
         return;
     }
     data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -512,8 +585,13 @@ static void on_file(void *ud, const char *path, int fd, const struct stat *st)
     }
     if(len > (8u << 20))
         madvise(data, len, MADV_RANDOM);
-    scan_mem(s, path, st, data, len, true);
+    scan_mem(s, path, st, data, len, true, attrs);
     munmap(data, len);
+}
+
+static void on_file(void *ud, const char *path, int fd, const struct stat *st)
+{
+    scan_file(ud, path, fd, st, NULL);
 }
 
 static void on_walk_warn(void *ud, const char *path, int errnum,
@@ -726,7 +804,7 @@ static enum kensa_err scan_fd_spill(struct kensa_scanner *s,
             rc = KENSA_EIO;
         } else {
             count_file(s, len);
-            scan_mem(s, name, NULL, map, (size_t)len, true);
+            scan_mem(s, name, NULL, map, (size_t)len, true, NULL);
             munmap(map, (size_t)len);
         }
     }
@@ -762,6 +840,6 @@ enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
     s->stats.files++;
     s->stats.bytes += len;
     pthread_mutex_unlock(&s->lock);
-    scan_mem(s, name, NULL, data, len, false);
+    scan_mem(s, name, NULL, data, len, false, NULL);
     return KENSA_OK;
 }

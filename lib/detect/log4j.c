@@ -456,6 +456,36 @@ static void package_attrs(struct kfind *k, const char *name,
     kfind_str(k, "kensa.fixed_in", fixed_in, 0);
 }
 
+/*
+ * The Log4j flags of the process holding this copy (context
+ * "kensa.process.mitigation", core/procs.c), judged by the copy's
+ * possible releases: formatMsgNoLookups (or LOG4J_FORMAT_MSG_NO_LOOKUPS)
+ * =true exists since 2.10.0 and only stops lookups in messages
+ * (CVE-2021-44228), never those of CVE-2021-45046; other flags are not
+ * Log4Shell mitigations.
+ */
+static void flag_evidence(struct kfind *k, const struct kobj *obj,
+                          l4j_set set, const char *version)
+{
+    for(const struct kctxattr *a =
+            kobj_attr_next(obj, NULL, "kensa.process.mitigation");
+        a; a = kobj_attr_next(obj, a, "kensa.process.mitigation")) {
+        const char *f = a->value, *eq = strchr(f, '=');
+        bool nolookups = (strcasestr(f, "formatMsgNoLookups") ||
+                          strcasestr(f, "FORMAT_MSG_NO_LOOKUPS")) &&
+                         eq && !strcasecmp(eq + 1, "true");
+        l4j_set since = l4j_parse("2.10.0");
+        if(!nolookups)
+            kfind_ev(k, KMSG_L4J_EV_FLAG_UNRELATED, f);
+        else if(since && (set & (since - 1)))
+            kfind_ev(k, KMSG_L4J_EV_FLAG_TOO_OLD, f, version);
+        else if(l4j_cves(set) & L4J_CVE_44228)
+            kfind_ev(k, KMSG_L4J_EV_FLAG_HELPS, f);
+        else
+            kfind_ev(k, KMSG_L4J_EV_FLAG_NOT_NEEDED, f);
+    }
+}
+
 static void report2(struct scan *s, struct ev *e, const char *version,
                     bool exact, bool knows_lookup, const char *where,
                     long jl_idx)
@@ -522,6 +552,7 @@ static void report2(struct scan *s, struct ev *e, const char *version,
         kfind_ev(&k, KMSG_L4J_EV_UNDER, where);
     if(lookup_gone)
         kfind_ev(&k, KMSG_L4J_EV_REMOVED);
+    flag_evidence(&k, s->obj, e->set, version);
     package_attrs(&k, "log4j-core", version, exact, cv, ncv, fixed_in);
     k.f.path = s->report_path;
     /* Removing JndiLookup.class mitigates CVE-2021-44228/45046 */

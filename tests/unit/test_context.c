@@ -18,9 +18,9 @@
 static void test_lookup_and_order(void **state)
 {
     (void)state;
-    struct kctxattr p2 = { "password", "second", NULL };
-    struct kctxattr mail = { "mail", "m.eml", &p2 };
-    struct kctxattr p1 = { "password", "first", &mail };
+    struct kctxattr p2 = { .key = "password", .value = "second", .next = NULL };
+    struct kctxattr mail = { .key = "mail", .value = "m.eml", .next = &p2 };
+    struct kctxattr p1 = { .key = "password", .value = "first", .next = &mail };
     struct kobj parent = { .attrs = &p1 };
 
     assert_string_equal(kobj_attr(&parent, "password"), "first");
@@ -38,7 +38,7 @@ static void test_lookup_and_order(void **state)
     assert_string_equal(seen[1], "second");
 
     /* a child prepends its own; the parent's list is unchanged */
-    struct kctxattr own = { "opened_with", "first", parent.attrs };
+    struct kctxattr own = { .key = "opened_with", .value = "first", .next = parent.attrs };
     struct kobj child = { .parent = &parent, .attrs = &own };
     assert_string_equal(kobj_attr(&child, "opened_with"), "first");
     assert_int_equal(kobj_attr_count(&child, "password"), 2);

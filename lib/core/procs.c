@@ -1,0 +1,931 @@
+/*
+ * procs.c - what is running: the files a live process has loaded or
+ * holds, scanned by the normal engine with the process as context
+ * (kensa_scanner_scan_process, kensa_scanner_scan_processes).
+ *
+ * A process is looked at when it is a JVM (its executable or comm is
+ * "java", or it maps libjvm.so) or maps or holds open an archive
+ * (.jar, .war, .ear, .zip).  Its files come from three places, each
+ * opened so that what the process has is what is read:
+ *  - /proc/PID/maps: through /proc/PID/map_files/START-END, the very
+ *    mapping, even deleted or replaced on disk (needs CAP_SYS_ADMIN or
+ *    CAP_CHECKPOINT_RESTORE); else the path inside the process's root
+ *    (sysroot_open on /proc/PID/root: links resolve inside that root,
+ *    ".." stops at it, magic links refused), believed only when its
+ *    inode is the one mapped;
+ *  - /proc/PID/fd/N whose link names an archive: the descriptor itself
+ *    reopened, after fstatat says it is a regular file (O_NONBLOCK and a
+ *    second fstat besides);
+ *  - the class path of its command line (-cp, -classpath, --class-path,
+ *    -jar; "dir/" + "*" lists the jars of dir) and CLASSPATH in its
+ *    environment, relative entries against /proc/PID/cwd's path, all
+ *    opened inside its root as above.  Folders on the class path are not
+ *    walked.
+ * Each file is scanned once per process (by device and inode) with
+ * scan_file() and a context (engine.h, kctxattr) holding the process's
+ * attributes marked for findings: every detector's findings on it carry
+ * process.pid, .name, .executable, .command_line, .user.*, .start, the
+ * Log4j flags of its command line and environment
+ * (kensa.process.mitigation, judged per copy by detect/log4j.c), how the
+ * file is held (evidence) and, when the file held is no longer the one
+ * at its path (deleted, or replaced as kensa log4j --fix does it),
+ * kensa.process.restart_needed with an evidence message.
+ *
+ * Every byte under /proc/PID is the process's to choose (its name,
+ * arguments, environment, the paths it maps): all of it is read with a
+ * cap, parsed as bytes, never used as a path outside the process's root,
+ * never executed, and handed to the reports as data (they escape it).
+ * /proc/PID is opened once, as a folder, and everything else is read
+ * relative to it, so a pid reused meanwhile gives errors, not another
+ * process's files.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/engine.h"
+#include "core/sysroot.h"
+
+#define PROC_MAPS_MAX (8u << 20)    /* bytes of /proc/PID/maps read */
+#define PROC_ARGS_MAX (1u << 20)    /* of cmdline, of environ */
+#define PROC_SMALL_MAX 4096         /* of stat, status */
+#define PROC_CMD_SHOW 4096          /* process.command_line, cut */
+#define PROC_FILES_MAX 1024         /* files scanned per process */
+#define PROC_FLAGS_MAX 8            /* mitigation flags kept */
+#define PROC_FLAG_LEN 256           /* bytes of one flag kept */
+#define PROC_PATH_MAX 4096
+
+static const char DELETED[] = " (deleted)";
+
+/* What one process says of itself, and the context its files get. */
+struct proc {
+    pid_t pid;
+    int dirfd;                      /* /proc/PID */
+    int rootfd;                     /* /proc/PID/root, or -1 */
+    int hostfd;                     /* our own "/", or -1 */
+    bool same_root;                 /* its root is ours */
+    char pidstr[24], uid[24], start[40];
+    char name[64];                  /* comm */
+    char exe[PROC_PATH_MAX];
+    char user[256];
+    char cmd[PROC_CMD_SHOW + 1];
+    char cwd[PROC_PATH_MAX];
+    char flags[PROC_FLAGS_MAX][PROC_FLAG_LEN];
+    size_t n_flags;
+    char *maps, *args, *env;        /* as read, NUL-terminated */
+    size_t n_maps, n_args, n_env;
+    struct { dev_t dev; ino_t ino; } seen[PROC_FILES_MAX];
+    size_t n_seen;
+    bool files_capped;
+    /* the context: process attributes (finding-marked), then the
+     * scanner's own root context */
+    struct kensa_attr pattr[8 + PROC_FLAGS_MAX];
+    struct kctxattr pnode[8 + PROC_FLAGS_MAX];
+    const struct kctxattr *ctx;
+};
+
+/* ---- reading /proc -------------------------------------------------------- */
+
+/* Read the file `name` under dirfd into a new NUL-terminated buffer, at
+ * most cap bytes (/proc sizes are 0: read to the end or the cap).
+ * NULL with errno set on error. */
+static char *read_at(int dirfd, const char *name, size_t cap, size_t *out_len)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+                                 O_NONBLOCK | O_NOCTTY);
+    if(fd < 0)
+        return NULL;
+    size_t size = 4096, len = 0;
+    char *p = malloc(size + 1);
+    while(p) {
+        if(len == size) {
+            if(size >= cap)
+                break;
+            size_t ns = size * 2 < cap ? size * 2 : cap;
+            char *np = realloc(p, ns + 1);
+            if(!np) {
+                free(p);
+                p = NULL;
+                errno = ENOMEM;
+                break;
+            }
+            p = np;
+            size = ns;
+        }
+        ssize_t r = read(fd, p + len, size - len);
+        if(r < 0 && errno == EINTR)
+            continue;
+        if(r < 0) {
+            int e = errno;
+            free(p);
+            p = NULL;
+            errno = e;
+            break;
+        }
+        if(r == 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fd);
+    if(p) {
+        p[len] = 0;
+        *out_len = len;
+    }
+    return p;
+}
+
+/* readlinkat into out (cap bytes, NUL-terminated); false on error or
+ * when the target does not fit. */
+static bool link_at(int dirfd, const char *name, char *out, size_t cap)
+{
+    ssize_t n = readlinkat(dirfd, name, out, cap);
+    if(n < 0 || (size_t)n >= cap)
+        return false;
+    out[n] = 0;
+    return true;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suf)
+{
+    size_t k = strlen(suf);
+    return n >= k && !strncasecmp(s + n - k, suf, k);
+}
+
+/* Length of path p[0..n) without a trailing " (deleted)". */
+static size_t undeleted_len(const char *p, size_t n)
+{
+    return ends_with(p, n, DELETED) ? n - (sizeof(DELETED) - 1) : n;
+}
+
+/* A name that is an archive the JVM loads classes from. */
+static bool is_archive(const char *p, size_t n)
+{
+    n = undeleted_len(p, n);
+    return ends_with(p, n, ".jar") || ends_with(p, n, ".war") ||
+           ends_with(p, n, ".ear") || ends_with(p, n, ".zip");
+}
+
+static bool is_libjvm(const char *p, size_t n)
+{
+    n = undeleted_len(p, n);
+    return ends_with(p, n, "/libjvm.so");
+}
+
+/* The base name of p[0..n) is "java". */
+static bool named_java(const char *p, size_t n)
+{
+    n = undeleted_len(p, n);
+    const char *b = memrchr(p, '/', n);
+    b = b ? b + 1 : p;
+    return (size_t)(p + n - b) == 4 && !memcmp(b, "java", 4);
+}
+
+/* ---- one process's identity --------------------------------------------- */
+
+/* comm, starttime and flags from /proc/PID/stat; false if unreadable. */
+static bool parse_stat(struct proc *p, unsigned long long *start_ticks,
+                       bool *kthread)
+{
+    size_t n;
+    char *st = read_at(p->dirfd, "stat", PROC_SMALL_MAX, &n);
+    if(!st)
+        return false;
+    char *open = strchr(st, '('), *close = strrchr(st, ')');
+    bool ok = false;
+    if(open && close && close > open) {
+        size_t k = (size_t)(close - open - 1);
+        if(k >= sizeof(p->name))
+            k = sizeof(p->name) - 1;
+        memcpy(p->name, open + 1, k);
+        p->name[k] = 0;
+        /* fields after ") ": 3 state ... 9 flags ... 22 starttime */
+        char *save = NULL, *tok = strtok_r(close + 1, " ", &save);
+        unsigned long long flags = 0;
+        for(int field = 3; tok; field++, tok = strtok_r(NULL, " ", &save)) {
+            if(field == 9)
+                flags = strtoull(tok, NULL, 10);
+            if(field == 22) {
+                *start_ticks = strtoull(tok, NULL, 10);
+                ok = true;
+                break;
+            }
+        }
+        *kthread = (flags & 0x00200000u) != 0;   /* PF_KTHREAD */
+    }
+    free(st);
+    return ok;
+}
+
+/* Boot time (seconds since the epoch), from /proc/stat's btime. */
+static long long boot_time(void)
+{
+    static long long bt = -1;
+    if(bt >= 0)
+        return bt;
+    size_t n;
+    char *s = read_at(AT_FDCWD, "/proc/stat", 1u << 20, &n);
+    const char *b = s ? strstr(s, "\nbtime ") : NULL;
+    bt = b ? strtoll(b + 7, NULL, 10) : 0;
+    free(s);
+    return bt;
+}
+
+static void set_start(struct proc *p, unsigned long long ticks)
+{
+    long hz = sysconf(_SC_CLK_TCK);
+    long long bt = boot_time();
+    if(hz <= 0 || bt <= 0)
+        return;
+    time_t t = (time_t)(bt + (long long)(ticks / (unsigned long long)hz));
+    unsigned cs = (unsigned)((ticks % (unsigned long long)hz) * 100 /
+                             (unsigned long long)hz);
+    struct tm tm;
+    if(!gmtime_r(&t, &tm))
+        return;
+    char sec[24];
+    strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(p->start, sizeof(p->start), "%s.%02uZ", sec, cs);
+}
+
+/* Effective uid from /proc/PID/status, and its name on this host. */
+static void set_user(struct proc *p)
+{
+    size_t n;
+    char *st = read_at(p->dirfd, "status", PROC_SMALL_MAX, &n);
+    const char *u = st ? strstr(st, "\nUid:") : NULL;
+    if(u) {
+        char *end;
+        strtoul(u + 5, &end, 10);                       /* real */
+        unsigned long euid = strtoul(end, &end, 10);    /* effective */
+        snprintf(p->uid, sizeof(p->uid), "%lu", euid);
+        struct passwd pw, *res = NULL;
+        char buf[4096];
+        if(!getpwuid_r((uid_t)euid, &pw, buf, sizeof(buf), &res) && res)
+            snprintf(p->user, sizeof(p->user), "%s", pw.pw_name);
+    }
+    free(st);
+}
+
+/* The command line, arguments joined by spaces, cut to PROC_CMD_SHOW
+ * bytes on a UTF-8 boundary (the bytes stay as they are: reports escape
+ * them). */
+static void set_cmd(struct proc *p)
+{
+    size_t k = 0;
+    for(size_t i = 0; i < p->n_args && k < PROC_CMD_SHOW; i++)
+        p->cmd[k++] = p->args[i] ? p->args[i] : ' ';
+    while(k && p->cmd[k - 1] == ' ')
+        k--;   /* the last argument's NUL */
+    if(k == PROC_CMD_SHOW)
+        while(k && ((unsigned char)p->cmd[k] & 0xc0) == 0x80)
+            k--;
+    p->cmd[k] = 0;
+}
+
+/* Keep a flag (at most PROC_FLAGS_MAX, each cut to PROC_FLAG_LEN - 1). */
+static void add_flag(struct proc *p, const char *f, size_t n)
+{
+    if(p->n_flags >= PROC_FLAGS_MAX || !n)
+        return;
+    if(n >= PROC_FLAG_LEN)
+        n = PROC_FLAG_LEN - 1;
+    for(size_t i = 0; i < p->n_flags; i++)
+        if(strlen(p->flags[i]) == n && !memcmp(p->flags[i], f, n))
+            return;
+    memcpy(p->flags[p->n_flags], f, n);
+    p->flags[p->n_flags++][n] = 0;
+}
+
+/* A JVM option that bears on Log4j (or JNDI): -Dlog4j2.*, -Dlog4j.*,
+ * -Dcom.sun.jndi.*. */
+static bool is_log4j_opt(const char *a, size_t n)
+{
+    static const char *const pre[] = { "-Dlog4j2.", "-Dlog4j.",
+                                       "-Dcom.sun.jndi." };
+    for(size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+        size_t k = strlen(pre[i]);
+        if(n > k && !strncasecmp(a, pre[i], k))
+            return true;
+    }
+    return false;
+}
+
+/* Options in a space-separated variable (JAVA_TOOL_OPTIONS). */
+static void flags_in_words(struct proc *p, const char *v, size_t n)
+{
+    size_t i = 0;
+    while(i < n) {
+        while(i < n && isspace((unsigned char)v[i]))
+            i++;
+        size_t j = i;
+        while(j < n && !isspace((unsigned char)v[j]))
+            j++;
+        if(is_log4j_opt(v + i, j - i))
+            add_flag(p, v + i, j - i);
+        i = j;
+    }
+}
+
+static void find_flags(struct proc *p)
+{
+    for(size_t i = 0; i < p->n_args;) {
+        size_t n = strnlen(p->args + i, p->n_args - i);
+        if(is_log4j_opt(p->args + i, n))
+            add_flag(p, p->args + i, n);
+        i += n + 1;
+    }
+    for(size_t i = 0; i < p->n_env;) {
+        const char *e = p->env + i;
+        size_t n = strnlen(e, p->n_env - i);
+        if(!strncasecmp(e, "LOG4J_", 6) || !strncasecmp(e, "LOG4J2_", 7))
+            add_flag(p, e, n);
+        static const char *const vars[] = { "JAVA_TOOL_OPTIONS=",
+                                            "JDK_JAVA_OPTIONS=",
+                                            "_JAVA_OPTIONS=" };
+        for(size_t v = 0; v < 3; v++) {
+            size_t k = strlen(vars[v]);
+            if(n > k && !strncmp(e, vars[v], k))
+                flags_in_words(p, e + k, n - k);
+        }
+        i += n + 1;
+    }
+}
+
+/* The context every file of the process gets: finding-marked attributes
+ * in front of the scanner's own root context. */
+static void build_ctx(struct kensa_scanner *s, struct proc *p)
+{
+    size_t n = 0;
+    struct pa { const char *key, *val; enum kensa_attr_type t; unsigned fl; }
+    a[8 + PROC_FLAGS_MAX] = {
+        { "process.pid", p->pidstr, KENSA_ATTR_NUM, KENSA_ATTR_SHOW },
+        { "process.name", p->name, KENSA_ATTR_STR, KENSA_ATTR_SHOW },
+        { "process.executable", p->exe, KENSA_ATTR_STR, 0 },
+        { "process.command_line", p->cmd, KENSA_ATTR_STR, 0 },
+        { "process.user.id", p->uid, KENSA_ATTR_STR, 0 },
+        { "process.user.name", p->user, KENSA_ATTR_STR, KENSA_ATTR_SHOW },
+        { "process.start", p->start, KENSA_ATTR_STR, 0 },
+    };
+    size_t na = 7;
+    for(size_t i = 0; i < p->n_flags; i++)
+        a[na++] = (struct pa){ "kensa.process.mitigation", p->flags[i],
+                                  KENSA_ATTR_STR,
+                                  KENSA_ATTR_LIST | KENSA_ATTR_SHOW };
+    for(size_t i = 0; i < na; i++) {
+        if(!a[i].val[0])
+            continue;
+        struct kensa_attr *at = &p->pattr[n];
+        memset(at, 0, sizeof(*at));
+        at->key = a[i].key;
+        at->type = a[i].t;
+        at->flags = a[i].fl;
+        if(a[i].t == KENSA_ATTR_NUM)
+            at->num = strtoll(a[i].val, NULL, 10);
+        else
+            at->str = a[i].val;
+        p->pnode[n] = (struct kctxattr){ .key = a[i].key, .value = a[i].val,
+                                         .finding = at };
+        n++;
+    }
+    for(size_t i = 0; i < n; i++)
+        p->pnode[i].next = i + 1 < n ? &p->pnode[i + 1] : s->root_attrs;
+    p->ctx = n ? &p->pnode[0] : s->root_attrs;
+}
+
+/* ---- the files ------------------------------------------------------------- */
+
+/* How a file is held, for the evidence message. */
+static const char *const HOW[] = { "maps", "fd", "classpath" };
+enum how { HOW_MAPS = 0, HOW_FD = 1, HOW_CP = 2 };
+
+static void warn_proc(struct kensa_scanner *s, const char *path,
+                      enum kensa_err err, enum kmsg id, const char *arg,
+                      int sys)
+{
+    scan_warn_sys(s, path, err, sys, KMSG_ARGS(id, arg));
+}
+
+/* Is the file at `path` beneath rootfd still (dev, ino)? */
+static bool still_there(int rootfd, const char *path, size_t n,
+                        const struct stat *held)
+{
+    char rel[PROC_PATH_MAX];
+    struct stat st;
+    if(rootfd < 0 || n >= sizeof(rel))
+        return false;
+    memcpy(rel, path, n);
+    rel[n] = 0;
+    int fd = sysroot_open(rootfd, rel, O_PATH | O_CLOEXEC);
+    if(fd < 0)
+        return false;
+    bool same = !fstat(fd, &st) && st.st_dev == held->st_dev &&
+                st.st_ino == held->st_ino;
+    close(fd);
+    return same;
+}
+
+/* Scan one file the process holds, open on fd (taken: closed here),
+ * named `path` (n bytes) by the process. */
+static void scan_held(struct kensa_scanner *s, struct proc *p, int fd,
+                      const char *path, size_t n, enum how how)
+{
+    struct stat st;
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode))
+        goto out;
+    for(size_t i = 0; i < p->n_seen; i++)
+        if(p->seen[i].dev == st.st_dev && p->seen[i].ino == st.st_ino)
+            goto out;   /* once per process */
+    if(p->n_seen >= PROC_FILES_MAX) {
+        p->files_capped = true;
+        goto out;
+    }
+    p->seen[p->n_seen].dev = st.st_dev;
+    p->seen[p->n_seen].ino = st.st_ino;
+    p->n_seen++;
+
+    /* The name as given, " (deleted)" kept only when a file of that very
+     * name is what it holds.  Links in /proc/PID/fd and the paths of
+     * /proc/PID/maps are names in our root (the kernel writes them for
+     * the reader) unless the file is not reachable from it (another
+     * mount namespace: a container), class path entries names in the
+     * process's root: both are tried, ours first for fds and maps. */
+    size_t plen = undeleted_len(path, n);
+    int first = how == HOW_CP ? p->rootfd : p->hostfd;
+    int second = how == HOW_CP ? -1 : p->rootfd;
+    bool in_root = how == HOW_CP, restart = false;
+    if(still_there(first, path, n, &st))
+        plen = n;
+    else if(plen < n && still_there(first, path, plen, &st))
+        ;
+    else if(second >= 0 && (still_there(second, path, n, &st) ||
+                            still_there(second, path, plen, &st)))
+        in_root = true;
+    else
+        restart = true;
+    char shown[PROC_PATH_MAX + 64];
+    if(p->same_root || !in_root)
+        snprintf(shown, sizeof(shown), "%.*s", (int)plen, path);
+    else
+        snprintf(shown, sizeof(shown), "/proc/%s/root%.*s", p->pidstr,
+                 (int)plen, path);
+
+    const char *held_args[3] = { p->pidstr, p->name, HOW[how] };
+    struct kensa_msg held = { .id = kmsg_key(KMSG_PROC_EV_HELD),
+                              .args = held_args, .nargs = 3 };
+    const char *rs_args[2] = { p->pidstr, shown };
+    struct kensa_msg rs = { .id = kmsg_key(KMSG_PROC_EV_RESTART),
+                            .args = rs_args, .nargs = 2 };
+    struct kensa_attr rs_attr = { .key = "kensa.process.restart_needed",
+                                  .type = KENSA_ATTR_BOOL, .num = 1,
+                                  .flags = KENSA_ATTR_SHOW };
+    struct kctxattr nodes[2] = {
+        { .key = "kensa.process.held", .value = HOW[how],
+          .finding_ev = &held, .next = p->ctx },
+        { .key = "kensa.process.restart_needed", .value = "true",
+          .finding = &rs_attr, .finding_ev = &rs, .next = &nodes[0] },
+    };
+    scan_file(s, shown, fd, &st, restart ? &nodes[1] : &nodes[0]);
+out:
+    close(fd);
+}
+
+/* Files the process maps (archives only). */
+static void from_maps(struct kensa_scanner *s, struct proc *p)
+{
+    int mf = openat(p->dirfd, "map_files", O_RDONLY | O_DIRECTORY |
+                                           O_CLOEXEC);
+    char *line = p->maps, *end = p->maps + p->n_maps;
+    while(line < end) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        char *next = line + len + 1;
+        /* start-end perms offset dev inode   path */
+        char *path = memchr(line, '/', len);
+        unsigned long lo, hi, ino = 0;
+        char *q;
+        if(!path || path[-1] != ' ' ||
+           !is_archive(path, (size_t)(line + len - path)))
+            goto next;
+        lo = strtoul(line, &q, 16);
+        if(*q != '-')
+            goto next;
+        hi = strtoul(q + 1, &q, 16);
+        /* the inode: the 5th field */
+        {
+            const char *f = q;
+            for(int k = 0; k < 3 && f < path; k++) {
+                while(f < path && *f == ' ')
+                    f++;
+                while(f < path && *f != ' ')
+                    f++;
+            }
+            ino = strtoul(f, NULL, 10);
+        }
+        size_t plen = (size_t)(line + len - path);
+        int fd = -1;
+        if(mf >= 0) {
+            char nm[64];
+            snprintf(nm, sizeof(nm), "%lx-%lx", lo, hi);
+            fd = openat(mf, nm, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+                                O_NOCTTY);
+        }
+        for(int r = 0; fd < 0 && r < 2 && plen < PROC_PATH_MAX; r++) {
+            /* no map_files (privileges): the path in our root, else in
+             * the process's, if it is still the inode mapped */
+            int rootfd = r ? p->rootfd : p->hostfd;
+            char rel[PROC_PATH_MAX];
+            size_t k = undeleted_len(path, plen);
+            struct stat st;
+            if(rootfd < 0)
+                continue;
+            memcpy(rel, path, k);
+            rel[k] = 0;
+            fd = sysroot_open(rootfd, rel, O_RDONLY | O_CLOEXEC |
+                                           O_NONBLOCK | O_NOCTTY);
+            if(fd >= 0 && (fstat(fd, &st) || st.st_ino != ino)) {
+                close(fd);
+                fd = -1;
+            }
+        }
+        if(fd >= 0)
+            scan_held(s, p, fd, path, plen, HOW_MAPS);
+next:
+        line = next;
+    }
+    if(mf >= 0)
+        close(mf);
+}
+
+/* Archives the process holds open. */
+static void from_fds(struct kensa_scanner *s, struct proc *p, DIR *d)
+{
+    int dfd = dirfd(d);
+    struct dirent *e;
+    while((e = readdir(d))) {
+        char target[PROC_PATH_MAX];
+        struct stat st;
+        if(!isdigit((unsigned char)e->d_name[0]) ||
+           !link_at(dfd, e->d_name, target, sizeof(target)) ||
+           target[0] != '/' || !is_archive(target, strlen(target)) ||
+           fstatat(dfd, e->d_name, &st, 0) || !S_ISREG(st.st_mode))
+            continue;
+        int fd = openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+                                        O_NOCTTY);
+        if(fd < 0) {
+            warn_proc(s, p->pidstr, KENSA_EIO, KMSG_PROC_FILE, target,
+                      errno);
+            continue;
+        }
+        scan_held(s, p, fd, target, strlen(target), HOW_FD);
+    }
+}
+
+/* One class path entry, `e` (n bytes), absolute or relative to cwd. */
+static void cp_entry(struct kensa_scanner *s, struct proc *p, const char *e,
+                     size_t n)
+{
+    char path[PROC_PATH_MAX];
+    int k;
+    if(!n || p->rootfd < 0)
+        return;
+    if(e[0] == '/')
+        k = snprintf(path, sizeof(path), "%.*s", (int)n, e);
+    else if(p->cwd[0] == '/')
+        k = snprintf(path, sizeof(path), "%s/%.*s", p->cwd, (int)n, e);
+    else
+        return;
+    if(k < 0 || (size_t)k >= sizeof(path) || memchr(path, 0, (size_t)k))
+        return;
+    size_t len = (size_t)k;
+    if(len >= 1 && path[len - 1] == '*') {
+        /* "dir/" + "*": the jars of dir, as java expands it */
+        path[len - 1] = 0;
+        int dfd = sysroot_open(p->rootfd, path, O_RDONLY | O_DIRECTORY |
+                                                O_CLOEXEC);
+        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+        if(!d) {
+            if(dfd >= 0)
+                close(dfd);
+            return;
+        }
+        struct dirent *de;
+        while((de = readdir(d)) && !p->files_capped) {
+            size_t dn = strlen(de->d_name);
+            if(!ends_with(de->d_name, dn, ".jar"))
+                continue;
+            char full[PROC_PATH_MAX];
+            int fk = snprintf(full, sizeof(full), "%s%s%s", path,
+                              len > 1 && path[len - 2] == '/' ? "" : "/",
+                              de->d_name);
+            if(fk < 0 || (size_t)fk >= sizeof(full))
+                continue;
+            int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC |
+                            O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+            if(fd >= 0)
+                scan_held(s, p, fd, full, (size_t)fk, HOW_CP);
+        }
+        closedir(d);
+        return;
+    }
+    int fd = sysroot_open(p->rootfd, path, O_RDONLY | O_CLOEXEC |
+                                           O_NONBLOCK | O_NOCTTY);
+    if(fd >= 0)
+        scan_held(s, p, fd, path, len, HOW_CP);   /* folders: skipped */
+}
+
+static void cp_list(struct kensa_scanner *s, struct proc *p, const char *v,
+                    size_t n)
+{
+    size_t i = 0;
+    while(i <= n && !p->files_capped) {
+        const char *c = memchr(v + i, ':', n - i);
+        size_t j = c ? (size_t)(c - v) : n;
+        cp_entry(s, p, v + i, j - i);
+        i = j + 1;
+    }
+}
+
+/* Options of the java launcher that take the next argument. */
+static bool takes_value(const char *a)
+{
+    static const char *const v[] = {
+        "-p", "--module-path", "--upgrade-module-path", "--add-modules",
+        "--enable-native-access", "--limit-modules", "--add-reads",
+        "--add-exports", "--add-opens", "--patch-module", "-splash",
+        "--source",
+    };
+    for(size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        if(!strcmp(a, v[i]))
+            return true;
+    return false;
+}
+
+/* The class path of the command line (up to the main class or -jar) and
+ * of CLASSPATH. */
+static void from_classpath(struct kensa_scanner *s, struct proc *p)
+{
+    const char *a = p->args, *end = p->args + p->n_args;
+    bool first = true;
+    while(a < end) {
+        size_t n = strnlen(a, (size_t)(end - a));
+        const char *next = a + n + 1;
+        const char *val = next < end ? next : NULL;
+        size_t vn = val ? strnlen(val, (size_t)(end - val)) : 0;
+        if(first) {
+            first = false;   /* argv[0] */
+        } else if(!strcmp(a, "-cp") || !strcmp(a, "-classpath") ||
+                  !strcmp(a, "--class-path")) {
+            if(val)
+                cp_list(s, p, val, vn);
+            next = val ? val + vn + 1 : end;
+        } else if(!strncmp(a, "--class-path=", 13)) {
+            cp_list(s, p, a + 13, n - 13);
+        } else if(!strcmp(a, "-jar")) {
+            if(val)
+                cp_entry(s, p, val, vn);
+            break;   /* the rest are the application's */
+        } else if(takes_value(a)) {
+            next = val ? val + vn + 1 : end;
+        } else if(a[0] != '-' || !strcmp(a, "-m") || !strcmp(a, "--module")) {
+            break;   /* the main class: the rest are its arguments */
+        }
+        a = next;
+    }
+    for(size_t i = 0; i < p->n_env;) {
+        const char *e = p->env + i;
+        size_t n = strnlen(e, p->n_env - i);
+        if(n > 10 && !strncmp(e, "CLASSPATH=", 10))
+            cp_list(s, p, e + 10, n - 10);
+        i += n + 1;
+    }
+}
+
+/* ---- one process ----------------------------------------------------------- */
+
+static void count(struct kensa_scanner *s, bool java, bool unreadable)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stats.processes++;
+    if(java)
+        s->stats.processes_java++;
+    if(unreadable)
+        s->stats.processes_unreadable++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Does the process look like a JVM, or hold an archive? */
+static bool interesting(struct proc *p, DIR *fds)
+{
+    if(named_java(p->exe, strlen(p->exe)) || !strcmp(p->name, "java"))
+        return true;
+    char *line = p->maps, *end = p->maps + p->n_maps;
+    while(line < end) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        char *path = memchr(line, '/', len);
+        if(path && (is_libjvm(path, (size_t)(line + len - path)) ||
+                    is_archive(path, (size_t)(line + len - path))))
+            return true;
+        line += len + 1;
+    }
+    struct dirent *e;
+    bool yes = false;
+    while(fds && !yes && (e = readdir(fds))) {
+        char target[PROC_PATH_MAX];
+        yes = isdigit((unsigned char)e->d_name[0]) &&
+              link_at(dirfd(fds), e->d_name, target, sizeof(target)) &&
+              target[0] == '/' && is_archive(target, strlen(target));
+    }
+    if(fds)
+        rewinddir(fds);
+    return yes;
+}
+
+/* Look at process `pid` (procfd: /proc), scan what it holds if it is a
+ * JVM.  Errors as kensa_scanner_scan_process(). */
+static enum kensa_err procs_scan_one(struct kensa_scanner *s, int procfd,
+                                     pid_t pid)
+{
+    enum kensa_err rc = KENSA_OK;
+    struct proc *p = calloc(1, sizeof(*p));
+    DIR *fds = NULL;
+    bool kthread = false;
+    unsigned long long ticks = 0;
+
+    if(!p)
+        return KENSA_ENOMEM;
+    p->pid = pid;
+    p->rootfd = -1;
+    p->hostfd = -1;
+    snprintf(p->pidstr, sizeof(p->pidstr), "%ld", (long)pid);
+    p->dirfd = openat(procfd, p->pidstr, O_RDONLY | O_DIRECTORY |
+                                         O_CLOEXEC | O_NOFOLLOW);
+    if(p->dirfd < 0) {
+        rc = errno == ENOENT || errno == ESRCH ? KENSA_ENOENT : KENSA_EIO;
+        goto out;
+    }
+    if(!parse_stat(p, &ticks, &kthread)) {
+        rc = errno == ENOENT || errno == ESRCH ? KENSA_ENOENT : KENSA_EIO;
+        goto out;
+    }
+    if(kthread)
+        goto out;   /* no files, no maps: not counted */
+    char where[64];
+    snprintf(where, sizeof(where), "/proc/%s", p->pidstr);
+    p->maps = read_at(p->dirfd, "maps", PROC_MAPS_MAX, &p->n_maps);
+    int fdd = openat(p->dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fds = fdd >= 0 ? fdopendir(fdd) : NULL;
+    if(!fds && fdd >= 0)
+        close(fdd);
+    if(!p->maps || !fds) {
+        int e = errno;
+        if(e == ENOENT || e == ESRCH) {
+            rc = KENSA_ENOENT;
+            goto out;
+        }
+        if(e == ENOMEM) {
+            rc = KENSA_ENOMEM;
+            goto out;
+        }
+        count(s, false, true);
+        warn_proc(s, where, KENSA_EIO, KMSG_PROC_UNREADABLE, NULL, e);
+        rc = KENSA_EIO;
+        goto out;
+    }
+    if(!link_at(p->dirfd, "exe", p->exe, sizeof(p->exe)))
+        p->exe[0] = 0;
+    if(!interesting(p, fds)) {
+        count(s, false, false);
+        goto out;
+    }
+    count(s, true, false);
+    p->args = read_at(p->dirfd, "cmdline", PROC_ARGS_MAX, &p->n_args);
+    p->env = read_at(p->dirfd, "environ", PROC_ARGS_MAX, &p->n_env);
+    if(!p->args)
+        p->n_args = 0;
+    if(!p->env)
+        p->n_env = 0;
+    if(!link_at(p->dirfd, "cwd", p->cwd, sizeof(p->cwd)))
+        p->cwd[0] = 0;
+    p->rootfd = openat(p->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    p->hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    /* cwd is written for us, the reader: inside another root, take
+     * that root's path off so the class path resolves inside it */
+    char rootlink[PROC_PATH_MAX];
+    size_t rl;
+    if(link_at(p->dirfd, "root", rootlink, sizeof(rootlink)) &&
+       (rl = strlen(rootlink)) > 1 && !strncmp(p->cwd, rootlink, rl) &&
+       (p->cwd[rl] == '/' || !p->cwd[rl]))
+        memmove(p->cwd, p->cwd[rl] ? p->cwd + rl : "/",
+                strlen(p->cwd[rl] ? p->cwd + rl : "/") + 1);
+    struct stat r1, r2;
+    p->same_root = p->rootfd >= 0 && !fstat(p->rootfd, &r1) &&
+                   !stat("/", &r2) && r1.st_dev == r2.st_dev &&
+                   r1.st_ino == r2.st_ino;
+    set_start(p, ticks);
+    set_user(p);
+    set_cmd(p);
+    find_flags(p);
+    build_ctx(s, p);
+    from_maps(s, p);
+    from_fds(s, p, fds);
+    from_classpath(s, p);
+    if(p->files_capped) {
+        char nb[24];
+        snprintf(nb, sizeof(nb), "%u", PROC_FILES_MAX);
+        warn_proc(s, where, KENSA_ELIMIT, KMSG_PROC_LIMIT, nb, 0);
+    }
+out:
+    if(fds)
+        closedir(fds);
+    if(p->rootfd >= 0)
+        close(p->rootfd);
+    if(p->hostfd >= 0)
+        close(p->hostfd);
+    if(p->dirfd >= 0)
+        close(p->dirfd);
+    free(p->maps);
+    free(p->args);
+    free(p->env);
+    free(p);
+    return rc;
+}
+
+/* ---- public ------------------------------------------------------------------ */
+
+enum kensa_err kensa_scanner_scan_process(struct kensa_scanner *s, pid_t pid)
+{
+    if(!s || pid <= 0)
+        return KENSA_EINVAL;
+    int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if(procfd < 0)
+        return KENSA_EIO;
+    enum kensa_err rc = procs_scan_one(s, procfd, pid);
+    close(procfd);
+    return rc;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return (x > y) - (x < y);
+}
+
+enum kensa_err kensa_scanner_scan_processes(struct kensa_scanner *s)
+{
+    enum kensa_err rc = KENSA_OK;
+    pid_t *pids = NULL;
+    size_t n = 0, cap = 0;
+    if(!s)
+        return KENSA_EINVAL;
+    int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = procfd >= 0 ? dup(procfd) : -1;
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if(!d) {
+        if(dfd >= 0)
+            close(dfd);
+        if(procfd >= 0)
+            close(procfd);
+        return KENSA_EIO;
+    }
+    struct dirent *e;
+    while((e = readdir(d))) {
+        char *endp;
+        long v = strtol(e->d_name, &endp, 10);
+        if(*endp || v <= 0 || v == (long)getpid())
+            continue;
+        if(n == cap) {
+            size_t nc = cap ? cap * 2 : 512;
+            pid_t *np = nc <= (1u << 22) ? realloc(pids, nc * sizeof(*np))
+                                         : NULL;
+            if(!np) {
+                rc = KENSA_ENOMEM;
+                break;
+            }
+            pids = np;
+            cap = nc;
+        }
+        pids[n++] = (pid_t)v;
+    }
+    closedir(d);
+    if(n)
+        qsort(pids, n, sizeof(*pids), cmp_pid);
+    for(size_t i = 0; !rc && i < n && !kensa_scanner_cancelled(s); i++) {
+        enum kensa_err e2 = procs_scan_one(s, procfd, pids[i]);
+        if(e2 == KENSA_ENOMEM)
+            rc = e2;   /* ENOENT (ended), EIO (warned): go on */
+    }
+    free(pids);
+    close(procfd);
+    return rc;
+}
