@@ -2,7 +2,8 @@
  * passwords.c - read candidate passwords for encrypted archives from the
  * command line and from a file (passwords.h).  The file is read whole,
  * before the scan starts (and before the sandbox closes), with a hard cap
- * on its size and its number of lines.
+ * on its size and its number of lines; passwords_parse() takes the bytes
+ * apart (fuzz/fuzz_passwords.c runs both).
  */
 #define _GNU_SOURCE
 #include "passwords.h"
@@ -17,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int passwords_add(struct pwlist *pl, const char *pw)
+int passwords_addn(struct pwlist *pl, const char *pw, size_t n)
 {
     if(pl->n == pl->cap) {
         size_t nc = pl->cap ? pl->cap * 2 : 16;
@@ -27,10 +28,15 @@ int passwords_add(struct pwlist *pl, const char *pw)
         pl->v = nv;
         pl->cap = nc;
     }
-    if(!(pl->v[pl->n] = strdup(pw)))
+    if(!(pl->v[pl->n] = strndup(pw, n)))
         return -1;
     pl->n++;
     return 0;
+}
+
+int passwords_add(struct pwlist *pl, const char *pw)
+{
+    return passwords_addn(pl, pw, strlen(pw));
 }
 
 void passwords_free(struct pwlist *pl)
@@ -72,22 +78,67 @@ static bool utf8_ok(const unsigned char *p, size_t n)
     return true;
 }
 
+int passwords_parse(struct pwlist *pl, const char *buf, size_t len,
+                    char *why, size_t whycap)
+{
+    size_t line = 0, n0 = pl->n;
+
+    if(len > PASSWORDS_MAX_BYTES) {
+        snprintf(why, whycap, "larger than %u bytes", PASSWORDS_MAX_BYTES);
+        return -1;
+    }
+    if(memchr(buf, 0, len)) {
+        snprintf(why, whycap, "holds a NUL byte (one password a line, "
+                 "UTF-8)");
+        return -1;
+    }
+    for(size_t off = 0; off < len;) {
+        const char *nl = memchr(buf + off, '\n', len - off);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        size_t k = end - off;
+        if(++line > PASSWORDS_MAX_LINES) {
+            snprintf(why, whycap, "more than %u lines",
+                     PASSWORDS_MAX_LINES);
+            goto undo;
+        }
+        if(k && buf[off + k - 1] == '\r')
+            k--;
+        if(!utf8_ok((const unsigned char *)buf + off, k)) {
+            snprintf(why, whycap, "line %zu is not UTF-8", line);
+            goto undo;
+        }
+        if(k && passwords_addn(pl, buf + off, k)) {
+            snprintf(why, whycap, "out of memory");
+            goto undo;
+        }
+        off = end + 1;
+    }
+    return 0;
+undo:
+    while(pl->n > n0)
+        free(pl->v[--pl->n]);
+    return -1;
+}
+
 int passwords_load(struct pwlist *pl, const char *path, char *why,
                    size_t whycap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     struct stat st;
     char *buf = NULL;
-    size_t len = 0, n0 = pl->n;
+    size_t len = 0;
     int rc = -1;
 
     if(fd < 0) {
         snprintf(why, whycap, "%s", strerror(errno));
         return -1;
     }
-    if(fstat(fd, &st) || S_ISDIR(st.st_mode)) {
-        snprintf(why, whycap, "%s", S_ISDIR(st.st_mode) ? "a folder" :
-                 strerror(errno));
+    if(fstat(fd, &st)) {
+        snprintf(why, whycap, "%s", strerror(errno));
+        goto out;
+    }
+    if(S_ISDIR(st.st_mode)) {
+        snprintf(why, whycap, "a folder");
         goto out;
     }
     if(S_ISREG(st.st_mode) && st.st_size > (off_t)PASSWORDS_MAX_BYTES)
@@ -111,42 +162,10 @@ int passwords_load(struct pwlist *pl, const char *path, char *why,
     }
     if(len > PASSWORDS_MAX_BYTES)
         goto too_large;
-    if(memchr(buf, 0, len)) {
-        snprintf(why, whycap, "holds a NUL byte (one password a line, "
-                 "UTF-8)");
-        goto out;
-    }
-    size_t line = 0;
-    for(size_t off = 0; off < len;) {
-        char *nl = memchr(buf + off, '\n', len - off);
-        size_t end = nl ? (size_t)(nl - buf) : len;
-        size_t k = end - off;
-        if(++line > PASSWORDS_MAX_LINES) {
-            snprintf(why, whycap, "more than %u lines",
-                     PASSWORDS_MAX_LINES);
-            goto undo;
-        }
-        if(k && buf[off + k - 1] == '\r')
-            k--;
-        if(!utf8_ok((unsigned char *)buf + off, k)) {
-            snprintf(why, whycap, "line %zu is not UTF-8", line);
-            goto undo;
-        }
-        buf[off + k] = 0;
-        if(k && passwords_add(pl, buf + off)) {
-            snprintf(why, whycap, "out of memory");
-            goto undo;
-        }
-        off = end + 1;
-    }
-    rc = 0;
+    rc = passwords_parse(pl, buf, len, why, whycap);
     goto out;
 too_large:
     snprintf(why, whycap, "larger than %u bytes", PASSWORDS_MAX_BYTES);
-    goto out;
-undo:
-    while(pl->n > n0)
-        free(pl->v[--pl->n]);
 out:
     free(buf);
     close(fd);
