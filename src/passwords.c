@@ -2,7 +2,8 @@
  * passwords.c - read candidate passwords for encrypted archives from the
  * command line and from a file (passwords.h).  The file is read whole
  * (readcap.h), before the scan starts (and before the sandbox closes),
- * with a hard cap on its size and its number of lines.
+ * with a hard cap on its size and its number of lines; passwords_parse()
+ * takes the bytes apart (fuzz/fuzz_passwords.c runs both).
  */
 #define _GNU_SOURCE
 #include "passwords.h"
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int passwords_add(struct pwlist *pl, const char *pw)
+int passwords_addn(struct pwlist *pl, const char *pw, size_t n)
 {
     if(pl->n == pl->cap) {
         size_t nc = pl->cap ? pl->cap * 2 : 16;
@@ -24,10 +25,15 @@ int passwords_add(struct pwlist *pl, const char *pw)
         pl->v = nv;
         pl->cap = nc;
     }
-    if(!(pl->v[pl->n] = strdup(pw)))
+    if(!(pl->v[pl->n] = strndup(pw, n)))
         return -1;
     pl->n++;
     return 0;
+}
+
+int passwords_add(struct pwlist *pl, const char *pw)
+{
+    return passwords_addn(pl, pw, strlen(pw));
 }
 
 void passwords_free(struct pwlist *pl)
@@ -69,23 +75,22 @@ static bool utf8_ok(const unsigned char *p, size_t n)
     return true;
 }
 
-int passwords_load(struct pwlist *pl, const char *path, char *why,
-                   size_t whycap)
+int passwords_parse(struct pwlist *pl, const char *buf, size_t len,
+                    char *why, size_t whycap)
 {
-    char *buf = NULL;
-    size_t len = 0, n0 = pl->n;
-    int rc = -1;
+    size_t line = 0, n0 = pl->n;
 
-    if(readcap(path, PASSWORDS_MAX_BYTES, &buf, &len, why, whycap))
+    if(len > PASSWORDS_MAX_BYTES) {
+        snprintf(why, whycap, "larger than %u bytes", PASSWORDS_MAX_BYTES);
         return -1;
+    }
     if(memchr(buf, 0, len)) {
         snprintf(why, whycap, "holds a NUL byte (one password a line, "
                  "UTF-8)");
-        goto out;
+        return -1;
     }
-    size_t line = 0;
     for(size_t off = 0; off < len;) {
-        char *nl = memchr(buf + off, '\n', len - off);
+        const char *nl = memchr(buf + off, '\n', len - off);
         size_t end = nl ? (size_t)(nl - buf) : len;
         size_t k = end - off;
         if(++line > PASSWORDS_MAX_LINES) {
@@ -95,23 +100,32 @@ int passwords_load(struct pwlist *pl, const char *path, char *why,
         }
         if(k && buf[off + k - 1] == '\r')
             k--;
-        if(!utf8_ok((unsigned char *)buf + off, k)) {
+        if(!utf8_ok((const unsigned char *)buf + off, k)) {
             snprintf(why, whycap, "line %zu is not UTF-8", line);
             goto undo;
         }
-        buf[off + k] = 0;
-        if(k && passwords_add(pl, buf + off)) {
+        if(k && passwords_addn(pl, buf + off, k)) {
             snprintf(why, whycap, "out of memory");
             goto undo;
         }
         off = end + 1;
     }
-    rc = 0;
-    goto out;
+    return 0;
 undo:
     while(pl->n > n0)
         free(pl->v[--pl->n]);
-out:
+    return -1;
+}
+
+int passwords_load(struct pwlist *pl, const char *path, char *why,
+                   size_t whycap)
+{
+    char *buf = NULL;
+    size_t len = 0;
+
+    if(readcap(path, PASSWORDS_MAX_BYTES, &buf, &len, why, whycap))
+        return -1;
+    int rc = passwords_parse(pl, buf, len, why, whycap);
     free(buf);
     return rc;
 }

@@ -18,6 +18,9 @@ struct pwlist {
 /* Append a copy of `pw`.  0, or -1 when out of memory. */
 int passwords_add(struct pwlist *pl, const char *pw);
 
+/* Append a copy of pw[0..n) (cut at a NUL).  0, or -1 when out of memory. */
+int passwords_addn(struct pwlist *pl, const char *pw, size_t n);
+
 /*
  * Append the passwords of the file `path`: one a line, UTF-8, a CR before
  * the LF dropped, empty lines skipped, at most PASSWORDS_MAX_LINES lines
@@ -26,6 +29,14 @@ int passwords_add(struct pwlist *pl, const char *pw);
  */
 int passwords_load(struct pwlist *pl, const char *path, char *why,
                    size_t whycap);
+
+/*
+ * The same rules over the bytes buf[0..len) (any bytes; not modified, not
+ * NUL-terminated): passwords_load() reads the file, this takes it apart.
+ * 0, or -1 with `why` set and nothing appended.
+ */
+int passwords_parse(struct pwlist *pl, const char *buf, size_t len,
+                    char *why, size_t whycap);
 
 void passwords_free(struct pwlist *pl);
 

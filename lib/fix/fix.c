@@ -41,12 +41,12 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "fix/manifest.h"
 #include "fix/zipfix.h"
 #include "kensa/kensa.h"
 #include "util/buf.h"
 
 #define MANIFEST_MAX (64u << 20)   /* a manifest larger than this is bad */
-#define MANIFEST_HEAD "# kensa backup manifest v1\n"
 
 /* ---- resolving paths without following symlinks ------------------------- */
 
@@ -219,54 +219,6 @@ static void backup_name(const char *base, char *out, size_t cap)
     snprintf(out, cap, "%s-%s-%s.kensa-bak", ts, rnd, safe);
 }
 
-/* Percent-escape a path for the manifest: nothing in it can end a field
- * or a line, and it decodes to the exact bytes. */
-static enum kensa_err escape_path(struct buf *b, const char *s)
-{
-    static const char h[] = "0123456789ABCDEF";
-    for(const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        enum kensa_err rc;
-        if(*p <= 0x20 || *p >= 0x7f || *p == '%') {
-            char e[3] = { '%', h[*p >> 4], h[*p & 15] };
-            rc = buf_append(b, e, 3);
-        } else
-            rc = buf_append(b, p, 1);
-        if(rc)
-            return rc;
-    }
-    return KENSA_OK;
-}
-
-static int unhex(int c)
-{
-    if(c >= '0' && c <= '9')
-        return c - '0';
-    if(c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if(c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decode escape_path's output in place; false if malformed. */
-static bool unescape_path(char *s)
-{
-    char *w = s;
-    for(char *p = s; *p; p++) {
-        if(*p != '%') {
-            *w++ = *p;
-            continue;
-        }
-        int hi = unhex(p[1]), lo = hi >= 0 ? unhex(p[2]) : -1;
-        if(lo < 0 || (!hi && !lo))
-            return false;
-        *w++ = (char)(hi << 4 | lo);
-        p += 2;
-    }
-    *w = 0;
-    return true;
-}
-
 /* Append one line to the folder's manifest, under an exclusive lock. */
 static enum kensa_err manifest_append(int bdfd, const char *name,
                                       const char *sha, const struct stat *st,
@@ -277,7 +229,7 @@ static enum kensa_err manifest_append(int bdfd, const char *name,
     struct stat ms;
     enum kensa_err rc = KENSA_EIO;
     char head[320];
-    buf_init(&line, 64u << 10);
+    buf_init(&line, FIX_MANIFEST_LINE_MAX);
     int fd = openat(bdfd, KENSA_BACKUP_MANIFEST,
                     O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
                     0600);
@@ -293,8 +245,8 @@ static enum kensa_err manifest_append(int bdfd, const char *name,
     snprintf(head, sizeof(head), "%s\t%s\t%u\t%u\t%o\t", name, sha,
              (unsigned)st->st_uid, (unsigned)st->st_gid,
              (unsigned)(st->st_mode & 07777));
-    if((!ms.st_size && buf_puts(&line, MANIFEST_HEAD)) ||
-       buf_puts(&line, head) || escape_path(&line, path) ||
+    if((!ms.st_size && buf_puts(&line, FIX_MANIFEST_HEAD)) ||
+       buf_puts(&line, head) || fix_manifest_escape(&line, path) ||
        buf_puts(&line, "\n")) {
         snprintf(why, whycap, "path too long for the manifest");
         rc = KENSA_ELIMIT;
@@ -560,53 +512,6 @@ out:
 
 /* ---- restore ------------------------------------------------------------ */
 
-struct record {
-    char sha[65];
-    unsigned uid, gid, mode;
-    char *path;   /* decoded, heap */
-};
-
-/* Find `name`'s line in the manifest text (NUL-terminated, writable). */
-static bool record_find(char *text, const char *name, struct record *rec)
-{
-    size_t nl = strlen(name);
-    bool found = false;
-    for(char *line = text; line && *line;) {
-        char *end = strchr(line, '\n');
-        if(end)
-            *end = 0;
-        if(!strncmp(line, name, nl) && line[nl] == '\t') {
-            char *f[6];
-            size_t k = 0;
-            for(char *p = line; k < 6; k++) {
-                f[k] = p;
-                p = strchr(p, '\t');
-                if(!p)
-                    break;
-                *p++ = 0;
-            }
-            char *e1, *e2, *e3;
-            if(k == 5 && strlen(f[1]) == 64 && f[5][0]) {
-                unsigned long u = strtoul(f[2], &e1, 10);
-                unsigned long g = strtoul(f[3], &e2, 10);
-                unsigned long m = strtoul(f[4], &e3, 8);
-                if(!*e1 && !*e2 && !*e3 && m <= 07777 && u < 0xffffffffUL &&
-                   g < 0xffffffffUL && unescape_path(f[5])) {
-                    free(rec->path);
-                    rec->path = strdup(f[5]);
-                    memcpy(rec->sha, f[1], 65);
-                    rec->uid = (unsigned)u;
-                    rec->gid = (unsigned)g;
-                    rec->mode = (unsigned)m;
-                    found = rec->path != NULL;   /* the last line wins */
-                }
-            }
-        }
-        line = end ? end + 1 : NULL;
-    }
-    return found;
-}
-
 /* Read the manifest of folder `bdfd` after checking who may write it. */
 static enum kensa_err manifest_read(int bdfd, struct buf *text, char *why,
                                     size_t whycap)
@@ -626,15 +531,27 @@ static enum kensa_err manifest_read(int bdfd, struct buf *text, char *why,
         close(fd);
         return KENSA_EINVAL;
     }
+    /* all of it or nothing: a cut manifest could hide a later record */
     for(;;) {
         ssize_t got = read(fd, chunk, sizeof(chunk));
         if(got < 0 && errno == EINTR)
             continue;
-        if(got <= 0 || buf_append(text, chunk, (size_t)got))
+        if(got < 0) {
+            snprintf(why, whycap, "cannot read its manifest: %s",
+                     strerror(errno));
+            close(fd);
+            return KENSA_EIO;
+        }
+        if(!got)
             break;
+        if(buf_append(text, chunk, (size_t)got)) {
+            snprintf(why, whycap, "its manifest is larger than %u MiB; "
+                     "refused", MANIFEST_MAX >> 20);
+            close(fd);
+            return KENSA_ELIMIT;
+        }
     }
     close(fd);
-    buf_cstr(text);
     return KENSA_OK;
 }
 
@@ -642,7 +559,7 @@ enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
                                  size_t cap, char *why, size_t whycap)
 {
     struct stat st, dst;
-    struct record rec = { .path = NULL };
+    struct fix_record rec = { .path = NULL };
     struct buf text;
     uint8_t *map = NULL;
     size_t len = 0;
@@ -664,7 +581,7 @@ enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
     }
     if((rc = manifest_read(bdfd, &text, why, whycap)))
         goto out;
-    if(!record_find((char *)text.p, name, &rec)) {
+    if(!fix_manifest_find((const char *)text.p, text.len, name, &rec)) {
         snprintf(why, whycap, "not a backup listed in its folder's manifest");
         rc = KENSA_ENOENT;
         goto out;
