@@ -88,6 +88,8 @@ struct cli {
     struct kensa_scanner *scanner;  /* while scanning, for cancel */
     int write_errno;                /* the report could not be written */
     bool progress_shown;
+    int argc;                       /* the whole command line, for the */
+    char **argv;                    /* run record's process.args */
 };
 
 /* Write s with control bytes escaped (file names are attacker-chosen). */
@@ -740,6 +742,15 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
 
     struct kensa_stats st;
     kensa_scanner_stats(s, &st);
+    /* the run's closing record (JSON; text and CSV ignore it) */
+    struct kensa_run run = {
+        .roots = roots, .n_roots = nroots,
+        .args = (const char *const *)c->argv, .n_args = (size_t)c->argc,
+        .stats = &st, .interrupted = got_signal || c->write_errno,
+        .failed = err || st.errors || c->write_errno,
+    };
+    if(kensa_report_run(c->report, &run) && !c->write_errno)
+        c->write_errno = errno ? errno : EIO;
     if(!c->quiet && !c->no_summary) {
         double el = (double)(t1.tv_sec - t0.tv_sec) +
                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -899,6 +910,12 @@ int main(int argc, char **argv)
     const char *color = "auto";
     int lang_opt = -1, rc;
 
+    /* process.args as typed: getopt_long permutes argv */
+    c.argv = calloc((size_t)argc + 1, sizeof(*c.argv));
+    if(c.argv) {
+        memcpy(c.argv, argv, (size_t)argc * sizeof(*argv));
+        c.argc = argc;
+    }
     kensa_options_default(&c.so);
     lang = env_lang();   /* until --lang says otherwise */
     c.ro.format = KENSA_FMT_TEXT;
@@ -1073,6 +1090,7 @@ bad:
         rc = EXIT_ERROR;
     }
 done:
+    free(c.argv);
     free(c.excludes);
     free(c.log_paths);
     free(c.password_files);

@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/finding.h"
@@ -60,6 +61,8 @@ struct kctx {
     struct kensa_scanner *s;
     const char *file_path;
     uint64_t file_dev, file_ino;   /* what was opened (0 for stdin) */
+    const struct stat *file_st;    /* fstat of it when opened, for the
+                                      findings' file.* (NULL: stdin) */
     struct kobj *root;             /* the file's object (NULL: a stream) */
     uint64_t scanned_bytes;        /* decompressed so far */
     uint32_t entries;              /* members looked at so far */
