@@ -22,6 +22,7 @@
  * keys become arrays; a key that is also the prefix of another, or
  * repeats a core field, is dropped (the core wins).
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,6 +349,34 @@ static void file_fields(struct jrec *j, const struct kensa_report *r,
         add_str(j, "file.type", "file");
 }
 
+/*
+ * ECS types some fields "ip": a value there that is not an address
+ * (a log's client field holding a host name, or junk) would make a
+ * SIEM reject the whole record.  Such a value moves to the field's
+ * keyword sibling (source.ip -> source.address); for related.ip, to
+ * related.hosts.  Returns the key to write it under.
+ */
+static const char *ip_key(const char *key, const char *val)
+{
+    static const char *const ips[][2] = {
+        { "source.ip", "source.address" },
+        { "destination.ip", "destination.address" },
+        { "client.ip", "client.address" },
+        { "server.ip", "server.address" },
+        { "related.ip", "related.hosts" },
+    };
+    unsigned char addr[16];
+    for(size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+        if(strcmp(key, ips[i][0]))
+            continue;
+        if(inet_pton(AF_INET, val, addr) == 1 ||
+           inet_pton(AF_INET6, val, addr) == 1)
+            return key;
+        return ips[i][1];
+    }
+    return key;
+}
+
 static void finding_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_report *r = ctx;
@@ -416,7 +445,10 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
         bool list = a->flags & KENSA_ATTR_LIST;
         category |= a->key && !strcmp(a->key, "event.category");
         switch(a->type) {
-        case KENSA_ATTR_STR: add(j, a->key, J_STR, a->str, 0, list); break;
+        case KENSA_ATTR_STR:
+            if(a->key && a->str)
+                add(j, ip_key(a->key, a->str), J_STR, a->str, 0, list);
+            break;
         case KENSA_ATTR_NUM: add(j, a->key, J_NUM, NULL, a->num, list); break;
         case KENSA_ATTR_BOOL: add(j, a->key, J_BOOL, NULL, a->num, list);
             break;
