@@ -342,9 +342,9 @@ static void run_report(enum kensa_format fmt, bool colour, bool quiet,
     struct kensa_report *r = kensa_report_new(&o, m.f, NULL);
     CHECK(r);
     if(small) {   /* reach the cut path; a cut record still fits:
-                     ~1 KiB of our text and ~30 fields of 8 bytes, each
-                     byte at most 6 */
-        r->rec_max = 4096;
+                     ~2 KiB of our text and ~100 fields (keys and values
+                     cut) of 8 bytes, each byte at most 6 */
+        r->rec_max = 16384;
         r->field_cut = 8;
     }
     for(size_t i = 0; i < nf; i++)

@@ -108,6 +108,8 @@ struct cli {
     struct kensa_scanner *scanner;  /* while scanning, for cancel */
     int write_errno;                /* the report could not be written */
     bool progress_shown;
+    int argc;                       /* the whole command line, for the */
+    char **argv;                    /* run record's process.args */
 };
 
 /* Write s with control bytes escaped (file names are attacker-chosen). */
@@ -924,8 +926,6 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         kensa_iocs_summary(c->iocs, out, c->ro.lang);
     if(!c->write_errno && (fflush(out) || ferror(out)))
         c->write_errno = errno ? errno : EIO;
-    if(c->syslog)   /* what a TCP server has not taken yet: 5 s at most */
-        syslog_drain(c->syslog, 5000, &c->syslog_st);
     if(iocs_out) {
         size_t pl = strlen(c->iocs_path);
         bool stix = pl > 5 && !strcmp(c->iocs_path + pl - 5, ".json");
@@ -937,6 +937,19 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
 
     struct kensa_stats st;
     kensa_scanner_stats(s, &st);
+    /* the run's closing record (JSON; text and CSV ignore it) */
+    struct kensa_run run = {
+        .roots = roots, .n_roots = nroots,
+        .args = (const char *const *)c->argv, .n_args = (size_t)c->argc,
+        .stats = &st, .interrupted = got_signal || c->write_errno,
+        .failed = err || st.errors || c->write_errno,
+    };
+    if(c->syslog)
+        syslog_next(c->syslog, SYSLOG_RUN, 0);
+    if(kensa_report_run(c->report, &run) && !c->write_errno)
+        c->write_errno = errno ? errno : EIO;
+    if(c->syslog)   /* what a TCP server has not taken yet: 5 s at most */
+        syslog_drain(c->syslog, 5000, &c->syslog_st);
     if(!c->quiet && !c->no_summary) {
         double el = (double)(t1.tv_sec - t0.tv_sec) +
                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -1111,6 +1124,12 @@ int main(int argc, char **argv)
     const char *color = "auto";
     int lang_opt = -1, rc;
 
+    /* process.args as typed: getopt_long permutes argv */
+    c.argv = calloc((size_t)argc + 1, sizeof(*c.argv));
+    if(c.argv) {
+        memcpy(c.argv, argv, (size_t)argc * sizeof(*argv));
+        c.argc = argc;
+    }
     kensa_options_default(&c.so);
     lang = env_lang();   /* until --lang says otherwise */
     c.ro.format = KENSA_FMT_TEXT;
@@ -1330,6 +1349,7 @@ bad:
     }
 done:
     free(c.pids);
+    free(c.argv);
     free(c.excludes);
     free(c.exclude_files);
     free(c.include_fs);

@@ -95,6 +95,8 @@ enum kensa_attr_type {
     KENSA_ATTR_STR = 0,   /* str */
     KENSA_ATTR_NUM = 1,   /* num */
     KENSA_ATTR_BOOL = 2,  /* num: 0 or 1 */
+    KENSA_ATTR_FLOAT = 3, /* real (a score: 9.8); NaN and infinities are
+                             left out of reports */
 };
 
 /* kensa_attr.flags */
@@ -119,6 +121,20 @@ struct kensa_attr {
     const char *str;
     int64_t num;
     unsigned flags;   /* KENSA_ATTR_* */
+    double real;
+};
+
+/*
+ * What kind of record a finding is (JSON: event.kind).  An alert says
+ * something happened or is exploitable and wants a person; a state is an
+ * inventory entry that describes how things are (a Log4j copy, whatever
+ * its verdict: vulnerability scanners report copies as states, and a
+ * SIEM counts them rather than pages on them).  The detector chooses;
+ * KENSA_KIND_ALERT is the default (0).
+ */
+enum kensa_finding_kind {
+    KENSA_KIND_ALERT = 0,
+    KENSA_KIND_STATE = 1,
 };
 
 /*
@@ -135,6 +151,7 @@ struct kensa_finding {
                                    "log4j.core.vulnerable" */
     enum kensa_verdict verdict;
     enum kensa_severity severity;
+    enum kensa_finding_kind kind; /* alert (default) or state */
     struct kensa_msg message;   /* one line for people */
     const struct kensa_msg *evidence; /* how it was found, strongest first */
     size_t n_evidence;
@@ -148,6 +165,14 @@ struct kensa_finding {
     unsigned depth;             /* 0 = the file itself */
     uint64_t file_dev, file_ino; /* identity of file_path when scanned
                                     (0, 0 for standard input) */
+    /* What fstat said of file_path when it was opened; file_mode 0 when
+     * there is no file on disk (standard input, a buffer): the others
+     * are then 0 too and mean nothing. */
+    uint64_t file_size;
+    int64_t file_mtime;         /* seconds since the epoch, UTC */
+    uint32_t file_mtime_ns;     /* and nanoseconds */
+    uint32_t file_uid, file_gid;
+    uint32_t file_mode;         /* st_mode: type and permission bits */
     const char *file_sha256;    /* hex, of file_path (NULL if not hashed) */
     const char *object_sha256;  /* hex, of the innermost object */
 
@@ -415,6 +440,8 @@ struct kensa_system {
     const char *os_version;  /* VERSION_ID, ProductVersion (Windows: NULL) */
     const char *os_full;     /* os-release PRETTY_NAME */
     const char *hostname;    /* etc/hostname, gethostname() */
+    const char *id;          /* etc/machine-id: 32 lowercase hex digits,
+                                NULL when missing or not that */
 };
 
 /* What `s` knows of the system it scans; never NULL for a scanner. */
@@ -538,6 +565,50 @@ struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
  * borrowed: it must outlive the report (kensa_scanner_system()). */
 void kensa_report_set_system(struct kensa_report *r,
                              const struct kensa_system *sys);
+
+/*
+ * The run's id, written to every JSON record as kensa.scan_id: 128 bits
+ * from getrandom(2) as 32 lowercase hex digits, made once by
+ * kensa_report_new (one report is one run).  Lives as long as r.
+ */
+const char *kensa_report_scan_id(const struct kensa_report *r);
+
+/*
+ * What a run did, for its closing record.  The report counts the
+ * findings it was given by threat, severity and verdict itself; the
+ * rest comes from the caller.  Everything is borrowed for the call.
+ */
+struct kensa_run {
+    int64_t start_ns, end_ns;   /* CLOCK_REALTIME, nanoseconds since the
+                                   epoch; 0: when the report was made /
+                                   now */
+    const char *const *roots;   /* the paths scanned, as given ("-":
+                                   standard input); made absolute and
+                                   normalised in the record */
+    size_t n_roots;
+    const char *const *args;    /* the whole command line, argv[0] first */
+    size_t n_args;
+    const struct kensa_stats *stats; /* files, bytes, warnings, limits,
+                                        errors; NULL: not known */
+    bool interrupted;           /* stopped by a signal or a write error */
+    bool failed;                /* the scan had errors (a root missing,
+                                   unreadable paths, an output failed) */
+};
+
+/*
+ * Write the run's closing record and flush: JSON writes one record,
+ * event.kind "event", event.action "scan-completed", event.outcome
+ * "failure" when run->interrupted or run->failed (else "success"),
+ * event.start/end/duration, kensa.scan.roots, process.args, the counts
+ * (kensa.scan.findings.by_threat.<id>, .by_severity.<name>,
+ * .by_verdict.<name>, kensa.scan.{files,bytes,objects,warnings,errors,
+ * skipped.limit}).  Text and CSV write nothing (the CLI prints its
+ * summary on stderr).  Call once, at the end of the run, after
+ * kensa_report_finish is fine.  KENSA_EIO when it could not be written,
+ * KENSA_EINVAL for NULL arguments.
+ */
+enum kensa_err kensa_report_run(struct kensa_report *r,
+                                const struct kensa_run *run);
 
 /*
  * Record one finding.  JSON and CSV write it at once; text keeps a bounded

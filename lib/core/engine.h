@@ -63,6 +63,8 @@ struct kctx {
     struct kensa_scanner *s;
     const char *file_path;
     uint64_t file_dev, file_ino;   /* what was opened (0 for stdin) */
+    const struct stat *file_st;    /* fstat of it when opened, for the
+                                      findings' file.* (NULL: stdin) */
     struct kobj *root;             /* the file's object (NULL: a stream) */
     uint64_t scanned_bytes;        /* decompressed so far */
     uint32_t entries;              /* members looked at so far */

@@ -77,6 +77,14 @@ void kfind_bool(struct kfind *k, const char *key, bool val, unsigned flags)
         a->num = val;
 }
 
+void kfind_float(struct kfind *k, const char *key, double val,
+                 unsigned flags)
+{
+    struct kensa_attr *a = slot(k, key, KENSA_ATTR_FLOAT, flags);
+    if(a)
+        a->real = val;
+}
+
 /* ---- public accessors ---------------------------------------------------- */
 
 const struct kensa_attr *kensa_finding_attr(const struct kensa_finding *f,

@@ -45,5 +45,7 @@ void kfind_str(struct kfind *k, const char *key, const char *val,
 void kfind_num(struct kfind *k, const char *key, int64_t val,
                unsigned flags);
 void kfind_bool(struct kfind *k, const char *key, bool val, unsigned flags);
+void kfind_float(struct kfind *k, const char *key, double val,
+                 unsigned flags);
 
 #endif

@@ -452,6 +452,15 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     f->file_path = c->file_path;
     f->file_dev = c->file_dev;
     f->file_ino = c->file_ino;
+    if(c->file_st) {
+        const struct stat *st = c->file_st;
+        f->file_size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+        f->file_mtime = (int64_t)st->st_mtim.tv_sec;
+        f->file_mtime_ns = (uint32_t)st->st_mtim.tv_nsec;
+        f->file_uid = (uint32_t)st->st_uid;
+        f->file_gid = (uint32_t)st->st_gid;
+        f->file_mode = (uint32_t)st->st_mode;
+    }
     if(hash && c->root && !f->file_sha256)
         f->file_sha256 = kobj_digest_hex(c->root, KDIGEST_SHA256);
     if(!f->path)
@@ -502,6 +511,7 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
         .s = s, .file_path = path,
         .file_dev = st ? (uint64_t)st->st_dev : 0,
         .file_ino = st ? (uint64_t)st->st_ino : 0,
+        .file_st = st,
     };
     clock_gettime(CLOCK_MONOTONIC, &c.start);
     char *p = strdup(path);

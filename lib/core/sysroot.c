@@ -349,6 +349,40 @@ static void read_hostname(struct sysroot *sr, char *buf)
     }
 }
 
+bool machine_id_parse(const char *p, size_t n, char out[33])
+{
+    bool zero = true;
+    out[0] = 0;
+    while(n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
+        n--;
+    if(n != 32)
+        return false;
+    for(size_t i = 0; i < 32; i++) {
+        char c = p[i];
+        if(c >= 'A' && c <= 'F')
+            c = (char)(c - 'A' + 'a');
+        if(!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            out[0] = 0;
+            return false;
+        }
+        zero &= c == '0';
+        out[i] = c;
+    }
+    out[32] = 0;
+    if(zero)
+        out[0] = 0;
+    return !zero;
+}
+
+/* etc/machine-id beneath sr->fd (a small regular file, read as every
+ * identity file is: through sysroot_read). */
+static void read_machine_id(struct sysroot *sr, char *buf)
+{
+    size_t n;
+    if(!sysroot_read(sr->fd, "etc/machine-id", buf, 128, &n))
+        machine_id_parse(buf, n, sr->machine_id);
+}
+
 static bool identify_linux(struct sysroot *sr, char *buf)
 {
     static const char *const files[] = { "etc/os-release",
@@ -446,6 +480,7 @@ static void identify_host(struct sysroot *sr, char *buf)
     if(fd >= 0) {
         sr->fd = fd;
         identify_linux(sr, buf);
+        read_machine_id(sr, buf);
         sr->fd = -1;
         close(fd);
     }
@@ -501,6 +536,7 @@ enum kensa_err sysroot_new(const char *dir, struct sysroot **out)
         if(!identify_linux(sr, buf) && !identify_macos(sr, buf))
             identify_windows(sr);
         read_hostname(sr, buf);
+        read_machine_id(sr, buf);
     }
     sr->pub.root = sr->path;
     sr->pub.os_type = or_null(sr->type);
@@ -509,6 +545,7 @@ enum kensa_err sysroot_new(const char *dir, struct sysroot **out)
     sr->pub.os_version = or_null(sr->version);
     sr->pub.os_full = or_null(sr->full);
     sr->pub.hostname = or_null(sr->hostname);
+    sr->pub.id = or_null(sr->machine_id);
     *out = sr;
     sr = NULL;
     rc = KENSA_OK;

@@ -45,6 +45,7 @@ struct sysroot {
     char version[SYSROOT_ID_MAX];
     char full[SYSROOT_FULL_MAX];
     char hostname[SYSROOT_HOST_MAX];
+    char machine_id[33];    /* etc/machine-id, 32 hex digits, or "" */
 };
 
 /*
@@ -56,6 +57,14 @@ struct sysroot {
  * then NULL.
  */
 enum kensa_err sysroot_new(const char *dir, struct sysroot **out);
+
+/*
+ * The machine id in etc/machine-id text p[0..n) (machine-id(5): 32
+ * lowercase hex digits and a newline) into out[33], lowercased; false
+ * (out "") for anything else: empty, "uninitialized", another length,
+ * other characters, or all zeros.  Never reads past p + n.
+ */
+bool machine_id_parse(const char *p, size_t n, char out[33]);
 
 /* Release a sysroot; NULL is a no-op. */
 void sysroot_free(struct sysroot *sr);

@@ -435,23 +435,109 @@ static size_t cve_list(unsigned bits, const char *v[4])
     return n;
 }
 
-/* What every log4j finding carries: the package, its CVEs (a list), the
- * vulnerability's severity, the release to move to. */
+/* What NVD says of each CVE a copy can have: CVSS v3.1 base score and a
+ * short description (English, for SIEMs).  Scores from the NVD entries
+ * (nvd.nist.gov/vuln/detail/<id>). */
+static const struct cve_fact {
+    const char *id;
+    double score;
+    const char *what;
+} cve_facts[] = {
+    { "CVE-2021-44228", 10.0, "Log4Shell: JNDI lookups in logged data let "
+      "a remote attacker run code" },
+    { "CVE-2021-45046", 9.0, "incomplete fix of CVE-2021-44228: lookups in "
+      "context data still let an attacker run code in some configurations" },
+    { "CVE-2021-44832", 6.6, "an attacker who can change the logging "
+      "configuration can run code through a JDBC appender's JNDI source" },
+    { "CVE-2021-45105", 5.9, "self-referential lookups recurse without end: "
+      "denial of service" },
+    { "CVE-2019-17571", 9.8, "Log4j 1.2 SocketServer deserializes untrusted "
+      "data: remote code execution" },
+    { "CVE-2022-23305", 9.8, "Log4j 1.2 JDBCAppender builds SQL from logged "
+      "data: SQL injection" },
+    { "CVE-2022-23302", 8.8, "Log4j 1.x JMSSink deserializes untrusted data "
+      "when its configuration can be changed" },
+    { "CVE-2022-23307", 8.8, "Log4j 1.2 Chainsaw deserializes untrusted data: "
+      "code execution" },
+    { "CVE-2021-4104", 7.5, "Log4j 1.2 JMSAppender deserializes untrusted "
+      "data when its configuration can be changed" },
+    { "CVE-2020-9488", 3.7, "Log4j 1.2 SMTPAppender does not check the mail "
+      "server's host name: messages can be intercepted" },
+};
+
+static const struct cve_fact *cve_fact(const char *id)
+{
+    for(size_t i = 0; i < sizeof(cve_facts) / sizeof(cve_facts[0]); i++)
+        if(!strcmp(cve_facts[i].id, id))
+            return &cve_facts[i];
+    return NULL;
+}
+
+/* The CVE of cves[0..n) with the highest CVSS base score (the first of
+ * equals), or NULL when none is known. */
+static const struct cve_fact *cve_worst(const char *const *cves, size_t n)
+{
+    const struct cve_fact *w = NULL;
+    for(size_t i = 0; i < n; i++) {
+        const struct cve_fact *f = cve_fact(cves[i]);
+        if(f && (!w || f->score > w->score))
+            w = f;
+    }
+    return w;
+}
+
+/* A version that is one release: starts with a digit, holds no range
+ * ("2.14.0..2.16.0"), no list ("1.2.15 1.2.16") and no wildcard ("1.x"). */
+static bool is_one_version(const char *v)
+{
+    if(!v || v[0] < '0' || v[0] > '9' || strstr(v, ".."))
+        return false;
+    for(const char *p = v; *p; p++)
+        if(!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z' &&
+             *p != 'x') || (*p >= 'A' && *p <= 'Z') || *p == '.' ||
+             *p == '-' || *p == '_' || *p == '+'))
+            return false;
+    return true;
+}
+
+/* What every log4j finding carries: the package (a Maven artifact), its
+ * version when it is one release (else the range under
+ * kensa.version_range), its CVEs (a list, in the order the message
+ * names them) with the worst's score and description and the first's
+ * NVD page, the vulnerability's
+ * severity, the release to move to.  A copy is an inventory entry:
+ * event.kind "state", whatever its verdict. */
 static void package_attrs(struct kfind *k, const char *name,
                           const char *version, bool exact,
                           const char *const *cves, size_t n_cves,
-                          const char *fixed_in)
+                          const char *fixed_in, char *ref, size_t refcap)
 {
+    k->f.kind = KENSA_KIND_STATE;
     kfind_str(k, "event.category", n_cves ? "vulnerability" : "package",
               KENSA_ATTR_LIST);
     kfind_str(k, "package.name", name, KENSA_ATTR_SHOW);
-    kfind_str(k, "package.version", version, KENSA_ATTR_SHOW);
+    kfind_str(k, "package.type", "maven", 0);
+    if(exact && is_one_version(version))
+        kfind_str(k, "package.version", version, KENSA_ATTR_SHOW);
+    else
+        kfind_str(k, "kensa.version_range", version, KENSA_ATTR_SHOW);
     for(size_t i = 0; i < n_cves; i++)
         kfind_str(k, "vulnerability.id", cves[i],
                   KENSA_ATTR_LIST | KENSA_ATTR_SHOW);
-    if(n_cves)
+    if(n_cves) {
+        const struct cve_fact *worst = cve_worst(cves, n_cves);
         kfind_str(k, "vulnerability.severity",
                   kensa_severity_name(k->f.severity), 0);
+        kfind_str(k, "vulnerability.enumeration", "CVE", 0);
+        kfind_str(k, "vulnerability.scanner.vendor", "kensa", 0);
+        snprintf(ref, refcap, "https://nvd.nist.gov/vuln/detail/%s",
+                 cves[0]);
+        kfind_str(k, "vulnerability.reference", ref, 0);
+        if(worst) {
+            kfind_float(k, "vulnerability.score.base", worst->score, 0);
+            kfind_str(k, "vulnerability.description", worst->what, 0);
+        }
+    }
     kfind_bool(k, "kensa.version_exact", exact, 0);
     kfind_str(k, "kensa.fixed_in", fixed_in, 0);
 }
@@ -553,7 +639,9 @@ static void report2(struct scan *s, struct ev *e, const char *version,
     if(lookup_gone)
         kfind_ev(&k, KMSG_L4J_EV_REMOVED);
     flag_evidence(&k, s->obj, e->set, version);
-    package_attrs(&k, "log4j-core", version, exact, cv, ncv, fixed_in);
+    char ref[96];
+    package_attrs(&k, "log4j-core", version, exact, cv, ncv, fixed_in, ref,
+                  sizeof(ref));
     k.f.path = s->report_path;
     /* Removing JndiLookup.class mitigates CVE-2021-44228/45046 */
     char fixfile[4096];
@@ -743,8 +831,9 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
     else
         kfind_ev(&k, standalone ? KMSG_L4J_EV_DANGEROUS_LONE
                                 : KMSG_L4J_EV_DANGEROUS_NONE);
+    char ref[96];
     package_attrs(&k, "log4j", version, ver[0] && !strchr(ver, ' '), cv,
-                  ncv, "2.17.1 (Java 8+)");
+                  ncv, "2.17.1 (Java 8+)", ref, sizeof(ref));
     struct kensa_remedy fix = { .entry = NULL };
     if(!standalone && !s->report_path) {
         for(size_t i = 0; i < 4; i++) {

@@ -44,7 +44,9 @@ static void row_rec(struct rec *rc, const void *ctx, const void *item)
     rec_cell(rc, kensa_verdict_name(f->verdict), false);
     rec_cell(rc, kensa_severity_name(f->severity), false);
     rec_cell(rc, kensa_finding_str(f, "package.name"), false);
-    rec_cell(rc, kensa_finding_str(f, "package.version"), false);
+    const char *ver = kensa_finding_str(f, "package.version");
+    rec_cell(rc, ver ? ver : kensa_finding_str(f, "kensa.version_range"),
+             false);
     rec_cell(rc, buf_cstr(&cves), false);
     rec_cell(rc, f->path, false);
     rec_cell(rc, ln, false);

@@ -1,8 +1,18 @@
 /*
- * json.c - JSON Lines, one object per finding (event.kind "alert") and per
- * warning (event.kind "event", event.outcome "failure"), with Elastic
- * Common Schema names where one fits and kensa.* for the rest.  The
- * mapping is documented in docs/OUTPUT.md.
+ * json.c - JSON Lines, one object per finding (event.kind "alert", or
+ * "state" for an inventory entry), per warning (event.kind "event",
+ * event.outcome "failure") and one closing run record (event.action
+ * "scan-completed"), with Elastic Common Schema names where one fits and
+ * kensa.* for the rest.  Every record names the host, the agent and the
+ * run (kensa.scan_id).  The mapping is documented in docs/OUTPUT.md and
+ * checked against ECS field types by tests/cli/ecs.bats.
+ *
+ * Paths: file.path is absolute and normalised on the string (against the
+ * working folder the report was made in, "." and ".." resolved without
+ * looking at the disk, so no symbolic link is followed); kensa.path and
+ * the roots get the same treatment for their part on disk, never for
+ * member names inside an archive.  Nothing is ever written as null: a
+ * value that is not known is left out.
  *
  * A finding record is a flat list of dotted fields - the writer's own
  * (the core every finding has) and the detector's typed attributes -
@@ -12,18 +22,25 @@
  * keys become arrays; a key that is also the prefix of another, or
  * repeats a core field, is dropped (the core wins).
  */
+#include <arpa/inet.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "intel/messages.h"
 #include "report/report.h"
+#include "util/esc.h"
 #include "util/json.h"
 
-#define MAX_FIELDS 96
+#define MAX_FIELDS 320
+#define RUN_LIST_MAX 100   /* roots and arguments listed in a run record */
 
-enum jtype { J_STR, J_NUM, J_BOOL };
+enum jtype { J_STR, J_NUM, J_BOOL, J_FLOAT };
 
 struct jfield {
     uint64_t pre;     /* the key's first 8 bytes as keycmp orders them */
@@ -32,30 +49,58 @@ struct jfield {
     enum jtype type;
     const char *s;
     long long n;
+    double d;
     bool list;        /* an array even when alone */
-    unsigned order;   /* insertion order: ties keep it (list items) */
 };
 
 struct jrec {
     struct jfield v[MAX_FIELDS];
-    uint8_t at[MAX_FIELDS];   /* v's indices in key order (sort_fields) */
+    uint16_t at[MAX_FIELDS];   /* v's indices in key order (sort_fields) */
     size_t n;
 };
 
-static void add(struct jrec *j, const char *key, enum jtype t, const char *s,
-                long long n, bool list)
+/* The next field, its key's sort prefix computed; NULL when full. */
+static struct jfield *next_field(struct jrec *j, const char *key)
 {
-    if(j->n == MAX_FIELDS || !key || (t == J_STR && !s))
-        return;
+    if(j->n == MAX_FIELDS || !key)
+        return NULL;
+    struct jfield *f = &j->v[j->n++];
     size_t kl = strlen(key);
     uint64_t pre = 0;
     for(size_t i = 0; i < 8; i++) {
         unsigned char c = i < kl ? (unsigned char)key[i] : 0;
         pre = pre << 8 | (c == '.' ? 1u : c);
     }
-    j->v[j->n] = (struct jfield){ pre, key, kl, t, s, n, list,
-                                  (unsigned)j->n };
-    j->n++;
+    f->pre = pre;
+    f->key = key;
+    f->klen = kl;
+    return f;
+}
+
+static void add(struct jrec *j, const char *key, enum jtype t, const char *s,
+                long long n, bool list)
+{
+    struct jfield *f;
+    if((t == J_STR && !s) || !(f = next_field(j, key)))
+        return;
+    f->type = t;
+    f->s = s;
+    f->n = n;
+    f->d = 0;
+    f->list = list;
+}
+
+/* A real number; NaN and infinities (not JSON) are left out. */
+static void add_float(struct jrec *j, const char *key, double d, bool list)
+{
+    struct jfield *f;
+    if(!isfinite(d) || !(f = next_field(j, key)))
+        return;
+    f->type = J_FLOAT;
+    f->s = NULL;
+    f->n = 0;
+    f->d = d;
+    f->list = list;
 }
 #define add_str(j, k, s) add((j), (k), J_STR, (s), 0, false)
 #define add_num(j, k, n) add((j), (k), J_NUM, NULL, (long long)(n), false)
@@ -77,8 +122,9 @@ static int keycmp(const char *a, const char *b)
     }
 }
 
-/* Sort by key, ties in insertion order.  Insertion sort: a record has a
- * few dozen fields, added nearly in order, so this is about linear. */
+/* Sort by key, ties in insertion order, into j->at.  Insertion sort over
+ * indices, comparing 8-byte prefixes first: a record has a few dozen
+ * fields added nearly in order, so this is about linear. */
 static void sort_fields(struct jrec *j)
 {
     for(size_t i = 0; i < j->n; i++) {
@@ -92,7 +138,7 @@ static void sort_fields(struct jrec *j)
             j->at[k] = j->at[k - 1];
             k--;
         }
-        j->at[k] = (uint8_t)i;
+        j->at[k] = (uint16_t)i;
     }
 }
 #define FIELD(j, i) (&(j)->v[(j)->at[i]])
@@ -124,7 +170,24 @@ static void value(struct rec *rc, const struct jfield *f)
     case J_STR: rec_jstr(rc, f->s); break;
     case J_NUM: rec_printf(rc, "%lld", f->n); break;
     case J_BOOL: rec_puts(rc, f->n ? "true" : "false"); break;
+    case J_FLOAT: {
+        char nb[40];
+        snprintf(nb, sizeof(nb), "%.15g", f->d);
+        rec_puts(rc, nb);
+        if(!strpbrk(nb, ".eE"))
+            rec_puts(rc, ".0");   /* 10.0: a float to every reader */
+        break;
     }
+    }
+}
+
+/* How much of the key segment p..end goes in: all of it, except in a
+ * cut record (keys are the detectors' constants, but a record must fit
+ * whatever they hold). */
+static size_t key_len(const struct rec *rc, const char *p, const char *end)
+{
+    size_t n = (size_t)(end - p);
+    return n > rc->cut ? utf8_cut(p, n, rc->cut) : n;
 }
 
 /* Write the fields of j, sorted, as one nested JSON object and "\n". */
@@ -153,14 +216,14 @@ static void emit(struct rec *rc, struct jrec *j)
             if(comma)
                 rec_puts(rc, ",");
             if(!rc->err)
-                rc->err = json_strn(&rc->b, p, (size_t)(dot - p));
+                rc->err = json_strn(&rc->b, p, key_len(rc, p, dot));
             rec_puts(rc, ":{");
             comma = false;
         }
         if(comma)
             rec_puts(rc, ",");
         if(!rc->err)
-            rc->err = json_strn(&rc->b, p, (size_t)(f->key + f->klen - p));
+            rc->err = json_strn(&rc->b, p, key_len(rc, p, f->key + f->klen));
         rec_puts(rc, ":");
         comma = true;
         /* a list: the key's fields in their order (a field that is not
@@ -187,20 +250,94 @@ static void emit(struct rec *rc, struct jrec *j)
     rec_puts(rc, "}\n");
 }
 
-/* The system the record is about: host.* (ECS). */
-static void host(struct jrec *j, const struct kensa_report *r)
+/* Strings a record owns until it is written (made absolute paths). */
+struct owned {
+    char *p[RUN_LIST_MAX + REPORT_THREATS_MAX + 32];
+    size_t n;
+};
+
+/* Keep s (malloc'd, may be NULL) until owned_free; returns it. */
+static const char *own(struct owned *o, char *s)
+{
+    if(s && o->n < sizeof(o->p) / sizeof(o->p[0]))
+        return o->p[o->n++] = s;
+    free(s);
+    return NULL;
+}
+
+static void owned_free(struct owned *o)
+{
+    for(size_t i = 0; i < o->n; i++)
+        free(o->p[i]);
+    o->n = 0;
+}
+
+/* A path kensa names itself rather than a file: "(stdin)", "(scan)". */
+static bool pseudo(const char *p, size_t n)
+{
+    return n >= 2 && p[0] == '(' && p[n - 1] == ')' && !memchr(p, '/', n);
+}
+
+/*
+ * `chain` (a disk path, maybe followed by "!/" and member names) with
+ * its disk part made absolute: `disk` when the caller knows it (the
+ * chain starts with it), else up to the first "!/".  Member names are
+ * left alone.  NULL when out of memory; chain itself for a pseudo path.
+ */
+static const char *abs_chain(const struct kensa_report *r, struct owned *o,
+                             const char *chain, const char *disk)
+{
+    size_t dl;
+    if(!chain)
+        return NULL;
+    if(disk && !strncmp(chain, disk, strlen(disk)) &&
+       (!chain[strlen(disk)] || !strncmp(chain + strlen(disk), "!/", 2))) {
+        dl = strlen(disk);
+    } else {
+        const char *bang = strstr(chain, "!/");
+        dl = bang ? (size_t)(bang - chain) : strlen(chain);
+    }
+    if(pseudo(chain, dl) || !dl)
+        return chain;
+    char *d = strndup(chain, dl);
+    char *a = d ? report_abspath(r->cwd, d) : NULL;
+    free(d);
+    if(!a)
+        return NULL;
+    if(!chain[dl])
+        return own(o, a);
+    size_t al = strlen(a), rl = strlen(chain + dl);
+    char *w = malloc(al + rl + 1);
+    if(w) {
+        memcpy(w, a, al);
+        memcpy(w + al, chain + dl, rl + 1);
+    }
+    free(a);
+    return own(o, w);
+}
+
+/* The system the record is about (host.*, ECS), the agent that wrote it
+ * and the run it belongs to. */
+static void host(struct jrec *j, const struct kensa_report *r,
+                 struct owned *o)
 {
     const struct kensa_system *y = r->sys;
+    add_str(j, "agent.type", "kensa");
+    add_str(j, "agent.version", KENSA_VERSION);
+    add_str(j, "kensa.scan_id", r->scan_id);
     if(!y)
         return;
     add_str(j, "host.hostname", y->hostname);
     add_str(j, "host.name", y->hostname);
+    add_str(j, "host.id", y->id);
     add_str(j, "host.os.type", y->os_type);
     add_str(j, "host.os.platform", y->os_platform);
     add_str(j, "host.os.name", y->os_name);
     add_str(j, "host.os.version", y->os_version);
     add_str(j, "host.os.full", y->os_full);
-    add_str(j, "kensa.system.root", y->root);
+    if(y->root)
+        add_str(j, "kensa.system.root", own(o, report_abspath(r->cwd,
+                                                              y->root)));
 }
 
 static void head(struct jrec *j, const char *ts, const char *kind,
@@ -215,42 +352,120 @@ static void head(struct jrec *j, const char *ts, const char *kind,
     add_str(j, "event.dataset", dataset);
 }
 
+/* The file on disk a finding sits in: file.* (ECS) from what the engine
+ * saw when it opened it.  Nothing when it is not a file on disk
+ * (standard input): a path that is not absolute then says nothing. */
+static void file_fields(struct jrec *j, const struct kensa_report *r,
+                        const struct kensa_finding *f, struct owned *o,
+                        const char **out_abs)
+{
+    char ts[32];
+    char *num;
+    const char *path = NULL;
+    bool disk = f->file_mode != 0;
+
+    *out_abs = NULL;
+    if(!f->file_path)
+        return;
+    if(disk || f->file_path[0] == '/')
+        path = own(o, report_abspath(r->cwd, f->file_path));
+    if(!path)
+        return;
+    *out_abs = path;
+    add_str(j, "file.path", path);
+    const char *slash = strrchr(path, '/');
+    if(slash && slash[1])
+        add_str(j, "file.name", slash + 1);
+    if(slash)
+        add_str(j, "file.directory",
+                slash == path ? "/" : own(o, strndup(path,
+                                                     (size_t)(slash - path))));
+    if(!disk)
+        return;
+    add_num(j, "file.size", (long long)(f->file_size > INT64_MAX ?
+                                        INT64_MAX : f->file_size));
+    report_time_iso(f->file_mtime, (long)f->file_mtime_ns, ts);
+    add_str(j, "file.mtime", own(o, strdup(ts)));
+    if((num = malloc(24))) {
+        snprintf(num, 24, "%lu", (unsigned long)f->file_uid);
+        add_str(j, "file.uid", own(o, num));
+    }
+    if((num = malloc(24))) {
+        snprintf(num, 24, "%lu", (unsigned long)f->file_gid);
+        add_str(j, "file.gid", own(o, num));
+    }
+    if((num = malloc(16))) {
+        snprintf(num, 16, "%04o", (unsigned)(f->file_mode & 07777));
+        add_str(j, "file.mode", own(o, num));
+    }
+    if(S_ISREG(f->file_mode))
+        add_str(j, "file.type", "file");
+}
+
+/*
+ * ECS types some fields "ip": a value there that is not an address
+ * (a log's client field holding a host name, or junk) would make a
+ * SIEM reject the whole record.  Such a value moves to the field's
+ * keyword sibling (source.ip -> source.address); for related.ip, to
+ * related.hosts.  Returns the key to write it under.
+ */
+static const char *ip_key(const char *key, const char *val)
+{
+    static const char *const ips[][2] = {
+        { "source.ip", "source.address" },
+        { "destination.ip", "destination.address" },
+        { "client.ip", "client.address" },
+        { "server.ip", "server.address" },
+        { "related.ip", "related.hosts" },
+    };
+    unsigned char addr[16];
+    for(size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+        if(strcmp(key, ips[i][0]))
+            continue;
+        if(inet_pton(AF_INET, val, addr) == 1 ||
+           inet_pton(AF_INET6, val, addr) == 1)
+            return key;
+        return ips[i][1];
+    }
+    return key;
+}
+
 static void finding_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_report *r = ctx;
     const struct kensa_finding *f = item;
-    struct jrec jr, *j = &jr;
-    char ts[32], ds[64], small[512];
+    struct jrec *j = malloc(sizeof(*j));
+    struct owned *o = calloc(1, sizeof(*o));
+    char ts[32], ds[64];
     char *msg = NULL, *loc = NULL, *ev = NULL, *evloc = NULL;
+    const char *abs = NULL;
     bool local = r->o.lang != KENSA_LANG_EN;
 
+    if(!j || !o) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
     j->n = 0;
     report_timestamp(ts);
     snprintf(ds, sizeof(ds), "kensa.%s", f->detector);
-    head(j, ts, "alert", ds);
-    host(j, r);
+    head(j, ts, f->kind == KENSA_KIND_STATE ? "state" : "alert", ds);
+    host(j, r, o);
     add_str(j, "kensa.system.path", report_system_path(r, f->file_path));
     add_item(j, "event.type", "info");
     add_num(j, "event.severity", (int)f->severity * 25);
-    /* the English message: on the stack when it fits */
-    const char *en = small;
-    if(kensa_message_render(f->message.id, f->message.args, f->message.nargs,
-                            KENSA_LANG_EN, small, sizeof(small)) >=
-       sizeof(small)) {
-        if(!(msg = kensa_finding_message(f, KENSA_LANG_EN))) {
-            rc->err = KENSA_ENOMEM;
-            return;
-        }
-        en = msg;
-    }
-    add_str(j, "message", en);
-    add_str(j, "file.path", f->file_path);
+    msg = kensa_finding_message(f, KENSA_LANG_EN);
+    add_str(j, "message", msg ? msg : "");
+    file_fields(j, r, f, o, &abs);
     add_str(j, "file.hash.sha256", f->file_sha256);
-    if(f->object_sha256 || f->file_sha256)
-        add_item(j, "related.hash", f->object_sha256 ? f->object_sha256
-                                                     : f->file_sha256);
+    /* the object's hash to pivot on, and the file's when it differs */
+    if(f->object_sha256)
+        add_item(j, "related.hash", f->object_sha256);
+    if(f->file_sha256 && (!f->object_sha256 ||
+                          strcmp(f->file_sha256, f->object_sha256)))
+        add_item(j, "related.hash", f->file_sha256);
     add_str(j, "rule.id", f->rule);
-    add_str(j, "kensa.path", f->path);
+    add_str(j, "kensa.path", abs_chain(r, o, f->path,
+                                       f->file_mode ? f->file_path : NULL));
     add_str(j, "kensa.threat", f->threat);
     add_str(j, "kensa.verdict", kensa_verdict_name(f->verdict));
     add_str(j, "kensa.severity", kensa_severity_name(f->severity));
@@ -259,7 +474,7 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
     add_str(j, "kensa.object.hash.sha256", f->object_sha256);
     if(f->line) {
         add_num(j, "kensa.line", f->line);
-        add_str(j, "log.file.path", f->file_path);
+        add_str(j, "log.file.path", abs);
     }
     add_str(j, "kensa.message_id", f->message.id);
     for(size_t i = 0; i < f->message.nargs; i++)
@@ -283,19 +498,28 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
         bool list = a->flags & KENSA_ATTR_LIST;
         category |= a->key && !strcmp(a->key, "event.category");
         switch(a->type) {
-        case KENSA_ATTR_STR: add(j, a->key, J_STR, a->str, 0, list); break;
+        case KENSA_ATTR_STR:
+            if(a->key && a->str)
+                add(j, ip_key(a->key, a->str), J_STR, a->str, 0, list);
+            break;
         case KENSA_ATTR_NUM: add(j, a->key, J_NUM, NULL, a->num, list); break;
         case KENSA_ATTR_BOOL: add(j, a->key, J_BOOL, NULL, a->num, list);
             break;
+        case KENSA_ATTR_FLOAT: add_float(j, a->key, a->real, list); break;
         }
     }
     if(!category)
         add_item(j, "event.category", "file");
     emit(rc, j);
+out:
     free(msg);
     free(loc);
     free(ev);
     free(evloc);
+    if(o)
+        owned_free(o);
+    free(o);
+    free(j);
 }
 
 static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
@@ -307,19 +531,24 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_warning *w = item;
     const struct kensa_report *r = ctx;
-    struct jrec jr, *j = &jr;
+    struct jrec *j = malloc(sizeof(*j));
+    struct owned *o = calloc(1, sizeof(*o));
     char ts[32];
     char *loc = NULL;
 
+    if(!j || !o) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
     j->n = 0;
     report_timestamp(ts);
     head(j, ts, "event", "kensa.scan");
-    host(j, r);
+    host(j, r, o);
     add_str(j, "event.outcome", "failure");
     add_str(j, "error.message", w->message);   /* English, for SIEM rules */
     add_str(j, "error.code", kensa_strerror(w->err));
     add_str(j, "error.id", w->id);
-    add_str(j, "kensa.path", w->path);
+    add_str(j, "kensa.path", abs_chain(r, o, w->path, NULL));
     if(w->id) {
         add_str(j, "kensa.message_id", w->id);
         for(size_t i = 0; i < w->nargs; i++)
@@ -332,7 +561,12 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
     if(rec_is_cut(rc))
         add_bool(j, "kensa.truncated", true);
     emit(rc, j);
+out:
     free(loc);
+    if(o)
+        owned_free(o);
+    free(o);
+    free(j);
 }
 
 static void json_warning(struct kensa_report *r, const struct kensa_warning *w)
@@ -340,7 +574,146 @@ static void json_warning(struct kensa_report *r, const struct kensa_warning *w)
     report_write(r, warning_rec, w);
 }
 
+/* "kensa.scan.findings.by_threat." + id, the id made a safe key
+ * segment (letters, digits, '_' and '-'; anything else '_'). */
+static char *threat_key(const char *id)
+{
+    static const char pre[] = "kensa.scan.findings.by_threat.";
+    size_t n = strlen(id);
+    char *k = malloc(sizeof(pre) + n);
+    if(!k)
+        return NULL;
+    memcpy(k, pre, sizeof(pre) - 1);
+    for(size_t i = 0; i < n; i++) {
+        char c = id[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '_' || c == '-';
+        k[sizeof(pre) - 1 + i] = ok ? c : '_';
+    }
+    k[sizeof(pre) - 1 + n] = 0;
+    if(!n) {
+        free(k);
+        return strdup("kensa.scan.findings.by_threat._");
+    }
+    return k;
+}
+
+static void run_rec(struct rec *rc, const void *ctx, const void *item)
+{
+    const struct kensa_report *r = ctx;
+    const struct kensa_run *run = item;
+    const struct report_tally *t = &r->tally;
+    struct jrec *j = malloc(sizeof(*j));
+    struct owned *o = calloc(1, sizeof(*o));
+    char ts[32], start[32], end[32], *msg = NULL;
+    static const char *const sev_keys[] = {
+        "kensa.scan.findings.by_severity.info",
+        "kensa.scan.findings.by_severity.low",
+        "kensa.scan.findings.by_severity.medium",
+        "kensa.scan.findings.by_severity.high",
+        "kensa.scan.findings.by_severity.critical",
+    };
+    static const char *const verdict_keys[] = {
+        "kensa.scan.findings.by_verdict.none",
+        "kensa.scan.findings.by_verdict.vulnerable",
+        "kensa.scan.findings.by_verdict.mitigated",
+        "kensa.scan.findings.by_verdict.patched",
+        "kensa.scan.findings.by_verdict.end-of-life",
+        "kensa.scan.findings.by_verdict.attack",
+        "kensa.scan.findings.by_verdict.suspicious",
+    };
+
+    if(!j || !o) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
+    j->n = 0;
+    int64_t s_ns = run->start_ns ? run->start_ns : r->start_ns;
+    int64_t e_ns = run->end_ns;
+    if(!e_ns) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        e_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    }
+    if(e_ns < s_ns)
+        e_ns = s_ns;
+    report_time_iso(e_ns / 1000000000, (long)(e_ns % 1000000000), end);
+    report_time_iso(s_ns / 1000000000, (long)(s_ns % 1000000000), start);
+    memcpy(ts, end, sizeof(ts));
+    head(j, ts, "event", "kensa.scan");
+    host(j, r, o);
+    bool failed = run->failed || run->interrupted;
+    add_str(j, "event.action", "scan-completed");
+    add_item(j, "event.category", "process");
+    add_item(j, "event.type", "end");
+    add_str(j, "event.outcome", failed ? "failure" : "success");
+    add_str(j, "event.start", start);
+    add_str(j, "event.end", end);
+    add_num(j, "event.duration", e_ns - s_ns);
+    const struct kensa_stats *st = run->stats;
+    if((msg = malloc(160)))
+        snprintf(msg, 160, "scan %s: %llu finding%s in %llu file%s",
+                 run->interrupted ? "interrupted" : "completed",
+                 (unsigned long long)t->findings, t->findings == 1 ? "" : "s",
+                 (unsigned long long)(st ? st->files : 0),
+                 st && st->files == 1 ? "" : "s");
+    add_str(j, "message", msg);
+    for(size_t i = 0; i < run->n_roots && i < RUN_LIST_MAX; i++) {
+        const char *root = run->roots[i];
+        if(!root)
+            continue;
+        if(!strcmp(root, "-"))
+            add_item(j, "kensa.scan.roots", "-");
+        else
+            add_item(j, "kensa.scan.roots",
+                     own(o, report_abspath(r->cwd, root)));
+    }
+    add_num(j, "kensa.scan.roots_count", run->n_roots);
+    for(size_t i = 0; i < run->n_args && i < RUN_LIST_MAX; i++)
+        add_item(j, "process.args", run->args[i] ? run->args[i] : "");
+    if(run->n_args)
+        add_num(j, "process.args_count", run->n_args);
+    add_num(j, "process.pid", getpid());
+    add_bool(j, "kensa.scan.interrupted", run->interrupted);
+    add_num(j, "kensa.scan.findings.total", t->findings);
+    for(size_t i = 0; i < t->n_threats; i++) {
+        const char *k = own(o, threat_key(t->threat[i].id));
+        if(k)
+            add_num(j, k, t->threat[i].n);
+    }
+    if(t->threat_other)
+        add_num(j, "kensa.scan.findings.by_threat_other", t->threat_other);
+    for(size_t i = 0; i < sizeof(sev_keys) / sizeof(sev_keys[0]); i++)
+        add_num(j, sev_keys[i], t->by_severity[i]);
+    for(size_t i = 1; i < sizeof(verdict_keys) / sizeof(verdict_keys[0]);
+        i++)
+        add_num(j, verdict_keys[i], t->by_verdict[i]);
+    if(st) {
+        add_num(j, "kensa.scan.files", st->files);
+        add_num(j, "kensa.scan.bytes", st->bytes);
+        add_num(j, "kensa.scan.objects", st->objects);
+        add_num(j, "kensa.scan.warnings", st->warnings);
+        add_num(j, "kensa.scan.errors", st->errors);
+        add_num(j, "kensa.scan.skipped.limit", st->skipped_limit);
+    }
+    if(rec_is_cut(rc))
+        add_bool(j, "kensa.truncated", true);
+    emit(rc, j);
+out:
+    free(msg);
+    if(o)
+        owned_free(o);
+    free(o);
+    free(j);
+}
+
+static void json_run(struct kensa_report *r, const struct kensa_run *run)
+{
+    report_write(r, run_rec, run);
+}
+
 const struct report_ops report_json_ops = {
     .finding = json_finding,
     .warning = json_warning,
+    .run = json_run,
 };

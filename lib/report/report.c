@@ -1,17 +1,62 @@
 /*
  * report.c - picks the writer for a format and forwards to it, and holds
  * what the writers share: building one record with every append checked
- * (and cut when it cannot be built whole), timestamps, output.
+ * (and cut when it cannot be built whole), timestamps, output, the run's
+ * identity (kensa.scan_id, the working folder paths are made absolute
+ * against) and the tally of findings behind the run record.
  */
+#define _GNU_SOURCE
 #include "report/report.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/esc.h"
 #include "util/json.h"
+
+static int64_t report_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* 128 bits from getrandom(2) as hex.  Should the kernel refuse, the
+ * clock and the process id stand in: the id names a run, it guards
+ * nothing. */
+static void new_scan_id(char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[16];
+    size_t got = 0;
+    while(got < sizeof(b)) {
+        ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+        if(n < 0 && errno == EINTR)
+            continue;
+        if(n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if(got < sizeof(b)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t x = (uint64_t)ts.tv_sec * 1000000000u +
+                     (uint64_t)ts.tv_nsec;
+        uint64_t y = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ x;
+        memcpy(b, &x, 8);
+        memcpy(b + 8, &y, 8);
+    }
+    for(size_t i = 0; i < sizeof(b); i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[32] = 0;
+}
 
 struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
                                       FILE *out, enum kensa_err *out_err)
@@ -26,6 +71,9 @@ struct kensa_report *kensa_report_new(const struct kensa_report_opts *o,
     r->out = out;
     r->rec_max = REPORT_RECORD_MAX;
     r->field_cut = REPORT_FIELD_CUT;
+    new_scan_id(r->scan_id);
+    r->cwd = getcwd(NULL, 0);   /* NULL (paths stay as given) if gone */
+    r->start_ns = report_now_ns();
     switch(o->format) {
     case KENSA_FMT_JSON: r->ops = &report_json_ops; break;
     case KENSA_FMT_CSV: r->ops = &report_csv_ops; break;
@@ -57,9 +105,43 @@ const char *report_system_path(const struct kensa_report *r,
     return path[n] ? NULL : "/";
 }
 
+const char *kensa_report_scan_id(const struct kensa_report *r)
+{
+    return r ? r->scan_id : NULL;
+}
+
+/* Count f for the run record: by threat (the first REPORT_THREATS_MAX
+ * ids, then "other"), by severity and by verdict. */
+static void tally(struct report_tally *t, const struct kensa_finding *f)
+{
+    const char *id = f->threat ? f->threat : "unknown";
+    size_t i;
+    t->findings++;
+    if((unsigned)f->severity <= KENSA_SEV_CRITICAL)
+        t->by_severity[f->severity]++;
+    if((unsigned)f->verdict <= KENSA_VERDICT_SUSPICIOUS)
+        t->by_verdict[f->verdict]++;
+    for(i = 0; i < t->n_threats; i++) {
+        if(!strncmp(t->threat[i].id, id, REPORT_THREAT_ID_MAX - 1) &&
+           strlen(id) < REPORT_THREAT_ID_MAX) {
+            t->threat[i].n++;
+            return;
+        }
+    }
+    if(t->n_threats == REPORT_THREATS_MAX ||
+       strlen(id) >= REPORT_THREAT_ID_MAX) {
+        t->threat_other++;
+        return;
+    }
+    memcpy(t->threat[i].id, id, strlen(id) + 1);
+    t->threat[i].n = 1;
+    t->n_threats++;
+}
+
 enum kensa_err kensa_report_finding(struct kensa_report *r,
                                     const struct kensa_finding *f)
 {
+    tally(&r->tally, f);
     r->ops->finding(r, f);
     return ferror(r->out) ? KENSA_EIO : KENSA_OK;
 }
@@ -79,12 +161,23 @@ enum kensa_err kensa_report_finish(struct kensa_report *r)
     return fflush(r->out) || ferror(r->out) ? KENSA_EIO : KENSA_OK;
 }
 
+enum kensa_err kensa_report_run(struct kensa_report *r,
+                                const struct kensa_run *run)
+{
+    if(!r || !run)
+        return KENSA_EINVAL;
+    if(r->ops->run)
+        r->ops->run(r, run);
+    return fflush(r->out) || ferror(r->out) ? KENSA_EIO : KENSA_OK;
+}
+
 void kensa_report_free(struct kensa_report *r)
 {
     if(!r)
         return;
     if(r->ops->destroy)
         r->ops->destroy(r);
+    free(r->cwd);
     free(r);
 }
 
@@ -118,27 +211,85 @@ char *report_evidence(const struct kensa_finding *f, enum kensa_lang lang)
                              now the caller's */
 }
 
+void report_time_iso(int64_t sec, long nsec, char out[32])
+{
+    char tmp[96];
+    struct tm tm;
+    /* 0000-01-01 .. 9999-12-31: what ISO 8601 and ECS dates hold */
+    const int64_t lo = -62167219200LL, hi = 253402300799LL;
+    time_t t = (time_t)(sec < lo ? lo : sec > hi ? hi : sec);
+    if(nsec < 0 || nsec > 999999999)
+        nsec = 0;
+    if(!gmtime_r(&t, &tm))
+        memset(&tm, 0, sizeof(tm));
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, nsec / 1000000);
+    snprintf(out, 32, "%.31s", tmp);
+}
+
 void report_timestamp(char out[32])
 {
+    /* formatted once a second per thread: records come by the thousand */
     static _Thread_local time_t last = -1;
-    static _Thread_local char pre[32];   /* "YYYY-MM-DDTHH:MM:SS." */
+    static _Thread_local char sec[32];   /* "YYYY-MM-DDTHH:MM:SS.000Z" */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     if(ts.tv_sec != last) {
-        struct tm tm;
-        char tmp[96];
-        gmtime_r(&ts.tv_sec, &tm);
-        snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                 tm.tm_min, tm.tm_sec);
-        snprintf(pre, sizeof(pre), "%.27s", tmp);
+        report_time_iso((int64_t)ts.tv_sec, 0, sec);
         last = ts.tv_sec;
     }
+    size_t l = strlen(sec);
     long ms = ts.tv_nsec / 1000000;
-    size_t l = strlen(pre);
-    memcpy(out, pre, l);
-    out[l] = (char)('0' + ms / 100); out[l + 1] = (char)('0' + ms / 10 % 10);
-    out[l + 2] = (char)('0' + ms % 10); out[l + 3] = 'Z'; out[l + 4] = 0;
+    memcpy(out, sec, l + 1);
+    if(l >= 5 && sec[l - 5] == '.') {
+        out[l - 4] = (char)('0' + ms / 100);
+        out[l - 3] = (char)('0' + ms / 10 % 10);
+        out[l - 2] = (char)('0' + ms % 10);
+    }
+}
+
+char *report_abspath(const char *cwd, const char *path)
+{
+    size_t cl = path[0] == '/' || !cwd ? 0 : strlen(cwd);
+    size_t pl = strlen(path);
+    char *out = malloc(cl + 1 + pl + 2);
+    size_t len = 0;
+    bool rel = path[0] != '/' && !cwd;   /* nothing to anchor it to */
+
+    if(!out)
+        return NULL;
+    /* each component of cwd, then of path, appended or popped */
+    for(int pass = 0; pass < 2; pass++) {
+        const char *p = pass ? path : cwd, *end = p ? p + (pass ? pl : cl)
+                                                    : NULL;
+        if(!pass && !cl)
+            continue;
+        while(p < end) {
+            while(p < end && *p == '/')
+                p++;
+            const char *q = memchr(p, '/', (size_t)(end - p));
+            if(!q)
+                q = end;
+            size_t n = (size_t)(q - p);
+            if(n == 2 && p[0] == '.' && p[1] == '.' && !(rel && !len)) {
+                while(len && out[len - 1] != '/')
+                    len--;
+                if(len)
+                    len--;
+            } else if(n && !(n == 1 && p[0] == '.')) {
+                if(len || !rel)
+                    out[len++] = '/';
+                memcpy(out + len, p, n);
+                len += n;
+            }
+            p = q;
+        }
+    }
+    if(!len)
+        out[len++] = rel ? '.' : '/';
+    out[len] = 0;
+    return out;
 }
 
 enum kensa_err rec_build(struct rec *rc, size_t max, size_t cut, rec_fn fn,
@@ -190,7 +341,7 @@ void rec_jstr(struct rec *rc, const char *val)
     if(rc->err)
         return;
     if(!val)
-        rc->err = buf_puts(&rc->b, "null");
+        rc->err = buf_puts(&rc->b, "\"\"");   /* never null in a record */
     else
         rc->err = json_strn(&rc->b, val, field_len(rc, val, strlen(val)));
 }

@@ -12,8 +12,27 @@
 struct report_ops {
     void (*finding)(struct kensa_report *r, const struct kensa_finding *f);
     void (*warning)(struct kensa_report *r, const struct kensa_warning *w);
+    void (*run)(struct kensa_report *r, const struct kensa_run *run);
     void (*finish)(struct kensa_report *r);
     void (*destroy)(struct kensa_report *r);
+};
+
+/* Distinct threat ids a report counts for its run record; later ones
+ * are counted under "other". */
+#define REPORT_THREATS_MAX 64
+#define REPORT_THREAT_ID_MAX 64   /* bytes of a counted id, NUL included */
+
+/* What a report counts of the findings it was given (kensa_report_run). */
+struct report_tally {
+    uint64_t by_severity[KENSA_SEV_CRITICAL + 1];
+    uint64_t by_verdict[KENSA_VERDICT_SUSPICIOUS + 1];
+    struct {
+        char id[REPORT_THREAT_ID_MAX];
+        uint64_t n;
+    } threat[REPORT_THREATS_MAX];
+    size_t n_threats;
+    uint64_t threat_other;
+    uint64_t findings;
 };
 
 struct kensa_report {
@@ -21,6 +40,12 @@ struct kensa_report {
     FILE *out;
     const struct report_ops *ops;
     const struct kensa_system *sys;   /* borrowed; NULL: not named */
+    char scan_id[33];      /* kensa.scan_id: 128 random bits in hex */
+    char *cwd;             /* the working folder when made (relative paths
+                              are made absolute against it); NULL if
+                              unknown */
+    int64_t start_ns;      /* CLOCK_REALTIME when made */
+    struct report_tally tally;
     void *impl;    /* writer's own state */
     size_t rec_max;    /* bytes in one record (REPORT_RECORD_MAX) */
     size_t field_cut;  /* a field's bytes in a cut record
@@ -103,6 +128,20 @@ const char *report_system_path(const struct kensa_report *r,
 
 /* "2026-11-25T19:04:26.123Z" into out[32]. */
 void report_timestamp(char out[32]);
+
+/* The same for a time given as seconds and nanoseconds since the epoch
+ * (UTC, milliseconds; years outside 0..9999 are clamped). */
+void report_time_iso(int64_t sec, long nsec, char out[32]);
+
+/*
+ * `path` made absolute against `cwd` (NULL: left relative) and
+ * normalised on the string alone, never looking at the disk (so never
+ * following a symbolic link): empty and "." components dropped, ".."
+ * removing the one before it, never above "/".  A new string the caller
+ * frees, or NULL when out of memory.  Paths are at most
+ * of any length: the record's cap applies when it is written.
+ */
+char *report_abspath(const char *cwd, const char *path);
 
 
 #endif

@@ -10,6 +10,7 @@
  * asked (the CLI asks on a TTY without NO_COLOR).  Every field is escaped for the terminal
  * (util/esc.h): only the writer's own newlines and colours reach it.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,10 @@ static void attr_value(struct rec *rc, const struct kensa_attr *a,
     case KENSA_ATTR_STR: rec_text(rc, a->str, max); break;
     case KENSA_ATTR_NUM: rec_printf(rc, "%lld", (long long)a->num); break;
     case KENSA_ATTR_BOOL: rec_puts(rc, a->num ? "true" : "false"); break;
+    case KENSA_ATTR_FLOAT:
+        if(isfinite(a->real))
+            rec_printf(rc, "%g", a->real);
+        break;
     }
 }
 

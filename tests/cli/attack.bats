@@ -490,7 +490,7 @@ PY
     run --separate-stderr k log4j --json "$tr"
     echo "stderr: $stderr"
     local got want
-    got=$(printf '%s\n' "$output" | jq -r 'select(.event.kind=="alert") | "\(.file.path) \(.kensa.verdict)"' | sort)
+    got=$(printf '%s\n' "$output" | jq -r 'select(.event.kind!="event") | "\(.file.path) \(.kensa.verdict)"' | sort)
     want=$(printf '%s\n' \
         "$A/.app.kensa-tmp-1.jar vulnerable" \
         "$A/fakebak/a.jar vulnerable" \

@@ -18,7 +18,7 @@ setup() {
 
 verdicts() {  # verdicts PATH...: the sorted verdicts of a rescan
     "$KENSA" log4j --json --no-summary --threads 1 "$@" |
-        jq -r 'select(.event.kind=="alert") | .kensa.verdict' | sort | tr '\n' ' '
+        jq -r 'select(.event.kind!="event") | .kensa.verdict' | sort | tr '\n' ' '
 }
 
 @test "nested war: fixed from the inside out, every other byte kept" {

@@ -122,15 +122,15 @@ denied() {
     export TMPDIR="$H/spill"
     run k scan --json "$H/root"
     [ "$status" -eq 1 ]
-    confined=$(echo "$output" | jq -c 'del(."@timestamp")' | sort)
+    confined=$(echo "$output" | jq -c 'select(.event.action!="scan-completed") | del(."@timestamp", .kensa.scan_id)' | sort)
     run k scan --json --no-confine "$H/root"
     [ "$status" -eq 1 ]
-    free=$(echo "$output" | jq -c 'del(."@timestamp")' | sort)
+    free=$(echo "$output" | jq -c 'select(.event.action!="scan-completed") | del(."@timestamp", .kensa.scan_id)' | sort)
     [ "$confined" = "$free" ]
     # four copies of log4j 2.14.1, the attack in the log, and no warning
-    [ "$(echo "$confined" | jq -r 'select(.event.kind=="alert") | .kensa.verdict' | sort | uniq -c | tr -s ' ')" = " 1 attack
+    [ "$(echo "$confined" | jq -r 'select(.event.kind!="event") | .kensa.verdict' | sort | uniq -c | tr -s ' ')" = " 1 attack
  4 vulnerable" ]
-    [ "$(echo "$confined" | jq -r 'select(.event.kind!="alert")' | wc -l)" -eq 0 ]
+    [ "$(echo "$confined" | jq -r 'select(.event.kind=="event")' | wc -l)" -eq 0 ]
     echo "$confined" | grep -q 'big.tar.gz!/opt/app/big.jar'
     echo "$confined" | grep -q 'pax.tar.gz!/opt/ünïcode-日本/lib/log4j-core.jar'
 }

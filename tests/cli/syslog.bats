@@ -178,7 +178,8 @@ scan_to() {
     st=0
     wait "$kpid" || st=$?
     [ "$st" -eq 1 ]
-    grep -q 'Syslog: 1200 sent, 0 dropped, 0 cut, 1 reconnects' "$W/err"
+    # 1200 findings and the run's closing record
+    grep -q 'Syslog: 1201 sent, 0 dropped, 0 cut, 1 reconnects' "$W/err"
     wait_lines 1200
     [ "$(rfc5424_json | jq -r 'select(.event.kind=="alert") | .url.original // .message' | wc -l)" -eq 1200 ]
 }

@@ -22,7 +22,7 @@ proc = subprocess.run([kensa, 'log4j', '--json', '--all', '--no-summary', corpus
 by_file = {}
 for line in proc.stdout.decode().splitlines():
     rec = json.loads(line)          # every line must be valid JSON
-    if rec['event']['kind'] != 'alert':
+    if rec['event']['kind'] not in ('alert', 'state'):
         continue
     rel = os.path.relpath(rec['file']['path'], corpus)
     by_file.setdefault(rel, []).append(rec)
@@ -76,7 +76,9 @@ def check(row, recs):
         m = re.match(r'(?:JndiLookup|JndiManager)\.class of (.*)$', content)
         wants = m.group(1).split() if m else [v.strip() for v in content.split(',')]
         wants = [w for w in wants if VER.match(w) and VER.match(w).group(1) == w]
-        found = [r['package']['version'] for r in real]
+        # one release in package.version, else the range in kensa.version_range
+        found = [r['package'].get('version') or r['kensa']['version_range']
+                 for r in real]
         for w in wants:
             if m and 'debian' in w:
                 continue

@@ -34,7 +34,7 @@ for n, row in enumerate(rows, 1):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     scan = subprocess.run([kensa, 'log4j', '--json', '--no-summary', f], stdout=subprocess.PIPE)
     recs = [json.loads(l) for l in scan.stdout.decode().splitlines()]
-    recs = [r for r in recs if r['event']['kind'] == 'alert']
+    recs = [r for r in recs if r['event']['kind'] in ('alert', 'state')]
     verdicts = sorted({r['kensa']['verdict'] for r in recs})
     critical = [r['kensa']['path'] for r in recs if r['kensa']['severity'] == 'critical']
     backups = [os.path.join(bak, x) for x in os.listdir(bak) if x.endswith('.kensa-bak')] \

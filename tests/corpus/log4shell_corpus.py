@@ -26,7 +26,7 @@ def hits(path):
     by_line = {}
     for line in out.decode().splitlines():
         rec = json.loads(line)
-        if rec['event']['kind'] != 'alert':
+        if rec['event']['kind'] not in ('alert', 'state'):
             continue
         by_line.setdefault(rec['kensa']['line'], []).append(rec)
     return by_line

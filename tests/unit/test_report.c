@@ -124,9 +124,33 @@ static void text_whole_or_cut(void **st)
     free(path);
 }
 
+/* Paths made absolute on the string alone. */
+static void abspath_lexical(void **state)
+{
+    static const char *const cases[][3] = {
+        { "/srv", "app.war", "/srv/app.war" },
+        { "/srv", "./lib/../lib/x.jar", "/srv/lib/x.jar" },
+        { "/srv/a", "../../../../etc", "/etc" },
+        { "/srv", "/opt//app/./x/..", "/opt/app" },
+        { "/", ".", "/" },
+        { "/srv/", "a/", "/srv/a" },
+        { "/srv", "..", "/" },
+        { NULL, "a/./b/../c", "a/c" },
+        { "/srv", "a\nb/\xff", "/srv/a\nb/\xff" },
+    };
+    (void)state;
+    for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *p = report_abspath(cases[i][0], cases[i][1]);
+        assert_non_null(p);
+        assert_string_equal(p, cases[i][2]);
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(abspath_lexical),
         cmocka_unit_test(json_cut_not_broken),
         cmocka_unit_test(csv_cut_not_broken),
         cmocka_unit_test(text_whole_or_cut),

@@ -33,6 +33,33 @@ static void parse(const char *s, size_t n, struct osrelease *o)
     free(p);
 }
 
+/* etc/machine-id: 32 hex digits and a newline, nothing else. */
+static void test_machine_id(void **state)
+{
+    char out[33];
+    (void)state;
+    assert_true(machine_id_parse("3d1219c7c4c5404aaa1f6d2a48adfda4\n", 33,
+                                 out));
+    assert_string_equal(out, "3d1219c7c4c5404aaa1f6d2a48adfda4");
+    assert_true(machine_id_parse("0123456789ABCDEF0123456789abcdef", 32,
+                                 out));
+    assert_string_equal(out, "0123456789abcdef0123456789abcdef");
+    static const char *const bad[] = {
+        "", "uninitialized\n", "00000000000000000000000000000000\n",
+        "3d1219c7c4c5404aaa1f6d2a48adfda", "3d1219c7c4c5404aaa1f6d2a48adfda4a",
+        "3d1219c7c4c5404aaa1f6d2a48adfdaz", "3d1219c7-c4c5-404a-aa1f-6d2a48a",
+    };
+    for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(machine_id_parse(bad[i], strlen(bad[i]), out));
+        assert_string_equal(out, "");
+    }
+    /* a NUL inside, and reading stops at n */
+    assert_false(machine_id_parse("3d1219c7c4c5404a\0aa1f6d2a48adfda4", 33,
+                                  out));
+    assert_true(machine_id_parse("3d1219c7c4c5404aaa1f6d2a48adfda4XYZ", 32,
+                                 out));
+}
+
 static void test_osrelease(void **state)
 {
     (void)state;
@@ -302,6 +329,7 @@ static void test_scanner_attrs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_machine_id),
         cmocka_unit_test(test_osrelease),
         cmocka_unit_test(test_plist),
         cmocka_unit_test(test_paths),
