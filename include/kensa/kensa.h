@@ -75,7 +75,10 @@ const char *kensa_severity_name(enum kensa_severity s);
 
 /* Threat ids: each names a profile compiled into the library
  * (kensa_profile_get()); a finding's `threat` is one of them. */
-#define KENSA_THREAT_LOG4SHELL "log4shell"
+#define KENSA_THREAT_LOG4SHELL "log4shell"   /* Log4j 2, critical CVEs */
+#define KENSA_THREAT_LOG4J2_RESIDUAL "log4j2-residual" /* Log4j 2 without
+                                   CVE-2021-44228/45046: medium or none */
+#define KENSA_THREAT_LOG4J1_EOL "log4j1-eol" /* log4j 1.x, end of life */
 #define KENSA_THREAT_FLAGPRO "flagpro"
 #define KENSA_THREAT_SYSJOKER "sysjoker"
 

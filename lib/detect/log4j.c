@@ -81,6 +81,8 @@ struct root1 {
     unsigned dangers;     /* bits of dangers[] present */
     long v1fix[4];        /* removable: SocketServer, JMSAppender, JMSSink,
                              JDBCAppender (dangers[0..3]) */
+    long slurper;         /* chainsaw/LoggingReceiver$Slurper.class */
+    long smtp;            /* net/SMTPAppender.class */
 };
 
 struct scan {
@@ -143,6 +145,7 @@ static struct root1 *root1_get(struct scan *s, const char *name, size_t plen)
     r->prefix = name;
     r->plen = plen;
     r->logger = r->category = r->socketnode = -1;
+    r->slurper = r->smtp = -1;
     for(size_t i = 0; i < 4; i++)
         r->v1fix[i] = -1;
     return r;
@@ -203,6 +206,15 @@ static void index_names(struct scan *s)
         if(rlen == 20 && !memcmp(rest, "net/SocketNode.class", 20)) {
             if((r = root1_get(s, n, rp)))
                 r->socketnode = (long)i;
+        } else if(rlen == 38 &&
+                  !memcmp(rest, "chainsaw/LoggingReceiver$Slurper.class",
+                          38)) {
+            if((r = root1_get(s, n, rp)))
+                r->slurper = (long)i;
+        }
+        if(rlen == 22 && !memcmp(rest, "net/SMTPAppender.class", 22)) {
+            if((r = root1_get(s, n, rp)))
+                r->smtp = (long)i;
         }
     }
 }
@@ -611,7 +623,10 @@ static void report2(struct scan *s, struct ev *e, const char *version,
         if(!s->obj->ctx->s->opts.report_patched)
             return;
     }
-    kfind_init(&k, "log4j", KENSA_THREAT_LOG4SHELL, v, sev);
+    /* The profile printed after the finding must match its severity:
+     * Log4Shell's only while its critical CVEs apply. */
+    kfind_init(&k, "log4j", sev == KENSA_SEV_CRITICAL ?
+               KENSA_THREAT_LOG4SHELL : KENSA_THREAT_LOG4J2_RESIDUAL, v, sev);
     k.f.rule = v == KENSA_VERDICT_MITIGATED ? "log4j.core.mitigated" :
                v == KENSA_VERDICT_VULNERABLE ? "log4j.core.vulnerable" :
                                                "log4j.core.patched";
@@ -752,11 +767,91 @@ static bool manifest_v1(struct scan *s, char *out, size_t cap)
     return false;
 }
 
+/*
+ * Fixes a distribution backported into its log4j 1.2.17 build, read from
+ * the classes that carry them (Debian's liblog4j1.2-java from 1.2.17-9 on;
+ * reload4j took the same road):
+ *   CVE-2019-17571  SocketNode reads events through a filtering stream
+ *                   (HardenedObjectInputStream, HardenedLoggingEventInput-
+ *                   Stream or FilteredObjectInputStream) instead of a
+ *                   bare ObjectInputStream;
+ *   CVE-2022-23305  JDBCAppender binds values with a PreparedStatement;
+ *   CVE-2022-23307  chainsaw's LoggingReceiver$Slurper reads through the
+ *                   hardened stream;
+ *   CVE-2020-9488   SMTPAppender turns on mail.smtp.ssl.checkserveridentity.
+ * JMSAppender and JMSSink were removed outright (CVE-2021-4104,
+ * CVE-2022-23302): an absent class needs no test.  Member i must be the
+ * class `suffix` of this root and hold one of `marks`; anything unreadable
+ * or foreign counts as not fixed.  Returns the mark found, or NULL.
+ */
+static const char *backport_mark(struct scan *s, long i, const char *suffix,
+                                 const char *const *marks)
+{
+    struct classfile cf;
+    const char *hit = NULL;
+    if(i < 0 || !read_member(s, i) ||
+       parse_class(s->obj, &cf, s->tmp.p, s->tmp.len))
+        return NULL;
+    if(cf_str_ends(cf.this_class, suffix)) {
+        for(size_t k = 0; marks[k] && !hit; k++) {
+            if(classfile_contains(&cf, marks[k]))
+                hit = marks[k];
+        }
+    }
+    classfile_free(&cf);
+    return hit;
+}
+
+/* The backported fix for dangers[d] in root r, as a short English phrase
+ * for the evidence ("SocketNode: HardenedObjectInputStream"), or NULL. */
+static const char *backported(struct scan *s, const struct root1 *r,
+                              size_t d, char *out, size_t cap)
+{
+    static const char *const stream[] = {
+        "net/HardenedObjectInputStream", "net/HardenedLoggingEventInputStream",
+        "log4j/FilteredObjectInputStream", NULL };
+    static const char *const jdbc[] = { "java/sql/PreparedStatement", NULL };
+    static const char *const smtp[] = { "mail.smtp.ssl.checkserveridentity",
+                                        NULL };
+    const char *m = NULL, *cls = NULL;
+    switch(d) {
+    case 0:
+        cls = "SocketNode";
+        m = backport_mark(s, r->socketnode, "org/apache/log4j/net/SocketNode",
+                          stream);
+        break;
+    case 3:
+        cls = "JDBCAppender";
+        m = backport_mark(s, r->v1fix[3],
+                          "org/apache/log4j/jdbc/JDBCAppender", jdbc);
+        break;
+    case 4:
+        cls = "chainsaw";
+        m = backport_mark(s, r->slurper,
+                          "org/apache/log4j/chainsaw/LoggingReceiver$Slurper",
+                          stream);
+        break;
+    case 5:
+        cls = "SMTPAppender";
+        m = backport_mark(s, r->smtp, "org/apache/log4j/net/SMTPAppender",
+                          smtp);
+        break;
+    default:
+        return NULL;
+    }
+    if(!m)
+        return NULL;
+    const char *base = strrchr(m, '/');
+    snprintf(out, cap, "%s (%s: %s)", dangers[d].cve, cls, base ? base + 1 : m);
+    return out;
+}
+
 static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
 {
     struct classfile cf;
     struct ev e = { .set = 0 };
     char ver[64] = "", sha[65], v[64], names[NDANGER * 32];
+    char bports[NDANGER * 80];
     long anchor = r->logger >= 0 ? r->logger : r->category;
 
     if(anchor >= 0) {
@@ -804,16 +899,33 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
             ev_note(&e, KMSG_L4J_EV_NAME, v, NULL);
         }
     }
+    /* Backported fixes first: they take their classes off the list. */
+    unsigned fixed = 0;
+    size_t nb = 0;
+    bports[0] = 0;
+    for(size_t d = 0; d < NDANGER && !standalone; d++) {
+        char one[128];
+        if((r->dangers & (1u << d)) && backported(s, r, d, one, sizeof(one))) {
+            fixed |= 1u << d;
+            if(nb < sizeof(bports))
+                nb += (size_t)snprintf(bports + nb, sizeof(bports) - nb,
+                                       "%s%s", nb ? ", " : "", one);
+        }
+    }
+    unsigned left = r->dangers & ~fixed;
+    /* What remains decides the severity: deserialisation, JNDI and SQL
+     * injection (every one but CVE-2020-9488) keep it high. */
+    enum kensa_severity sev = (left & ~(1u << 5)) || !r->dangers ||
+                              standalone ? KENSA_SEV_HIGH : KENSA_SEV_MEDIUM;
     struct kfind k;
-    kfind_init(&k, "log4j", KENSA_THREAT_LOG4SHELL, KENSA_VERDICT_EOL,
-               KENSA_SEV_HIGH);
+    kfind_init(&k, "log4j", KENSA_THREAT_LOG4J1_EOL, KENSA_VERDICT_EOL, sev);
     k.f.rule = "log4j.v1.eol";
     const char *version = ver[0] ? ver : "1.x";
     const char *cv[NDANGER];
     size_t ncv = 0, nl = 0;
     names[0] = 0;
     for(size_t d = 0; d < NDANGER; d++) {
-        if(!(r->dangers & (1u << d)))
+        if(!(left & (1u << d)))
             continue;
         nl += (size_t)snprintf(names + nl, sizeof(names) - nl, "%s%s",
                                nl ? " " : "", dangers[d].suffix);
@@ -832,12 +944,14 @@ static void analyze_root1(struct scan *s, struct root1 *r, bool standalone)
         kfind_ev(&k, standalone ? KMSG_L4J_EV_DANGEROUS_LONE
                                 : KMSG_L4J_EV_DANGEROUS_NONE);
     char ref[96];
+    if(fixed)
+        kfind_ev(&k, KMSG_L4J_EV_BACKPORTED, bports);
     package_attrs(&k, "log4j", version, ver[0] && !strchr(ver, ' '), cv,
                   ncv, "2.17.1 (Java 8+)", ref, sizeof(ref));
     struct kensa_remedy fix = { .entry = NULL };
     if(!standalone && !s->report_path) {
         for(size_t i = 0; i < 4; i++) {
-            if(r->v1fix[i] >= 0)
+            if(r->v1fix[i] >= 0 && !(fixed & (1u << i)))
                 fix.optional[fix.n_optional++] =
                     s->m->name(s->m, (size_t)r->v1fix[i], NULL);
         }

@@ -13,6 +13,12 @@
  * what Log4j would not evaluate (escaped "$${", unclosed braces, odd-case
  * or missing schemes, stack frames) is at most "suspicious".
  *
+ * A line that is a whole JSON record is analysed string by string, each
+ * JSON-unescaped, so the record's own quotes and braces never close a
+ * payload; an unclosed "${" is joined only with the lines that continue
+ * its record (indented, or starting with a closing bracket), never with
+ * the next record.
+ *
  * Files on disk are scanned in place (mapped); compressed logs arrive as
  * streams and are cut into lines with a capped carry-over buffer.
  */
@@ -65,6 +71,7 @@ struct lstate {
     struct buf carry;          /* streaming: unfinished last line */
     struct l4s_result ev;
     struct buf dec, tmp;
+    struct buf json;           /* one JSON string, unescaped */
     char *names[MAX_NAMES];    /* JNDI names found in the current line */
     size_t n_names;
     bool unbalanced, aborted;
@@ -222,6 +229,36 @@ static void copy(char *dst, size_t cap, const char *s, size_t n)
         n = cap - 1;
     memcpy(dst, s, n);
     dst[n] = 0;
+}
+
+/*
+ * copy(), undoing %XX: a callback host taken from a query string is
+ * reported as the application decoded it (127.0.0.1#evil.example, not
+ * 127.0.0.1%23evil.example).  A %XX that would give a control byte is
+ * kept as written.
+ */
+static int hexdig(char c)
+{
+    if(c >= '0' && c <= '9') return c - '0';
+    c = (char)(c | 32);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void pct_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t o = 0;
+    for(size_t i = 0; i < n && o + 1 < cap; i++) {
+        int h1, h2;
+        if(s[i] == '%' && i + 2 < n && (h1 = hexdig(s[i + 1])) >= 0 &&
+           (h2 = hexdig(s[i + 2])) >= 0 && (h1 << 4 | h2) >= 0x20 &&
+           (h1 << 4 | h2) != 0x7f) {
+            dst[o++] = (char)(h1 << 4 | h2);
+            i += 2;
+        } else {
+            dst[o++] = s[i];
+        }
+    }
+    dst[o] = 0;
 }
 
 static bool printable(const uint8_t *s, size_t n)
@@ -435,7 +472,7 @@ static enum kensa_verdict classify(const char *name, struct hit *h)
              i - lastcolon - 1);
         hostlen = lastcolon;
     }
-    copy(h->cb.host, sizeof(h->cb.host), r, hostlen);
+    pct_copy(h->cb.host, sizeof(h->cb.host), r, hostlen);
     copy(h->cb.path, sizeof(h->cb.path), r + i, strlen(r + i));
     registrable(h->cb.host, h->cb.domain, sizeof(h->cb.domain));
     h->exfil = strstr(h->cb.host, "${") != NULL;
@@ -701,9 +738,31 @@ static void report_simple(struct lstate *st, const uint8_t *line, size_t len,
     report(st, line, len, lineno, &h);
 }
 
-/* Analyse one candidate line; `after` is the text that follows it. */
-static void analyze(struct lstate *st, const uint8_t *line, size_t len,
-                    uint64_t lineno, const uint8_t *after, size_t after_len)
+/*
+ * Can line s[0..n) continue the record above it?  A record starts at the
+ * left margin (a time, an address, a level, '{' or '['); what continues
+ * one is indented (pretty-printed JSON, stack frames) or starts with a
+ * closing bracket, a quote or a comma.  An unclosed "${jndi:" is never
+ * joined with the next record: its text would close the payload.
+ */
+static bool continues(const uint8_t *s, size_t n)
+{
+    return n && (s[0] == ' ' || s[0] == '\t' || s[0] == '}' ||
+                 s[0] == ']' || s[0] == ')' || s[0] == '"' || s[0] == ',');
+}
+
+/*
+ * Analyse the text `line` (a log line, or one string of a JSON record)
+ * and report what it holds against the log line rline[0..rlen) (its
+ * source address, time and snippet).  `after` is the text that follows
+ * the line, for records that go on over the next lines (NULL: none).
+ * With attacks_only, near misses are not reported.  True if anything
+ * was.
+ */
+static bool analyze_text(struct lstate *st, const uint8_t *line, size_t len,
+                         const uint8_t *rline, size_t rlen, uint64_t lineno,
+                         const uint8_t *after, size_t after_len,
+                         bool attacks_only)
 {
     bool raw_dollar = has(line, len, "${");
     bool suspicious_pending = false;
@@ -713,8 +772,8 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
     /* 1. as written */
     if(raw_dollar) {
         eval_text(st, line, len);
-        if(report_names(st, line, len, lineno, 0, true))
-            return;
+        if(report_names(st, rline, rlen, lineno, 0, true))
+            return true;
         if(st->n_names)
             suspicious_pending = true;
     }
@@ -739,8 +798,8 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
             memmove(st->names, st->names + keep,
                     (st->n_names - keep) * sizeof(*st->names));
             st->n_names -= keep;
-            if(report_names(st, line, len, lineno, layers, true))
-                return;
+            if(report_names(st, rline, rlen, lineno, layers, true))
+                return true;
             suspicious_pending = true;
         }
     }
@@ -753,8 +812,8 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
         if(st->tmp.len && has(st->tmp.p, st->tmp.len, "${")) {
             names_clear(st);
             eval_text(st, st->tmp.p, st->tmp.len);
-            if(report_names(st, line, len, lineno, DEC_B64, true))
-                return;
+            if(report_names(st, rline, rlen, lineno, DEC_B64, true))
+                return true;
         }
     }
     /* 4. Log4j's own error when a lookup failed: the lookup happened */
@@ -766,18 +825,18 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
         char name[512];
         copy(name, sizeof(name), (const char *)er,
              e ? (size_t)(e - er) : (size_t)(line + len - er));
-        report_simple(st, line, len, lineno, KENSA_VERDICT_ATTACK,
+        report_simple(st, rline, rlen, lineno, KENSA_VERDICT_ATTACK,
                       KMSG_LOGS_REPORTED, name);
-        return;
+        return true;
     }
     /* 5. second stage: the victim's JVM fetching the exploit class */
     if(has(line, len, "Java/1.") && has(line, len, ".class") &&
        (has(line, len, "/Exploit") || has(line, len, "GET /"))) {
         const uint8_t *g = find(line, len, "/Exploit", 8);
         if(g) {
-            report_simple(st, line, len, lineno, KENSA_VERDICT_ATTACK,
+            report_simple(st, rline, rlen, lineno, KENSA_VERDICT_ATTACK,
                           KMSG_LOGS_SECOND_STAGE, NULL);
-            return;
+            return true;
         }
     }
     /* 6. a record that goes on over the next lines */
@@ -788,7 +847,8 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
         while(take < after_len && lines < JOIN_LINES && take < WINDOW) {
             const uint8_t *nl = memchr(after + take, '\n', after_len - take);
             size_t next = nl ? (size_t)(nl - after) + 1 : after_len;
-            if(find(after + take, next - take, "${", 2))
+            if(!continues(after + take, next - take) ||
+               find(after + take, next - take, "${", 2))
                 break;
             take = next;
             lines++;
@@ -799,17 +859,19 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
             buf_append(&st->tmp, after, take);
             names_clear(st);
             eval_text(st, st->tmp.p, st->tmp.len);
-            if(report_names(st, line, len, lineno, 0, true))
-                return;
+            if(report_names(st, rline, rlen, lineno, 0, true))
+                return true;
         }
     }
     /* 7. near misses */
+    if(attacks_only)
+        return false;
     if(suspicious_pending) {
         names_clear(st);
         eval_text(st, line, len);
         if(st->n_names) {
-            report_names(st, line, len, lineno, 0, false);
-            return;
+            report_names(st, rline, rlen, lineno, 0, false);
+            return true;
         }
     }
     if(raw_dollar && has_var_ci(line, len, "jndi")) {
@@ -821,9 +883,169 @@ static void analyze(struct lstate *st, const uint8_t *line, size_t len,
               has(line, len, "JndiLookup.lookup")) {
         why = KMSG_LOGS_STACK_FRAME;
     }
-    if(why != KMSG_COUNT)
-        report_simple(st, line, len, lineno, KENSA_VERDICT_SUSPICIOUS, why,
-                      NULL);
+    if(why == KMSG_COUNT)
+        return false;
+    report_simple(st, rline, rlen, lineno, KENSA_VERDICT_SUSPICIOUS, why,
+                  NULL);
+    return true;
+}
+
+/*
+ * JSON-unescape the string whose body is s[0..n) (between its quotes)
+ * into out: \" \\ \/ \b \f \n \r \t and \uXXXX (surrogate pairs
+ * joined; a lone surrogate or a bad escape is kept as written).
+ */
+static int hexval(uint8_t c)
+{
+    if(c >= '0' && c <= '9') return c - '0';
+    c |= 32;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static bool hex4(const uint8_t *s, size_t n, uint32_t *out)
+{
+    uint32_t v = 0;
+    if(n < 4)
+        return false;
+    for(size_t i = 0; i < 4; i++) {
+        int h = hexval(s[i]);
+        if(h < 0)
+            return false;
+        v = v << 4 | (uint32_t)h;
+    }
+    *out = v;
+    return true;
+}
+
+static void json_unescape(const uint8_t *s, size_t n, struct buf *out)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    out->len = 0;
+    for(size_t i = 0; i < n;) {
+        const uint8_t *bs = memchr(s + i, '\\', n - i);
+        size_t lit = bs ? (size_t)(bs - s) - i : n - i;
+        buf_append(out, s + i, lit);
+        i += lit;
+        if(i >= n)
+            break;
+        if(i + 1 >= n) {
+            buf_append(out, s + i, 1);
+            break;
+        }
+        const char *e = strchr(from, s[i + 1]);
+        uint32_t cp, lo = 0;
+        if(e && s[i + 1]) {
+            buf_append(out, to + (e - from), 1);
+            i += 2;
+        } else if(s[i + 1] == 'u' && hex4(s + i + 2, n - i - 2, &cp) &&
+                  (cp < 0xd800 || cp > 0xdfff ||
+                   (cp < 0xdc00 && i + 12 <= n && s[i + 6] == '\\' &&
+                    s[i + 7] == 'u' && hex4(s + i + 8, 4, &lo) &&
+                    lo >= 0xdc00 && lo <= 0xdfff))) {
+            size_t used = 6;
+            if(cp >= 0xd800) {
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                used = 12;
+            }
+            uint8_t u[4];
+            size_t k;
+            if(cp < 0x80) { u[0] = (uint8_t)cp; k = 1; }
+            else if(cp < 0x800) { u[0] = (uint8_t)(0xc0 | cp >> 6);
+                u[1] = (uint8_t)(0x80 | (cp & 63)); k = 2; }
+            else if(cp < 0x10000) { u[0] = (uint8_t)(0xe0 | cp >> 12);
+                u[1] = (uint8_t)(0x80 | (cp >> 6 & 63));
+                u[2] = (uint8_t)(0x80 | (cp & 63)); k = 3; }
+            else { u[0] = (uint8_t)(0xf0 | cp >> 18);
+                u[1] = (uint8_t)(0x80 | (cp >> 12 & 63));
+                u[2] = (uint8_t)(0x80 | (cp >> 6 & 63));
+                u[3] = (uint8_t)(0x80 | (cp & 63)); k = 4; }
+            buf_append(out, u, k);
+            i += used;
+        } else {
+            buf_append(out, s + i, 1);
+            i++;
+        }
+    }
+}
+
+/*
+ * Is line[0..len) one whole JSON record, {...} with its strings closed and
+ * its brackets balanced?  Only the structure is checked (a record that
+ * breaks a rule of the grammar between tokens still counts); the cost is
+ * one pass over the line.
+ */
+static bool json_record(const uint8_t *s, size_t n)
+{
+    int depth = 0;
+    if(!n || s[0] != '{' || s[n - 1] != '}')
+        return false;
+    for(size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if(c == '"') {
+            for(i++; i < n && s[i] != '"'; i++) {
+                if(s[i] == '\\')
+                    i++;
+            }
+            if(i >= n)
+                return false;
+        } else if(c == '{' || c == '[') {
+            if(++depth > 64)
+                return false;
+        } else if(c == '}' || c == ']') {
+            if(--depth < 0 || (!depth && i + 1 != n))
+                return false;
+        } else if(!c || !strchr(" \t\r,:-+.0123456789eEtrufalsn", c)) {
+            return false;
+        }
+    }
+    return depth == 0;
+}
+
+/*
+ * A JSON record: each of its strings, keys and values, JSON-unescaped and
+ * analysed on its own, so the record's own quotes and closing brace never
+ * close or extend a payload inside a value (a log line
+ * {"msg":"${jndi:ldap://x/a"} holds an unclosed lookup, not an attack).
+ * After the first finding, further strings report attacks only.
+ */
+static void analyze_json(struct lstate *st, const uint8_t *line, size_t len,
+                         uint64_t lineno)
+{
+    bool reported = false;
+    for(size_t i = 0; i < len && !st->stopped; i++) {
+        if(line[i] != '"')
+            continue;
+        size_t b = ++i;
+        while(i < len && line[i] != '"')
+            i += line[i] == '\\' ? 2 : 1;
+        if(i > len)
+            i = len;
+        if(!memchr(line + b, '$', i - b) && !memchr(line + b, '%', i - b) &&
+           !memchr(line + b, '\\', i - b) && !memchr(line + b, '&', i - b) &&
+           !memchr(line + b, 'J', i - b) && !memchr(line + b, 'B', i - b))
+            continue;   /* nothing for the prefilter: skip the work */
+        json_unescape(line + b, i - b, &st->json);
+        if(st->json.len)
+            reported |= analyze_text(st, st->json.p, st->json.len, line, len,
+                                     lineno, NULL, 0, reported);
+    }
+}
+
+/* Analyse one candidate line; `after` is the text that follows it. */
+static void analyze(struct lstate *st, const uint8_t *line, size_t len,
+                    uint64_t lineno, const uint8_t *after, size_t after_len)
+{
+    size_t a = 0, b = len;
+    while(a < b && (line[a] == ' ' || line[a] == '\t'))
+        a++;
+    while(b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' ||
+                    line[b - 1] == '\r'))
+        b--;
+    if(a < b && line[a] == '{' && json_record(line + a, b - a)) {
+        analyze_json(st, line, len, lineno);
+        return;
+    }
+    analyze_text(st, line, len, line, len, lineno, after, after_len, false);
 }
 
 /* ---- regions and streams ------------------------------------------------- */
@@ -940,6 +1162,7 @@ static struct lstate *state_new(struct kobj *obj)
     buf_init(&st->carry, LINE_CAP);
     buf_init(&st->dec, 4 * WINDOW);
     buf_init(&st->tmp, 4 * WINDOW);
+    buf_init(&st->json, 4 * WINDOW);
     l4s_result_init(&st->ev, 4 * WINDOW);
     return st;
 }
@@ -950,6 +1173,7 @@ static void state_free(struct lstate *st)
     buf_free(&st->carry);
     buf_free(&st->dec);
     buf_free(&st->tmp);
+    buf_free(&st->json);
     l4s_result_free(&st->ev);
     free(st);
 }

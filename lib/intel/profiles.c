@@ -6,6 +6,12 @@
  * wording is ours.
  *
  * Adding a profile: one entry in each language array, same index.
+ *
+ * A report prints a finding's profile after it, so a profile's assessment
+ * must hold for every finding that names it: Log4j 2 findings name
+ * "log4shell" only while CVE-2021-44228/45046 apply (critical), and
+ * "log4j2-residual" otherwise (medium, or nothing left); log4j 1.x names
+ * "log4j1-eol".
  */
 #include <stddef.h>
 #include <string.h>
@@ -13,12 +19,27 @@
 
 #include "kensa/kensa.h"
 
+/* References are the same in both languages. */
+#define REFS_LOG4J2_RESIDUAL \
+            "https://logging.apache.org/log4j/2.x/security.html\n" \
+            "https://nvd.nist.gov/vuln/detail/CVE-2021-45105\n" \
+            "https://nvd.nist.gov/vuln/detail/CVE-2021-44832\n" \
+            "https://www.jpcert.or.jp/at/2021/at210050.html\n" \
+            "https://www.ipa.go.jp/security/ciadr/vul/alert20211213.html"
+#define REFS_LOG4J1_EOL \
+            "https://blogs.apache.org/foundation/entry/apache_logging_services_project_announces\n" \
+            "https://nvd.nist.gov/vuln/detail/CVE-2019-17571\n" \
+            "https://nvd.nist.gov/vuln/detail/CVE-2021-4104\n" \
+            "https://nvd.nist.gov/vuln/detail/CVE-2022-23305\n" \
+            "https://reload4j.qos.ch/\n" \
+            "https://www.jpcert.or.jp/at/2021/at210050.html"
+
 static const struct kensa_profile en[] = {
     {
         .id = "log4shell",
         .name = "Log4Shell (Apache Log4j 2 JNDI lookup injection)",
         .aliases = "CVE-2021-44228, CVE-2021-45046, CVE-2021-45105, "
-                   "CVE-2021-44832, Log4j 1.x CVE-2021-4104",
+                   "CVE-2021-44832",
         .summary =
             "Log4j 2 up to 2.14.1 expands ${jndi:...} lookups in anything it "
             "logs. An attacker who gets a string into a log line (a header, "
@@ -37,9 +58,8 @@ static const struct kensa_profile en[] = {
             "CVE-2021-44832 code execution through a hostile configuration), "
             "except 2.3.2, 2.12.4 and 2.17.1 and later. The library often "
             "hides inside wars, fat jars and vendor appliances, shaded under "
-            "another package name. Log4j 1.x is end-of-life and has its own "
-            "unfixed CVEs (JMSAppender, SocketServer, JDBCAppender, "
-            "chainsaw).",
+            "another package name. Log4j 1.x is not affected by these CVEs "
+            "and has its own profile (log4j1-eol).",
         .assessment =
             "Critical. The flaw needs no authentication and one logged "
             "string, and attackers keep scanning for it years later, largely "
@@ -63,6 +83,99 @@ static const struct kensa_profile en[] = {
             "guidance-for-preventing-detecting-and-hunting-for-cve-2021-44228"
             "-log4j-2-exploitation/",
     },
+    {
+        .id = "log4j2-residual",
+        .name = "Log4j 2 after Log4Shell: the medium CVEs that remain",
+        .aliases = "CVE-2021-45105, CVE-2021-44832",
+        .summary =
+            "Two flaws outlived the Log4Shell fixes of 2.15.0 and 2.16.0. "
+            "CVE-2021-45105 (fixed in 2.17.0, 2.12.3, 2.3.1): a "
+            "self-referential lookup in a context map value (${ctx:...}) "
+            "recurses without end and stops the process with a stack "
+            "overflow, where a non-default pattern layout uses it. "
+            "CVE-2021-44832 (fixed in 2.17.1, 2.12.4, 2.3.2): someone who "
+            "can change the logging configuration can point a JDBCAppender "
+            "at a JNDI data source of their choosing and run code.",
+        .impact =
+            "log4j-core 2.16.0 and 2.17.0 and their Java 7/6 siblings "
+            "2.12.2, 2.12.3 and 2.3.1, and copies of earlier releases whose "
+            "JndiLookup.class was removed (mitigated). Releases 2.3.2, "
+            "2.12.4, 2.17.1 and later carry neither flaw.",
+        .assessment =
+            "Medium. Neither flaw is the one-string remote takeover of "
+            "Log4Shell: CVE-2021-45105 needs a configuration that logs "
+            "attacker-controlled context data and gives a denial of "
+            "service, CVE-2021-44832 needs write access to the logging "
+            "configuration. Plan the upgrade; do not treat it as an "
+            "emergency. A copy reported patched or mitigated with no CVE "
+            "left needs only to be kept current.",
+        .mitigation =
+            "Upgrade to 2.17.1 or later on Java 8+, 2.12.4 on Java 7, "
+            "2.3.2 on Java 6. Until then, keep the logging configuration "
+            "writable only by the application's owner, do not load it from "
+            "a remote location, and avoid ${ctx:...} lookups in patterns.",
+        .references = REFS_LOG4J2_RESIDUAL,
+    },
+    {
+        .id = "log4j1-eol",
+        .name = "Apache Log4j 1.x (end of life)",
+        .aliases = "CVE-2019-17571, CVE-2021-4104, CVE-2022-23302, "
+                   "CVE-2022-23305, CVE-2022-23307, CVE-2020-9488, reload4j",
+        .summary =
+            "Log4j 1.x is the old logging library that Log4j 2 replaced. "
+            "Apache declared it end of life in August 2015 (the last "
+            "release, 1.2.17, dates from 2012) and reconfirmed in 2022 "
+            "that it will not be fixed. It is not affected by Log4Shell, "
+            "but several of its optional classes have their own flaws, none "
+            "fixed upstream: SocketServer deserialises whatever a client "
+            "sends (CVE-2019-17571, critical); JMSAppender (CVE-2021-4104) "
+            "and JMSSink (CVE-2022-23302) perform JNDI lookups named in the "
+            "configuration; JDBCAppender builds SQL from logged text "
+            "(CVE-2022-23305, SQL injection); the chainsaw viewer "
+            "deserialises events from the network (CVE-2022-23307); "
+            "SMTPAppender does not check the mail server's host name over "
+            "TLS (CVE-2020-9488).",
+        .impact =
+            "Any Java application that bundles log4j 1.x (log4j-1.2.x.jar), "
+            "often old in-house software and vendor products. Only the "
+            "classes listed with a finding matter: most of them are "
+            "dangerous only when the application uses them (a SocketServer "
+            "listening, a JMS or JDBC appender or the chainsaw receiver in "
+            "the configuration). Distribution builds such as Debian's "
+            "liblog4j1.2-java 1.2.17-9 and later backport fixes (a "
+            "hardened SocketNode and chainsaw, a JDBCAppender with "
+            "PreparedStatement, JMSAppender and JMSSink removed); kensa "
+            "recognises them by their classes and lists only the CVEs "
+            "left.",
+        .assessment =
+            "High while a deserialisation, JNDI or SQL injection CVE "
+            "remains (all listed ones but CVE-2020-9488); medium for a "
+            "build whose backported fixes leave only SMTPAppender's "
+            "CVE-2020-9488 (a man in the middle reading mail sent over TLS) "
+            "or nothing. No further fix will come from Apache, so every flaw "
+            "found later stays open. The listed CVEs need a particular use "
+            "or configuration (SocketServer reachable from the network is "
+            "the worst case, with no authentication), so check how the "
+            "application runs before ranking it above a Log4Shell finding.",
+        .mitigation =
+            "Migrate to Log4j 2 (2.17.1 or later; the log4j-1.2-api bridge "
+            "keeps the 1.x API and reads most 1.x configurations), or "
+            "replace the jar with reload4j 1.2.18.1 or later, a maintained "
+            "drop-in fork with the same classes and these CVEs fixed. Until "
+            "then: do not run SocketServer or chainsaw where the network can "
+            "reach them, remove the JMS and JDBC appenders from the "
+            "configuration, and delete unused dangerous classes from the "
+            "jar (kensa log4j --fix removes SocketServer, JMSAppender, "
+            "JMSSink and JDBCAppender).",
+        .references =
+            "https://logging.apache.org/log4j/1.2/\n"
+            "https://blogs.apache.org/foundation/entry/apache_logging_services_project_announces\n"
+            "https://nvd.nist.gov/vuln/detail/CVE-2019-17571\n"
+            "https://nvd.nist.gov/vuln/detail/CVE-2021-4104\n"
+            "https://nvd.nist.gov/vuln/detail/CVE-2022-23305\n"
+            "https://reload4j.qos.ch/\n"
+            "https://www.jpcert.or.jp/at/2021/at210050.html",
+    },
 };
 
 static const struct kensa_profile ja[] = {
@@ -70,7 +183,7 @@ static const struct kensa_profile ja[] = {
         .id = "log4shell",
         .name = "Log4Shell（Apache Log4j 2 の JNDI ルックアップ悪用）",
         .aliases = "CVE-2021-44228, CVE-2021-45046, CVE-2021-45105, "
-                   "CVE-2021-44832, Log4j 1.x CVE-2021-4104",
+                   "CVE-2021-44832",
         .summary =
             "Log4j 2（2.14.1 以前）は、ログに書き込む文字列に含まれる "
             "${jndi:...} を展開してしまう。攻撃者がヘッダーやユーザー名、"
@@ -88,9 +201,8 @@ static const struct kensa_profile ja[] = {
             "妨害、CVE-2021-44832：設定経由のコード実行）を含むすべての Java "
             "アプリケーション。ただし 2.3.2、2.12.4、2.17.1 以降は対象外。"
             "war や fat jar、製品アプライアンスの内部に、別パッケージ名で"
-            "シェーディングされて入っていることが多い。Log4j 1.x はサポート"
-            "終了済みで、独自の未修正 CVE（JMSAppender、SocketServer、"
-            "JDBCAppender、chainsaw）がある。",
+            "シェーディングされて入っていることが多い。Log4j 1.x はこれらの "
+            "CVE の対象外で、別のプロファイル（log4j1-eol）で扱う。",
         .assessment =
             "緊急。認証不要で、ログに残る文字列ひとつで成立する。公開から"
             "年月が経った今もスキャンが続いているのは、所有者が自システムの"
@@ -113,6 +225,91 @@ static const struct kensa_profile ja[] = {
             "https://www.microsoft.com/en-us/security/blog/2021/12/11/"
             "guidance-for-preventing-detecting-and-hunting-for-cve-2021-44228"
             "-log4j-2-exploitation/",
+    },
+    {
+        .id = "log4j2-residual",
+        .name = "Log4Shell 後も残る Log4j 2 の脆弱性（深刻度：中）",
+        .aliases = "CVE-2021-45105, CVE-2021-44832",
+        .summary =
+            "2.15.0 と 2.16.0 の Log4Shell 対策の後にも、二つの脆弱性が残って"
+            "いた。CVE-2021-45105（2.17.0、2.12.3、2.3.1 で修正）：コンテキスト"
+            "マップの値に自分自身を参照するルックアップ（${ctx:...}）があると"
+            "無限に再帰し、スタックオーバーフローでプロセスが停止する。既定では"
+            "ないパターンレイアウトでそれを使っている場合に限る。"
+            "CVE-2021-44832（2.17.1、2.12.4、2.3.2 で修正）：ログ設定を変更"
+            "できる者が JDBCAppender の接続先を任意の JNDI データソースに向け、"
+            "コードを実行できる。",
+        .impact =
+            "log4j-core 2.16.0、2.17.0 と、Java 7／6 向けの 2.12.2、2.12.3、"
+            "2.3.1、および JndiLookup.class を削除して緩和した旧版のコピー。"
+            "2.3.2、2.12.4、2.17.1 以降はどちらの影響も受けない。",
+        .assessment =
+            "中。いずれも Log4Shell のような文字列ひとつでの遠隔乗っ取りでは"
+            "ない。CVE-2021-45105 は攻撃者が制御するコンテキストデータをログに"
+            "出す設定が前提で、影響はサービス妨害。CVE-2021-44832 はログ設定へ"
+            "の書き込み権限が前提となる。緊急対応ではなく、計画的に更新する。"
+            "「修正済み」または CVE の残らない「緩和済み」と報告されたコピーは、"
+            "最新に保つだけでよい。",
+        .mitigation =
+            "Java 8 以降は 2.17.1 以上、Java 7 は 2.12.4、Java 6 は 2.3.2 に"
+            "更新する。それまでは、ログ設定ファイルをアプリケーションの所有者"
+            "以外が書き換えられないようにし、リモートから読み込まず、パターン"
+            "で ${ctx:...} ルックアップを使わない。",
+        .references = REFS_LOG4J2_RESIDUAL,
+    },
+    {
+        .id = "log4j1-eol",
+        .name = "Apache Log4j 1.x（サポート終了）",
+        .aliases = "CVE-2019-17571, CVE-2021-4104, CVE-2022-23302, "
+                   "CVE-2022-23305, CVE-2022-23307, CVE-2020-9488, reload4j",
+        .summary =
+            "Log4j 1.x は Log4j 2 の前身にあたる旧ロギングライブラリ。Apache は"
+            "2015年8月にサポート終了（EOL）を発表し（最終版 1.2.17 は2012年）、"
+            "2022年にも修正しない方針を再確認している。Log4Shell の影響は受け"
+            "ないが、付属する一部のクラスに上流で修正されない脆弱性がある："
+            "SocketServer は受け取ったデータをそのままデシリアライズする"
+            "（CVE-2019-17571、緊急）。JMSAppender（CVE-2021-4104）と JMSSink"
+            "（CVE-2022-23302）は設定で指定された名前で JNDI ルックアップを行う。"
+            "JDBCAppender はログの文字列から SQL を組み立てる（CVE-2022-23305、"
+            "SQL インジェクション）。ビューアー chainsaw はネットワークから受けた"
+            "イベントをデシリアライズする（CVE-2022-23307）。SMTPAppender は TLS "
+            "接続時にメールサーバーのホスト名を検証しない（CVE-2020-9488）。",
+        .impact =
+            "log4j 1.x（log4j-1.2.x.jar）を含むすべての Java アプリケーション。"
+            "古い自社開発システムや製品に多い。問題になるのは検出結果に挙げた"
+            "クラスだけで、その多くはアプリケーションが実際に使う場合（"
+            "SocketServer の待ち受け、設定内の JMS・JDBC アペンダー、chainsaw の"
+            "受信機能）に限って危険となる。Debian の liblog4j1.2-java "
+            "1.2.17-9 以降などディストリビューションのビルドは修正を取り込んで"
+            "いる（SocketNode と chainsaw の強化、PreparedStatement を使う "
+            "JDBCAppender、JMSAppender・JMSSink の削除）。kensa はこれをクラスで"
+            "見分け、残る CVE だけを示す。",
+        .assessment =
+            "デシリアライズ、JNDI、SQL インジェクションの CVE（CVE-2020-9488 "
+            "以外のすべて）が残る間は「高」。取り込み済みの修正で残るのが "
+            "SMTPAppender の CVE-2020-9488（TLS で送るメールを中間者が読める）"
+            "だけ、または何も残らないビルドは「中」。Apache から今後修正が"
+            "出ることはなく、新たに見つかる脆弱性も"
+            "残り続ける。挙げた CVE はいずれも特定の使い方や設定が前提"
+            "（最悪の場合は、認証なしでネットワークから届く SocketServer）"
+            "なので、Log4Shell の検出より優先する前に実際の動作を確認する。",
+        .mitigation =
+            "Log4j 2（2.17.1 以降）へ移行する（log4j-1.2-api ブリッジで 1.x の"
+            "API を保ったまま、1.x の設定の多くも読み込める）。または、同じ"
+            "クラス構成でこれらの CVE を修正した保守中の互換フォーク reload4j"
+            "（1.2.18.1 以降）に jar を置き換える。それまでは、SocketServer や"
+            " chainsaw をネットワークから到達できる場所で動かさず、設定から "
+            "JMS・JDBC アペンダーを外し、使わない危険なクラスを jar から削除する"
+            "（kensa log4j --fix で SocketServer、JMSAppender、JMSSink、"
+            "JDBCAppender を削除できる）。",
+        .references =
+            "https://logging.apache.org/log4j/1.2/\n"
+            "https://blogs.apache.org/foundation/entry/apache_logging_services_project_announces\n"
+            "https://nvd.nist.gov/vuln/detail/CVE-2019-17571\n"
+            "https://nvd.nist.gov/vuln/detail/CVE-2021-4104\n"
+            "https://nvd.nist.gov/vuln/detail/CVE-2022-23305\n"
+            "https://reload4j.qos.ch/\n"
+            "https://www.jpcert.or.jp/at/2021/at210050.html",
     },
 };
 

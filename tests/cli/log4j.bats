@@ -236,3 +236,101 @@ setup_file() {
     [ "$(echo "$output" | jq -r 'select(.kensa.verdict=="vulnerable") | .kensa.path' | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')" = "2 2 " ]
     [ "$(echo "$output" | count_alerts)" -eq 4 ]
 }
+
+# ---- accurate verdicts (issue 9) ---------------------------------------
+
+@test "log4j 1.x has its own profile, not Log4Shell's" {
+    run k log4j --json "$FX/v1/log4j-1.2.17.jar"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.kensa.threat == "log4j1-eol"
+        and .kensa.severity == "high"'
+    run k log4j "$FX/v1/log4j-1.2.17.jar"
+    [[ "$output" == *"Apache Log4j 1.x (end of life)"* ]]
+    [[ "$output" == *"reload4j"* ]]
+    [[ "$output" != *"Log4Shell ("* ]]
+    run k log4j --lang ja "$FX/v1/log4j-1.2.17.jar"
+    [[ "$output" == *"サポート終了"* && "$output" == *"reload4j"* ]]
+    run "$KENSA" brief log4j1-eol --lang ja
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"2015年8月"* && "$output" == *"CVE-2022-23307"* ]]
+}
+
+@test "a 1.2.17 with backported fixes lists only the CVEs it still has" {
+    run k log4j --json "$FX/v1bp/log4j-1.2-1.2.17-debian.jar"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.vulnerability.id == ["CVE-2020-9488"]
+        and .kensa.severity == "medium"
+        and (.kensa.evidence | test("CVE-2019-17571 \\(SocketNode: HardenedObjectInputStream\\)"))
+        and (.kensa.evidence | test("CVE-2022-23305 \\(JDBCAppender: PreparedStatement\\)"))
+        and (.kensa.evidence | test("CVE-2022-23307"))'
+    run k log4j --json "$FX/v1bp/log4j-1.2.17-allfixed.jar"
+    echo "$output" | jq_alerts '(.vulnerability.id | not) and .kensa.severity == "medium"
+        and .kensa.verdict == "end-of-life"'
+    # the same classes without the fixes keep every CVE
+    run k log4j --json "$FX/v1bp/log4j-1.2.17-upstream.jar"
+    echo "$output" | jq_alerts '.vulnerability.id == ["CVE-2019-17571",
+        "CVE-2022-23305", "CVE-2022-23307", "CVE-2020-9488"]
+        and .kensa.severity == "high"'
+    # a marker in a class that is not log4j's SocketNode fixes nothing
+    run k log4j --json "$FX/v1bp/log4j-1.2.17-fake.jar"
+    echo "$output" | jq_alerts '.vulnerability.id == ["CVE-2019-17571"]'
+}
+
+# The real jar of Debian 12's liblog4j1.2-java (1.2.17-11): from the
+# shared corpus, else downloaded with apt-get download.
+debian_jar() {
+    local j="$KENSA_CORPUS/log4j/debian/$1"
+    if [ -f "$j" ]; then echo "$j"; return; fi
+    command -v apt-get >/dev/null || return 1
+    ( cd "$BATS_FILE_TMPDIR" && timeout 60 apt-get download "$2" >/dev/null 2>&1 ) || return 1
+    local deb
+    deb=$(ls "$BATS_FILE_TMPDIR"/"$2"_*.deb 2>/dev/null | head -1) || return 1
+    [ -n "$deb" ] || return 1
+    mkdir -p "$BATS_FILE_TMPDIR/deb"
+    dpkg-deb -x "$deb" "$BATS_FILE_TMPDIR/deb" || return 1
+    j=$(find "$BATS_FILE_TMPDIR/deb" -name "$1" -type f | head -1)
+    [ -n "$j" ] && echo "$j"
+}
+
+@test "Debian's liblog4j1.2-java: backported fixes recognised in the real jar" {
+    jar=$(debian_jar log4j-1.2-1.2.17.jar liblog4j1.2-java) ||
+        skip "skipped: no Debian jar (corpus absent, offline)"
+    run k log4j --json "$jar"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.kensa.threat == "log4j1-eol"
+        and .package.version == "1.2.17"
+        and (.vulnerability.id | index("CVE-2019-17571") | not)
+        and (.vulnerability.id | index("CVE-2022-23305") | not)
+        and (.vulnerability.id | index("CVE-2022-23307") | not)
+        and (.vulnerability.id | index("CVE-2021-4104") | not)
+        and (.vulnerability.id | index("CVE-2022-23302") | not)
+        and (.kensa.evidence | test("backported"))'
+}
+
+@test "Debian's liblog4j2-java 2.19.0 is judged by its real version" {
+    jar=$(debian_jar log4j-core-2.19.0.jar liblog4j2-java) ||
+        skip "skipped: no Debian jar (corpus absent, offline)"
+    run k log4j --json "$jar"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | count_alerts)" -eq 0 ]
+    run k log4j --json --all "$jar"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_alerts '.kensa.verdict == "patched"
+        and .package.version == "2.19.0" and .kensa.threat == "log4j2-residual"'
+}
+
+@test "the profile after a finding matches its severity" {
+    # 2.17.0: CVE-2021-44832 only, medium; never followed by "Critical."
+    run k log4j "$FX/plain/log4j-core-2.17.0.jar"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"MEDIUM"* ]]
+    [[ "$output" != *"Critical."* ]]
+    [[ "$output" == *"Assessment:"*"Medium."* ]]
+    run k log4j --json "$FX/plain/log4j-core-2.17.0.jar"
+    echo "$output" | jq_alerts '.kensa.threat == "log4j2-residual"'
+    run k log4j --lang ja "$FX/plain/log4j-core-2.17.0.jar"
+    [[ "$output" != *"緊急。"* && "$output" == *"中。"* ]]
+    # 2.14.1 stays Log4Shell, critical
+    run k log4j "$FX/plain/log4j-core-2.14.1.jar"
+    [[ "$output" == *"CRITICAL"* && "$output" == *"Critical."* ]]
+}

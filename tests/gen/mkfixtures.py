@@ -196,6 +196,36 @@ write('v1/log4j-1.2.17.jar', zbytes([
     ('org/apache/log4j/net/JMSAppender.class', klass('org/apache/log4j/net/JMSAppender', 'org/apache/log4j/AppenderSkeleton')),
     ('org/apache/log4j/net/SocketServer.class', klass('org/apache/log4j/net/SocketServer', 'java/lang/Object'))]))
 
+# log4j 1.2.17 as a distribution rebuilt it (Debian's liblog4j1.2-java
+# 1.2.17-9 and later): JMSAppender and JMSSink gone, SocketNode and
+# chainsaw reading through HardenedObjectInputStream, JDBCAppender with a
+# PreparedStatement; SMTPAppender as upstream left it (CVE-2020-9488).
+L1 = 'org/apache/log4j/'
+def v1_backported(smtp_fixed=False, hardened=True):
+    st = 'org/apache/log4j/net/HardenedObjectInputStream' if hardened else 'java/io/ObjectInputStream'
+    return zbytes([
+        ('META-INF/MANIFEST.MF', b'Manifest-Version: 1.0\nBundle-Name: Apache Log4j\n'
+                                 b'Implementation-Title: log4j\nImplementation-Version: 1.2.17\n'),
+        (L1 + 'Logger.class', klass(L1 + 'Logger', L1 + 'Category')),
+        (L1 + 'net/HardenedObjectInputStream.class', klass(L1 + 'net/HardenedObjectInputStream', 'java/io/ObjectInputStream')),
+        (L1 + 'net/SocketServer.class', klass(L1 + 'net/SocketServer', 'java/lang/Object')),
+        (L1 + 'net/SocketNode.class', klass(L1 + 'net/SocketNode', 'java/lang/Object', (st,))),
+        (L1 + 'jdbc/JDBCAppender.class', klass(L1 + 'jdbc/JDBCAppender', L1 + 'AppenderSkeleton',
+                                               ('java/sql/PreparedStatement',) if hardened else ('java/sql/Statement',))),
+        (L1 + 'chainsaw/LoggingReceiver$Slurper.class', klass(L1 + 'chainsaw/LoggingReceiver$Slurper', 'java/lang/Object', (st,))),
+        (L1 + 'net/SMTPAppender.class', klass(L1 + 'net/SMTPAppender', L1 + 'AppenderSkeleton',
+                                              ('mail.smtp.ssl.checkserveridentity',) if smtp_fixed else ('mail.smtp',)))])
+write('v1bp/log4j-1.2-1.2.17-debian.jar', v1_backported())
+write('v1bp/log4j-1.2.17-allfixed.jar', v1_backported(smtp_fixed=True))
+# the same classes without the fixes: every CVE stays
+write('v1bp/log4j-1.2.17-upstream.jar', v1_backported(hardened=False))
+# a look-alike: the marker string in a class of another name fixes nothing
+write('v1bp/log4j-1.2.17-fake.jar', zbytes([
+    (L1 + 'Logger.class', klass(L1 + 'Logger', L1 + 'Category')),
+    (L1 + 'net/SocketServer.class', klass(L1 + 'net/SocketServer', 'java/lang/Object')),
+    (L1 + 'net/SocketNode.class', klass('com/example/SocketNode', 'java/lang/Object',
+                                         ('org/apache/log4j/net/HardenedObjectInputStream',)))]))
+
 # a multi-release jar with a second copy under META-INF/versions/9/
 V9 = 'META-INF/versions/9/'
 write('multirelease/mr.jar', zbytes([
