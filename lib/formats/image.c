@@ -566,8 +566,8 @@ struct pent {
 
 struct pset {
     struct pent *slot;    /* open addressing, PSET_SLOTS */
-    char *names;
-    size_t nnames, n;
+    char *names;          /* grows by doubling up to IMAGE_NAMES_MAX */
+    size_t nnames, capnames, n;
     bool full;
 };
 #define PSET_SLOTS (IMAGE_PATHS_MAX * 2)
@@ -599,6 +599,20 @@ static struct pent *pset_get(struct pset *ps, const char *s, size_t n,
     if(ps->n == IMAGE_PATHS_MAX || ps->nnames + n > IMAGE_NAMES_MAX) {
         ps->full = true;
         return NULL;
+    }
+    if(ps->nnames + n > ps->capnames) {
+        size_t nc = ps->capnames ? ps->capnames * 2 : 65536;
+        while(nc < ps->nnames + n)
+            nc *= 2;
+        if(nc > IMAGE_NAMES_MAX)
+            nc = IMAGE_NAMES_MAX;
+        char *nn = realloc(ps->names, nc);
+        if(!nn) {
+            ps->full = true;
+            return NULL;
+        }
+        ps->names = nn;
+        ps->capnames = nc;
     }
     memcpy(ps->names + ps->nnames, s, n);
     struct pent *e = &ps->slot[i];
@@ -758,8 +772,7 @@ static void scan_image(struct walk *w)
     if(!im->nlayers)
         return;
     ps.slot = calloc(PSET_SLOTS, sizeof(*ps.slot));
-    ps.names = malloc(IMAGE_NAMES_MAX);
-    if(!ps.slot || !ps.names) {
+    if(!ps.slot) {
         ctx_warn(c, obj->path, KENSA_ENOMEM, KMSG_OOM);
         goto out;
     }
