@@ -22,6 +22,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,11 +330,12 @@ static void sealed_add(struct sealed *sl, const char *name)
  * compressed (raw, 7z, RAR, zip), so the archive's size bounds their
  * ratio.  *pre is a stream already begun for the first member (a raw
  * compressed file).  Encrypted members that could not be read are counted
- * in *sl.  The caller owns `a`.
+ * in *sl.  `rename` (may be NULL) chooses which regular members are
+ * scanned and under what name (archive_tar_walk).  The caller owns `a`.
  */
 static void walk_members(struct kobj *obj, struct archive *a,
                          const char *kind, enum rd rd, struct kstream **pre,
-                         struct sealed *sl)
+                         struct sealed *sl, archive_name_fn rename, void *ud)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
@@ -368,10 +370,16 @@ static void walk_members(struct kobj *obj, struct archive *a,
             continue;
         bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
         char rname[256];
+        char shown[ARCHIVE_NAME_MAX];
         const char *name = archive_entry_pathname(ent);
         if(raw || !name) {
             raw_name(obj, rname, sizeof(rname));
             name = rname;
+        }
+        if(rename) {
+            if(!rename(ud, name, shown, sizeof(shown)))
+                continue;
+            name = shown;
         }
         bool sealed = archive_entry_is_data_encrypted(ent);
         if(sealed && rd != RD_ZIP) {
@@ -566,7 +574,7 @@ static bool archive_walk(struct kobj *obj)
         goto out;
     }
     opened = true;
-    walk_members(obj, a, kind, rd, &pre, &sl);
+    walk_members(obj, a, kind, rd, &pre, &sl, NULL, NULL);
     sealed_warn(obj, kind, &sl);
 out:
     detectors_stream_end(pre);   /* not used: the member had another start */
@@ -574,6 +582,101 @@ out:
     if(opened && c->events == events0)
         clean_add(c->s, key);
     return opened;
+}
+
+/* ---- tars for other formats (container images, image.c) ------------- */
+
+bool archive_tar_header(const uint8_t *p, size_t n)
+{
+    return tar_header(p, n);
+}
+
+enum kensa_err archive_tar_list(const uint8_t *p, size_t n, bool want_data,
+                                archive_list_fn fn, void *ud,
+                                char *err, size_t errcap)
+{
+    struct archive *a = reader_new(RD_TAR);
+    struct archive_entry *ent = archive_entry_new();
+    struct memsrc src;
+    enum kensa_err rc = KENSA_OK;
+
+    if(errcap)
+        err[0] = 0;
+    if(!a || !ent) {
+        rc = KENSA_ENOMEM;
+        goto out;
+    }
+    if(open_mem(a, &src, p, n) != ARCHIVE_OK) {
+        snprintf(err, errcap, "%s", archive_error_string(a) ?
+                 archive_error_string(a) : "not a tar");
+        rc = KENSA_EFORMAT;
+        goto out;
+    }
+    for(;;) {
+        int r = archive_read_next_header2(a, ent);
+        if(r == ARCHIVE_EOF)
+            break;
+        if(r < ARCHIVE_WARN) {
+            snprintf(err, errcap, "%s", archive_error_string(a) ?
+                     archive_error_string(a) : "bad header");
+            rc = KENSA_EFORMAT;
+            break;
+        }
+        const char *nm = archive_entry_pathname(ent);
+        struct archive_tar_entry e = {
+            .name = nm ? nm : "",
+            .size = archive_entry_size(ent) > 0 ?
+                    (uint64_t)archive_entry_size(ent) : 0,
+        };
+        mode_t t = archive_entry_filetype(ent);
+        e.type = t == AE_IFREG ? 'f' : t == AE_IFDIR ? 'd' : 'o';
+        if(want_data && e.type == 'f' && e.size) {
+            /* uncompressed tar read from memory: libarchive hands out
+             * the member where it lies (one block, no copy); anything
+             * else is not a view into p and is not given */
+            const void *blk;
+            size_t sz;
+            la_int64_t off;
+            if(archive_read_data_block(a, &blk, &sz, &off) == ARCHIVE_OK &&
+               off == 0 && sz == e.size &&
+               (const uint8_t *)blk >= p && sz <= n &&
+               (const uint8_t *)blk - p <= (ptrdiff_t)(n - sz))
+                e.data = blk;
+        }
+        if(!fn(ud, &e))
+            break;
+    }
+out:
+    archive_read_free(a);
+    archive_entry_free(ent);
+    return rc;
+}
+
+bool archive_tar_walk(struct kobj *obj, const uint8_t *p, size_t n,
+                      const char *what, archive_name_fn rename, void *ud)
+{
+    struct kctx *c = obj->ctx;
+    struct archive *a = reader_new(RD_TAR);
+    struct kstream *pre = NULL;
+    struct sealed sl = { 0 };
+    struct memsrc src;
+    bool ok = false;
+
+    if(!a) {
+        ctx_warn(c, obj->path, KENSA_ENOMEM, KMSG_OOM);
+        return false;
+    }
+    if(open_mem(a, &src, p, n) != ARCHIVE_OK) {
+        ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_ARCHIVE_READ, what,
+                 archive_error_string(a));
+        goto out;
+    }
+    ok = true;
+    walk_members(obj, a, what, RD_TAR, &pre, &sl, rename, ud);
+out:
+    detectors_stream_end(pre);
+    archive_read_free(a);
+    return ok;
 }
 
 /* ---- zips with encrypted members ---------------------------------------- */
@@ -696,7 +799,7 @@ bool archive_walk_encrypted_zip(struct kobj *obj)
                                .next = obj->attrs };
     const struct kctxattr *saved = obj->attrs;
     obj->attrs = &opened;
-    walk_members(obj, a, "zip", RD_ZIP, &pre, &sl);
+    walk_members(obj, a, "zip", RD_ZIP, &pre, &sl, NULL, NULL);
     obj->attrs = saved;
     sealed_warn(obj, "zip", &sl);
     detectors_stream_end(pre);
