@@ -81,6 +81,37 @@ static_libs_missing() {
     echo "$output" | jq_any '.kensa.path | endswith("app.ear!/app.war!/WEB-INF/lib/app.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar")'
 }
 
+# A root with nothing in it but the binary: no loader, no libc.so, no
+# locale files, no NSS modules.  glibc 2.34+ has NSS "files" and "dns"
+# inside libc.a, so /etc/hosts still resolves; an unresolvable --syslog
+# host is an error the user can act on (exit 2), not a crash.
+@test "the static binary runs in an empty chroot: findings, Japanese, /etc/hosts, a clean resolver failure" {
+    [ -x "$STATIC" ] || skip "no static build (see the test before)"
+    [ "$(id -u)" -eq 0 ] || skip "chroot needs root"
+    local r="$BATS_TEST_TMPDIR/root" ch
+    ch=$(command -v chroot || echo /usr/sbin/chroot)
+    mkdir -p "$r/etc"
+    cp "$STATIC" "$r/kensa"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$r/"
+    run env -i "$ch" "$r" /kensa log4j --json --threads 1 --no-summary /log4j-core-2.14.1.jar
+    [ "$status" -eq 1 ]
+    [ "$(echo "$output" | alerts)" = "vulnerable 2.14.1" ]
+    run env -i LANG=ja_JP.UTF-8 "$ch" "$r" /kensa log4j --threads 1 --no-summary \
+        --color never /log4j-core-2.14.1.jar
+    [ "$status" -eq 1 ]
+    [[ $output == *"脆弱性"* ]]
+    printf '127.0.0.1 localhost\n' >"$r/etc/hosts"
+    printf 'hosts: files\n' >"$r/etc/nsswitch.conf"
+    run env -i "$ch" "$r" /kensa log4j --threads 1 --no-summary \
+        --syslog udp://localhost:9 /log4j-core-2.14.1.jar
+    [ "$status" -eq 1 ]
+    run env -i "$ch" "$r" /kensa log4j --threads 1 --no-summary \
+        --syslog udp://no-such-host.invalid:9 /log4j-core-2.14.1.jar
+    echo "$output"
+    [ "$status" -eq 2 ]
+    [[ $output == *"no-such-host.invalid"* ]]
+}
+
 @test "debian/changelog and meson.build carry the same version" {
     local deb
     deb=$(sed -n '1s/^kensa (\([^)]*\)).*/\1/p' "$KENSA_TOP/debian/changelog")
