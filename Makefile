@@ -5,7 +5,7 @@ MESON ?= meson
 NINJA ?= ninja
 SCAN_ROOT ?= /
 
-.PHONY: all deps scan test asan fuzz bench install clean
+.PHONY: all deps scan test asan fuzz bench install static deb clean
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -51,5 +51,36 @@ bench: all
 install: all
 	$(MESON) install -C $(BUILD)
 
+VERSION := $(shell sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" meson.build | head -1)
+ARCH := $(shell uname -m)
+STATIC_BIN = dist/kensa-$(VERSION)-linux-$(ARCH)-static
+
+# One self-contained binary for old or minimal hosts (README, "Install"):
+# static glibc and every library from its static archive (meson
+# -Dstatic=true), stripped into dist/, and refused unless nothing in it
+# asks for a dynamic loader or a shared library.
+static:
+	[ -f build-static/build.ninja ] || $(MESON) setup build-static \
+	    -Dstatic=true -Dtests=disabled --buildtype=release
+	$(NINJA) -C build-static kensa
+	mkdir -p dist
+	strip -o $(STATIC_BIN).tmp build-static/kensa
+	file $(STATIC_BIN).tmp | grep -Eq 'static(-pie)? linked'
+	! readelf -d $(STATIC_BIN).tmp | grep -q NEEDED
+	! readelf -l $(STATIC_BIN).tmp | grep -q 'program interpreter'
+	mv $(STATIC_BIN).tmp $(STATIC_BIN)
+	@ls -l $(STATIC_BIN)
+
+# A Debian package built by debhelper (debian/) from a copy of the tree in
+# build-deb/, since dpkg-buildpackage writes next to its source folder;
+# the .deb lands in dist/.
+deb:
+	rm -rf build-deb && mkdir -p build-deb/kensa-$(VERSION) dist
+	tar -cf - --exclude=./.git --exclude='./build*' --exclude=./dist . | \
+	    tar -xf - -C build-deb/kensa-$(VERSION)
+	cd build-deb/kensa-$(VERSION) && dpkg-buildpackage -us -uc -b
+	cp build-deb/*.deb dist/
+	@ls -l dist/*.deb
+
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz build-static build-deb dist

@@ -1,6 +1,8 @@
 #!/bin/sh
 # install-deps.sh - install exactly what kensa's build and tests need, from
 # Debian's or Ubuntu's archive.  Idempotent: does nothing when all is there.
+# The last two lines of PKGS: the static archives of libarchive's own
+# dependencies (`make static`) and debhelper (`make deb`).
 set -eu
 
 PKGS="build-essential meson ninja-build pkg-config
@@ -9,7 +11,9 @@ PKGS="build-essential meson ninja-build pkg-config
       libcmocka-dev bats jq python3 zip unzip p7zip-full scdoc
       clang libclang-rt-dev
       time bzip2 xz-utils gzip tar bc strace rsyslog
-      default-jre-headless default-jdk-headless liblog4j2-java"
+      default-jre-headless default-jdk-headless liblog4j2-java
+      libxml2-dev nettle-dev liblzma-dev libbz2-dev libzstd-dev liblz4-dev
+      libacl1-dev file debhelper dpkg-dev man-db"
 
 missing=""
 for p in $PKGS; do
