@@ -797,12 +797,13 @@ static void scan_image(struct walk *w)
                  kmsg_u64(nb, IMAGE_PATHS_MAX));
 
     /* the image and the layer, for every finding under them */
-    struct kensa_attr a_name = { "container.image.name", KENSA_ATTR_STR,
-                                 im->name, 0, 0 };
-    struct kensa_attr a_tag = { "container.image.tag", KENSA_ATTR_STR,
-                                im->tag, 0, 0 };
-    struct kensa_attr a_hash = { "container.image.hash.all", KENSA_ATTR_STR,
-                                 im->hash, 0, KENSA_ATTR_LIST };
+    struct kensa_attr a_name = { .key = "container.image.name",
+                                 .type = KENSA_ATTR_STR, .str = im->name };
+    struct kensa_attr a_tag = { .key = "container.image.tag",
+                                .type = KENSA_ATTR_STR, .str = im->tag };
+    struct kensa_attr a_hash = { .key = "container.image.hash.all",
+                                 .type = KENSA_ATTR_STR, .str = im->hash,
+                                 .flags = KENSA_ATTR_LIST };
     const struct kctxattr *saved = obj->attrs;
     struct kctxattr n_name = { "container.image.name", im->name, saved,
                                &a_name, NULL };
@@ -813,8 +814,9 @@ static void scan_image(struct walk *w)
     for(size_t i = 0; i < im->nlayers; i++) {
         if(im->layer[i].bad)
             continue;
-        struct kensa_attr a_layer = { "kensa.image.layer", KENSA_ATTR_STR,
-                                      im->layer[i].digest, 0, 0 };
+        struct kensa_attr a_layer = { .key = "kensa.image.layer",
+                                      .type = KENSA_ATTR_STR,
+                                      .str = im->layer[i].digest };
         struct kctxattr n_layer = { "kensa.image.layer", im->layer[i].digest,
                                     &n_hash, &a_layer, NULL };
         struct scan2 s = { .ps = &ps, .im = im, .layer = (int32_t)i };

@@ -83,7 +83,8 @@ check() {
     echo "$output" | jq -e -s --argjson n "$n" '.[-1] as $r | $r.event.action == "scan-completed"
         and $r.event.outcome == "failure"
         and $r.kensa.scan.findings.total == $n
-        and $r.kensa.scan.findings.by_threat.log4shell == $n
+        and ([$r.kensa.scan.findings.by_threat[]] | add) == $n
+        and $r.kensa.scan.findings.by_threat["log4j1-eol"] == 1
         and ([$r.kensa.scan.findings.by_severity[]] | add) == $n
         and ([$r.kensa.scan.findings.by_verdict[]] | add) == $n
         and $r.kensa.scan.findings.by_verdict["end-of-life"] == 1

@@ -74,7 +74,7 @@ print(c["rootfs"]["diff_ids"][2])' "$I/docker.tar")
 @test "a huge manifest: a warning, and the tar still scanned as a plain tar" {
     warned huge.tar "manifest.json: larger than 4 MiB; scanned as a plain tar"
     [ "$status" -eq 1 ]
-    echo "$output" | jq_any 'select(.event.kind=="alert") | .package.version == "2.15.0"'
+    echo "$output" | jq_any 'select(.event.kind!="event") | .package.version == "2.15.0"'
 }
 
 @test "a deeply nested manifest: a warning, no crash" {
