@@ -200,8 +200,8 @@ const char *l4j_fixed_in(l4j_set s)
     struct vkey k;
     parse_key(releases[hi == LATER ? LATER - 1 : hi], &k);
     if(k.minor <= 3)
-        return "2.3.2 (Java 6), or 2.17.1 on Java 8+";
+        return "2.3.2 (Java 6), 2.17.1 (Java 8+)";
     if(k.minor <= 12)
-        return "2.12.4 (Java 7), or 2.17.1 on Java 8+";
+        return "2.12.4 (Java 7), 2.17.1 (Java 8+)";
     return "2.17.1 (Java 8+)";
 }

