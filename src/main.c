@@ -1162,6 +1162,7 @@ int main(int argc, char **argv)
         free(c.include_fs);
         free(c.log_paths);
         free(c.password_files);
+        free(c.argv);
         return EXIT_ERROR;
     }
 

@@ -230,7 +230,10 @@ const char *walk_netfs_type(int fd)
             continue;
         if(netfs[i].magic != FUSE_MAGIC)
             return netfs[i].name;
-        if(fstat(fd, &st) || !mount_fstype(st.st_dev, fuse_name))
+        /* the table's name, when it is a FUSE one (a table that says
+         * otherwise lags behind the kernel: "fuse") */
+        if(fstat(fd, &st) || !mount_fstype(st.st_dev, fuse_name) ||
+           strncmp(fuse_name, "fuse", 4))
             return "fuse";
         /* fuseblk: a local disk through FUSE (ntfs-3g, exfat) */
         if(!strcmp(fuse_name, "fuseblk"))
