@@ -48,7 +48,7 @@ setup_file() {
 @test "--quiet prints findings only" {
     run k log4j --quiet "$FX/plain/log4j-core-2.14.1.jar" "$FX/hostile/truncated.jar"
     [ "$status" -eq 1 ]
-    [ "${#lines[@]}" -eq 2 ]
+    [ "${#lines[@]}" -eq 4 ]   # with its second line: version, CVEs, evidence
     [[ "$output" != *"warning"* ]]
 }
 
