@@ -9,13 +9,13 @@ _kensa()
         --color --lang --all --fail-on --threads --exclude --exclude-from
         --include-fs --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
-        --max-files --max-recursion --max-ratio --max-scantime --no-summary
+        --max-files --max-recursion --max-ratio --max-scantime --no-summary --no-advice --force
         --password --passwords --running --pid --root --log-path --iocs --fix --dry-run --backup-dir
         --restore --fix-log4j1 --no-confine --syslog --syslog-facility"
 
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;
-        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never yes no" -- "$cur")); return ;;
         --lang) COMPREPLY=($(compgen -W "en ja" -- "$cur")); return ;;
         --fail-on) COMPREPLY=($(compgen -W "info low medium high critical" -- "$cur")); return ;;
         --include-fs) COMPREPLY=($(compgen -W "nfs nfs4 cifs smb3 smbfs fuse fuse.sshfs sshfs afs autofs 9p ceph glusterfs" -- "$cur")); return ;;

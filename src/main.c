@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,7 +31,8 @@
 #include "excludes.h"
 #include "passwords.h"
 #include "syslog.h"
-#include "util/json.h"   /* lib/util: shareable helpers, as curl's curlx */
+#include "util/esc.h"    /* lib/util: shareable helpers, as curl's curlx */
+#include "util/json.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
 
@@ -110,6 +113,9 @@ struct cli {
     bool progress_shown;
     int argc;                       /* the whole command line, for the */
     char **argv;                    /* run record's process.args */
+    bool no_advice;                 /* --no-advice */
+    bool force;                     /* --restore --force */
+    uint64_t per_sev[5];            /* findings per severity, summary */
 };
 
 /* Write s with control bytes escaped (file names are attacker-chosen). */
@@ -181,24 +187,63 @@ static const char *num(char *buf, unsigned long long n)
     return buf;
 }
 
-static void usage(FILE *o)
+/* kensa's own text from the catalog (no arguments), written raw. */
+static void put_own(FILE *o, const char *id)
 {
-    fprintf(o,
-            "Usage: kensa COMMAND [OPTIONS] [PATH...]\n"
-            "\n"
-            "Commands:\n"
-            "  log4j PATH...   find every Log4j 1.x/2.x copy: version, verdict, fix\n"
-            "                  --fix removes JndiLookup.class (with backups),\n"
-            "                  --restore BACKUP... puts originals back\n"
-            "  logs PATH...    find Log4Shell exploitation in logs ('-' = stdin)\n"
-            "  scan [PATH...]  run every detector (default path: /)\n"
-            "  system          say what system is scanned (--root DIR: another)\n"
-            "  threats         list the threat profiles\n"
-            "  brief ID        print a threat profile (--lang ja for Japanese)\n"
-            "  version         print the version\n"
-            "\nOptions:\n");
+    const char *t = kensa_message_template(id, lang);
+    if(t)
+        fputs(t, o);
+}
+
+/*
+ * The options each command takes, by long name, between spaces; "*" adds
+ * the options every scanning command takes (SCAN_OPTS).
+ */
+#define SCAN_OPTS " json csv format output quiet no-advice color lang all " \
+    "fail-on threads exclude exclude-from include-fs one-file-system " \
+    "follow-symlinks scan-pseudo-fs max-filesize max-scansize max-files " \
+    "max-recursion max-ratio max-scantime no-summary password passwords " \
+    "root no-confine syslog syslog-facility help "
+static const struct { const char *cmd, *opts; } cmd_opts[] = {
+    { "log4j", SCAN_OPTS "fix dry-run backup-dir restore force fix-log4j1 "
+               "running pid " },
+    { "logs", SCAN_OPTS "iocs " },
+    { "scan", SCAN_OPTS "log-path running pid " },
+    { "system", " root json format lang help " },
+    { "threats", " lang help " },
+    { "brief", " lang help " },
+    { "version", " help " },
+};
+
+/*
+ * --help: every command and option (cmd NULL), or one command's usage and
+ * its options (kensa COMMAND --help), in `lang`.  The option help comes
+ * from the catalog ("opt.<long name>"), else from options.def.  False
+ * when cmd is not a command.
+ */
+static bool usage(FILE *o, const char *cmd)
+{
+    const char *only = NULL;
+    char id[96];
+    if(cmd) {
+        for(size_t i = 0; i < sizeof(cmd_opts) / sizeof(cmd_opts[0]); i++)
+            if(!strcmp(cmd_opts[i].cmd, cmd))
+                only = cmd_opts[i].opts;
+        if(!only)
+            return false;
+        snprintf(id, sizeof(id), "usage.cmd.%s", cmd);
+        put_own(o, id);
+    } else {
+        put_own(o, "usage.main");
+    }
+    put_own(o, "usage.options");
     for(size_t i = 0; i < NOPTS; i++) {
-        char left[64];
+        char left[64], key[72];
+        if(only) {
+            snprintf(key, sizeof(key), " %s ", opts_table[i].lng);
+            if(!strstr(only, key))
+                continue;
+        }
         if(opts_table[i].sh)
             snprintf(left, sizeof(left), "-%c, --%s%s%s", opts_table[i].sh,
                      opts_table[i].lng, opts_table[i].arg ? " " : "",
@@ -207,10 +252,12 @@ static void usage(FILE *o)
             snprintf(left, sizeof(left), "    --%s%s%s", opts_table[i].lng,
                      opts_table[i].arg ? " " : "",
                      opts_table[i].arg ? opts_table[i].arg : "");
-        fprintf(o, "  %-28s %s\n", left, opts_table[i].help);
+        snprintf(id, sizeof(id), "opt.%s", opts_table[i].lng);
+        const char *help = kensa_message_template(id, lang);
+        fprintf(o, "  %-28s %s\n", left, help ? help : opts_table[i].help);
     }
-    fprintf(o, "\nSIZE takes K, M or G (1024-based). Exit status: 0 nothing "
-               "found, 1 findings, 2 error.\nSee kensa(1).\n");
+    put_own(o, "usage.foot");
+    return true;
 }
 
 static bool parse_size(const char *s, uint64_t *out)
@@ -348,6 +395,8 @@ static void on_finding(const struct kensa_finding *f, void *ud)
         kensa_scanner_cancel(c->scanner);
     }
     count_threat(c, f->threat);
+    if((unsigned)f->severity < 5)
+        c->per_sev[f->severity]++;
     /* an inventory (--all) is not a reason to fail */
     if(f->verdict != KENSA_VERDICT_PATCHED && (int)f->severity >= c->fail_on)
         c->failing++;
@@ -387,31 +436,106 @@ static void on_warning(const struct kensa_warning *w, void *ud)
     free(text);
 }
 
+/* Columns of the terminal on fd, 80 when it does not say. */
+static unsigned term_cols(int fd)
+{
+    struct winsize ws;
+    if(ioctl(fd, TIOCGWINSZ, &ws) || ws.ws_col < 20)
+        return 80;
+    return ws.ws_col;
+}
+
+/* "1 file", "2 files" (Japanese has no plural): catalog id stem + ".one"
+ * or ".other", rendered in `lang`, malloc'd. */
+static char *count_of(const char *stem, unsigned long long n)
+{
+    char id[64], nb[24];
+    snprintf(id, sizeof(id), "%s.%s", stem, n == 1 ? "one" : "other");
+    return render(M(id, num(nb, n)));
+}
+
+/*
+ * One progress line on stderr, redrawn in place (\r, clear to the end of
+ * the line): counts and rates, then as much of the current path's end as
+ * fits the terminal's width, so the line never wraps (a wrapped line
+ * would not be redrawn but repeated).  At most ten times a second.
+ */
 static void on_progress(const char *path, const struct kensa_stats *st,
                         void *ud)
 {
     struct cli *c = ud;
-    static struct timespec t0;
+    static struct timespec t0, last;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if(!t0.tv_sec)
         t0 = now;
+    double since = (double)(now.tv_sec - last.tv_sec) +
+                   (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+    if(c->progress_shown && since < 0.1)
+        return;
+    last = now;
     double el = (double)(now.tv_sec - t0.tv_sec) +
                 (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
     if(el < 0.01)
         el = 0.01;
-    size_t plen = strlen(path);
-    const char *tail = plen > 50 ? path + plen - 50 : path;
-    while(((unsigned char)*tail & 0xc0) == 0x80)
-        tail++;   /* start on a whole UTF-8 character */
-    char nf[24], rate[32], mbs[32], nfd[24];
+    char rate[32], mbs[32];
     snprintf(rate, sizeof(rate), "%.0f", (double)st->files / el);
     snprintf(mbs, sizeof(mbs), "%.1f", (double)st->bytes / el / 1e6);
+    char *files = count_of("count.file", st->files);
+    char *finds = count_of("count.finding", st->findings);
+    char *head = files && finds ? render(M("progress.line", files, rate,
+                                           mbs, finds)) : NULL;
+    free(files);
+    free(finds);
+    struct buf b;   /* the path, escaped: what the terminal will show */
+    buf_init(&b, 64u << 10);
+    if(!head || esc_append(&b, path, strlen(path)) || buf_puts(&b, "")) {
+        free(head);
+        buf_free(&b);
+        return;
+    }
+    size_t cols = term_cols(STDERR_FILENO) - 1;   /* never the last one */
+    size_t hw = utf8_cols(head, strlen(head));
+    const char *p = (const char *)b.p;
+    size_t plen = b.len;
     fputs("\r\033[K", stderr);
-    put_m(stderr, M("progress", num(nf, st->files), rate, mbs,
-                    num(nfd, st->findings)));
-    fputs(plen > 50 ? "..." : "", stderr);
-    kensa_fputs_safe(tail, stderr);
+    if(hw >= cols) {    /* a very narrow terminal: the counts, cut */
+        size_t w = 0, i = 0;
+        unsigned cw;
+        while(i < strlen(head)) {
+            size_t l = utf8_char(head + i, strlen(head) - i, &cw);
+            if(w + cw > cols)
+                break;
+            w += cw;
+            i += l;
+        }
+        fwrite(head, 1, i, stderr);
+    } else {
+        size_t room = cols - hw;
+        fputs(head, stderr);
+        if(utf8_cols(p, plen) <= room) {
+            fwrite(p, 1, plen, stderr);
+        } else if(room > 3) {
+            /* "..." and the end of the path, whole characters only */
+            size_t start = plen, w = 0;
+            while(start > 0) {
+                size_t s2 = start - 1;
+                while(s2 > 0 && ((unsigned char)p[s2] & 0xc0) == 0x80)
+                    s2--;
+                unsigned cw;
+                utf8_char(p + s2, plen - s2, &cw);
+                if(w + cw > room - 3)
+                    break;
+                w += cw;
+                start = s2;
+            }
+            fputs("...", stderr);
+            fwrite(p + start, 1, plen - start, stderr);
+        }
+    }
+    fflush(stderr);
+    free(head);
+    buf_free(&b);
     c->progress_shown = true;
 }
 
@@ -554,7 +678,43 @@ static size_t run_fixes(struct cli *c)
     return failed;
 }
 
-static int cmd_restore(int argc, char **argv)
+/* Restore one backup; false after saying why not. */
+static bool restore_one(const char *backup, bool force)
+{
+    char path[4096], why[512] = "";
+    struct stat st;
+    if(lstat(backup, &st) && errno == ENOENT) {
+        say(stderr, M("cli.backup_missing", backup));
+        return false;
+    }
+    enum kensa_err e = kensa_fix_restore_ex(backup, force, path, sizeof(path),
+                                            why, sizeof(why));
+    if(e) {
+        say(stderr, M(e == KENSA_ECHANGED ? "cli.restore_changed" :
+                      "cli.not_restored", backup,
+                      why[0] ? why : kensa_strerror_lang(e, lang)));
+        return false;
+    }
+    say(stdout, M("cli.restored", path, backup));
+    return true;
+}
+
+struct restore_all {
+    bool force;
+    size_t n, failed;
+};
+
+static void restore_listed(const char *backup, void *ud)
+{
+    struct restore_all *ra = ud;
+    ra->n++;
+    if(!restore_one(backup, ra->force))
+        ra->failed++;
+}
+
+/* --restore BACKUP... or DIR...: a folder restores every backup its
+ * manifest lists (the last record of each), as --backup-dir named it. */
+static int cmd_restore(int argc, char **argv, bool force)
 {
     int rc = EXIT_CLEAN;
     if(!argc) {
@@ -562,15 +722,24 @@ static int cmd_restore(int argc, char **argv)
         return EXIT_ERROR;
     }
     for(int i = 0; i < argc; i++) {
-        char path[4096], why[512] = "";
-        enum kensa_err e = kensa_fix_restore(argv[i], path, sizeof(path),
-                                             why, sizeof(why));
-        if(e) {
-            say(stderr, M("cli.not_restored", argv[i],
-                          why[0] ? why : kensa_strerror_lang(e, lang)));
+        struct stat st;
+        if(!stat(argv[i], &st) && S_ISDIR(st.st_mode)) {
+            struct restore_all ra = { .force = force };
+            char why[512] = "";
+            enum kensa_err e = kensa_fix_backups(argv[i], restore_listed, &ra,
+                                                 why, sizeof(why));
+            if(e) {
+                say(stderr, M("cli.not_restored", argv[i],
+                              why[0] ? why : kensa_strerror_lang(e, lang)));
+                rc = EXIT_ERROR;
+            } else if(!ra.n) {
+                say(stderr, M("cli.no_backups", argv[i]));
+                rc = EXIT_ERROR;
+            } else if(ra.failed) {
+                rc = EXIT_ERROR;
+            }
+        } else if(!restore_one(argv[i], force)) {
             rc = EXIT_ERROR;
-        } else {
-            say(stdout, M("cli.restored", path, argv[i]));
         }
     }
     return rc;
@@ -973,6 +1142,20 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         if(c->per_threat_n || c->per_threat_other)
             put_m(stderr, M("summary.close"));
         fputc('\n', stderr);
+        /* by severity, worst first: "critical 2, high 1" */
+        bool any = false;
+        for(int v = 4; v >= 0; v--) {
+            char id[32];
+            if(!c->per_sev[v])
+                continue;
+            put_m(stderr, M(any ? "summary.sep" : "summary.by_severity"));
+            snprintf(id, sizeof(id), "summary.sev.%s",
+                     kensa_severity_name((enum kensa_severity)v));
+            put_m(stderr, M(id, num(n1, c->per_sev[v])));
+            any = true;
+        }
+        if(any)
+            fputc('\n', stderr);
         say_plain(M("summary.warnings", num(n1, st.warnings),
                     num(n2, st.skipped_limit), num(n3, st.errors)));
         scope_summary(s, &st);
@@ -1123,6 +1306,7 @@ int main(int argc, char **argv)
     size_t sn = 0;
     const char *color = "auto";
     int lang_opt = -1, rc;
+    bool want_help = false;
 
     /* process.args as typed: getopt_long permutes argv */
     c.argv = calloc((size_t)argc + 1, sizeof(*c.argv));
@@ -1175,10 +1359,7 @@ int main(int argc, char **argv)
             }
         }
         switch(o) {
-        case OPT_HELP:
-            usage(stdout);
-            rc = EXIT_CLEAN;
-            goto done;
+        case OPT_HELP: want_help = true; break;
         case OPT_VERSION:
             printf("kensa %s\n", KENSA_VERSION);
             rc = EXIT_CLEAN;
@@ -1197,7 +1378,19 @@ int main(int argc, char **argv)
             break;
         case OPT_OUTPUT: c.output = optarg; break;
         case OPT_QUIET: c.quiet = true; break;
-        case OPT_COLOR: color = optarg; break;
+        case OPT_COLOR:
+            /* yes/no as synonyms: what people type */
+            if(!strcmp(optarg, "yes") || !strcmp(optarg, "always"))
+                color = "always";
+            else if(!strcmp(optarg, "no") || !strcmp(optarg, "never"))
+                color = "never";
+            else if(!strcmp(optarg, "auto"))
+                color = "auto";
+            else
+                goto bad;
+            break;
+        case OPT_NO_ADVICE: c.no_advice = true; break;
+        case OPT_FORCE: c.force = true; break;
         case OPT_LANG:
             if(!strcasecmp(optarg, "ja")) lang_opt = KENSA_LANG_JA;
             else if(!strcasecmp(optarg, "en")) lang_opt = KENSA_LANG_EN;
@@ -1285,7 +1478,7 @@ int main(int argc, char **argv)
             break;
         }
         default:
-            usage(stderr);
+            put_own(stderr, "usage.short");
             rc = EXIT_ERROR;
             goto done;
         }
@@ -1304,16 +1497,35 @@ bad:
     }
     c.ro.lang = lang = lang_opt >= 0 ? (enum kensa_lang)lang_opt : env_lang();
     c.ro.quiet = c.quiet;
+    c.ro.no_advice = c.no_advice;
     if(c.syslog_dest)
         c.ro.format = KENSA_FMT_JSON;   /* one JSON record per message */
     bool tty = isatty(STDOUT_FILENO) && !c.output;
     c.ro.color = !strcmp(color, "always") ||
                  (!strcmp(color, "auto") && tty && !getenv("NO_COLOR"));
+    c.ro.width = tty ? term_cols(STDOUT_FILENO) : 80;
+    /* progress on a terminal, unless it would mix with records on the
+     * same terminal (JSON or CSV to stdout when stdout is one too) */
     c.progress = !c.quiet && isatty(STDERR_FILENO) &&
-                 c.ro.format == KENSA_FMT_TEXT;
+                 (c.ro.format == KENSA_FMT_TEXT || c.output ||
+                  !isatty(STDOUT_FILENO));
+    if(getenv("KENSA_FORCE_PROGRESS"))   /* tests: progress into a pipe */
+        c.progress = true;
 
+    if(want_help) {
+        if(optind < argc && !usage(stdout, argv[optind])) {
+            say(stderr, M("cli.unknown_command", argv[optind]));
+            rc = EXIT_ERROR;
+        } else {
+            if(optind >= argc)
+                usage(stdout, NULL);
+            rc = EXIT_CLEAN;
+        }
+        goto done;
+    }
     if(optind >= argc) {
-        usage(stderr);
+        say(stderr, M("cli.no_command"));
+        put_own(stderr, "usage.short");
         rc = EXIT_ERROR;
         goto done;
     }
@@ -1327,7 +1539,8 @@ bad:
         say(stderr, M("cli.fix_needs_log4j"));
         rc = EXIT_ERROR;
     } else if(c.restore)
-        rc = confine(&c, NULL, 0) ? EXIT_ERROR : cmd_restore(nargs, args);
+        rc = confine(&c, NULL, 0) ? EXIT_ERROR :
+             cmd_restore(nargs, args, c.force);
     else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
        !strcmp(c.cmd, "logs"))
         rc = cmd_scan(&c, nargs, args);
@@ -1341,11 +1554,17 @@ bad:
         printf("kensa %s\n", KENSA_VERSION);
         rc = EXIT_CLEAN;
     } else if(!strcmp(c.cmd, "help")) {
-        usage(stdout);
-        rc = EXIT_CLEAN;
+        if(nargs && !usage(stdout, args[0])) {
+            say(stderr, M("cli.unknown_command", args[0]));
+            rc = EXIT_ERROR;
+        } else {
+            if(!nargs)
+                usage(stdout, NULL);
+            rc = EXIT_CLEAN;
+        }
     } else {
         say(stderr, M("cli.unknown_command", c.cmd));
-        usage(stderr);
+        put_own(stderr, "usage.short");
         rc = EXIT_ERROR;
     }
 done:

@@ -555,6 +555,8 @@ struct kensa_report_opts {
     enum kensa_lang lang;
     bool color;      /* ANSI colour (text only) */
     bool quiet;      /* text: findings only, no profile blocks */
+    bool no_advice;  /* text: no profile blocks (--no-advice) */
+    unsigned width;  /* text: columns to wrap the advice to; 0: 80 */
 };
 
 struct kensa_report;
@@ -735,6 +737,21 @@ enum kensa_err kensa_fix_file(const char *path,
  */
 enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
                                  size_t cap, char *why, size_t whycap);
+
+/* The same; unless `force`, also KENSA_ECHANGED when the file at the
+ * recorded path is no longer the one kensa_fix_file wrote (the manifest
+ * records its sha256): restoring would undo a later change. */
+enum kensa_err kensa_fix_restore_ex(const char *backup, bool force,
+                                    char *out_path, size_t cap, char *why,
+                                    size_t whycap);
+
+/* Call fn with the path of every backup the manifest of folder `dir`
+ * lists (each name once), for --restore DIR.  The folder and manifest
+ * pass the same checks as for kensa_fix_restore.  KENSA_OK, or the
+ * error with why set (KENSA_ENOENT: no folder or manifest). */
+enum kensa_err kensa_fix_backups(const char *dir,
+                                 void (*fn)(const char *backup, void *ud),
+                                 void *ud, char *why, size_t whycap);
 
 /* ---------------------------------------------------------------------- */
 /* Indicators gathered from log hits (kensa logs --iocs).                 */

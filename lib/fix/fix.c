@@ -222,8 +222,8 @@ static void backup_name(const char *base, char *out, size_t cap)
 /* Append one line to the folder's manifest, under an exclusive lock. */
 static enum kensa_err manifest_append(int bdfd, const char *name,
                                       const char *sha, const struct stat *st,
-                                      const char *path, char *why,
-                                      size_t whycap)
+                                      const char *path, const char *new_sha,
+                                      char *why, size_t whycap)
 {
     struct buf line;
     struct stat ms;
@@ -247,6 +247,7 @@ static enum kensa_err manifest_append(int bdfd, const char *name,
              (unsigned)(st->st_mode & 07777));
     if((!ms.st_size && buf_puts(&line, FIX_MANIFEST_HEAD)) ||
        buf_puts(&line, head) || fix_manifest_escape(&line, path) ||
+       (new_sha && (buf_puts(&line, "\t") || buf_puts(&line, new_sha))) ||
        buf_puts(&line, "\n")) {
         snprintf(why, whycap, "path too long for the manifest");
         rc = KENSA_ELIMIT;
@@ -265,23 +266,83 @@ out:
     return rc;
 }
 
+/* path made absolute from the working folder, malloc'd (NULL: no
+ * memory or no working folder). */
+static char *abs_path(const char *path)
+{
+    char *abs = NULL, *cwd = getcwd(NULL, 0);
+    if(cwd && asprintf(&abs, "%s/%s", cwd, path) < 0)
+        abs = NULL;
+    free(cwd);
+    return abs;
+}
+
+/* The sha256 of the file `base` in folder dfd, into sha; false when it
+ * cannot be read (ENOENT in errno when it is not there). */
+static bool file_sha(int dfd, const char *base, char sha[65])
+{
+    struct stat st;
+    int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+                    O_CLOEXEC | O_NOCTTY);
+    if(fd < 0)
+        return false;
+    bool ok = false;
+    if(!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+        size_t n = (size_t)st.st_size;
+        void *m = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+        if(!n || m != MAP_FAILED) {
+            sha256_hex_mapped(m ? m : (const void *)"", n, sha);
+            ok = true;
+        }
+        if(m && m != MAP_FAILED)
+            munmap(m, n);
+    }
+    close(fd);
+    return ok;
+}
+
+/*
+ * Record the rewritten file's digest: the backup `name`'s record again,
+ * with NEWSHA256 (manifest.h).  Best effort: without it, restore cannot
+ * tell a later change and restores as before.
+ */
+static void record_rewritten(const char *path, int dfd, const char *base,
+                             const char *dir, const char *name,
+                             const char *sha, const struct stat *st)
+{
+    char new_sha[65], why[256];
+    if(!file_sha(dfd, base, new_sha))
+        return;
+    int bdfd = backup_dir_open(dir, why, sizeof(why));
+    if(bdfd < 0)
+        return;
+    char *abs = path[0] != '/' ? abs_path(path) : NULL;
+    if(path[0] == '/' || abs)
+        manifest_append(bdfd, name, sha, st, abs ? abs : path, new_sha, why,
+                        sizeof(why));
+    free(abs);
+    close(bdfd);
+}
+
 /*
  * Copy the original (data, n bytes; stat st) into the backup folder and
- * record it in the manifest.  out gets the backup's path.
+ * record it in the manifest.  out gets the backup's path, name its file
+ * name (200 bytes), sha its digest.
  */
 static enum kensa_err save_backup(const char *path, const uint8_t *data,
                                   size_t n, const struct stat *st,
                                   const char *dir, char *out, size_t cap,
+                                  char name[200], char sha[65],
                                   char *why, size_t whycap)
 {
-    char name[200], sha[65], shown[4096];
+    char shown[4096];
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     int bdfd = backup_dir_open(dir, why, whycap);
     if(bdfd < 0)
         return KENSA_EIO;
     kensa_fix_backup_dir(dir, shown, sizeof(shown));
-    backup_name(base, name, sizeof(name));
+    backup_name(base, name, 200);
     snprintf(out, cap, "%.3800s/%s", shown, name);
     enum kensa_err rc = KENSA_EIO;
     int fd = openat(bdfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -303,18 +364,13 @@ static enum kensa_err save_backup(const char *path, const uint8_t *data,
     sha256_hex_mapped(data, n, sha);
     /* the manifest keeps an absolute path: restore may run elsewhere */
     char *abs = NULL;
-    if(path[0] != '/') {
-        char *cwd = getcwd(NULL, 0);
-        if(cwd && asprintf(&abs, "%s/%s", cwd, path) < 0)
-            abs = NULL;
-        free(cwd);
-        if(!abs) {
-            snprintf(why, whycap, "cannot make the path absolute");
-            unlinkat(bdfd, name, 0);
-            goto out;
-        }
+    if(path[0] != '/' && !(abs = abs_path(path))) {
+        snprintf(why, whycap, "cannot make the path absolute");
+        unlinkat(bdfd, name, 0);
+        goto out;
     }
-    rc = manifest_append(bdfd, name, sha, st, abs ? abs : path, why, whycap);
+    rc = manifest_append(bdfd, name, sha, st, abs ? abs : path, NULL, why,
+                         whycap);
     free(abs);
     if(rc)
         unlinkat(bdfd, name, 0);
@@ -414,6 +470,7 @@ enum kensa_err kensa_fix_file(const char *path,
     size_t len = 0;
     const char *base;
     int fd = -1;
+    char bname[200], bsha[65];
 
     memset(r, 0, sizeof(*r));
     int dfd = parent_open(path, &base, r->why, sizeof(r->why));
@@ -451,7 +508,8 @@ enum kensa_err kensa_fix_file(const char *path,
         if(o->dry_run)
             goto out;
         rc = save_backup(path, map, len, &st, o->backup_dir, r->backup,
-                         sizeof(r->backup), r->why, sizeof(r->why));
+                         sizeof(r->backup), bname, bsha, r->why,
+                         sizeof(r->why));
         if(rc)
             goto out;
         struct stat now;
@@ -493,7 +551,8 @@ enum kensa_err kensa_fix_file(const char *path,
     r->removed = removed;
     if(!rc && removed && !o->dry_run)
         rc = save_backup(path, map, len, &st, o->backup_dir, r->backup,
-                         sizeof(r->backup), r->why, sizeof(r->why));
+                         sizeof(r->backup), bname, bsha, r->why,
+                         sizeof(r->why));
     if(rc || !removed || o->dry_run) {
         close(out);
         if(tmp[0])
@@ -501,6 +560,8 @@ enum kensa_err kensa_fix_file(const char *path,
         goto out;
     }
     rc = tmp_commit(dfd, out, tmp, base, &st, &st, r->why, sizeof(r->why));
+    if(!rc)
+        record_rewritten(path, dfd, base, o->backup_dir, bname, bsha, &st);
 out:
     if(map)
         munmap(map, len);
@@ -558,6 +619,13 @@ static enum kensa_err manifest_read(int bdfd, struct buf *text, char *why,
 enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
                                  size_t cap, char *why, size_t whycap)
 {
+    return kensa_fix_restore_ex(backup, false, out_path, cap, why, whycap);
+}
+
+enum kensa_err kensa_fix_restore_ex(const char *backup, bool force,
+                                    char *out_path, size_t cap, char *why,
+                                    size_t whycap)
+{
     struct stat st, dst;
     struct fix_record rec = { .path = NULL };
     struct buf text;
@@ -588,7 +656,7 @@ enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
     }
     fd = openat(bdfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if(fd < 0) {
-        snprintf(why, whycap, "the backup is missing: %s", strerror(errno));
+        snprintf(why, whycap, "the backup is missing (%s)", strerror(errno));
         rc = KENSA_ENOENT;
         goto out;
     }
@@ -622,6 +690,16 @@ enum kensa_err kensa_fix_restore(const char *backup, char *out_path,
         rc = KENSA_EIO;
         goto out;
     }
+    /* the live file must still be the one kensa wrote: else it changed
+     * since (an upgrade), and the old original would undo that */
+    char live[65];
+    if(rec.new_sha[0] && !force && file_sha(dfd, base, live) &&
+       strcmp(live, rec.new_sha)) {
+        snprintf(why, whycap, "the file is no longer the one kensa wrote "
+                 "(changed since the fix); --force restores anyway");
+        rc = KENSA_ECHANGED;
+        goto out;
+    }
     struct stat want = st;
     want.st_uid = rec.uid;
     want.st_gid = rec.gid;
@@ -649,6 +727,60 @@ out:
         close(dfd);
     close(bdfd);
     free(rec.path);
+    buf_free(&text);
+    return rc;
+}
+
+enum kensa_err kensa_fix_backups(const char *dir,
+                                 void (*fn)(const char *backup, void *ud),
+                                 void *ud, char *why, size_t whycap)
+{
+    struct stat st;
+    struct buf text;
+    enum kensa_err rc;
+    int bdfd = dir_open(dir, MK_NONE);
+    if(bdfd < 0) {
+        snprintf(why, whycap, "cannot open the folder: %s", strerror(errno));
+        return errno == ENOENT ? KENSA_ENOENT : KENSA_EIO;
+    }
+    if(fstat(bdfd, &st) || !owned_safe(&st)) {
+        snprintf(why, whycap, "the folder may be written by another user; "
+                 "refused");
+        close(bdfd);
+        return KENSA_EINVAL;
+    }
+    buf_init(&text, MANIFEST_MAX);
+    rc = manifest_read(bdfd, &text, why, whycap);
+    close(bdfd);
+    const char *t = (const char *)text.p;
+    for(size_t off = 0; !rc && off < text.len;) {
+        const char *line = t + off;
+        const char *end = memchr(line, '\n', text.len - off);
+        size_t ll = end ? (size_t)(end - line) : text.len - off;
+        struct fix_record r;
+        /* each name once: at its first record (restore reads the last) */
+        bool first = true;
+        if(fix_manifest_parse_line(line, ll, &r) == KENSA_OK) {
+            free(r.path);
+            for(size_t o2 = 0; o2 < off && first;) {
+                const char *l2 = t + o2;
+                const char *e2 = memchr(l2, '\n', text.len - o2);
+                size_t n2 = e2 ? (size_t)(e2 - l2) : text.len - o2;
+                if(n2 > r.name_len && l2[r.name_len] == '\t' &&
+                   !memcmp(l2, r.name, r.name_len))
+                    first = false;
+                o2 += n2 + 1;
+            }
+            char *path = NULL;
+            if(first && asprintf(&path, "%s/%.*s", dir, (int)r.name_len,
+                                 r.name) < 0)
+                rc = KENSA_ENOMEM;
+            else if(first)
+                fn(path, ud);
+            free(path);
+        }
+        off += ll + 1;
+    }
     buf_free(&text);
     return rc;
 }

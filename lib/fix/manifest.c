@@ -104,17 +104,17 @@ static bool unescape(const char *p, size_t n, char *out)
 enum kensa_err fix_manifest_parse_line(const char *line, size_t len,
                                        struct fix_record *out)
 {
-    const char *f[6];
-    size_t fl[6], k = 0;
+    const char *f[7];
+    size_t fl[7], k = 0;
     struct fix_record r;
 
     if(len > FIX_MANIFEST_LINE_MAX)
         return KENSA_EFORMAT;
-    /* exactly six fields, split at tabs */
+    /* six fields, or seven with the rewritten file's digest */
     for(size_t start = 0;;) {
         const char *tab = memchr(line + start, '\t', len - start);
         size_t end = tab ? (size_t)(tab - line) : len;
-        if(k == 6)
+        if(k == 7)
             return KENSA_EFORMAT;
         f[k] = line + start;
         fl[k++] = end - start;
@@ -122,8 +122,16 @@ enum kensa_err fix_manifest_parse_line(const char *line, size_t len,
             break;
         start = end + 1;
     }
-    if(k != 6 || !fl[0] || fl[1] != 64 || !fl[5])
+    if(k < 6 || !fl[0] || fl[1] != 64 || !fl[5] || (k == 7 && fl[6] != 64))
         return KENSA_EFORMAT;
+    r.new_sha[0] = 0;
+    for(size_t i = 0; k == 7 && i < 64; i++) {
+        char c = f[6][i];
+        if(!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return KENSA_EFORMAT;
+        r.new_sha[i] = c;
+        r.new_sha[64] = 0;
+    }
     for(size_t i = 0; i < fl[0]; i++)
         if((unsigned char)f[0][i] < 0x20 || f[0][i] == 0x7f)
             return KENSA_EFORMAT;

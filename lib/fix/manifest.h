@@ -2,7 +2,14 @@
  * manifest.h - one line of the backup folder's manifest
  * (KENSA_BACKUP_MANIFEST), written by --fix and read by --restore:
  *
- *   NAME \t SHA256 \t UID \t GID \t MODE \t PATH \n
+ *   NAME \t SHA256 \t UID \t GID \t MODE \t PATH [\t NEWSHA256] \n
+ *
+ * NEWSHA256, when present, is the digest of the file kensa wrote in the
+ * original's place: --fix appends the record again with it once the
+ * rewritten file is in place (the last record of a name wins), and
+ * --restore refuses to put the original back over a file that is no
+ * longer that one (a later upgrade) unless forced.  Lines of six fields,
+ * from older versions, stay readable.
  *
  * NAME is the backup's file name, SHA256 its digest in 64 lowercase hex
  * digits, UID and GID decimal, MODE octal (at most 07777), PATH the
@@ -27,6 +34,7 @@ struct fix_record {
     const char *name;   /* the backup's name, in the parsed line: */
     size_t name_len;    /*   name_len bytes, not NUL-terminated */
     char sha[65];       /* 64 lowercase hex digits, NUL-terminated */
+    char new_sha[65];   /* the rewritten file's, or "" when not recorded */
     unsigned uid, gid, mode;
     char *path;         /* decoded, NUL-terminated, heap: the caller frees */
 };

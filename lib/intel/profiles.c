@@ -340,14 +340,14 @@ const struct kensa_profile *kensa_profile_get(const char *id,
 static const struct { const char *key, *en, *ja; } labels[] = {
     { "summary", "Summary", "概要" },
     { "impact", "Impact scope", "影響範囲" },
-    { "assessment", "Assessment", "見解" },
-    { "mitigation", "Mitigation", "緩和策" },
-    { "references", "References", "情報源" },
+    { "assessment", "Assessment", "評価" },
+    { "mitigation", "Mitigation", "対策" },
+    { "references", "References", "参考情報" },
     { "aliases", "Also known as", "別名" },
     { "findings", "Findings", "検出結果" },
     { "version", "version", "バージョン" },
-    { "fixed_in", "fix", "対策" },
-    { "evidence", "evidence", "根拠" },
+    { "fixed_in", "fix", "修正版" },
+    { "evidence", "evidence", "検出根拠" },
 };
 
 const char *kensa_label(const char *key, enum kensa_lang lang)

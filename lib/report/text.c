@@ -6,15 +6,22 @@
  * TEXT_BATCH_BYTES of text): a full batch is written out, grouped, and a
  * scan with millions of hits costs the memory of one batch.  The profile
  * follows its group when everything fit in one batch, else the profiles
- * of every threat seen come once, after the last batch.  Colour only when
+ * of every threat seen come once, after the last batch: a profile is
+ * printed once per run (none with quiet or no_advice), wrapped to
+ * o.width columns.  Times a log line carried are shown in ISO 8601 in
+ * the local zone, the zone written out.  Colour only when
  * asked (the CLI asks on a TTY without NO_COLOR).  Every field is escaped for the terminal
  * (util/esc.h): only the writer's own newlines and colours reach it.
  */
+#define _GNU_SOURCE   /* timegm */
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report/report.h"
+#include "util/esc.h"
 
 #define TEXT_BATCH 4096
 #define TEXT_BATCH_BYTES (8u << 20)
@@ -58,10 +65,105 @@ static const char *attr_label(const char *key, enum kensa_lang lang)
     return kensa_message_template(id, lang);
 }
 
+/* n digits at s as a number, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for(int i = 0; i < n; i++) {
+        if(s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/*
+ * A log line's time as ISO 8601 in the local zone ("2021-12-10T22:45:12
+ * +09:00" without the space) into out (>= 40 bytes): from ISO 8601
+ * ("2021-12-10T13:45:12.123Z", "2021-12-10 13:45:12,123 +0000") or the
+ * common log format ("10/Dec/2021:13:45:12 +0000").  A time without a
+ * zone is written in ISO form as it stands, since its zone is unknown.
+ * false when s is neither (it is then shown as it is).
+ */
+static bool iso_time(const char *s, char *out, size_t cap)
+{
+    static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    struct tm tm = { 0 };
+    const char *z;
+    size_t len = strlen(s);
+    if(len >= 19 && s[4] == '-' && s[7] == '-' &&
+       (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':') {
+        tm.tm_year = digits(s, 4);
+        tm.tm_mon = digits(s + 5, 2);
+        tm.tm_mday = digits(s + 8, 2);
+        tm.tm_hour = digits(s + 11, 2);
+        tm.tm_min = digits(s + 14, 2);
+        tm.tm_sec = digits(s + 17, 2);
+        z = s + 19;
+        if(*z == '.' || *z == ',')
+            for(z++; *z >= '0' && *z <= '9'; z++)
+                ;
+    } else if(len >= 20 && s[2] == '/' && s[6] == '/' && s[11] == ':' &&
+              s[14] == ':' && s[17] == ':') {
+        const char *m = NULL;
+        for(int i = 0; i < 12 && !m; i++)
+            if(!strncmp(mon + 3 * i, s + 3, 3))
+                m = mon + 3 * i;
+        tm.tm_mday = digits(s, 2);
+        tm.tm_mon = m ? (int)(m - mon) / 3 + 1 : -1;
+        tm.tm_year = digits(s + 7, 4);
+        tm.tm_hour = digits(s + 12, 2);
+        tm.tm_min = digits(s + 15, 2);
+        tm.tm_sec = digits(s + 18, 2);
+        z = s + 20;
+    } else {
+        return false;
+    }
+    if(tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mday < 1 ||
+       tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    while(*z == ' ')
+        z++;
+    long off;
+    if(*z == 'Z' && !z[1]) {
+        off = 0;
+    } else if((*z == '+' || *z == '-') && digits(z + 1, 2) >= 0) {
+        const char *mm = z + 3 + (z[3] == ':');
+        int h = digits(z + 1, 2), m = digits(mm, 2);
+        if(m < 0 || mm[2])
+            return false;
+        off = (h * 60L + m) * 60 * (*z == '-' ? -1 : 1);
+    } else if(!*z) {   /* no zone: as it stands, in ISO form */
+        return strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm) > 0;
+    } else {
+        return false;
+    }
+    time_t t = timegm(&tm) - off;
+    struct tm lt;
+    char zone[8];
+    if(!localtime_r(&t, &lt) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &lt)
+       || strftime(zone, sizeof(zone), "%z", &lt) != 5)
+        return false;
+    size_t n = strlen(out);
+    if(!strcmp(zone, "+0000"))
+        snprintf(out + n, cap - n, "Z");
+    else
+        snprintf(out + n, cap - n, "%.3s:%s", zone, zone + 3);
+    return true;
+}
+
 /* An attribute's value, at most `max` bytes of a string. */
 static void attr_value(struct rec *rc, const struct kensa_attr *a,
                        size_t max)
 {
+    char iso[48];
+    if(a->type == KENSA_ATTR_STR && !strcmp(a->key, "kensa.log_time") &&
+       iso_time(a->str, iso, sizeof(iso))) {
+        rec_puts(rc, iso);
+        return;
+    }
     switch(a->type) {
     case KENSA_ATTR_STR: rec_text(rc, a->str, max); break;
     case KENSA_ATTR_NUM: rec_printf(rc, "%lld", (long long)a->num); break;
@@ -187,18 +289,102 @@ static int by_threat_severity(const void *a, const void *b)
     return strcmp(x->line1, y->line1);
 }
 
-static void block(FILE *o, const char *label, const char *text)
+/* Japanese punctuation that may not start a line (kinsoku): it stays
+ * with the character before it. */
+static bool no_line_start(const char *s, size_t n)
 {
-    if(text && *text)
-        fprintf(o, "  %s:\n    %s\n", label, text);
+    static const char *const close[] = { "、", "。", "）", "」", "』", "，",
+                                         "．", "：", "；", "！", "？", "ー",
+                                         "・", "〜", "…" };
+    for(size_t i = 0; i < sizeof(close) / sizeof(close[0]); i++) {
+        size_t l = strlen(close[i]);
+        if(n >= l && !memcmp(s, close[i], l))
+            return true;
+    }
+    return false;
+}
+
+/* Japanese punctuation that may not end a line: it goes with what
+ * follows. */
+static bool no_line_end(const char *s, size_t n)
+{
+    return (n >= 3 && (!memcmp(s, "（", 3) || !memcmp(s, "「", 3) ||
+                       !memcmp(s, "『", 3)));
+}
+
+/*
+ * Write kensa's own prose `text` (a profile's: not escaped) wrapped to
+ * `width` columns, every line after `indent` spaces.  Lines break at
+ * spaces, and between two characters that are not ASCII (Japanese has no
+ * spaces), never inside an ASCII word; a word longer than the line stands
+ * alone on its line.  Wide characters count two columns.
+ */
+static void wrap(FILE *o, const char *text, size_t indent, size_t width)
+{
+    size_t col = indent, len = strlen(text);
+    bool space = false;
+    fprintf(o, "%*s", (int)indent, "");
+    for(size_t i = 0; i < len;) {
+        if(text[i] == ' ' || text[i] == '\n') {
+            space = true;
+            i++;
+            continue;
+        }
+        /* one unit: an ASCII word, or one other character with the
+         * punctuation that must stay with it */
+        size_t j = i, cols = 0;
+        unsigned w;
+        for(;;) {
+            bool opening = false;
+            if((unsigned char)text[j] < 0x80) {
+                while(j < len && (unsigned char)text[j] < 0x80 &&
+                      text[j] != ' ' && text[j] != '\n') {
+                    j++;
+                    cols++;
+                }
+            } else {
+                opening = no_line_end(text + j, len - j);
+                j += utf8_char(text + j, len - j, &w);
+                cols += w;
+            }
+            while(j < len && no_line_start(text + j, len - j)) {
+                j += utf8_char(text + j, len - j, &w);
+                cols += w;
+            }
+            if(!opening || j == len || text[j] == ' ' || text[j] == '\n')
+                break;
+        }
+        if(col > indent && col + space + cols > width) {
+            fprintf(o, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if(space && col > indent) {
+            fputc(' ', o);
+            col++;
+        }
+        fwrite(text + i, 1, j - i, o);
+        col += cols;
+        space = false;
+        i = j;
+    }
+    fputc('\n', o);
+}
+
+static void block(struct kensa_report *r, const char *label,
+                  const char *text)
+{
+    if(text && *text) {
+        fprintf(r->out, "  %s%s\n", label,
+                r->o.lang == KENSA_LANG_JA ? "：" : ":");
+        wrap(r->out, text, 4, r->o.width >= 20 ? r->o.width : 80);
+    }
 }
 
 static void profile(struct kensa_report *r, const struct kensa_profile *p)
 {
     fputc('\n', r->out);
-    block(r->out, kensa_label("impact", r->o.lang), p->impact);
-    block(r->out, kensa_label("assessment", r->o.lang), p->assessment);
-    block(r->out, kensa_label("mitigation", r->o.lang), p->mitigation);
+    block(r, kensa_label("impact", r->o.lang), p->impact);
+    block(r, kensa_label("assessment", r->o.lang), p->assessment);
+    block(r, kensa_label("mitigation", r->o.lang), p->mitigation);
 }
 
 static void heading(struct kensa_report *r, const char *name, size_t n)
@@ -210,12 +396,19 @@ static void heading(struct kensa_report *r, const char *name, size_t n)
     fprintf(r->out, " ==%s\n", r->o.color ? "\033[0m" : "");
 }
 
-static void remember(struct text *t, const char *threat)
+static bool seen(const struct text *t, const char *threat)
 {
     for(size_t i = 0; i < t->n_seen; i++) {
         if(!strcmp(t->seen[i], threat))
-            return;
+            return true;
     }
+    return false;
+}
+
+static void remember(struct text *t, const char *threat)
+{
+    if(seen(t, threat))
+        return;
     if(t->n_seen < MAX_THREATS && (t->seen[t->n_seen] = strdup(threat)))
         t->n_seen++;
 }
@@ -234,11 +427,10 @@ static void batch_write(struct kensa_report *r, struct text *t,
             j++;
         heading(r, p ? p->name : th, j - i);
         for(size_t k = i; k < j; k++) {
-            fprintf(r->out, "%s\n", t->v[k].line1);
-            if(!r->o.quiet)
-                fprintf(r->out, "%s\n", t->v[k].line2);
+            /* quiet keeps the second line: version, CVEs, evidence */
+            fprintf(r->out, "%s\n%s\n", t->v[k].line1, t->v[k].line2);
         }
-        if(p && profiles && !r->o.quiet)
+        if(p && profiles && !r->o.quiet && !r->o.no_advice && !seen(t, th))
             profile(r, p);
         remember(t, th);
         fputc('\n', r->out);
@@ -258,7 +450,7 @@ static void text_finish(struct kensa_report *r)
     if(!t)
         return;
     batch_write(r, t, !t->flushed);
-    if(!t->flushed || r->o.quiet)
+    if(!t->flushed || r->o.quiet || r->o.no_advice)
         return;
     /* several batches: each threat's profile once, at the end */
     for(size_t i = 0; i < t->n_seen; i++) {

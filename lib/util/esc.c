@@ -8,6 +8,8 @@
  */
 #include "util/esc.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -143,4 +145,46 @@ size_t utf8_cut(const char *s, size_t n, size_t max)
         return l && j + l > max ? j : max;
     }
     return max;
+}
+
+/* Wide (two-column) code points: East Asian Wide and Fullwidth blocks,
+ * as wcwidth() reports them, without needing a locale. */
+static bool cp_wide(uint32_t c)
+{
+    return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
+           (c >= 0x3041 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
+           (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) ||
+           (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ||
+           (c >= 0x1f300 && c <= 0x1f64f) || (c >= 0x20000 && c <= 0x3fffd);
+}
+
+size_t utf8_char(const char *s, size_t n, unsigned *cols)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = u[0] < 0x80 ? 1 : u[0] >= 0xf0 ? 4 : u[0] >= 0xe0 ? 3 :
+                 u[0] >= 0xc0 ? 2 : 1;
+    uint32_t c = u[0];
+    *cols = 1;
+    if(len == 1 || len > n)
+        return 1;
+    c = u[0] & (0x7f >> len);
+    for(size_t i = 1; i < len; i++) {
+        if((u[i] & 0xc0) != 0x80)
+            return 1;
+        c = c << 6 | (u[i] & 0x3f);
+    }
+    if(cp_wide(c))
+        *cols = 2;
+    return len;
+}
+
+size_t utf8_cols(const char *s, size_t n)
+{
+    size_t cols = 0;
+    for(size_t i = 0; i < n;) {
+        unsigned w;
+        i += utf8_char(s + i, n - i, &w);
+        cols += w;
+    }
+    return cols;
 }

@@ -49,4 +49,14 @@ enum kensa_err csv_cell(struct buf *b, const char *s, size_t n);
  */
 size_t utf8_cut(const char *s, size_t n, size_t max);
 
+/*
+ * Terminal columns.  utf8_char stores in *cols the columns the character
+ * at s[0..n) (n > 0) takes (2 for East Asian wide and full-width
+ * characters, 1 otherwise; a byte that is not UTF-8 counts 1) and
+ * returns its length in bytes.  utf8_cols sums that over s[0..n).
+ * Meant for text already escaped (esc_append), so no control is seen.
+ */
+size_t utf8_char(const char *s, size_t n, unsigned *cols);
+size_t utf8_cols(const char *s, size_t n);
+
 #endif
