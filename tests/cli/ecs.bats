@@ -67,7 +67,7 @@ check() {
     run --separate-stderr k scan --json "$E/clean"
     [ "$status" -eq 0 ]
     echo "$output" | only_run_record
-    echo "$output" | jq -e --arg r "$E/clean" '.event.kind == "event"
+    echo "$output" | jqe --arg r "$E/clean" '.event.kind == "event"
         and .event.action == "scan-completed" and .event.outcome == "success"
         and .kensa.scan.roots == [$r] and .kensa.scan.files == 1
         and .kensa.scan.findings.total == 0 and .kensa.scan.warnings == 0
@@ -137,7 +137,7 @@ check() {
     [ "$status" -eq 1 ]
     war="$FX/nested/app.war"
     jar="$FX/plain/log4j-core-2.14.1.jar"
-    echo "$output" | jq -e --arg p "$war" --arg s "$(stat -c %s "$war")" \
+    echo "$output" | jqe --arg p "$war" --arg s "$(stat -c %s "$war")" \
         --arg u "$(stat -c %u "$war")" --arg g "$(stat -c %g "$war")" \
         --arg m "$(stat -c %04a "$war")" --arg sha "$(sha256sum "$war" | cut -c1-64)" -s '
         map(select(.file.path == $p)) | length == 1 and all(.file.name == "app.war"

@@ -42,3 +42,13 @@ no_run() {
 only_run_record() {
     jq -e -s 'length == 1 and .[0].event.action == "scan-completed"' >/dev/null
 }
+
+# jqe ARGS...: jq -e over stdin that fails on empty input too (jq -e
+# alone exits 0 when it reads nothing: a kensa that printed nothing
+# would pass)
+jqe() {
+    local in
+    in=$(cat)
+    [ -n "$in" ] || { echo "jqe: no input" >&2; return 1; }
+    printf '%s\n' "$in" | jq -e "$@" >/dev/null
+}

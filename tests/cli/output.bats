@@ -157,7 +157,7 @@ PY
     run sh -c '"$KENSA" log4j --json --no-summary --threads 1 "$1" > "$2"' _ "$W/deep.jar" "$W/deep.json"
     [ "$status" -eq 1 ]
     [ "$(wc -l < "$W/deep.json")" -eq 2 ]   # the finding, the run record
-    head -1 "$W/deep.json" | jq -e --rawfile p "$W/deep.jar.path" '.kensa.path == $p and .kensa.verdict == "vulnerable"
+    head -1 "$W/deep.json" | jqe --rawfile p "$W/deep.jar.path" '.kensa.path == $p and .kensa.verdict == "vulnerable"
         and .kensa.truncated == null' >/dev/null
     run sh -c '"$KENSA" log4j --csv --no-summary --threads 1 "$1" > "$2"' _ "$W/deep.jar" "$W/deep.csv"
     [ "$status" -eq 1 ]
