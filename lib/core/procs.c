@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "core/procs.h"
 #include "core/sysroot.h"
 
 #define PROC_MAPS_MAX (8u << 20)    /* bytes of /proc/PID/maps read */
@@ -193,6 +194,37 @@ static bool named_java(const char *p, size_t n)
 /* ---- one process's identity --------------------------------------------- */
 
 /* comm, starttime and flags from /proc/PID/stat; false if unreadable. */
+/* /proc/PID/stat's text `st` (NUL-terminated, changed by strtok_r): the
+ * comm into p->name, the start time in clock ticks, whether it is a
+ * kernel thread.  False when the fields are not there. */
+static bool stat_parse(char *st, struct proc *p,
+                       unsigned long long *start_ticks, bool *kthread)
+{
+    char *open = strchr(st, '('), *close = strrchr(st, ')');
+    if(!open || !close || close <= open)
+        return false;
+    size_t k = (size_t)(close - open - 1);
+    if(k >= sizeof(p->name))
+        k = sizeof(p->name) - 1;
+    memcpy(p->name, open + 1, k);
+    p->name[k] = 0;
+    /* fields after ") ": 3 state ... 9 flags ... 22 starttime */
+    char *save = NULL, *tok = strtok_r(close + 1, " ", &save);
+    unsigned long long flags = 0;
+    bool ok = false;
+    for(int field = 3; tok; field++, tok = strtok_r(NULL, " ", &save)) {
+        if(field == 9)
+            flags = strtoull(tok, NULL, 10);
+        if(field == 22) {
+            *start_ticks = strtoull(tok, NULL, 10);
+            ok = true;
+            break;
+        }
+    }
+    *kthread = (flags & 0x00200000u) != 0;   /* PF_KTHREAD */
+    return ok;
+}
+
 static bool parse_stat(struct proc *p, unsigned long long *start_ticks,
                        bool *kthread)
 {
@@ -200,30 +232,42 @@ static bool parse_stat(struct proc *p, unsigned long long *start_ticks,
     char *st = read_at(p->dirfd, "stat", PROC_SMALL_MAX, &n);
     if(!st)
         return false;
-    char *open = strchr(st, '('), *close = strrchr(st, ')');
-    bool ok = false;
-    if(open && close && close > open) {
-        size_t k = (size_t)(close - open - 1);
-        if(k >= sizeof(p->name))
-            k = sizeof(p->name) - 1;
-        memcpy(p->name, open + 1, k);
-        p->name[k] = 0;
-        /* fields after ") ": 3 state ... 9 flags ... 22 starttime */
-        char *save = NULL, *tok = strtok_r(close + 1, " ", &save);
-        unsigned long long flags = 0;
-        for(int field = 3; tok; field++, tok = strtok_r(NULL, " ", &save)) {
-            if(field == 9)
-                flags = strtoull(tok, NULL, 10);
-            if(field == 22) {
-                *start_ticks = strtoull(tok, NULL, 10);
-                ok = true;
-                break;
-            }
-        }
-        *kthread = (flags & 0x00200000u) != 0;   /* PF_KTHREAD */
-    }
+    bool ok = stat_parse(st, p, start_ticks, kthread);
     free(st);
     return ok;
+}
+
+/*
+ * One line of /proc/PID/maps ("start-end perms offset dev inode   path",
+ * len bytes, inside a NUL-terminated buffer) that maps an archive: its
+ * range, inode and path (*path, *plen: into the line).  False for any
+ * other line.
+ */
+static bool maps_line(const char *line, size_t len, unsigned long *lo,
+                      unsigned long *hi, unsigned long *ino,
+                      const char **path, size_t *plen)
+{
+    const char *pa = memchr(line, '/', len);
+    char *q;
+    if(!pa || pa == line || pa[-1] != ' ' ||
+       !is_archive(pa, (size_t)(line + len - pa)))
+        return false;
+    *lo = strtoul(line, &q, 16);
+    if(*q != '-')
+        return false;
+    *hi = strtoul(q + 1, &q, 16);
+    /* the inode: the 5th field */
+    const char *f = q;
+    for(int k = 0; k < 3 && f < pa; k++) {
+        while(f < pa && *f == ' ')
+            f++;
+        while(f < pa && *f != ' ')
+            f++;
+    }
+    *ino = strtoul(f, NULL, 10);
+    *path = pa;
+    *plen = (size_t)(line + len - pa);
+    return true;
 }
 
 /* Boot time (seconds since the epoch), from /proc/stat's btime. */
@@ -509,29 +553,11 @@ static void from_maps(struct kensa_scanner *s, struct proc *p)
         char *nl = memchr(line, '\n', (size_t)(end - line));
         size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
         char *next = line + len + 1;
-        /* start-end perms offset dev inode   path */
-        char *path = memchr(line, '/', len);
-        unsigned long lo, hi, ino = 0;
-        char *q;
-        if(!path || path[-1] != ' ' ||
-           !is_archive(path, (size_t)(line + len - path)))
+        unsigned long lo, hi, ino;
+        const char *path;
+        size_t plen;
+        if(!maps_line(line, len, &lo, &hi, &ino, &path, &plen))
             goto next;
-        lo = strtoul(line, &q, 16);
-        if(*q != '-')
-            goto next;
-        hi = strtoul(q + 1, &q, 16);
-        /* the inode: the 5th field */
-        {
-            const char *f = q;
-            for(int k = 0; k < 3 && f < path; k++) {
-                while(f < path && *f == ' ')
-                    f++;
-                while(f < path && *f != ' ')
-                    f++;
-            }
-            ino = strtoul(f, NULL, 10);
-        }
-        size_t plen = (size_t)(line + len - path);
         int fd = -1;
         if(mf >= 0) {
             char nm[64];
@@ -928,4 +954,53 @@ enum kensa_err kensa_scanner_scan_processes(struct kensa_scanner *s)
     free(pids);
     close(procfd);
     return rc;
+}
+
+/* ---- the parsers alone, for fuzz/fuzz_procs.c ----------------------------- */
+
+void procs_parse_fuzz(const uint8_t *data, size_t n)
+{
+    /* stat \x01 cmdline \x01 environ \x01 maps: the four texts a process
+     * chooses, as /proc would hand them over */
+    char *part[4] = { 0 };
+    size_t len[4] = { 0 };
+    struct proc *p = calloc(1, sizeof(*p));
+    size_t off = 0;
+    if(!p)
+        return;
+    for(int i = 0; i < 4; i++) {
+        size_t rest = off < n ? n - off : 0;
+        const uint8_t *e = rest ? memchr(data + off, 1, rest) : NULL;
+        size_t k = e ? (size_t)(e - (data + off)) : rest;
+        if(!(part[i] = malloc(k + 1)))
+            goto out;
+        if(k)
+            memcpy(part[i], data + off, k);
+        part[i][k] = 0;
+        len[i] = k;
+        off += k + 1;
+    }
+    unsigned long long ticks = 0;
+    bool kthread = false;
+    (void)stat_parse(part[0], p, &ticks, &kthread);
+    p->args = part[1];
+    p->n_args = len[1];
+    p->env = part[2];
+    p->n_env = len[2];
+    set_cmd(p);
+    find_flags(p);
+    for(char *line = part[3], *end = part[3] + len[3]; line < end;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t ll = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        unsigned long lo, hi, ino;
+        const char *path;
+        size_t plen;
+        if(maps_line(line, ll, &lo, &hi, &ino, &path, &plen))
+            (void)undeleted_len(path, plen);
+        line += ll + 1;
+    }
+out:
+    for(int i = 0; i < 4; i++)
+        free(part[i]);
+    free(p);
 }
