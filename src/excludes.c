@@ -14,17 +14,14 @@
 #include <string.h>
 
 #include "readcap.h"
+#include "util/buf.h"
 
 int excludes_add(struct globlist *gl, const char *glob)
 {
-    if(gl->n == gl->cap) {
-        size_t nc = gl->cap ? gl->cap * 2 : 16;
-        char **nv = realloc(gl->v, nc * sizeof(*nv));
-        if(!nv)
-            return -1;
-        gl->v = nv;
-        gl->cap = nc;
-    }
+    char **nv = array_grow(gl->v, &gl->cap, gl->n, sizeof(*nv), 16);
+    if(!nv)
+        return -1;
+    gl->v = nv;
     if(!(gl->v[gl->n] = strdup(glob)))
         return -1;
     gl->n++;

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "passwords.h"
 #include "readcap.h"
+#include "util/buf.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,14 +18,10 @@
 
 int passwords_addn(struct pwlist *pl, const char *pw, size_t n)
 {
-    if(pl->n == pl->cap) {
-        size_t nc = pl->cap ? pl->cap * 2 : 16;
-        char **nv = realloc(pl->v, nc * sizeof(*nv));
-        if(!nv)
-            return -1;
-        pl->v = nv;
-        pl->cap = nc;
-    }
+    char **nv = array_grow(pl->v, &pl->cap, pl->n, sizeof(*nv), 16);
+    if(!nv)
+        return -1;
+    pl->v = nv;
     if(!(pl->v[pl->n] = strndup(pw, n)))
         return -1;
     pl->n++;

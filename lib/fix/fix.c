@@ -277,42 +277,48 @@ static char *abs_path(const char *path)
     return abs;
 }
 
+/* The sha256 of the regular file open on fd, into sha; false when it
+ * cannot be read. */
+static bool fd_sha(int fd, char sha[65])
+{
+    struct stat st;
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode))
+        return false;
+    size_t n = (size_t)st.st_size;
+    void *m = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    if(m == MAP_FAILED)
+        return false;
+    sha256_hex_mapped(m ? m : (const void *)"", n, sha);
+    if(m)
+        munmap(m, n);
+    return true;
+}
+
 /* The sha256 of the file `base` in folder dfd, into sha; false when it
  * cannot be read (ENOENT in errno when it is not there). */
 static bool file_sha(int dfd, const char *base, char sha[65])
 {
-    struct stat st;
     int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
                     O_CLOEXEC | O_NOCTTY);
     if(fd < 0)
         return false;
-    bool ok = false;
-    if(!fstat(fd, &st) && S_ISREG(st.st_mode)) {
-        size_t n = (size_t)st.st_size;
-        void *m = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-        if(!n || m != MAP_FAILED) {
-            sha256_hex_mapped(m ? m : (const void *)"", n, sha);
-            ok = true;
-        }
-        if(m && m != MAP_FAILED)
-            munmap(m, n);
-    }
+    bool ok = fd_sha(fd, sha);
     close(fd);
     return ok;
 }
 
 /*
- * Record the rewritten file's digest: the backup `name`'s record again,
- * with NEWSHA256 (manifest.h).  Best effort: without it, restore cannot
- * tell a later change and restores as before.
+ * Record the rewritten file's digest `new_sha` (hashed from the file
+ * kensa wrote, before it replaced the original: never read back by
+ * name): the backup `name`'s record again, with NEWSHA256 (manifest.h).
+ * Best effort: without it, restore cannot tell a later change and
+ * restores as before.
  */
-static void record_rewritten(const char *path, int dfd, const char *base,
-                             const char *dir, const char *name,
-                             const char *sha, const struct stat *st)
+static void record_rewritten(const char *path, const char *dir,
+                             const char *name, const char *sha,
+                             const struct stat *st, const char *new_sha)
 {
-    char new_sha[65], why[256];
-    if(!file_sha(dfd, base, new_sha))
-        return;
+    char why[256];
     int bdfd = backup_dir_open(dir, why, sizeof(why));
     if(bdfd < 0)
         return;
@@ -559,9 +565,11 @@ enum kensa_err kensa_fix_file(const char *path,
             unlinkat(dfd, tmp, 0);
         goto out;
     }
+    char new_sha[65];
+    bool hashed = fd_sha(out, new_sha);   /* what is about to replace it */
     rc = tmp_commit(dfd, out, tmp, base, &st, &st, r->why, sizeof(r->why));
-    if(!rc)
-        record_rewritten(path, dfd, base, o->backup_dir, bname, bsha, &st);
+    if(!rc && hashed)
+        record_rewritten(path, o->backup_dir, bname, bsha, &st, new_sha);
 out:
     if(map)
         munmap(map, len);

@@ -168,14 +168,10 @@ static bool index_add(void *ud, const struct archive_tar_entry *e)
         ix->full = true;
         return false;
     }
-    if(ix->n == ix->cap) {
-        size_t nc = ix->cap ? ix->cap * 2 : 64;
-        struct member *v = realloc(ix->v, nc * sizeof(*v));
-        if(!v)
-            return false;
-        ix->v = v;
-        ix->cap = nc;
-    }
+    struct member *v = array_grow(ix->v, &ix->cap, ix->n, sizeof(*v), 64);
+    if(!v)
+        return false;
+    ix->v = v;
     char *dup = strdup(nm);
     if(!dup)
         return false;

@@ -19,7 +19,14 @@
 
 #include "kensa/kensa.h"
 
-/* References are the same in both languages. */
+/* Aliases (CVE ids and names) and references are the same in both
+ * languages. */
+#define ALIASES_LOG4SHELL \
+            "CVE-2021-44228, CVE-2021-45046, CVE-2021-45105, CVE-2021-44832"
+#define ALIASES_LOG4J2_RESIDUAL "CVE-2021-45105, CVE-2021-44832"
+#define ALIASES_LOG4J1_EOL \
+            "CVE-2019-17571, CVE-2021-4104, CVE-2022-23302, " \
+            "CVE-2022-23305, CVE-2022-23307, CVE-2020-9488, reload4j"
 #define REFS_LOG4J2_RESIDUAL \
             "https://logging.apache.org/log4j/2.x/security.html\n" \
             "https://nvd.nist.gov/vuln/detail/CVE-2021-45105\n" \
@@ -38,8 +45,7 @@ static const struct kensa_profile en[] = {
     {
         .id = "log4shell",
         .name = "Log4Shell (Apache Log4j 2 JNDI lookup injection)",
-        .aliases = "CVE-2021-44228, CVE-2021-45046, CVE-2021-45105, "
-                   "CVE-2021-44832",
+        .aliases = ALIASES_LOG4SHELL,
         .summary =
             "Log4j 2 up to 2.14.1 expands ${jndi:...} lookups in anything it "
             "logs. An attacker who gets a string into a log line (a header, "
@@ -86,7 +92,7 @@ static const struct kensa_profile en[] = {
     {
         .id = "log4j2-residual",
         .name = "Log4j 2 after Log4Shell: the medium CVEs that remain",
-        .aliases = "CVE-2021-45105, CVE-2021-44832",
+        .aliases = ALIASES_LOG4J2_RESIDUAL,
         .summary =
             "Two flaws outlived the Log4Shell fixes of 2.15.0 and 2.16.0. "
             "CVE-2021-45105 (fixed in 2.17.0, 2.12.3, 2.3.1): a "
@@ -119,8 +125,7 @@ static const struct kensa_profile en[] = {
     {
         .id = "log4j1-eol",
         .name = "Apache Log4j 1.x (end of life)",
-        .aliases = "CVE-2019-17571, CVE-2021-4104, CVE-2022-23302, "
-                   "CVE-2022-23305, CVE-2022-23307, CVE-2020-9488, reload4j",
+        .aliases = ALIASES_LOG4J1_EOL,
         .summary =
             "Log4j 1.x is the old logging library that Log4j 2 replaced. "
             "Apache declared it end of life in August 2015 (the last "
@@ -182,8 +187,7 @@ static const struct kensa_profile ja[] = {
     {
         .id = "log4shell",
         .name = "Log4Shell（Apache Log4j 2 の JNDI ルックアップ悪用）",
-        .aliases = "CVE-2021-44228, CVE-2021-45046, CVE-2021-45105, "
-                   "CVE-2021-44832",
+        .aliases = ALIASES_LOG4SHELL,
         .summary =
             "Log4j 2（2.14.1 以前）は、ログに書き込む文字列に含まれる "
             "${jndi:...} を展開してしまう。攻撃者がヘッダーやユーザー名、"
@@ -229,7 +233,7 @@ static const struct kensa_profile ja[] = {
     {
         .id = "log4j2-residual",
         .name = "Log4Shell 後も残る Log4j 2 の脆弱性（深刻度：中）",
-        .aliases = "CVE-2021-45105, CVE-2021-44832",
+        .aliases = ALIASES_LOG4J2_RESIDUAL,
         .summary =
             "2.15.0 と 2.16.0 の Log4Shell 対策の後にも、二つの脆弱性が残って"
             "いた。CVE-2021-45105（2.17.0、2.12.3、2.3.1 で修正）：コンテキスト"
@@ -260,8 +264,7 @@ static const struct kensa_profile ja[] = {
     {
         .id = "log4j1-eol",
         .name = "Apache Log4j 1.x（サポート終了）",
-        .aliases = "CVE-2019-17571, CVE-2021-4104, CVE-2022-23302, "
-                   "CVE-2022-23305, CVE-2022-23307, CVE-2020-9488, reload4j",
+        .aliases = ALIASES_LOG4J1_EOL,
         .summary =
             "Log4j 1.x は Log4j 2 の前身にあたる旧ロギングライブラリ。Apache は"
             "2015年8月にサポート終了（EOL）を発表し（最終版 1.2.17 は2012年）、"

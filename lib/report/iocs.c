@@ -96,14 +96,10 @@ static struct row *table_get(struct table *t, const char *key)
         t->dropped++;
         return NULL;
     }
-    if(t->n == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 32;
-        struct row *nv = realloc(t->v, nc * sizeof(*nv));
-        if(!nv)
-            return NULL;
-        t->v = nv;
-        t->cap = nc;
-    }
+    struct row *nv = array_grow(t->v, &t->cap, t->n, sizeof(*nv), 32);
+    if(!nv)
+        return NULL;
+    t->v = nv;
     struct row *r = &t->v[t->n];
     memset(r, 0, sizeof(*r));
     r->key = strdup(key);

@@ -254,14 +254,10 @@ static void text_finding(struct kensa_report *r, const struct kensa_finding *f)
         batch_write(r, t, false);
         t->flushed = true;
     }
-    if(t->n == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 64;
-        struct kept *nv = realloc(t->v, nc * sizeof(*nv));
-        if(!nv)
-            return;
-        t->v = nv;
-        t->cap = nc;
-    }
+    struct kept *nv = array_grow(t->v, &t->cap, t->n, sizeof(*nv), 64);
+    if(!nv)
+        return;
+    t->v = nv;
     if(rec_build(&rc, r->rec_max, r->field_cut, lines_rec, r, f))
         return;
     struct kept *k = &t->v[t->n];

@@ -46,6 +46,19 @@ enum kensa_err buf_reserve(struct buf *b, size_t extra)
     return KENSA_OK;
 }
 
+void *array_grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if(n < *cap)
+        return v;
+    size_t nc = *cap ? *cap * 2 : first;
+    if(nc < *cap || !elem || nc > SIZE_MAX / elem)
+        return NULL;
+    void *nv = realloc(v, nc * elem);
+    if(nv)
+        *cap = nc;
+    return nv;
+}
+
 enum kensa_err buf_append_grow(struct buf *b, const void *data, size_t n)
 {
     enum kensa_err rc = buf_reserve(b, n);

@@ -56,6 +56,15 @@ enum kensa_err buf_printf(struct buf *b, const char *fmt, ...)
 enum kensa_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * Room for element n of the array v (elem bytes each, *cap allocated):
+ * v itself while n < *cap, else v grown to twice *cap (`first` when
+ * empty) with *cap updated.  NULL when out of memory or past SIZE_MAX
+ * bytes; v is then left as it was (the caller still owns it).  Callers
+ * cap n themselves.
+ */
+void *array_grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
+
 /* Ensure a NUL after the data (not counted in len); returns the string. */
 const char *buf_cstr(struct buf *b);
 
