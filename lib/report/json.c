@@ -40,7 +40,8 @@
 #define MAX_FIELDS 320
 #define RUN_LIST_MAX 100   /* roots and arguments listed in a run record */
 
-enum jtype { J_STR, J_NUM, J_BOOL, J_FLOAT };
+enum jtype { J_STR, J_NUM, J_BOOL, J_FLOAT,
+             J_RAW };  /* JSON text made by this file: written as is */
 
 struct jfield {
     uint64_t pre;     /* the key's first 8 bytes as keycmp orders them */
@@ -122,23 +123,31 @@ static int keycmp(const char *a, const char *b)
     }
 }
 
-/* Sort by key, ties in insertion order, into j->at.  Insertion sort over
- * indices, comparing 8-byte prefixes first: a record has a few dozen
- * fields added nearly in order, so this is about linear. */
+/* Whether field x sorts after field y (prefixes first, then keys). */
+static inline bool field_after(const struct jfield *x, const struct jfield *y)
+{
+    if(x->pre != y->pre)
+        return x->pre > y->pre;
+    return keycmp(x->key, y->key) > 0;
+}
+
+/* Sort by key, ties in insertion order, into j->at: binary insertion
+ * (each field goes after every one not after it), a few comparisons of
+ * 8-byte prefixes and a short memmove per field. */
 static void sort_fields(struct jrec *j)
 {
     for(size_t i = 0; i < j->n; i++) {
         const struct jfield *t = &j->v[i];
-        size_t k = i;
-        while(k) {
-            const struct jfield *o = &j->v[j->at[k - 1]];
-            if(o->pre < t->pre ||
-               (o->pre == t->pre && keycmp(o->key, t->key) <= 0))
-                break;
-            j->at[k] = j->at[k - 1];
-            k--;
+        size_t lo = 0, hi = i;
+        while(lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if(field_after(&j->v[j->at[mid]], t))
+                hi = mid;
+            else
+                lo = mid + 1;
         }
-        j->at[k] = (uint16_t)i;
+        memmove(&j->at[lo + 1], &j->at[lo], (i - lo) * sizeof(j->at[0]));
+        j->at[lo] = (uint16_t)i;
     }
 }
 #define FIELD(j, i) (&(j)->v[(j)->at[i]])
@@ -168,8 +177,24 @@ static void value(struct rec *rc, const struct jfield *f)
 {
     switch(f->type) {
     case J_STR: rec_jstr(rc, f->s); break;
-    case J_NUM: rec_printf(rc, "%lld", f->n); break;
+    case J_NUM: {
+        char nb[24], *e = nb + sizeof(nb), *q = e;
+        unsigned long long u = f->n < 0 ? 0ull - (unsigned long long)f->n
+                                        : (unsigned long long)f->n;
+        do
+            *--q = (char)('0' + u % 10);
+        while((u /= 10));
+        if(f->n < 0)
+            *--q = '-';
+        if(!rc->err)
+            rc->err = buf_append(&rc->b, q, (size_t)(e - q));
+        break;
+    }
     case J_BOOL: rec_puts(rc, f->n ? "true" : "false"); break;
+    case J_RAW:
+        if(!rc->err)
+            rc->err = buf_append(&rc->b, f->s, (size_t)f->n);
+        break;
     case J_FLOAT: {
         char nb[40];
         snprintf(nb, sizeof(nb), "%.15g", f->d);
@@ -190,11 +215,18 @@ static size_t key_len(const struct rec *rc, const char *p, const char *end)
     return n > rc->cut ? utf8_cut(p, n, rc->cut) : n;
 }
 
-/* Write the fields of j, sorted, as one nested JSON object and "\n". */
-static void emit(struct rec *rc, struct jrec *j)
+/* Append a string literal (its length known at compile time). */
+#define LIT(rc, s) \
+    do { \
+        if(!(rc)->err) \
+            (rc)->err = buf_append(&(rc)->b, (s), sizeof(s) - 1); \
+    } while(0)
+
+/* Write the fields of j, sorted, as one nested JSON object. */
+static void emit_object(struct rec *rc, struct jrec *j)
 {
     sort_fields(j);
-    rec_puts(rc, "{");
+    LIT(rc, "{");
     const char *prev = "";   /* the last key written */
     size_t pl = 0;
     bool comma = false;      /* the open object already has a member */
@@ -209,22 +241,22 @@ static void emit(struct rec *rc, struct jrec *j)
             continue;
         size_t cp = common_prefix(prev, f->key);
         for(size_t d = dots(prev, pl) - dots(prev, cp); d; d--)
-            rec_puts(rc, "}");
+            LIT(rc, "}");
         /* open the key's objects below the common prefix */
         const char *p = f->key + cp;
         for(const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
             if(comma)
-                rec_puts(rc, ",");
+                LIT(rc, ",");
             if(!rc->err)
                 rc->err = json_strn(&rc->b, p, key_len(rc, p, dot));
-            rec_puts(rc, ":{");
+            LIT(rc, ":{");
             comma = false;
         }
         if(comma)
-            rec_puts(rc, ",");
+            LIT(rc, ",");
         if(!rc->err)
             rc->err = json_strn(&rc->b, p, key_len(rc, p, f->key + f->klen));
-        rec_puts(rc, ":");
+        LIT(rc, ":");
         comma = true;
         /* a list: the key's fields in their order (a field that is not
          * a list item and repeats is written once) */
@@ -232,13 +264,13 @@ static void emit(struct rec *rc, struct jrec *j)
         for(size_t k = 0; k < same; k++)
             list |= FIELD(j, i + k)->list;
         if(list) {
-            rec_puts(rc, "[");
+            LIT(rc, "[");
             for(size_t k = 0; k < same; k++) {
                 if(k)
-                    rec_puts(rc, ",");
+                    LIT(rc, ",");
                 value(rc, FIELD(j, i + k));
             }
-            rec_puts(rc, "]");
+            LIT(rc, "]");
         } else {
             value(rc, f);
         }
@@ -246,8 +278,15 @@ static void emit(struct rec *rc, struct jrec *j)
         pl = f->klen;
     }
     for(size_t d = dots(prev, pl); d; d--)
-        rec_puts(rc, "}");
-    rec_puts(rc, "}\n");
+        LIT(rc, "}");
+    LIT(rc, "}");
+}
+
+/* The same as one record: the object and "\n". */
+static void emit(struct rec *rc, struct jrec *j)
+{
+    emit_object(rc, j);
+    rec_puts(rc, "\n");
 }
 
 /* Strings a record owns until it is written (made absolute paths). */
@@ -316,88 +355,229 @@ static const char *abs_chain(const struct kensa_report *r, struct owned *o,
     return own(o, w);
 }
 
-/* The system the record is about (host.*, ECS), the agent that wrote it
- * and the run it belongs to. */
-static void host(struct jrec *j, const struct kensa_report *r,
-                 struct owned *o)
+/*
+ * What every record of a run shares - the agent, the host, the schema
+ * and the observer - rendered once as JSON objects and written as one
+ * field each (J_RAW), so an attack-dense log does not escape and sort
+ * the same dozen fields for every line.  Made by the report's first
+ * record, freed with the report.  Values come from the system scanned
+ * (an image's os-release) and are escaped like any other.
+ */
+enum { RAW_AGENT, RAW_ECS, RAW_HOST, RAW_OBSERVER, RAW_COUNT };
+static const char *const raw_keys[RAW_COUNT] = {
+    "agent", "ecs", "host", "observer",
+};
+
+/* The last file findings were on, its fields made: a log with a
+ * hundred thousand hits makes them once.  Keyed by everything they are
+ * made of (the path as given and the file's stat). */
+struct jfile {
+    char *given;             /* f->file_path; NULL: none cached */
+    uint64_t dev, ino, size;
+    int64_t mtime;
+    uint32_t mtime_ns, uid, gid, mode;
+    char *abs, *dir;         /* file.path and file.directory */
+    char mtime_s[32], uid_s[24], gid_s[24], mode_s[16];
+};
+
+struct jstate {
+    struct buf raw[RAW_COUNT];   /* len 0: not made (out of memory) */
+    char *sys_root;              /* the root folder, made absolute */
+    struct jfile file;
+};
+
+static void jfile_clear(struct jfile *c)
+{
+    free(c->given);
+    free(c->abs);
+    free(c->dir);
+    memset(c, 0, sizeof(*c));
+}
+
+/* The fields of group g (keys relative to it) into j. */
+static void raw_fields(struct jrec *j, const struct kensa_report *r, int g)
 {
     const struct kensa_system *y = r->sys;
-    add_str(j, "agent.type", "kensa");
-    add_str(j, "agent.version", KENSA_VERSION);
-    add_str(j, "kensa.scan_id", r->scan_id);
-    if(!y)
+    switch(g) {
+    case RAW_AGENT:
+        add_str(j, "type", "kensa");
+        add_str(j, "version", KENSA_VERSION);
+        break;
+    case RAW_ECS:
+        add_str(j, "version", KENSA_ECS_VERSION);
+        break;
+    case RAW_OBSERVER:
+        add_str(j, "product", "kensa");
+        add_str(j, "version", KENSA_VERSION);
+        break;
+    case RAW_HOST:
+        if(!y)
+            break;
+        add_str(j, "hostname", y->hostname);
+        add_str(j, "name", y->hostname);
+        add_str(j, "id", y->id);
+        add_str(j, "os.type", y->os_type);
+        add_str(j, "os.platform", y->os_platform);
+        add_str(j, "os.name", y->os_name);
+        add_str(j, "os.version", y->os_version);
+        add_str(j, "os.full", y->os_full);
+        break;
+    }
+}
+
+static void json_destroy(struct kensa_report *r)
+{
+    struct jstate *st = r->impl;
+    if(!st)
         return;
-    add_str(j, "host.hostname", y->hostname);
-    add_str(j, "host.name", y->hostname);
-    add_str(j, "host.id", y->id);
-    add_str(j, "host.os.type", y->os_type);
-    add_str(j, "host.os.platform", y->os_platform);
-    add_str(j, "host.os.name", y->os_name);
-    add_str(j, "host.os.version", y->os_version);
-    add_str(j, "host.os.full", y->os_full);
-    if(y->root)
-        add_str(j, "kensa.system.root", own(o, report_abspath(r->cwd,
-                                                              y->root)));
+    for(int g = 0; g < RAW_COUNT; g++)
+        buf_free(&st->raw[g]);
+    free(st->sys_root);
+    jfile_clear(&st->file);
+    free(st);
+    r->impl = NULL;
+}
+
+/* r's state, made on first use; NULL when out of memory (the record
+ * then fails, and the next one tries again). */
+static struct jstate *jstate_get(struct kensa_report *r)
+{
+    struct jstate *st = r->impl;
+    struct jrec *j;
+    bool bad = false;
+    if(st)
+        return st;
+    if(!(st = calloc(1, sizeof(*st))) || !(j = malloc(sizeof(*j)))) {
+        free(st);
+        return NULL;
+    }
+    for(int g = 0; g < RAW_COUNT; g++) {
+        /* every value cut as in a cut record: whatever an image's
+         * os-release holds, a record stays within its cap */
+        struct rec rc = { .cut = r->field_cut };
+        buf_init(&rc.b, r->rec_max / 8);
+        j->n = 0;
+        raw_fields(j, r, g);
+        if(j->n)
+            emit_object(&rc, j);
+        st->raw[g] = rc.b;
+        if(rc.err)
+            break;
+    }
+    free(j);
+    if(r->sys && r->sys->root)
+        st->sys_root = report_abspath(r->cwd, r->sys->root);
+    for(int g = 0; g < RAW_COUNT; g++)
+        bad |= st->raw[g].len == 0 && g != RAW_HOST;
+    if(bad || (r->sys && r->sys->root && !st->sys_root)) {
+        r->impl = st;
+        json_destroy(r);
+        return NULL;
+    }
+    r->impl = st;
+    return st;
+}
+
+/* The system the record is about (host.*, ECS), the agent that wrote it
+ * and the run it belongs to, from the state's objects; false when there
+ * is no state (out of memory: the record fails as on any other). */
+static bool host(struct jrec *j, const struct kensa_report *r)
+{
+    const struct jstate *st = r->impl;
+    if(!st)
+        return false;
+    add_str(j, "kensa.scan_id", r->scan_id);
+    for(int g = 0; g < RAW_COUNT; g++) {
+        struct jfield *f;
+        if(st->raw[g].len && (f = next_field(j, raw_keys[g]))) {
+            f->type = J_RAW;
+            f->s = (const char *)st->raw[g].p;
+            f->n = (long long)st->raw[g].len;
+            f->list = false;
+        }
+    }
+    add_str(j, "kensa.system.root", st->sys_root);
+    return true;
 }
 
 static void head(struct jrec *j, const char *ts, const char *kind,
                  const char *dataset)
 {
     add_str(j, "@timestamp", ts);
-    add_str(j, "ecs.version", KENSA_ECS_VERSION);
-    add_str(j, "observer.product", "kensa");
-    add_str(j, "observer.version", KENSA_VERSION);
     add_str(j, "event.kind", kind);
     add_str(j, "event.module", "kensa");
     add_str(j, "event.dataset", dataset);
 }
 
+/* c made for f's file (path made absolute, stat rendered); false when
+ * out of memory. */
+static bool jfile_make(struct jfile *c, const struct kensa_report *r,
+                       const struct kensa_finding *f)
+{
+    if(c->given && !strcmp(c->given, f->file_path) &&
+       c->dev == f->file_dev && c->ino == f->file_ino &&
+       c->size == f->file_size && c->mtime == f->file_mtime &&
+       c->mtime_ns == f->file_mtime_ns && c->uid == f->file_uid &&
+       c->gid == f->file_gid && c->mode == f->file_mode)
+        return true;
+    jfile_clear(c);
+    if(!(c->given = strdup(f->file_path)) ||
+       !(c->abs = report_abspath(r->cwd, f->file_path))) {
+        jfile_clear(c);
+        return false;
+    }
+    const char *slash = strrchr(c->abs, '/');
+    if(slash && slash != c->abs &&
+       !(c->dir = strndup(c->abs, (size_t)(slash - c->abs)))) {
+        jfile_clear(c);
+        return false;
+    }
+    c->dev = f->file_dev;
+    c->ino = f->file_ino;
+    c->size = f->file_size;
+    c->mtime = f->file_mtime;
+    c->mtime_ns = f->file_mtime_ns;
+    c->uid = f->file_uid;
+    c->gid = f->file_gid;
+    c->mode = f->file_mode;
+    report_time_iso(f->file_mtime, (long)f->file_mtime_ns, c->mtime_s);
+    snprintf(c->uid_s, sizeof(c->uid_s), "%lu", (unsigned long)f->file_uid);
+    snprintf(c->gid_s, sizeof(c->gid_s), "%lu", (unsigned long)f->file_gid);
+    snprintf(c->mode_s, sizeof(c->mode_s), "%04o",
+             (unsigned)(f->file_mode & 07777));
+    return true;
+}
+
 /* The file on disk a finding sits in: file.* (ECS) from what the engine
  * saw when it opened it.  Nothing when it is not a file on disk
- * (standard input): a path that is not absolute then says nothing. */
+ * (standard input): a path that is not absolute then says nothing.
+ * The strings live in the report's state until another file's finding. */
 static void file_fields(struct jrec *j, const struct kensa_report *r,
-                        const struct kensa_finding *f, struct owned *o,
-                        const char **out_abs)
+                        const struct kensa_finding *f, const char **out_abs)
 {
-    char ts[32];
-    char *num;
-    const char *path = NULL;
+    struct jstate *st = r->impl;
+    struct jfile *c = &st->file;
     bool disk = f->file_mode != 0;
 
     *out_abs = NULL;
-    if(!f->file_path)
+    if(!f->file_path || !(disk || f->file_path[0] == '/') ||
+       !jfile_make(c, r, f))
         return;
-    if(disk || f->file_path[0] == '/')
-        path = own(o, report_abspath(r->cwd, f->file_path));
-    if(!path)
-        return;
-    *out_abs = path;
-    add_str(j, "file.path", path);
-    const char *slash = strrchr(path, '/');
+    *out_abs = c->abs;
+    add_str(j, "file.path", c->abs);
+    const char *slash = strrchr(c->abs, '/');
     if(slash && slash[1])
         add_str(j, "file.name", slash + 1);
     if(slash)
-        add_str(j, "file.directory",
-                slash == path ? "/" : own(o, strndup(path,
-                                                     (size_t)(slash - path))));
+        add_str(j, "file.directory", c->dir ? c->dir : "/");
     if(!disk)
         return;
     add_num(j, "file.size", (long long)(f->file_size > INT64_MAX ?
                                         INT64_MAX : f->file_size));
-    report_time_iso(f->file_mtime, (long)f->file_mtime_ns, ts);
-    add_str(j, "file.mtime", own(o, strdup(ts)));
-    if((num = malloc(24))) {
-        snprintf(num, 24, "%lu", (unsigned long)f->file_uid);
-        add_str(j, "file.uid", own(o, num));
-    }
-    if((num = malloc(24))) {
-        snprintf(num, 24, "%lu", (unsigned long)f->file_gid);
-        add_str(j, "file.gid", own(o, num));
-    }
-    if((num = malloc(16))) {
-        snprintf(num, 16, "%04o", (unsigned)(f->file_mode & 07777));
-        add_str(j, "file.mode", own(o, num));
-    }
+    add_str(j, "file.mtime", c->mtime_s);
+    add_str(j, "file.uid", c->uid_s);
+    add_str(j, "file.gid", c->gid_s);
+    add_str(j, "file.mode", c->mode_s);
     if(S_ISREG(f->file_mode))
         add_str(j, "file.type", "file");
 }
@@ -449,13 +629,16 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
     report_timestamp(ts);
     snprintf(ds, sizeof(ds), "kensa.%s", f->detector);
     head(j, ts, f->kind == KENSA_KIND_STATE ? "state" : "alert", ds);
-    host(j, r, o);
+    if(!host(j, r)) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
     add_str(j, "kensa.system.path", report_system_path(r, f->file_path));
     add_item(j, "event.type", "info");
     add_num(j, "event.severity", (int)f->severity * 25);
     msg = kensa_finding_message(f, KENSA_LANG_EN);
     add_str(j, "message", msg ? msg : "");
-    file_fields(j, r, f, o, &abs);
+    file_fields(j, r, f, &abs);
     add_str(j, "file.hash.sha256", f->file_sha256);
     /* the object's hash to pivot on, and the file's when it differs */
     if(f->object_sha256)
@@ -464,8 +647,9 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
                           strcmp(f->file_sha256, f->object_sha256)))
         add_item(j, "related.hash", f->file_sha256);
     add_str(j, "rule.id", f->rule);
-    add_str(j, "kensa.path", abs_chain(r, o, f->path,
-                                       f->file_mode ? f->file_path : NULL));
+    add_str(j, "kensa.path", abs && f->path && f->file_path &&
+                             !strcmp(f->path, f->file_path) ? abs :
+            abs_chain(r, o, f->path, f->file_mode ? f->file_path : NULL));
     add_str(j, "kensa.threat", f->threat);
     add_str(j, "kensa.verdict", kensa_verdict_name(f->verdict));
     add_str(j, "kensa.severity", kensa_severity_name(f->severity));
@@ -524,6 +708,7 @@ out:
 
 static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
 {
+    jstate_get(r);
     report_write(r, finding_rec, f);
 }
 
@@ -543,7 +728,10 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
     j->n = 0;
     report_timestamp(ts);
     head(j, ts, "event", "kensa.scan");
-    host(j, r, o);
+    if(!host(j, r)) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
     add_str(j, "event.outcome", "failure");
     add_str(j, "error.message", w->message);   /* English, for SIEM rules */
     add_str(j, "error.code", kensa_strerror(w->err));
@@ -571,6 +759,7 @@ out:
 
 static void json_warning(struct kensa_report *r, const struct kensa_warning *w)
 {
+    jstate_get(r);
     report_write(r, warning_rec, w);
 }
 
@@ -641,7 +830,10 @@ static void run_rec(struct rec *rc, const void *ctx, const void *item)
     report_time_iso(s_ns / 1000000000, (long)(s_ns % 1000000000), start);
     memcpy(ts, end, sizeof(ts));
     head(j, ts, "event", "kensa.scan");
-    host(j, r, o);
+    if(!host(j, r)) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
     bool failed = run->failed || run->interrupted;
     add_str(j, "event.action", "scan-completed");
     add_item(j, "event.category", "process");
@@ -709,6 +901,7 @@ out:
 
 static void json_run(struct kensa_report *r, const struct kensa_run *run)
 {
+    jstate_get(r);
     report_write(r, run_rec, run);
 }
 
@@ -716,4 +909,5 @@ const struct report_ops report_json_ops = {
     .finding = json_finding,
     .warning = json_warning,
     .run = json_run,
+    .destroy = json_destroy,
 };

@@ -5,6 +5,7 @@
  */
 #include "util/json.h"
 
+#include <stdint.h>
 #include <string.h>
 
 size_t utf8_seq(const unsigned char *p, size_t n)
@@ -47,6 +48,22 @@ enum kensa_err json_strn(struct buf *b, const char *s, size_t n)
     for(size_t i = 0; i < n && !rc;) {
         unsigned char c = p[i];
         size_t run = i;   /* bytes that go in as they are */
+        /* eight at a time while none needs a look: no control byte,
+         * DEL, '"', '\\' or byte >= 0x80 (SWAR: a byte's top bit set in
+         * `bad` flags it) */
+        while(n - run >= 8) {
+            uint64_t x;
+            memcpy(&x, p + run, 8);
+            const uint64_t ones = 0x0101010101010101ull,
+                           high = 0x8080808080808080ull;
+            uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+            uint64_t bad = ((x - ones * 0x20) | (q - ones) | (bs - ones) |
+                            (x + ones) | x) & high;
+            /* x + 1 sets a top bit from 0x7f (DEL); x itself >= 0x80 */
+            if(bad)
+                break;
+            run += 8;
+        }
         while(run < n && plain[p[run]])
             run++;
         if(run > i) {
