@@ -6,8 +6,9 @@
 # recall of each.  Then the attack-dense case: 64 MiB where every line
 # carries "${" (payload lists: obfuscated attacks and benign templates),
 # as MB per CPU-second and peak memory (JSON, as above), and again with
-# text findings (--quiet), which shows what the JSON writer adds.  Warm
-# cache.
+# text findings (--quiet), and the engine alone (bench/engine.c, which
+# counts the findings and writes none), which shows what the writers add.
+# Warm cache.
 set -eu
 KENSA=${1:-./build/kensa}
 DIR=${BENCH_DIR:-/tmp/kensa-bench-logs}
@@ -63,6 +64,15 @@ dense_found=$(jq -r 'select(.kensa.verdict=="attack") | .kensa.line' "$DIR/out" 
 dense_mb=$(( $(stat -c %s "$DIR/dense.log") / 1048576 ))
 # the same with text findings (--quiet): what the JSON writer costs on top
 set -- $(t "$KENSA" logs --quiet --threads 1 "$DIR/dense.log"); kdq_c=$2
+# and the engine alone (bench/engine.c: findings counted, none written)
+ENGINE=$(dirname "$KENSA")/bench/kensa-bench-engine
+engine_line="kensa dense, engine alone: bench/engine.c not built (meson -Dtests)"
+if [ -x "$ENGINE" ]; then
+    /usr/bin/time -f "%e %U %S %M" -o "$DIR/t" "$ENGINE" logs "$DIR/dense.log" \
+        > "$DIR/out" 2>/dev/null || true
+    set -- $(tail -1 "$DIR/t"); kde_c=$(echo "$2 + $3" | bc); kde_rss=$(( $4 / 1024 ))
+    engine_line="kensa dense, engine alone (findings counted, not written): $(echo "scale=1; $dense_mb / ($kde_c + 0.0001)" | bc) MB/CPU-s, ${kde_rss} MiB peak RSS, $(cat "$DIR/out") findings"
+fi
 KEEP=
 cat "$DIR"/split/* > /dev/null
 set -- $(t "$KENSA" logs --json "$DIR/split"); ks_w=$1 ks_c=$2
@@ -80,4 +90,5 @@ echo "ratio to cat (CPU): $(echo "scale=2; $k_c / ($cat_c + 0.0001)" | bc)x"
 echo "kensa dense: $(echo "scale=1; $dense_mb / ($kd_c + 0.0001)" | bc) MB/CPU-s, ${kd_rss} MiB peak RSS" \
      "($dense_mb MiB, every line with \"\${\"; $dense_found attack lines of $(cat "$DIR/dense.attacks") payloads)"
 echo "kensa dense, text findings (--quiet): $(echo "scale=1; $dense_mb / ($kdq_c + 0.0001)" | bc) MB/CPU-s"
+echo "$engine_line"
 [ "$found" -eq "$planted" ] && [ "$found_gz" -eq "$planted" ]

@@ -47,6 +47,7 @@
 #define JOIN_LINES 8           /* a record may continue on this many lines */
 #define MAX_NAMES 8
 #define TIME_CHECK (4u << 20)  /* bytes read between clock checks */
+#define ANALYSIS_COST 64u      /* an analysed line: bytes read it counts as */
 
 struct cb {
     char scheme[32], host[256], port[16], path[512], domain[256];
@@ -1133,10 +1134,12 @@ static void scan_region(struct lstate *st, const uint8_t *p, size_t n,
         const uint8_t *after = whole ? (le < n ? p + le + 1 : more) : NULL;
         size_t after_len = whole ? (le < n ? n - le - 1 : more_len) : 0;
         analyze(st, p + start, len, st->cnt_line + 1, after, after_len);
-        if(!ctx_charge(st->obj->ctx, st->obj->path, 0)) {
-            st->stopped = true;
+        /* an analysed line costs far more than a line read: charged as
+         * ANALYSIS_COST times its bytes (at least 4 KiB), so the clock is
+         * read every few hundred short lines of an attack-dense log and
+         * every few long ones, not after each */
+        if(!keep_going(st, len * ANALYSIS_COST + (4u << 10)))
             return;
-        }
         i = end + (whole ? 1 : 0);
         if(whole) {
             floor = i;
