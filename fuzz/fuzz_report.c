@@ -446,8 +446,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * (empty segments, prefixes of each other, repeats) */
     static const char *const keys[] = {
         "package.name", "package.version", "vulnerability.id",
-        "vulnerability.id", "event.original", "source.ip", "url.domain",
-        "url.registered_domain", "url.scheme", "kensa.command",
+        "vulnerability.id", "event.original", "source.ip",
+        "threat.indicator.url.domain",
+        "threat.indicator.url.registered_domain",
+        "threat.indicator.url.scheme", "kensa.command", "@timestamp",
         "kensa.log_time", "file.path", "kensa", "event.category",
     };
     struct kensa_attr at[24];

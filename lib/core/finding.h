@@ -12,7 +12,7 @@
 #include "intel/messages.h"
 #include "kensa/kensa.h"
 
-#define KFIND_MAX_ATTRS 32
+#define KFIND_MAX_ATTRS 48
 #define KFIND_MAX_EVIDENCE 8
 
 struct kfind {

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -36,6 +37,7 @@
 #include "core/engine.h"
 #include "core/finding.h"
 #include "detect/decode.h"
+#include "detect/logmeta.h"
 #include "detect/lookup.h"
 #include "detect/own_report.h"
 
@@ -66,6 +68,7 @@ struct hit {
 
 struct lstate {
     struct kobj *obj;
+    struct logmeta meta;       /* the reported line's request (scratch) */
     uint64_t line_base;        /* number of lines before the region */
     const uint8_t *cnt_p;      /* newlines counted up to here */
     uint64_t cnt_line;
@@ -570,87 +573,31 @@ static bool has_var_ci(const uint8_t *s, size_t n, const char *word)
     return false;
 }
 
-/* ---- metadata: time and source address ---------------------------------- */
-
-static void meta(const uint8_t *s, size_t n, char *ts, size_t tcap, char *ip,
-                 size_t icap)
-{
-    ts[0] = ip[0] = 0;
-    /* Apache/nginx common and combined: IP ident user [time] "req" */
-    size_t i = 0;
-    while(i < n && i < 64 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
-                              s[i] == ':' || ((s[i] | 32) >= 'a' &&
-                                              (s[i] | 32) <= 'f')))
-        i++;
-    if(i >= 3 && i < n && s[i] == ' ' &&
-       (memchr(s, '.', i) || memchr(s, ':', i)))
-        copy(ip, icap, (const char *)s, i);
-    const uint8_t *lb = memchr(s, '[', n < 256 ? n : 256);
-    if(lb) {
-        const uint8_t *rb = memchr(lb, ']', (size_t)(s + n - lb));
-        if(rb && rb - lb > 10 && rb - lb < 40 && lb[3] == '/')
-            copy(ts, tcap, (const char *)lb + 1, (size_t)(rb - lb - 1));
-    }
-    /* ISO 8601 at the start: 2021-12-11 or 2021-12-11T10:00:00Z */
-    if(!ts[0] && n >= 10 && s[4] == '-' && s[7] == '-' && s[0] >= '0' &&
-       s[0] <= '9') {
-        size_t k = 10;
-        if(k < n && (s[k] == 'T' || s[k] == ' ') && k + 8 < n &&
-           s[k + 3] == ':')
-            k += 9;
-        while(k < n && k < 40 && s[k] != ' ' && s[k] != '\t' && s[k] != '"' &&
-              s[k] != ',' && s[k - 1] != 'Z')
-            k++;
-        copy(ts, tcap, (const char *)s, k);
-    }
-    /* JSON logs */
-    static const char *const tkeys[] = { "\"@timestamp\":\"", "\"timestamp\":\"",
-                                         "\"time\":\"" };
-    static const char *const ikeys[] = { "\"remote_addr\":\"", "\"client_ip\":\"",
-        "\"clientip\":\"", "\"src_ip\":\"", "\"source_ip\":\"", "\"ip\":\"" };
-    for(size_t k = 0; !ts[0] && k < 3; k++) {
-        const uint8_t *h = find(s, n, tkeys[k], strlen(tkeys[k]));
-        if(h) {
-            h += strlen(tkeys[k]);
-            const uint8_t *e = memchr(h, '"', (size_t)(s + n - h));
-            if(e)
-                copy(ts, tcap, (const char *)h, (size_t)(e - h));
-        }
-    }
-    for(size_t k = 0; !ip[0] && k < 6; k++) {
-        const uint8_t *h = find(s, n, ikeys[k], strlen(ikeys[k]));
-        if(h) {
-            h += strlen(ikeys[k]);
-            const uint8_t *e = memchr(h, '"', (size_t)(s + n - h));
-            if(e)
-                copy(ip, icap, (const char *)h, (size_t)(e - h));
-        }
-    }
-    /* Apache error log: [client 1.2.3.4] */
-    if(!ip[0]) {
-        const uint8_t *h = find(s, n, "[client ", 8);
-        if(h) {
-            h += 8;
-            size_t k = 0, left = (size_t)(s + n - h);
-            while(k < left && h[k] != ']' && h[k] != ':' && h[k] != ' ')
-                k++;
-            copy(ip, icap, (const char *)h, k);
-        }
-    }
-}
-
 /* ---- reporting ----------------------------------------------------------- */
+
+/* The callback as a URL: "ldap://x.evil.example:1389/a". */
+static void callback_url(const struct cb *cb, char *out, size_t cap)
+{
+    out[0] = 0;
+    if(!cb->scheme[0] || !cb->host[0])
+        return;
+    snprintf(out, cap, "%s://%s%s%s%s", cb->scheme, cb->host,
+             cb->port[0] ? ":" : "", cb->port, cb->path);
+}
 
 static void report(struct lstate *st, const uint8_t *line, size_t len,
                    uint64_t lineno, struct hit *h)
 {
-    char ts[64], ip[64], snip[SNIPPET + 8], dec[32];
+    char snip[SNIPPET + 8], dec[32], cburl[sizeof(h->cb.scheme) +
+                                          sizeof(h->cb.host) + 20 +
+                                          sizeof(h->cb.path)];
+    struct logmeta *m = &st->meta;
     struct kfind k;
+    bool attack = h->verdict == KENSA_VERDICT_ATTACK;
     kfind_init(&k, "logs", KENSA_THREAT_LOG4SHELL, h->verdict,
-               h->verdict == KENSA_VERDICT_ATTACK ? KENSA_SEV_HIGH
-                                                  : KENSA_SEV_LOW);
+               attack ? KENSA_SEV_HIGH : KENSA_SEV_LOW);
     k.f.line = lineno;
-    meta(line, len, ts, sizeof(ts), ip, sizeof(ip));
+    logmeta_parse(line, len, m);
     /* the snippet starts a little before the first sign of the payload */
     size_t from = 0;
     if(len > SNIPPET) {
@@ -674,24 +621,61 @@ static void report(struct lstate *st, const uint8_t *line, size_t len,
         kfind_msg(&k, h->why, h->why_arg[0] ? h->why_arg : NULL);
     if(dec[0])
         kfind_ev(&k, KMSG_LOGS_EV_DECODED, dec);
-    if(h->verdict == KENSA_VERDICT_ATTACK && h->exfil)
+    if(attack && h->exfil)
         kfind_ev(&k, KMSG_LOGS_EV_EXFIL);
-    if(h->verdict == KENSA_VERDICT_ATTACK && h->command[0])
+    if(attack && h->command[0])
         kfind_ev(&k, KMSG_LOGS_EV_COMMAND);
+    /* the event's own time (UTC); the report puts the scan's time in
+     * event.created */
+    kfind_str(&k, "@timestamp", m->utc, 0);
     kfind_str(&k, "event.category", "intrusion_detection", KENSA_ATTR_LIST);
     kfind_str(&k, "kensa.lookup", h->lookup, KENSA_ATTR_SHOW);
-    kfind_str(&k, "source.ip", ip, KENSA_ATTR_SHOW);
-    kfind_str(&k, "kensa.log_time", ts, KENSA_ATTR_SHOW);
+    kfind_str(&k, "source.ip", m->ip, KENSA_ATTR_SHOW);
+    kfind_str(&k, "kensa.log_time", m->time, KENSA_ATTR_SHOW);
     kfind_str(&k, "kensa.command", h->command, KENSA_ATTR_OWN_LINE);
     kfind_str(&k, "event.original", snip, KENSA_ATTR_OWN_LINE);
     kfind_str(&k, "kensa.decoding", dec, 0);
-    /* the callback: url.* as ECS names a URL's parts */
-    kfind_str(&k, "url.scheme", h->cb.scheme, 0);
-    kfind_str(&k, "url.domain", h->cb.host, 0);
-    if(h->cb.port[0])
-        kfind_num(&k, "url.port", strtol(h->cb.port, NULL, 10), 0);
-    kfind_str(&k, "url.path", h->cb.path, 0);
-    kfind_str(&k, "url.registered_domain", h->cb.domain, 0);
+    /* the request, when the line is an access log's */
+    kfind_str(&k, "http.request.method", m->method, 0);
+    kfind_str(&k, "url.original", m->url, 0);
+    if(m->status)
+        kfind_num(&k, "http.response.status_code", m->status, 0);
+    kfind_str(&k, "user_agent.original", m->agent, 0);
+    /* what it exploits, in ATT&CK's and CVE's terms, so attacks join
+     * the vulnerable copies (vulnerability.id) */
+    kfind_str(&k, "vulnerability.id", "CVE-2021-44228", KENSA_ATTR_LIST);
+    kfind_str(&k, "threat.framework", "MITRE ATT&CK", 0);
+    kfind_str(&k, "threat.tactic.id", "TA0001", KENSA_ATTR_LIST);
+    kfind_str(&k, "threat.tactic.name", "Initial Access", KENSA_ATTR_LIST);
+    kfind_str(&k, "threat.technique.id", "T1190", KENSA_ATTR_LIST);
+    kfind_str(&k, "threat.technique.name",
+              "Exploit Public-Facing Application", KENSA_ATTR_LIST);
+    /* the callback: where the server would connect (destination.*), as
+     * an indicator (threat.indicator.url.*, ECS's URL parts) */
+    callback_url(&h->cb, cburl, sizeof(cburl));
+    if(cburl[0])
+        kfind_str(&k, "threat.indicator.type", "url", 0);
+    kfind_str(&k, "threat.indicator.url.original", cburl, 0);
+    kfind_str(&k, "threat.indicator.url.scheme", h->cb.scheme, 0);
+    kfind_str(&k, "threat.indicator.url.domain", h->cb.host, 0);
+    long port = h->cb.port[0] ? strtol(h->cb.port, NULL, 10) : 0;
+    if(port > 0 && port < 65536)
+        kfind_num(&k, "threat.indicator.url.port", port, 0);
+    kfind_str(&k, "threat.indicator.url.path", h->cb.path, 0);
+    kfind_str(&k, "threat.indicator.url.registered_domain", h->cb.domain, 0);
+    /* destination.ip when the host is an address (the report moves
+     * anything else to destination.address); a name is a domain */
+    if(h->cb.host[0] && strspn(h->cb.host, "0123456789.:abcdefABCDEF") ==
+                        strlen(h->cb.host) && strpbrk(h->cb.host, ".:"))
+        kfind_str(&k, "destination.ip", h->cb.host, 0);
+    else
+        kfind_str(&k, "destination.domain", h->cb.host, 0);
+    if(port > 0 && port < 65536)
+        kfind_num(&k, "destination.port", port, 0);
+    /* the addresses and names to pivot on (the report files a name
+     * given as related.ip under related.hosts) */
+    kfind_str(&k, "related.ip", m->ip, KENSA_ATTR_LIST);
+    kfind_str(&k, "related.ip", h->cb.host, KENSA_ATTR_LIST);
     kfind_bool(&k, "kensa.exfil", h->exfil, 0);
     ctx_report(st->obj, &k.f);
 }
@@ -1341,6 +1325,8 @@ static pthread_once_t trig_once = PTHREAD_ONCE_INIT;
 static void *logs_init(const struct kensa_options *o, enum kensa_err *err)
 {
     (void)o;
+    tzset();   /* zone-less log times are local (logmeta.h): the zone is
+                  read now, before the sandbox closes */
     *err = pthread_once(&trig_once, trig_init) ? KENSA_ENOMEM : KENSA_OK;
     return NULL;
 }

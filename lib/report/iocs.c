@@ -150,7 +150,7 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
     }
     const char *when = kensa_finding_str(f, "kensa.log_time");
     const char *source = kensa_finding_str(f, "source.ip");
-    const char *host = kensa_finding_str(f, "url.domain");
+    const char *host = kensa_finding_str(f, "threat.indicator.url.domain");
     const char *command = kensa_finding_str(f, "kensa.command");
     io->attacks++;
     if((r = table_get(&io->files, f->file_path ? f->file_path : f->path))) {
@@ -164,9 +164,9 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
     if(host && (r = table_get(&io->hosts, host))) {
         r->n++;
         if(!r->extra)
-            set(&r->extra, kensa_finding_str(f, "url.registered_domain"));
+            set(&r->extra, kensa_finding_str(f, "threat.indicator.url.registered_domain"));
         if(!r->last)
-            set(&r->last, kensa_finding_str(f, "url.scheme"));
+            set(&r->last, kensa_finding_str(f, "threat.indicator.url.scheme"));
     }
     if(command && (r = table_get(&io->commands, command)))
         r->n++;

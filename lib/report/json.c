@@ -628,7 +628,12 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
     j->n = 0;
     report_timestamp(ts);
     snprintf(ds, sizeof(ds), "kensa.%s", f->detector);
-    head(j, ts, f->kind == KENSA_KIND_STATE ? "state" : "alert", ds);
+    /* @timestamp: the event's own time when the detector knows it (a log
+     * line's), else now; event.created: when kensa saw it */
+    const char *when = kensa_finding_str(f, "@timestamp");
+    head(j, when ? when : ts, f->kind == KENSA_KIND_STATE ? "state" : "alert",
+         ds);
+    add_str(j, "event.created", ts);
     if(!host(j, r)) {
         rc->err = KENSA_ENOMEM;
         goto out;
@@ -681,6 +686,8 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
         const struct kensa_attr *a = &f->attrs[i];
         bool list = a->flags & KENSA_ATTR_LIST;
         category |= a->key && !strcmp(a->key, "event.category");
+        if(a->key && !strcmp(a->key, "@timestamp"))
+            continue;   /* written by head() */
         switch(a->type) {
         case KENSA_ATTR_STR:
             if(a->key && a->str)

