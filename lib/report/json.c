@@ -237,14 +237,16 @@ static void emit_object(struct rec *rc, struct jrec *j)
               !memcmp(FIELD(j, i + same)->key, f->key, f->klen))
             same++;
         /* a key under one written as a leaf ("a.b", then "a.b.c") */
-        if(pl && !strncmp(prev, f->key, pl) && f->key[pl] == '.')
+        if(pl && f->klen > pl && f->key[pl] == '.' && !memcmp(prev, f->key, pl))
             continue;
         size_t cp = common_prefix(prev, f->key);
         for(size_t d = dots(prev, pl) - dots(prev, cp); d; d--)
             LIT(rc, "}");
         /* open the key's objects below the common prefix */
         const char *p = f->key + cp;
-        for(const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
+        const char *kend = f->key + f->klen;
+        for(const char *dot; (dot = memchr(p, '.', (size_t)(kend - p)));
+            p = dot + 1) {
             if(comma)
                 LIT(rc, ",");
             if(!rc->err)
@@ -599,6 +601,9 @@ static const char *ip_key(const char *key, const char *val)
         { "related.ip", "related.hosts" },
     };
     unsigned char addr[16];
+    size_t kl = strlen(key);
+    if(kl < 3 || strcmp(key + kl - 3, ".ip"))
+        return key;   /* most keys: not an ip field */
     for(size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
         if(strcmp(key, ips[i][0]))
             continue;
@@ -685,8 +690,9 @@ static void finding_rec(struct rec *rc, const void *ctx, const void *item)
     for(size_t i = 0; i < f->n_attrs; i++) {
         const struct kensa_attr *a = &f->attrs[i];
         bool list = a->flags & KENSA_ATTR_LIST;
-        category |= a->key && !strcmp(a->key, "event.category");
-        if(a->key && !strcmp(a->key, "@timestamp"))
+        category |= a->key && a->key[0] == 'e' &&
+                    !strcmp(a->key, "event.category");
+        if(a->key && a->key[0] == '@' && !strcmp(a->key, "@timestamp"))
             continue;   /* written by head() */
         switch(a->type) {
         case KENSA_ATTR_STR:
