@@ -294,19 +294,6 @@ static bool fd_sha(int fd, char sha[65])
     return true;
 }
 
-/* The sha256 of the file `base` in folder dfd, into sha; false when it
- * cannot be read (ENOENT in errno when it is not there). */
-static bool file_sha(int dfd, const char *base, char sha[65])
-{
-    int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-                    O_CLOEXEC | O_NOCTTY);
-    if(fd < 0)
-        return false;
-    bool ok = fd_sha(fd, sha);
-    close(fd);
-    return ok;
-}
-
 /*
  * Record the rewritten file's digest `new_sha` (hashed from the file
  * kensa wrote, before it replaced the original: never read back by
@@ -699,14 +686,28 @@ enum kensa_err kensa_fix_restore_ex(const char *backup, bool force,
         goto out;
     }
     /* the live file must still be the one kensa wrote: else it changed
-     * since (an upgrade), and the old original would undo that */
+     * since (an upgrade), and the old original would undo that.  Hashed
+     * from what was opened, and that (device, inode) must still be at
+     * the name just before the rename (tmp_commit), so a file swapped in
+     * after the check is not replaced either */
     char live[65];
-    if(rec.new_sha[0] && !force && file_sha(dfd, base, live) &&
-       strcmp(live, rec.new_sha)) {
-        snprintf(why, whycap, "the file is no longer the one kensa wrote "
-                 "(changed since the fix); --force restores anyway");
-        rc = KENSA_ECHANGED;
-        goto out;
+    struct stat live_st;
+    bool checked = false;
+    if(rec.new_sha[0] && !force) {
+        int lfd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+                         O_CLOEXEC | O_NOCTTY);
+        if(lfd >= 0) {
+            checked = !fstat(lfd, &live_st) && S_ISREG(live_st.st_mode) &&
+                      fd_sha(lfd, live);
+            close(lfd);
+        }
+        if(checked && strcmp(live, rec.new_sha)) {
+            snprintf(why, whycap, "the file is no longer the one kensa "
+                     "wrote (changed since the fix); --force restores "
+                     "anyway");
+            rc = KENSA_ECHANGED;
+            goto out;
+        }
     }
     struct stat want = st;
     want.st_uid = rec.uid;
@@ -725,7 +726,8 @@ enum kensa_err kensa_fix_restore_ex(const char *backup, bool force,
         rc = KENSA_EIO;
         goto out;
     }
-    rc = tmp_commit(dfd, out, tmp, base, &want, NULL, why, whycap);
+    rc = tmp_commit(dfd, out, tmp, base, &want, checked ? &live_st : NULL,
+                    why, whycap);
 out:
     if(map)
         munmap(map, len);
