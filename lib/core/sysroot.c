@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "core/sysroot.h"
+#include "util/path.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -606,25 +607,8 @@ char *sysroot_host_path(const struct sysroot *sr, const char *path)
     bool slash_root = sr->path_len == 1 && sr->path[0] == '/';
     size_t base = slash_root ? 0 : sr->path_len, len = base;
     memcpy(out, sr->path, sr->path_len);
-    for(const char *p = path, *end = path + plen; p < end;) {
-        while(p < end && *p == '/')
-            p++;
-        const char *q = memchr(p, '/', (size_t)(end - p));
-        if(!q)
-            q = end;
-        size_t clen = (size_t)(q - p);
-        if(clen == 2 && p[0] == '.' && p[1] == '.') {
-            while(len > base && out[len - 1] != '/')
-                len--;
-            if(len > base)
-                len--;   /* the slash before it */
-        } else if(clen && !(clen == 1 && p[0] == '.')) {
-            out[len++] = '/';
-            memcpy(out + len, p, clen);
-            len += clen;
-        }
-        p = q;
-    }
+    /* ".." never climbs above the root */
+    path_append_lexical(out, &len, base, path, plen, false);
     if(!len)
         out[len++] = '/';
     out[len] = 0;

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "report/report.h"
+#include "util/path.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -260,32 +261,9 @@ char *report_abspath(const char *cwd, const char *path)
     if(!out)
         return NULL;
     /* each component of cwd, then of path, appended or popped */
-    for(int pass = 0; pass < 2; pass++) {
-        const char *p = pass ? path : cwd, *end = p ? p + (pass ? pl : cl)
-                                                    : NULL;
-        if(!pass && !cl)
-            continue;
-        while(p < end) {
-            while(p < end && *p == '/')
-                p++;
-            const char *q = memchr(p, '/', (size_t)(end - p));
-            if(!q)
-                q = end;
-            size_t n = (size_t)(q - p);
-            if(n == 2 && p[0] == '.' && p[1] == '.' && !(rel && !len)) {
-                while(len && out[len - 1] != '/')
-                    len--;
-                if(len)
-                    len--;
-            } else if(n && !(n == 1 && p[0] == '.')) {
-                if(len || !rel)
-                    out[len++] = '/';
-                memcpy(out + len, p, n);
-                len += n;
-            }
-            p = q;
-        }
-    }
+    if(cl)
+        path_append_lexical(out, &len, 0, cwd, cl, false);
+    path_append_lexical(out, &len, 0, path, pl, rel);
     if(!len)
         out[len++] = rel ? '.' : '/';
     out[len] = 0;
