@@ -1347,21 +1347,20 @@ static uint32_t effective(const struct vbascan *v)
 }
 
 static const struct vbs_rule rules[] = {
-    { "doc.macro.startup_drop", "doc.ev.startup_drop", VBS_MALICIOUS },
-    { "doc.macro.exe_drop", "doc.ev.exe_drop", VBS_MALICIOUS },
-    { "doc.macro.download_exec", "doc.ev.download_exec", VBS_MALICIOUS },
-    { "doc.macro.exe_run", "doc.ev.exe_run", VBS_MALICIOUS },
-    { "doc.macro.injection", "doc.ev.injection", VBS_MALICIOUS },
-    { "doc.macro.autoexec_run", "doc.ev.autoexec_run", VBS_SUSPICIOUS },
-    { "doc.macro.autoexec_download", "doc.ev.autoexec_download",
-      VBS_SUSPICIOUS },
-    { "doc.macro.autorun_key", "doc.ev.autorun_key", VBS_SUSPICIOUS },
-    { "doc.macro.autoexec_api", "doc.ev.autoexec_api", VBS_SUSPICIOUS },
-    { "doc.macro.obfuscated", "doc.ev.obfuscated", VBS_SUSPICIOUS },
-    { "doc.macro.download_run", "doc.ev.download_run", VBS_SUSPICIOUS },
-    { "doc.macro.exe_write", "doc.ev.exe_write", VBS_SUSPICIOUS },
-    { "doc.macro.present", "doc.ev.macros", VBS_MACROS },
-    { "doc.xlm.present", "doc.ev.xlm", VBS_MACROS },
+    { "doc.macro.startup_drop", KMSG_DOC_EV_STARTUP_DROP, true, VBS_MALICIOUS },
+    { "doc.macro.exe_drop", KMSG_DOC_EV_EXE_DROP, true, VBS_MALICIOUS },
+    { "doc.macro.download_exec", KMSG_DOC_EV_DOWNLOAD_EXEC, true, VBS_MALICIOUS },
+    { "doc.macro.exe_run", KMSG_DOC_EV_EXE_RUN, true, VBS_MALICIOUS },
+    { "doc.macro.injection", KMSG_DOC_EV_INJECTION, false, VBS_MALICIOUS },
+    { "doc.macro.autoexec_run", KMSG_DOC_EV_AUTOEXEC_RUN, false, VBS_SUSPICIOUS },
+    { "doc.macro.autoexec_download", KMSG_DOC_EV_AUTOEXEC_DOWNLOAD, false, VBS_SUSPICIOUS },
+    { "doc.macro.autorun_key", KMSG_DOC_EV_AUTORUN_KEY, true, VBS_SUSPICIOUS },
+    { "doc.macro.autoexec_api", KMSG_DOC_EV_AUTOEXEC_API, false, VBS_SUSPICIOUS },
+    { "doc.macro.obfuscated", KMSG_DOC_EV_OBFUSCATED, false, VBS_SUSPICIOUS },
+    { "doc.macro.download_run", KMSG_DOC_EV_DOWNLOAD_RUN, true, VBS_SUSPICIOUS },
+    { "doc.macro.exe_write", KMSG_DOC_EV_EXE_WRITE, true, VBS_SUSPICIOUS },
+    { "doc.macro.present", KMSG_DOC_EV_MACROS, false, VBS_MACROS },
+    { "doc.xlm.present", KMSG_DOC_EV_XLM, false, VBS_MACROS },
 };
 
 static bool rule_holds(size_t i, uint32_t f)

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "intel/messages.h"
+
 #define VBS_MAX_STMT (16u << 10)
 #define VBS_MAX_VAL (8u << 10)
 #define VBS_MAX_VARS 512
@@ -72,7 +74,8 @@ enum vbs_verdict { VBS_CLEAN = 0, VBS_MACROS = 1, VBS_SUSPICIOUS = 2,
  * evidence, with `arg` as {1} when not NULL) and its verdict. */
 struct vbs_rule {
     const char *id;          /* "doc.macro.startup_drop" */
-    const char *msg;         /* catalog key ("doc.ev.startup_drop") */
+    enum kmsg msg;           /* its evidence (KMSG_DOC_EV_STARTUP_DROP) */
+    bool about_target;       /* {1} is a target (else a trigger) */
     enum vbs_verdict verdict;
 };
 
