@@ -510,7 +510,6 @@ static void report(struct doc *d)
         kfind_ev(&k, KMSG_DOC_EV_TRIGGER, d->v.triggers.v[0]);
     kfind_str(&k, "event.category", "malware", 0);
     kfind_str(&k, "kensa.doc.type", type, KENSA_ATTR_SHOW);
-    kfind_str(&k, "rule.id", r[0]->id, 0);
     kfind_num(&k, "kensa.doc.vba_modules", (int64_t)(d->v.modules >
               d->vba_modules ? d->v.modules : d->vba_modules), 0);
     for(size_t i = 0; i < d->v.triggers.n && i < 4; i++)
