@@ -496,7 +496,11 @@ static bool primary(struct ev *e, struct val *out)
         }
     } else if(c == '-') {
         e->i++;
-        ok = primary(e, out) && !out->is_str;
+        ok = primary(e, out);
+        if(ok && out->is_str) {
+            val_free(out);
+            ok = false;
+        }
         if(ok)
             out->num = -out->num;
     } else if(isalpha((unsigned char)c) || c == '_') {
