@@ -219,36 +219,36 @@ static void sp(struct ev *e)
 
 static bool expr_concat(struct ev *e, struct val *out);
 
-/* A "..." literal ("" is a quote) at e->i. */
+/* A "..." literal ("" is a quote) at e->i: measured, then copied. */
 static bool lit_string(struct ev *e, struct val *out)
 {
     size_t j = e->i + 1, k = 0;
-    char *t = malloc(VBS_MAX_VAL + 1);
+    for(;; j++, k++) {
+        if(j >= e->n)
+            return false;
+        if(e->s[j] == '"') {
+            if(j + 1 < e->n && e->s[j + 1] == '"')
+                j++;
+            else
+                break;
+        }
+    }
+    if(k > VBS_MAX_VAL)
+        k = VBS_MAX_VAL;
+    char *t = malloc(k + 1);
     if(!t)
         return false;
-    for(;;) {
-        if(j >= e->n) {
-            free(t);
-            return false;
-        }
-        if(e->s[j] == '"') {
-            if(j + 1 < e->n && e->s[j + 1] == '"') {
-                if(k < VBS_MAX_VAL)
-                    t[k++] = '"';
-                j += 2;
-                continue;
-            }
-            break;
-        }
-        if(k < VBS_MAX_VAL)
-            t[k++] = e->s[j];
-        j++;
+    size_t w = 0;
+    for(size_t i = e->i + 1; i < j && w < k; i++) {
+        t[w++] = e->s[i];
+        if(e->s[i] == '"')
+            i++;
     }
+    t[w] = 0;
     e->i = j + 1;
     out->is_str = true;
     out->s = t;
-    out->n = k;
-    t[k] = 0;
+    out->n = w;
     return true;
 }
 
