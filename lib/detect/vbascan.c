@@ -404,7 +404,10 @@ static bool ident(struct ev *e, struct val *out)
                     tn = 3;
                 }
                 ok = val_str(out, t, tn);
-                e->v->chr_calls++;
+                /* tabs, line breaks, spaces and quotes are how benign
+                 * code uses Chr; the rest counts towards a chain */
+                if(u != 9 && u != 10 && u != 13 && u != 32 && u != 34)
+                    e->v->chr_calls++;
             }
         } else if(is_fn(name, nl, "strreverse") && k == 1 &&
                   val_to_str(&a[0])) {
@@ -1250,9 +1253,12 @@ static void statement(struct vbascan *v, const char *s, size_t n, bool xlm)
     if(xlm)
         v->xlm_formulas++;
     size_t rn;
+    unsigned chr0 = v->chr_calls;
     char *r = rewrite(v, s, n, xlm, &rn);
     if(!r)
         return;
+    if(v->chr_calls - chr0 >= 8)      /* a chain spelling a string */
+        v->seen |= VBS_OBF_CHR;
     match(v, r, rn, xlm);
     free(r);
 }
@@ -1343,10 +1349,8 @@ static uint32_t effective(const struct vbascan *v)
     }
     if(!(f & VBS_RUN))
         f &= ~(uint32_t)VBS_RUN_EXE;
-    if(v->chr_calls >= 20)
+    if(v->chr_calls >= 40)
         f |= VBS_OBF_CHR;
-    if(v->concats >= 200)
-        f |= VBS_OBF_CONCAT;
     return f;
 }
 

@@ -368,6 +368,13 @@ static void obfuscation_alone(void **st)
         strcat(src, "QUJDRGVmZ2gxMjM0");
     strcat(src, "\"\nEnd Sub\n");
     assert_string_equal(judge(src), "doc.macro.obfuscated");
+
+    /* line breaks and quotes by Chr, many times over: benign */
+    char ok[16384] = "Sub Report()\n";
+    for(int i = 0; i < 60; i++)
+        strcat(ok, " msg = msg & \"line\" & Chr(13) & Chr(10) & Chr(34) & \"q\" & Chr(34)\n");
+    strcat(ok, " MsgBox msg\nEnd Sub\n");
+    assert_string_equal(judge(ok), "doc.macro.present");
 }
 
 static void xlm(void **st)
