@@ -84,6 +84,7 @@ struct cli {
     const char **log_paths;
     size_t n_log_paths;
     const char *iocs_path;
+    const char *extract;            /* doc --extract DIR */
     struct kensa_iocs *iocs;
     struct pwlist passwords;        /* --password, then --passwords files */
     const char **password_files;
@@ -208,6 +209,7 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
     { "log4j", SCAN_OPTS "fix dry-run backup-dir restore force fix-log4j1 "
                "running pid " },
     { "logs", SCAN_OPTS "iocs " },
+    { "doc", SCAN_OPTS "extract " },
     { "scan", SCAN_OPTS "log-path running pid " },
     { "system", " root json format lang help " },
     { "threats", " lang help " },
@@ -397,8 +399,11 @@ static void on_finding(const struct kensa_finding *f, void *ud)
     count_threat(c, f->threat);
     if((unsigned)f->severity < 5)
         c->per_sev[f->severity]++;
-    /* an inventory (--all) is not a reason to fail */
-    if(f->verdict != KENSA_VERDICT_PATCHED && (int)f->severity >= c->fail_on)
+    /* an inventory (--all) is not a reason to fail, nor are macros that
+     * do nothing dangerous (a mail gateway must not bounce every
+     * spreadsheet with a macro: the record is there for whoever wants) */
+    if(f->verdict != KENSA_VERDICT_PATCHED &&
+       f->verdict != KENSA_VERDICT_MACROS && (int)f->severity >= c->fail_on)
         c->failing++;
     if(c->iocs)
         kensa_iocs_add(c->iocs, f);
@@ -818,6 +823,8 @@ static int confine(struct cli *c, const char *const *roots, size_t n)
         .n_read_roots = c->so.follow_symlinks ? 1 : n,
         .landlock = !(c->fix || c->dry_run || c->restore),
         .connect_tcp_port = syslog_tcp_port(c->syslog),
+        .write_dirs = c->extract ? &c->extract : NULL,
+        .n_write_dirs = c->extract ? 1 : 0,
     };
     /* --running reads other processes' /proc entries, which Landlock
      * forbids (a confined process may not inspect one outside its
@@ -1024,6 +1031,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     c->so.n_log_paths = c->n_log_paths;
     if(!strcmp(c->cmd, "log4j"))
         c->so.detectors = KENSA_DETECT_LOG4J;
+    if(!strcmp(c->cmd, "doc")) {
+        c->so.detectors = KENSA_DETECT_DOC;
+        c->so.extract_dir = c->extract;
+    }
     if(!strcmp(c->cmd, "logs")) {
         c->so.detectors = KENSA_DETECT_LOGS;
         c->so.logs_everywhere = true;
@@ -1457,6 +1468,7 @@ int main(int argc, char **argv)
             c.password_files[c.n_password_files++] = optarg;
             break;
         case OPT_IOCS: c.iocs_path = optarg; break;
+        case OPT_EXTRACT: c.extract = optarg; break;
         case OPT_FIX: c.fix = true; break;
         case OPT_DRY_RUN: c.dry_run = true; break;
         case OPT_BACKUP_DIR: c.backup_dir = optarg; break;
@@ -1541,8 +1553,11 @@ bad:
     } else if(c.restore)
         rc = confine(&c, NULL, 0) ? EXIT_ERROR :
              cmd_restore(nargs, args, c.force);
-    else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
-       !strcmp(c.cmd, "logs"))
+    else if(c.extract && strcmp(c.cmd, "doc")) {
+        say(stderr, M("cli.extract_needs_doc"));
+        rc = EXIT_ERROR;
+    } else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
+       !strcmp(c.cmd, "logs") || !strcmp(c.cmd, "doc"))
         rc = cmd_scan(&c, nargs, args);
     else if(!strcmp(c.cmd, "system"))
         rc = cmd_system(&c, nargs);

@@ -55,8 +55,13 @@ enum kensa_verdict {
     KENSA_VERDICT_PATCHED = 3,    /* fixed version (reported with --all) */
     KENSA_VERDICT_EOL = 4,        /* end-of-life branch with known CVEs */
     KENSA_VERDICT_ATTACK = 5,     /* an exploitation attempt (logs) */
-    KENSA_VERDICT_SUSPICIOUS = 6, /* a near miss: not evaluated as an attack */
+    KENSA_VERDICT_SUSPICIOUS = 6, /* a near miss: not evaluated as an attack;
+                                     a document with dubious content */
+    KENSA_VERDICT_MACROS = 7,     /* a document with macros, nothing
+                                     dangerous in them (informational) */
+    KENSA_VERDICT_MALICIOUS = 8,  /* a document whose content would harm */
 };
+#define KENSA_VERDICT_LAST KENSA_VERDICT_MALICIOUS
 
 enum kensa_severity {
     KENSA_SEV_INFO = 0,
@@ -81,6 +86,7 @@ const char *kensa_severity_name(enum kensa_severity s);
 #define KENSA_THREAT_LOG4J1_EOL "log4j1-eol" /* log4j 1.x, end of life */
 #define KENSA_THREAT_FLAGPRO "flagpro"
 #define KENSA_THREAT_SYSJOKER "sysjoker"
+#define KENSA_THREAT_MALDOC "maldoc"   /* a harmful Office document */
 
 /*
  * A message: an id from the catalog ("log4j.vulnerable") with its
@@ -230,6 +236,7 @@ void kensa_limits_default(struct kensa_limits *out);
 /* Detector bits for kensa_options.detectors. */
 #define KENSA_DETECT_LOG4J (1u << 0)
 #define KENSA_DETECT_LOGS (1u << 1)
+#define KENSA_DETECT_DOC (1u << 2)   /* Office documents (kensa doc) */
 /* Every detector without a bit of its own (a new one is a file and a
  * registry line, nothing here): on with KENSA_DETECT_ALL, off when only
  * named detectors are selected. */
@@ -274,6 +281,10 @@ struct kensa_options {
      * (kensa_scanner_system).  NULL: the running host.  Borrowed for the
      * call to kensa_scanner_new. */
     const char *root;
+    /* kensa doc --extract: a folder where the doc detector writes the
+     * VBA sources and XLM formulas it reads (new files only, never
+     * overwriting).  NULL: the scan writes nothing.  Borrowed. */
+    const char *extract_dir;
 };
 
 /* Fill `out` with defaults (all detectors, default limits). */

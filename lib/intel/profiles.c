@@ -41,6 +41,16 @@
             "https://reload4j.qos.ch/\n" \
             "https://www.jpcert.or.jp/at/2021/at210050.html"
 
+#define REFS_FLAGPRO \
+            "https://attack.mitre.org/software/S0696\n" \
+            "https://attack.mitre.org/techniques/T1547/001/\n" \
+            "https://snort.org/rule_docs/1-64273"
+#define REFS_MALDOC \
+            "https://attack.mitre.org/techniques/T1566/001/\n" \
+            "https://attack.mitre.org/techniques/T1204/002/\n" \
+            "https://attack.mitre.org/techniques/T1221/\n" \
+            "https://attack.mitre.org/techniques/T1559/002/"
+
 static const struct kensa_profile en[] = {
     {
         .id = "log4shell",
@@ -181,6 +191,83 @@ static const struct kensa_profile en[] = {
             "https://reload4j.qos.ch/\n"
             "https://www.jpcert.or.jp/at/2021/at210050.html",
     },
+    {
+        .id = "flagpro",
+        .name = "Flagpro dropper (BlackTech): a macro that plants dwm.exe "
+                "in the Startup folder",
+        .aliases = "BlackTech, Palmerworm, Red Djinn, Earth Hundun, "
+                   "BUSYICE, win.flagpro",
+        .summary =
+            "Flagpro is a Windows first-stage downloader that the BlackTech "
+            "group has used since at least October 2020, mostly against "
+            "defence, media and communications companies in Japan. It comes "
+            "in a spear-phishing mail written as if from the target's "
+            "business partner, with a ZIP or RAR archive whose password is "
+            "in the mail body; inside is an .xlsm workbook. Once the reader "
+            "enables macros, the macro writes an executable named dwm.exe "
+            "into the Startup folder, so it runs at the next logon. Flagpro "
+            "then talks to its server over HTTP (Base64 both ways), fetches "
+            "and runs further malware, runs commands through cmd.exe and "
+            "sends back Windows credentials; version 2.0 (July 2021) closes "
+            "the browser dialogs that would reveal its connections.",
+        .impact =
+            "Windows users who open the workbook and enable its macros. The "
+            "document itself is the evidence kensa reports: a macro with an "
+            "auto-exec trigger (Workbook_Open, Auto_Open) that writes an "
+            "executable into a Startup folder, whatever names and "
+            "obfuscation a variant uses.",
+        .assessment =
+            "Critical for a document: opening it and enabling its macros "
+            "gives the attacker a foothold that survives reboots. BlackTech "
+            "reworks its tools after each public report, so hashes and "
+            "server lists age within weeks; judging what the macro does is "
+            "what keeps working.",
+        .mitigation =
+            "Quarantine the document and the mail that carried it, and find "
+            "the other recipients. On any machine where it was opened, look "
+            "for dwm.exe (or any executable) in the users' Startup folders "
+            "and outside System32, and for outbound HTTP to unknown hosts; "
+            "treat a hit as a compromise (isolate, collect, reset the "
+            "credentials used there). Keep macros disabled by default for "
+            "files from the internet, and be wary of any attachment that "
+            "asks to enable them or arrives in an archive with the password "
+            "in the mail.",
+        .references = REFS_FLAGPRO,
+    },
+    {
+        .id = "maldoc",
+        .name = "Malicious or suspicious Office document",
+        .aliases = "maldoc, macro dropper, downloader document",
+        .summary =
+            "An Office document whose active content would act on the "
+            "computer that opens it: VBA or Excel 4 (XLM) macros that run "
+            "by themselves and write or start programs, download from the "
+            "network, or hide what they do; a template or object fetched "
+            "from a remote server; a DDE field that starts a command; an "
+            "embedded package holding a program or shortcut. kensa judges "
+            "the document by what this content would do, not by a "
+            "signature.",
+        .impact =
+            "Whoever opens the document in Office (and, for macros, enables "
+            "them). A verdict of malicious means an auto-exec macro reaches "
+            "writing or running an executable or writes into a Startup "
+            "folder; suspicious means content that ordinary documents rarely "
+            "need, or an encrypted document kensa could not judge.",
+        .assessment =
+            "High when malicious: these documents are the usual first step "
+            "of intrusions delivered by mail. Medium when suspicious: look "
+            "before the document is opened. A document reported with "
+            "macros only is informational.",
+        .mitigation =
+            "Do not open the document; quarantine it with its mail. Read the "
+            "macros kensa extracted (kensa doc --extract DIR) and the "
+            "indicators it lists, and block those hosts. If it was opened, "
+            "check the machine for new files in Startup folders, Run keys "
+            "and unknown processes. Disable macros for files from the "
+            "internet, and block remote templates and DDE where the "
+            "business allows.",
+        .references = REFS_MALDOC,
+    },
 };
 
 static const struct kensa_profile ja[] = {
@@ -313,6 +400,81 @@ static const struct kensa_profile ja[] = {
             "https://nvd.nist.gov/vuln/detail/CVE-2022-23305\n"
             "https://reload4j.qos.ch/\n"
             "https://www.jpcert.or.jp/at/2021/at210050.html",
+    },
+    {
+        .id = "flagpro",
+        .name = "Flagpro ドロッパー（BlackTech）：スタートアップフォルダーに "
+                "dwm.exe を置くマクロ",
+        .aliases = "BlackTech, Palmerworm, Red Djinn, Earth Hundun, "
+                   "BUSYICE, win.flagpro",
+        .summary =
+            "Flagpro は、BlackTech が遅くとも 2020 年 10 月から使っている "
+            "Windows 向けの初期段階のダウンローダーで、主に日本の防衛、"
+            "メディア、通信の企業が狙われています。標的の取引先を装った"
+            "スピアフィッシングメールで届き、パスワード付きの ZIP または "
+            "RAR が添付され、パスワードはメール本文に書かれています。"
+            "中身は .xlsm のブックで、マクロを有効にすると dwm.exe という"
+            "名前の実行ファイルがスタートアップフォルダーに書き込まれ、"
+            "次のログオンで実行されます。その後 Flagpro は HTTP で"
+            "サーバーと通信し（送受信とも Base64）、別のマルウェアを取得して"
+            "実行し、cmd.exe でコマンドを実行し、Windows の認証情報を送信"
+            "します。2021 年 7 月のバージョン 2.0 は、通信が利用者に"
+            "分かってしまうブラウザーのダイアログを閉じます。",
+        .impact =
+            "このブックを開いてマクロを有効にした Windows の利用者。kensa が"
+            "報告する根拠は文書そのものです：自動実行のトリガー"
+            "（Workbook_Open、Auto_Open）を持つマクロが、スタートアップ"
+            "フォルダーに実行ファイルを書き込むこと。亜種が名前や難読化を"
+            "変えても同じです。",
+        .assessment =
+            "文書として重大（critical）です。開いてマクロを有効にすると、"
+            "再起動後も残る足場を攻撃者に与えます。BlackTech は公開レポート"
+            "のたびにツールを作り変えるため、ハッシュやサーバーの一覧は"
+            "数週間で古くなります。有効であり続けるのは、マクロが何を"
+            "するかによる判定です。",
+        .mitigation =
+            "文書とそれを運んだメールを隔離し、ほかの受信者を特定して"
+            "ください。開かれた端末では、利用者のスタートアップフォルダーや"
+            " System32 以外にある dwm.exe（または任意の実行ファイル）と、"
+            "不明なホストへの HTTP 通信を確認し、見つかった場合は侵害として"
+            "扱ってください（隔離、証拠の保全、その端末で使われた認証情報の"
+            "変更）。インターネットから来たファイルのマクロは既定で無効に"
+            "し、マクロの有効化を求める添付ファイルや、本文にパスワードが"
+            "書かれたアーカイブで届く添付ファイルには注意してください。",
+        .references = REFS_FLAGPRO,
+    },
+    {
+        .id = "maldoc",
+        .name = "悪性または不審な Office 文書",
+        .aliases = "maldoc, macro dropper, downloader document",
+        .summary =
+            "開いたコンピューターに対して動作する内容を含む Office 文書"
+            "です：自動実行されてプログラムを書き込む・起動する、ネット"
+            "ワークからダウンロードする、または動作を隠す VBA や Excel 4"
+            "（XLM）のマクロ、リモートのサーバーから取得するテンプレートや"
+            "オブジェクト、コマンドを起動する DDE フィールド、プログラムや"
+            "ショートカットを含む埋め込みパッケージ。kensa はシグネチャでは"
+            "なく、これらの内容が何をするかで文書を判定します。",
+        .impact =
+            "文書を Office で開いた（マクロの場合は有効にした）利用者。"
+            "悪性（malicious）は、自動実行のマクロが実行ファイルの書き込み"
+            "や起動に至る、またはスタートアップフォルダーに書き込むことを"
+            "示します。不審（suspicious）は、通常の文書にはほとんど必要の"
+            "ない内容、または kensa が判定できなかった暗号化文書です。",
+        .assessment =
+            "悪性の場合は高（high）：こうした文書はメールで届く侵入の"
+            "最初の一歩としてよく使われます。不審の場合は中（medium）："
+            "開く前に確認してください。マクロありとだけ報告された文書は"
+            "参考情報です。",
+        .mitigation =
+            "文書を開かず、メールと一緒に隔離してください。kensa が取り"
+            "出したマクロ（kensa doc --extract DIR）と一覧にある IoC を確認"
+            "し、それらのホストを遮断してください。開かれた場合は、"
+            "スタートアップフォルダーの新しいファイル、Run キー、不明な"
+            "プロセスを端末で確認してください。インターネットから来た"
+            "ファイルのマクロは無効にし、業務上可能であればリモート"
+            "テンプレートと DDE を遮断してください。",
+        .references = REFS_MALDOC,
     },
 };
 

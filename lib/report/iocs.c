@@ -140,9 +140,13 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
 {
     struct row *r;
     /* indicators come from attacks seen (whatever detector saw them),
-     * read by their ECS names */
+     * read by their ECS names; the table is the Log4Shell hunt's, so a
+     * suspicious finding of another threat (a document) is not a near
+     * miss of it */
     if(!io || (f->verdict != KENSA_VERDICT_ATTACK &&
-               f->verdict != KENSA_VERDICT_SUSPICIOUS))
+               f->verdict != KENSA_VERDICT_SUSPICIOUS) ||
+       (f->verdict == KENSA_VERDICT_SUSPICIOUS && f->threat &&
+        strcmp(f->threat, KENSA_THREAT_LOG4SHELL)))
         return;
     if(f->verdict != KENSA_VERDICT_ATTACK) {
         io->suspicious++;
