@@ -616,6 +616,36 @@ enum kensa_err kensa_report_run(struct kensa_report *r,
                                 const struct kensa_run *run);
 
 /*
+ * A change kensa made, would make (dry run) or could not make to a file
+ * on disk (kensa log4j --fix, --restore), for the report: JSON writes
+ * one record (event.kind "event", event.category "file", event.type
+ * "change" - "info" on a dry run -, event.action, event.outcome,
+ * file.path, kensa.fix.*), CSV one row; text writes nothing (the CLI
+ * tells people itself).  Everything is borrowed for the call.
+ */
+struct kensa_action {
+    const char *action;          /* "log4j-fix", "log4j-restore" */
+    const char *path;            /* the file changed (file.path) */
+    const char *backup;          /* where the original was saved (fix) or
+                                    restored from; NULL: none */
+    const char *const *removed;  /* entries removed (class names) */
+    size_t n_removed;
+    bool dry_run;                /* nothing changed: what would be */
+    bool success;                /* event.outcome success or failure */
+    const char *reason;          /* why it failed (English); NULL */
+    const char *state;           /* after a fix, a rescan's verdict:
+                                    "mitigated", "vulnerable"; NULL */
+    struct kensa_msg message;    /* one line for people (catalog id and
+                                    arguments): "cli.fixed_one" */
+};
+
+/* Record one action.  KENSA_EIO when it could not be written,
+ * KENSA_EINVAL for NULL arguments or an action without action or path.
+ * May be called after kensa_report_finish. */
+enum kensa_err kensa_report_action(struct kensa_report *r,
+                                   const struct kensa_action *a);
+
+/*
  * Record one finding.  JSON and CSV write it at once; text keeps a bounded
  * batch to group by threat and writes it out when full.  KENSA_EIO once
  * the stream has failed (ENOSPC, a closed pipe): the caller should stop.

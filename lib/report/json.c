@@ -527,6 +527,19 @@ static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
     report_write(r, finding_rec, f);
 }
 
+/* A message's id and arguments (kensa.message_id, kensa.message_args)
+ * and its rendering in the report's language when that is not English
+ * (`loc`, NULL: none). */
+static void msg_fields(struct jrec *j, const char *id,
+                       const char *const *args, size_t nargs,
+                       const char *loc)
+{
+    add_str(j, "kensa.message_id", id);
+    for(size_t i = 0; i < nargs; i++)
+        add_item(j, "kensa.message_args", args[i] ? args[i] : "");
+    add_str(j, "kensa.message", loc);
+}
+
 static void warning_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_warning *w = item;
@@ -549,15 +562,11 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
     add_str(j, "error.code", kensa_strerror(w->err));
     add_str(j, "error.id", w->id);
     add_str(j, "kensa.path", abs_chain(r, o, w->path, NULL));
-    if(w->id) {
-        add_str(j, "kensa.message_id", w->id);
-        for(size_t i = 0; i < w->nargs; i++)
-            add_item(j, "kensa.message_args", w->args[i] ? w->args[i] : "");
-        /* the reader's language beside the English error.message */
-        if(r->o.lang != KENSA_LANG_EN &&
-           (loc = kmsg_warning_alloc(w, r->o.lang)))
-            add_str(j, "kensa.message", loc);
-    }
+    /* the reader's language beside the English error.message */
+    if(w->id && r->o.lang != KENSA_LANG_EN)
+        loc = kmsg_warning_alloc(w, r->o.lang);
+    if(w->id)
+        msg_fields(j, w->id, w->args, w->nargs, loc);
     if(rec_is_cut(rc))
         add_bool(j, "kensa.truncated", true);
     emit(rc, j);
@@ -572,6 +581,81 @@ out:
 static void json_warning(struct kensa_report *r, const struct kensa_warning *w)
 {
     report_write(r, warning_rec, w);
+}
+
+/* At most this many removed entries are listed in an action record
+ * (kensa.fix.removed_count counts them all). */
+#define ACTION_REMOVED_MAX 200
+
+static void action_rec(struct rec *rc, const void *ctx, const void *item)
+{
+    const struct kensa_report *r = ctx;
+    const struct kensa_action *a = item;
+    struct jrec *j = malloc(sizeof(*j));
+    struct owned *o = calloc(1, sizeof(*o));
+    char ts[32];
+    char *msg = NULL, *loc = NULL;
+
+    if(!j || !o) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
+    j->n = 0;
+    report_timestamp(ts);
+    head(j, ts, "event", "kensa.fix");
+    host(j, r, o);
+    add_str(j, "event.action", a->action);
+    add_item(j, "event.category", "file");
+    add_item(j, "event.type", a->dry_run ? "info" : "change");
+    add_str(j, "event.outcome", a->success ? "success" : "failure");
+    const char *path = own(o, report_abspath(r->cwd, a->path));
+    if(path) {
+        add_str(j, "file.path", path);
+        const char *slash = strrchr(path, '/');
+        if(slash && slash[1])
+            add_str(j, "file.name", slash + 1);
+        if(slash)
+            add_str(j, "file.directory",
+                    slash == path ? "/" :
+                    own(o, strndup(path, (size_t)(slash - path))));
+    }
+    add_str(j, "kensa.system.path", report_system_path(r, path));
+    if(a->backup && a->backup[0])
+        add_str(j, "kensa.fix.backup", own(o, report_abspath(r->cwd,
+                                                             a->backup)));
+    for(size_t i = 0; i < a->n_removed && i < ACTION_REMOVED_MAX; i++)
+        add_item(j, "kensa.fix.removed", a->removed[i] ? a->removed[i] : "");
+    if(a->n_removed)
+        add_num(j, "kensa.fix.removed_count", a->n_removed);
+    add_bool(j, "kensa.fix.dry_run", a->dry_run);
+    add_str(j, "kensa.fix.state", a->state);
+    if(!a->success) {
+        add_str(j, "error.message", a->reason ? a->reason : "failed");
+        add_str(j, "kensa.fix.reason", a->reason ? a->reason : "failed");
+    }
+    if(a->message.id) {
+        msg = report_msg(&a->message, KENSA_LANG_EN);
+        add_str(j, "message", msg);
+        if(r->o.lang != KENSA_LANG_EN)
+            loc = report_msg(&a->message, r->o.lang);
+        msg_fields(j, a->message.id, a->message.args, a->message.nargs,
+                   loc);
+    }
+    if(rec_is_cut(rc))
+        add_bool(j, "kensa.truncated", true);
+    emit(rc, j);
+out:
+    free(msg);
+    free(loc);
+    if(o)
+        owned_free(o);
+    free(o);
+    free(j);
+}
+
+static void json_action(struct kensa_report *r, const struct kensa_action *a)
+{
+    report_write(r, action_rec, a);
 }
 
 /* "kensa.scan.findings.by_threat." + id, the id made a safe key
@@ -716,4 +800,5 @@ const struct report_ops report_json_ops = {
     .finding = json_finding,
     .warning = json_warning,
     .run = json_run,
+    .action = json_action,
 };

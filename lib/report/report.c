@@ -171,6 +171,16 @@ enum kensa_err kensa_report_run(struct kensa_report *r,
     return fflush(r->out) || ferror(r->out) ? KENSA_EIO : KENSA_OK;
 }
 
+enum kensa_err kensa_report_action(struct kensa_report *r,
+                                   const struct kensa_action *a)
+{
+    if(!r || !a || !a->action || !a->path)
+        return KENSA_EINVAL;
+    if(r->ops->action)
+        r->ops->action(r, a);
+    return fflush(r->out) || ferror(r->out) ? KENSA_EIO : KENSA_OK;
+}
+
 void kensa_report_free(struct kensa_report *r)
 {
     if(!r)

@@ -13,6 +13,7 @@ struct report_ops {
     void (*finding)(struct kensa_report *r, const struct kensa_finding *f);
     void (*warning)(struct kensa_report *r, const struct kensa_warning *w);
     void (*run)(struct kensa_report *r, const struct kensa_run *run);
+    void (*action)(struct kensa_report *r, const struct kensa_action *a);
     void (*finish)(struct kensa_report *r);
     void (*destroy)(struct kensa_report *r);
 };
