@@ -1232,11 +1232,27 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     struct kensa_stats st;
     kensa_scanner_stats(s, &st);
     /* the run's closing record (JSON; text and CSV ignore it) */
+    const char *pruned[KENSA_PRUNED_MAX], *ptypes[KENSA_PRUNED_MAX];
+    const char *limits[64];
+    uint64_t lcounts[64];
+    size_t npruned = 0, nlimits = 0;
+    while(npruned < KENSA_PRUNED_MAX &&
+          (pruned[npruned] = kensa_scanner_pruned(s, npruned,
+                                                  &ptypes[npruned])))
+        npruned++;
+    while(nlimits < 64 &&
+          (limits[nlimits] = kensa_scanner_limit(s, nlimits,
+                                                 &lcounts[nlimits])))
+        nlimits++;
     struct kensa_run run = {
         .roots = roots, .n_roots = nroots,
         .args = (const char *const *)c->argv, .n_args = (size_t)c->argc,
         .stats = &st, .interrupted = got_signal || c->write_errno,
         .failed = err || st.errors || c->write_errno,
+        .excludes = (const char *const *)c->globs.v,
+        .n_excludes = c->globs.n,
+        .pruned = pruned, .pruned_types = ptypes, .n_pruned = npruned,
+        .limits = limits, .limit_counts = lcounts, .n_limits = nlimits,
     };
     if(c->syslog)
         syslog_next(c->syslog, SYSLOG_RUN, 0);

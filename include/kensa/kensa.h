@@ -322,6 +322,9 @@ struct kensa_stats {
     uint64_t processes_java; /* ...of which JVMs or holding archives:
                                 their files were scanned */
     uint64_t processes_unreadable; /* ...of which could not be read */
+    uint64_t excluded;       /* files and folders an exclude glob matched
+                                (a folder counts once: nothing beneath it
+                                is looked at) */
 };
 
 struct kensa_scanner;
@@ -465,6 +468,15 @@ void kensa_scanner_stats(const struct kensa_scanner *s,
 const char *kensa_scanner_pruned(const struct kensa_scanner *s, size_t i,
                                  const char **out_type);
 
+/*
+ * The i-th kind of limit the scan hit (a warning with KENSA_ELIMIT), in
+ * catalog order: its message id ("limit.filesize", "zip.ratio") and in
+ * *out_n how many times (stats.skipped_limit counts them all).  NULL
+ * past the last one.  Call once the scan has returned.
+ */
+const char *kensa_scanner_limit(const struct kensa_scanner *s, size_t i,
+                                uint64_t *out_n);
+
 /* Release the scanner.  NULL is a no-op. */
 void kensa_scanner_free(struct kensa_scanner *s);
 
@@ -595,6 +607,18 @@ struct kensa_run {
     size_t n_args;
     const struct kensa_stats *stats; /* files, bytes, warnings, limits,
                                         errors; NULL: not known */
+    /* What was skipped and why (the record's kensa.scan.skipped.*):
+     * the exclude globs given (stats->excluded counts what they
+     * matched), the network mounts not entered (path and type, as
+     * kensa_scanner_pruned gives them; stats->pruned_fs counts them
+     * all) and the limits hit (kensa_scanner_limit's ids and counts). */
+    const char *const *excludes;
+    size_t n_excludes;
+    const char *const *pruned, *const *pruned_types;
+    size_t n_pruned;
+    const char *const *limits;
+    const uint64_t *limit_counts;
+    size_t n_limits;
     bool interrupted;           /* stopped by a signal or a write error */
     bool failed;                /* the scan had errors (a root missing,
                                    unreadable paths, an output failed) */
@@ -607,7 +631,9 @@ struct kensa_run {
  * event.start/end/duration, kensa.scan.roots, process.args, the counts
  * (kensa.scan.findings.by_threat.<id>, .by_severity.<name>,
  * .by_verdict.<name>, kensa.scan.{files,bytes,objects,warnings,errors,
- * skipped.limit}).  Text and CSV write nothing (the CLI prints its
+ * skipped.limit}) and what was skipped (kensa.scan.skipped.excludes,
+ * .excluded, .pruned.path/.type, .pruned_count, .limits.<id>,
+ * .vanished).  Text and CSV write nothing (the CLI prints its
  * summary on stderr).  Call once, at the end of the run, after
  * kensa_report_finish is fine.  KENSA_EIO when it could not be written,
  * KENSA_EINVAL for NULL arguments.

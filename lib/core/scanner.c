@@ -186,8 +186,11 @@ static void warn_raw(struct kensa_scanner *s, const char *path,
     w.message = en ? en : w.id;
     pthread_mutex_lock(&s->lock);
     s->stats.warnings++;
-    if(err == KENSA_ELIMIT)
+    if(err == KENSA_ELIMIT) {
         s->stats.skipped_limit++;
+        if((unsigned)id < KMSG_COUNT)
+            s->limit_hits[id]++;
+    }
     if(err == KENSA_EIO || err == KENSA_ENOENT)
         s->stats.errors++;
     if(s->on_warning)
@@ -640,6 +643,28 @@ static void on_walk_prune(void *ud, const char *path, const char *type)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* An entry an exclude glob matched: counted. */
+static void on_walk_exclude(void *ud)
+{
+    struct kensa_scanner *s = ud;
+    pthread_mutex_lock(&s->lock);
+    s->stats.excluded++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+const char *kensa_scanner_limit(const struct kensa_scanner *s, size_t i,
+                                uint64_t *out_n)
+{
+    for(size_t k = 0; s && k < KMSG_COUNT; k++) {
+        if(!s->limit_hits[k] || i--)
+            continue;
+        if(out_n)
+            *out_n = s->limit_hits[k];
+        return kmsg_key((enum kmsg)k);
+    }
+    return NULL;
+}
+
 const char *kensa_scanner_pruned(const struct kensa_scanner *s, size_t i,
                                  const char **out_type)
 {
@@ -663,6 +688,7 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
         .include_fs = s->opts.include_fs,
         .n_include_fs = s->opts.n_include_fs,
         .on_prune = on_walk_prune,
+        .on_exclude = on_walk_exclude,
         .stop = &s->cancelled,
     };
     if(!s->sys || !s->sys->path)

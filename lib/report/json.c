@@ -37,7 +37,8 @@
 #include "util/esc.h"
 #include "util/json.h"
 
-#define MAX_FIELDS 320
+#define MAX_FIELDS 1024   /* a run record: roots, arguments, excludes,
+                             pruned mounts, threats and limits */
 #define RUN_LIST_MAX 100   /* roots and arguments listed in a run record */
 
 enum jtype { J_STR, J_NUM, J_BOOL, J_FLOAT };
@@ -252,7 +253,7 @@ static void emit(struct rec *rc, struct jrec *j)
 
 /* Strings a record owns until it is written (made absolute paths). */
 struct owned {
-    char *p[RUN_LIST_MAX + REPORT_THREATS_MAX + 32];
+    char *p[2 * RUN_LIST_MAX + REPORT_THREATS_MAX + 32];
     size_t n;
 };
 
@@ -658,28 +659,53 @@ static void json_action(struct kensa_report *r, const struct kensa_action *a)
     report_write(r, action_rec, a);
 }
 
-/* "kensa.scan.findings.by_threat." + id, the id made a safe key
- * segment (letters, digits, '_' and '-'; anything else '_'). */
-static char *threat_key(const char *id)
+/* `pre` + id, the id made a safe key segment (letters, digits, '_' and
+ * '-'; anything else, '.' included, '_'; an empty id "_"). */
+static char *id_key(const char *pre, const char *id)
 {
-    static const char pre[] = "kensa.scan.findings.by_threat.";
-    size_t n = strlen(id);
-    char *k = malloc(sizeof(pre) + n);
+    size_t pl = strlen(pre), n = strlen(id);
+    char *k = malloc(pl + (n ? n : 1) + 1);
     if(!k)
         return NULL;
-    memcpy(k, pre, sizeof(pre) - 1);
+    memcpy(k, pre, pl);
     for(size_t i = 0; i < n; i++) {
         char c = id[i];
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                   (c >= '0' && c <= '9') || c == '_' || c == '-';
-        k[sizeof(pre) - 1 + i] = ok ? c : '_';
+        k[pl + i] = ok ? c : '_';
     }
-    k[sizeof(pre) - 1 + n] = 0;
-    if(!n) {
-        free(k);
-        return strdup("kensa.scan.findings.by_threat._");
-    }
+    if(!n)
+        k[pl + n++] = '_';
+    k[pl + n] = 0;
     return k;
+}
+
+/* What a run skipped, and why: the exclude globs given, the network
+ * mounts not entered (path and type, two lists in step) and the limits
+ * hit by kind (kensa.scan.skipped.limits.<message id>: count). */
+static void skipped(struct jrec *j, struct owned *o,
+                    const struct kensa_run *run)
+{
+    for(size_t i = 0; i < run->n_excludes && i < RUN_LIST_MAX; i++)
+        add_item(j, "kensa.scan.skipped.excludes",
+                 run->excludes[i] ? run->excludes[i] : "");
+    if(run->n_excludes)
+        add_num(j, "kensa.scan.skipped.excludes_count", run->n_excludes);
+    for(size_t i = 0; run->pruned && run->pruned_types &&
+                      i < run->n_pruned && i < RUN_LIST_MAX; i++) {
+        add_item(j, "kensa.scan.skipped.pruned.path",
+                 run->pruned[i] ? run->pruned[i] : "");
+        add_item(j, "kensa.scan.skipped.pruned.type",
+                 run->pruned_types[i] ? run->pruned_types[i] : "");
+    }
+    for(size_t i = 0; run->limits && run->limit_counts &&
+                      i < run->n_limits && i < RUN_LIST_MAX; i++) {
+        const char *k = run->limits[i] ?
+            own(o, id_key("kensa.scan.skipped.limits.", run->limits[i])) :
+            NULL;
+        if(k)
+            add_num(j, k, run->limit_counts[i]);
+    }
 }
 
 static void run_rec(struct rec *rc, const void *ctx, const void *item)
@@ -761,7 +787,8 @@ static void run_rec(struct rec *rc, const void *ctx, const void *item)
     add_bool(j, "kensa.scan.interrupted", run->interrupted);
     add_num(j, "kensa.scan.findings.total", t->findings);
     for(size_t i = 0; i < t->n_threats; i++) {
-        const char *k = own(o, threat_key(t->threat[i].id));
+        const char *k = own(o, id_key("kensa.scan.findings.by_threat.",
+                                      t->threat[i].id));
         if(k)
             add_num(j, k, t->threat[i].n);
     }
@@ -779,7 +806,11 @@ static void run_rec(struct rec *rc, const void *ctx, const void *item)
         add_num(j, "kensa.scan.warnings", st->warnings);
         add_num(j, "kensa.scan.errors", st->errors);
         add_num(j, "kensa.scan.skipped.limit", st->skipped_limit);
+        add_num(j, "kensa.scan.skipped.excluded", st->excluded);
+        add_num(j, "kensa.scan.skipped.pruned_count", st->pruned_fs);
+        add_num(j, "kensa.scan.skipped.vanished", st->vanished);
     }
+    skipped(j, o, run);
     if(rec_is_cut(rc))
         add_bool(j, "kensa.truncated", true);
     emit(rc, j);
