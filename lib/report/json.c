@@ -273,6 +273,12 @@ static void owned_free(struct owned *o)
     o->n = 0;
 }
 
+/* A copy of s, or NULL for NULL (or out of memory). */
+static char *strdup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
 /* A path kensa names itself rather than a file: "(stdin)", "(scan)". */
 static bool pseudo(const char *p, size_t n)
 {
@@ -395,6 +401,11 @@ static void file_fields(struct jrec *j, const struct kensa_report *r,
         snprintf(num, 24, "%lu", (unsigned long)f->file_gid);
         add_str(j, "file.gid", own(o, num));
     }
+    /* names on this host; none for another system's root */
+    add_str(j, "file.owner", own(o, strdup_or_null(report_user_name(
+                                            r, f->file_uid))));
+    add_str(j, "file.group", own(o, strdup_or_null(report_group_name(
+                                            r, f->file_gid))));
     if((num = malloc(16))) {
         snprintf(num, 16, "%04o", (unsigned)(f->file_mode & 07777));
         add_str(j, "file.mode", own(o, num));

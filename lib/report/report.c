@@ -9,6 +9,8 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,10 +183,72 @@ enum kensa_err kensa_report_action(struct kensa_report *r,
     return fflush(r->out) || ferror(r->out) ? KENSA_EIO : KENSA_OK;
 }
 
+/* User and group names, looked up once per id: a direct-mapped cache
+ * of the last REPORT_IDS ids of each kind, misses remembered too. */
+#define REPORT_IDS 64
+#define REPORT_ID_NAME 64   /* bytes of a name kept, NUL included; longer
+                               names are left out */
+
+struct report_id {
+    uint32_t id;
+    bool used, known;
+    char name[REPORT_ID_NAME];
+};
+
+struct report_ids {
+    struct report_id user[REPORT_IDS], group[REPORT_IDS];
+};
+
+/* Look `id` up (user or group) into e. */
+static void id_lookup(struct report_id *e, uint32_t id, bool group)
+{
+    char buf[4096];
+    const char *name = NULL;
+    struct passwd pw, *pwr = NULL;
+    struct group gr, *grr = NULL;
+    if(group) {
+        if(!getgrgid_r((gid_t)id, &gr, buf, sizeof(buf), &grr) && grr)
+            name = grr->gr_name;
+    } else if(!getpwuid_r((uid_t)id, &pw, buf, sizeof(buf), &pwr) && pwr) {
+        name = pwr->pw_name;
+    }
+    e->id = id;
+    e->used = true;
+    e->known = name && name[0] && strlen(name) < sizeof(e->name);
+    if(e->known)
+        memcpy(e->name, name, strlen(name) + 1);
+}
+
+static const char *id_name(const struct kensa_report *r, uint32_t id,
+                           bool group)
+{
+    struct kensa_report *w = (struct kensa_report *)r;   /* the cache */
+    if(r->sys && r->sys->root)
+        return NULL;   /* another system's ids: not the host's names */
+    if(!w->ids && !(w->ids = calloc(1, sizeof(*w->ids))))
+        return NULL;
+    struct report_id *e = &(group ? w->ids->group : w->ids->user)
+                             [id % REPORT_IDS];
+    if(!e->used || e->id != id)
+        id_lookup(e, id, group);
+    return e->known ? e->name : NULL;
+}
+
+const char *report_user_name(const struct kensa_report *r, uint32_t uid)
+{
+    return id_name(r, uid, false);
+}
+
+const char *report_group_name(const struct kensa_report *r, uint32_t gid)
+{
+    return id_name(r, gid, true);
+}
+
 void kensa_report_free(struct kensa_report *r)
 {
     if(!r)
         return;
+    free(r->ids);
     if(r->ops->destroy)
         r->ops->destroy(r);
     free(r->cwd);
