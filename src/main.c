@@ -1267,8 +1267,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         snprintf(mb, sizeof(mb), "%.1f", (double)st.bytes / 1e6);
         snprintf(secs, sizeof(secs), "%.3f", el);
         say_plain(M("summary.head"));
+        char *objs = count_of("count.object", st.objects);
         say_plain(M("summary.files", num(n1, st.files), mb,
-                    num(n2, st.objects)));
+                    objs ? objs : num(n2, st.objects)));
+        free(objs);
         say_plain(M("summary.time", secs));
         put_m(stderr, M("summary.findings", num(n1, st.findings)));
         for(size_t i = 0; i < c->per_threat_n; i++) {
@@ -1301,9 +1303,11 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                     num(n2, st.skipped_limit), num(n3, st.errors)));
         scope_summary(s, &st);
         if(c->running) {
+            char *jvms = count_of("count.jvm", st.processes_java);
             say_plain(M("summary.processes", num(n1, st.processes),
-                        num(n2, st.processes_java),
+                        jvms ? jvms : num(n2, st.processes_java),
                         num(n3, st.processes_unreadable)));
+            free(jvms);
             if(st.processes_unreadable && geteuid())
                 say_plain(M("summary.processes_root"));
         }

@@ -207,7 +207,8 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
     for(size_t i = 0; i < io->files.n; i++) {
         const struct row *r = &io->files.v[i];
         put(o, "  ", r->key);
-        fprintf(o, ": %llu %s", (unsigned long long)r->n, ja ? "件" : "hits");
+        fprintf(o, ": %llu %s", (unsigned long long)r->n,
+                ja ? "件" : r->n == 1 ? "hit" : "hits");
         put(o, ja ? ", 初回 " : ", first ", r->extra);
         put(o, ja ? ", 最終 " : ", last ", r->last);
         fputc('\n', o);

