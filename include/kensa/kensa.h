@@ -108,6 +108,10 @@ enum kensa_attr_type {
                                       finding, on the details line */
 #define KENSA_ATTR_OWN_LINE (1u << 2) /* ...on a line of its own, labelled,
                                          at most 200 bytes of it */
+#define KENSA_ATTR_TIME (1u << 3)  /* a time (ISO 8601, or a log's own
+                                      form): text reports show it as ISO
+                                      8601 in the local zone, the zone
+                                      shown */
 
 /*
  * One typed attribute of a finding: what the detector found, under the

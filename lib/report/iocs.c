@@ -180,6 +180,17 @@ static void put(FILE *o, const char *lead, const char *value)
     kensa_fputs_safe(value ? value : "?", o);
 }
 
+/* put() for a log line's time: ISO 8601 in the local zone, the zone
+ * shown, as the text report shows times (as it stands when it is no
+ * time kensa reads). */
+static void put_time(FILE *o, const char *lead, const char *value)
+{
+    char iso[48];
+    if(value && report_iso_local(value, iso, sizeof(iso)))
+        value = iso;
+    put(o, lead, value);
+}
+
 /* Say how many distinct values a full table could not keep. */
 static void note_dropped(FILE *o, const struct table *t, bool ja)
 {
@@ -209,8 +220,8 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
         put(o, "  ", r->key);
         fprintf(o, ": %llu %s", (unsigned long long)r->n,
                 ja ? "件" : r->n == 1 ? "hit" : "hits");
-        put(o, ja ? ", 初回 " : ", first ", r->extra);
-        put(o, ja ? ", 最終 " : ", last ", r->last);
+        put_time(o, ja ? ", 初回 " : ", first ", r->extra);
+        put_time(o, ja ? ", 最終 " : ", last ", r->last);
         fputc('\n', o);
     }
     note_dropped(o, &io->files, ja);
@@ -355,6 +366,23 @@ static void write_csv(struct kensa_iocs *io, FILE *o)
     for(size_t i = 0; i < io->sources.n; i++)
         csv_row(o, "ip", io->sources.v[i].key, "attack source",
                 io->sources.v[i].n);
+    /* the logs attacked, first and last seen in ISO 8601 UTC (a time
+     * without a zone as it stands, one kensa cannot read as written) */
+    table_sort(&io->files);
+    for(size_t i = 0; i < io->files.n; i++) {
+        const struct row *r = &io->files.v[i];
+        char t1[48], t2[48];
+        const char *first = r->extra, *last = r->last;
+        if(first && report_iso_utc(first, t1, sizeof(t1)))
+            first = t1;
+        if(last && report_iso_utc(last, t2, sizeof(t2)))
+            last = t2;
+        buf_init(&ctx, REPORT_RECORD_MAX);
+        buf_printf(&ctx, "attacked log, first %s, last %s",
+                   first ? first : "?", last ? last : "?");
+        csv_row(o, "file", r->key, buf_cstr(&ctx), r->n);
+        buf_free(&ctx);
+    }
     for(size_t i = 0; i < io->commands.n; i++)
         csv_row(o, "command", io->commands.v[i].key,
                 "decoded exploit-kit command", io->commands.v[i].n);

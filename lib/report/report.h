@@ -140,6 +140,17 @@ const char *report_system_path(const struct kensa_report *r,
 const char *report_user_name(const struct kensa_report *r, uint32_t uid);
 const char *report_group_name(const struct kensa_report *r, uint32_t gid);
 
+/*
+ * A log line's time as ISO 8601 in the local zone ("2021-12-10T22:45:12
+ * +09:00" without the space; "Z" for UTC) into out (>= 40 bytes), from
+ * ISO 8601 or the common log format; a time without a zone in ISO form
+ * as it stands.  false when s is neither (show it as it is).
+ */
+bool report_iso_local(const char *s, char *out, size_t cap);
+
+/* The same in UTC ("2021-12-10T13:45:12Z"), for files machines read. */
+bool report_iso_utc(const char *s, char *out, size_t cap);
+
 /* "2026-11-25T19:04:26.123Z" into out[32]. */
 void report_timestamp(char out[32]);
 
