@@ -93,17 +93,22 @@ static void lines_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_report *r = ctx;
     const struct kensa_finding *f = item;
-    const char *sev = kensa_severity_name(f->severity);
     enum kensa_lang lang = r->o.lang;
-    char up[16];
+    char id[40];
     size_t i;
-    for(i = 0; sev[i] && i < sizeof(up) - 1; i++)
-        up[i] = (char)(sev[i] >= 'a' ? sev[i] - 32 : sev[i]);
-    up[i] = 0;
+    /* the label in the reader's language, padded to 8 columns (a CJK
+     * character takes two) */
+    snprintf(id, sizeof(id), "severity.%s",
+             kensa_severity_name(f->severity));
+    const char *sev = kensa_message_template(id, lang);
+    if(!sev)
+        sev = kensa_severity_name(f->severity);
+    size_t cols = utf8_cols(sev, strlen(sev));
     if(r->o.color)
-        rec_printf(rc, "%s%-8s\033[0m ", sev_colour(f->severity), up);
+        rec_printf(rc, "%s%s\033[0m", sev_colour(f->severity), sev);
     else
-        rec_printf(rc, "%-8s ", up);
+        rec_puts(rc, sev);
+    rec_printf(rc, "%*s", (int)(cols < 8 ? 9 - cols : 1), "");
     rec_text(rc, f->path, SIZE_MAX);
     if(f->line)
         rec_printf(rc, ":%llu", (unsigned long long)f->line);
