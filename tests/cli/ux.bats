@@ -152,6 +152,28 @@ X
     done
     grep -q '^kensa - .*logs' "$KENSA_TOP/docs/kensa.1.scd"
     "$KENSA" --help | grep -q 'fix modifies the files'
-    "$KENSA" --help | grep -q 'SIZE takes K, M or G'
+    "$KENSA" --help | grep -q 'SIZE takes K, M, G or T'
     grep -q 'K, M, G or T suffix' "$KENSA_TOP/docs/kensa.1.scd"
 }
+
+@test "man pages: every command of --help in both synopses; the Japanese page has every section of the English one" {
+    cmds=$("$KENSA" --help | sed -n '/^Commands:/,/^$/p' | grep -oE '^  [a-z0-9]+' | tr -d ' ')
+    [ "$(echo "$cmds" | wc -l)" -ge 7 ]
+    for page in kensa.1.scd kensa.ja.1.scd; do
+        for c in $cmds; do
+            grep -qE "^\*kensa\* $c( |$)" "$KENSA_TOP/docs/$page" || { echo "$page: no $c"; false; }
+        done
+        grep -q 'K, M, G\|K、M、G、T' "$KENSA_TOP/docs/$page"
+    done
+    # the same sections, in the same order (NAME .. SEE ALSO)
+    [ "$(grep -c '^# ' "$KENSA_TOP/docs/kensa.1.scd")" = "$(grep -c '^# ' "$KENSA_TOP/docs/kensa.ja.1.scd")" ]
+    # exit statuses and environment variables the English page documents
+    for w in '^\*130\*, \*143\*' '^\*TMPDIR\*' '^\*NO_COLOR\*' 'SIZE'; do
+        grep -q "$w" "$KENSA_TOP/docs/kensa.ja.1.scd" || { echo "ja: no $w"; false; }
+    done
+    # --help and both pages agree that --fix modifies files
+    grep -q -- '--fix\* は脆弱な' "$KENSA_TOP/docs/kensa.ja.1.scd"
+    grep -q 'except by \*kensa log4j --fix\*' "$KENSA_TOP/docs/kensa.1.scd"
+    "$KENSA" --help --lang ja | grep -q 'K、M、G、T'
+}
+
