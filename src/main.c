@@ -223,6 +223,7 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
                "running pid " },
     { "logs", SCAN_OPTS "iocs " },
     { "scan", SCAN_OPTS "log-path running pid " },
+    { "image", SCAN_OPTS },
     { "system", " root json format lang help " },
     { "threats", " lang help " },
     { "brief", " lang help " },
@@ -1053,6 +1054,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         roots = def_roots;
         nroots = 1;
     }
+    if(!strcmp(c->cmd, "image") && c->so.root) {
+        say(stderr, M("cli.image_root"));
+        return EXIT_ERROR;
+    }
     if(c->fix && !c->dry_run) {
         char why[4200];
         if(kensa_fix_check_backup_dir(c->backup_dir, why, sizeof(why))) {
@@ -1186,6 +1191,11 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                 say(stderr, M("cli.stdin", kensa_strerror_lang(e2, lang)));
                 err = e2;
             }
+        } else if(!strcmp(c->cmd, "image")) {
+            /* each an image layout folder (kensa_scanner_scan_image_dir) */
+            enum kensa_err e2 = kensa_scanner_scan_image_dir(s, roots[i]);
+            if(e2)
+                err = e2;
         } else {
             walk[nwalk++] = roots[i];
         }
@@ -1684,7 +1694,7 @@ bad:
         rc = confine(&c, NULL, 0) ? EXIT_ERROR :
              cmd_restore(&c, nargs, args);
     else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
-       !strcmp(c.cmd, "logs"))
+       !strcmp(c.cmd, "logs") || !strcmp(c.cmd, "image"))
         rc = cmd_scan(&c, nargs, args);
     else if(!strcmp(c.cmd, "system"))
         rc = cmd_system(&c, nargs);

@@ -380,6 +380,23 @@ enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
                                          size_t len);
 
 /*
+ * Scan an unpacked container image layout folder (an OCI image layout:
+ * oci-layout, index.json, blobs/sha256/...; or an unpacked `docker
+ * save`: manifest.json and the files it names) as an image tar is
+ * scanned: every image it holds, its layers applied in order with
+ * whiteouts, findings named `path!/REF:/path/in/image` with
+ * container.image.* and kensa.image.layer.  The folder's files are
+ * opened beneath it without following any symbolic link and must be
+ * regular files (anything else is a warning, not read).  A host path
+ * (kensa_options.root does not apply).  KENSA_OK when its images were
+ * scanned; KENSA_EFORMAT when it holds none that could be read, and
+ * KENSA_ENOENT, KENSA_EIO when it cannot be opened (each with a
+ * warning saying why).
+ */
+enum kensa_err kensa_scanner_scan_image_dir(struct kensa_scanner *s,
+                                            const char *path);
+
+/*
  * Scan what running process `pid` has loaded or holds, if it is a JVM
  * (its executable is named java, or it maps libjvm.so) or maps or holds
  * open any .jar, .war or .ear: each file it maps (read through

@@ -21,6 +21,7 @@
 
 #include "core/engine.h"
 #include "core/sysroot.h"
+#include "formats/image.h"
 #include "walk/walk.h"
 
 #define SMALL_FILE (128u * 1024)  /* read, don't map, up to this size */
@@ -506,9 +507,14 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
 
 /* ---- one file ---------------------------------------------------------- */
 
-static void scan_mem(struct kensa_scanner *s, const char *path,
-                     const struct stat *st, const uint8_t *data, size_t len,
-                     bool mapped, const struct kctxattr *attrs)
+static void progress(struct kensa_scanner *s, const char *path);
+
+/* One top-level object: the bytes of a file (dirfd -1), or an image
+ * layout folder open at dirfd (formats/image.h).  False when that
+ * folder held no image. */
+static bool scan_root(struct kensa_scanner *s, const char *path,
+                      const struct stat *st, const uint8_t *data, size_t len,
+                      bool mapped, const struct kctxattr *attrs, int dirfd)
 {
     struct kctx c = {
         .s = s, .file_path = path,
@@ -518,9 +524,10 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     };
     clock_gettime(CLOCK_MONOTONIC, &c.start);
     char *p = strdup(path);
+    bool ok = true;
     if(!p) {
         warn1(s, path, KENSA_ENOMEM, KMSG_OOM, NULL);
-        return;
+        return false;
     }
     struct kobj root = {
         .ctx = &c, .data = data, .len = len, .path = p, .name = p,
@@ -531,8 +538,43 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     if(slash && slash[1])
         root.name = slash + 1;
     c.root = &root;
-    object_scan(&root);
+    if(dirfd >= 0)
+        ok = image_dir_walk(&root, dirfd);
+    else
+        object_scan(&root);
     free(p);
+    return ok;
+}
+
+static void scan_mem(struct kensa_scanner *s, const char *path,
+                     const struct stat *st, const uint8_t *data, size_t len,
+                     bool mapped, const struct kctxattr *attrs)
+{
+    scan_root(s, path, st, data, len, mapped, attrs, -1);
+}
+
+enum kensa_err kensa_scanner_scan_image_dir(struct kensa_scanner *s,
+                                            const char *path)
+{
+    struct stat st;
+    if(!s || !path)
+        return KENSA_EINVAL;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if(fd < 0 || fstat(fd, &st)) {
+        int e = errno;
+        if(fd >= 0)
+            close(fd);
+        warn_raw(s, path, e == ENOENT ? KENSA_ENOENT : KENSA_EIO,
+                 KMSG_WALK_ROOT, NULL, 0, e);
+        return e == ENOENT ? KENSA_ENOENT : KENSA_EIO;
+    }
+    progress(s, path);
+    pthread_mutex_lock(&s->lock);
+    s->stats.files++;
+    pthread_mutex_unlock(&s->lock);
+    bool ok = scan_root(s, path, &st, NULL, 0, false, NULL, fd);
+    close(fd);
+    return ok ? KENSA_OK : KENSA_EFORMAT;
 }
 
 static void progress(struct kensa_scanner *s, const char *path)
