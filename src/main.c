@@ -223,7 +223,11 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
                "running pid " },
     { "logs", SCAN_OPTS "iocs " },
     { "scan", SCAN_OPTS "log-path running pid " },
-    { "image", SCAN_OPTS },
+    /* a layout folder is read as an image: no walk, no --root */
+    { "image", " json csv format output quiet no-advice color lang all "
+               "fail-on max-scansize max-files max-recursion max-ratio "
+               "max-scantime no-summary password passwords no-confine "
+               "syslog syslog-facility help " },
     { "system", " root json format lang help " },
     { "threats", " lang help " },
     { "brief", " lang help " },
