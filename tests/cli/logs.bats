@@ -208,6 +208,11 @@ X
     grep -qF '"file","'"$T"'/access.log","attacked log, first 2021-12-11T10:00:01Z, last 2021-12-11T11:30:00Z","2"' "$T/iocs.csv"
     TZ=UTC run --separate-stderr "$KENSA" logs --threads 1 --color never --no-summary --lang ja "$T/access.log"
     [[ "$output" == *"初回 2021-12-11T10:00:01Z"* ]]
+    # the summary speaks Japanese from the catalog: counts as 「攻撃 2 件、疑わしい 0 件」
+    grep -qxF '攻撃 2 件、疑わしい 0 件' <<<"$output"
+    grep -qF "access.log：2 件、初回 2021-12-11T10:00:01Z、最終 2021-12-11T11:30:00Z" <<<"$output"
+    grep -qxF '== ログ調査のまとめ（Log4Shell） ==' <<<"$output"
+    ! grep -qE '^(attacks|top source|callback hosts|decoded commands)' <<<"$output"
 }
 
 @test "kensa scan reads logs in log folders, and --log-path adds more" {
