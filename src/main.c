@@ -154,6 +154,20 @@ static char *render(const struct margs *m)
     return p;
 }
 
+/* m as a kensa_msg for the report, its arguments in a[6] (the caller's,
+ * which must outlive the message). */
+static struct kensa_msg kmsg(const struct margs *m, const char *a[6])
+{
+    const char *v[6] = { m->a1, m->a2, m->a3, m->a4, m->a5, m->a6 };
+    size_t n = 0;
+    for(size_t i = 0; i < 6; i++) {
+        a[i] = v[i];
+        if(v[i])
+            n = i + 1;
+    }
+    return (struct kensa_msg){ .id = m->id, .args = a, .nargs = n };
+}
+
 /* Write the message (arguments may hold any bytes: control characters are
  * escaped) without a newline. */
 static void put_m(FILE *o, const struct margs *m)
@@ -211,6 +225,11 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
     { "logs", SCAN_OPTS "iocs " },
     { "doc", SCAN_OPTS "extract " },
     { "scan", SCAN_OPTS "log-path running pid " },
+    /* a layout folder is read as an image: no walk, no --root */
+    { "image", " json csv format output quiet no-advice color lang all "
+               "fail-on max-scansize max-files max-recursion max-ratio "
+               "max-scantime no-summary password passwords no-confine "
+               "syslog syslog-facility help " },
     { "system", " root json format lang help " },
     { "threats", " lang help " },
     { "brief", " lang help " },
@@ -613,27 +632,69 @@ static void count_verdicts(const struct kensa_finding *f, void *ud)
         v[1]++;
 }
 
+static FILE *open_out(const char *path);
+
+/* Report one --fix or --restore action (JSON, CSV; text says it
+ * itself).  A write failure is remembered for the exit status. */
+static void report_action(struct cli *c, struct kensa_action *a,
+                          const struct margs *m)
+{
+    const char *args[6];
+    if(!c->report || c->ro.format == KENSA_FMT_TEXT)
+        return;
+    a->message = kmsg(m, args);
+    if(kensa_report_action(c->report, a) && !c->write_errno)
+        c->write_errno = errno ? errno : EIO;
+}
+
+/* "a, b, c": the removed entries for a dry run's message, or NULL. */
+static char *join_removed(const char *const *v, size_t n)
+{
+    size_t len = 1;
+    for(size_t i = 0; i < n; i++)
+        len += strlen(v[i]) + 2;
+    char *p = malloc(len), *w = p;
+    if(!p)
+        return NULL;
+    for(size_t i = 0; i < n; i++) {
+        size_t l = strlen(v[i]);
+        if(i) {
+            memcpy(w, ", ", 2);
+            w += 2;
+        }
+        memcpy(w, v[i], l);
+        w += l;
+    }
+    *w = 0;
+    return p;
+}
+
 /* After the scan: rewrite each file once with all of its removals, then
- * rescan it.  Returns the number of files that could not be fixed. */
+ * rescan it.  Each file's outcome is said (text) or reported as an
+ * action record (JSON, CSV).  Returns the number of files that could
+ * not be fixed. */
 static size_t run_fixes(struct cli *c)
 {
     size_t failed = 0;
+    bool text = c->ro.format == KENSA_FMT_TEXT;
     for(size_t i = 0; i < c->njobs; i++) {
         if(!c->jobs[i].file)
             continue;
         const char *file = c->jobs[i].file;
         struct kensa_fix_target t[256];
+        const char *removed[256];
         size_t n = 0;
         for(size_t k = i; k < c->njobs && n < 256; k++) {
             struct fixjob *j = &c->jobs[k];
             if(!j->file || strcmp(j->file, file))
                 continue;
-            if(c->dry_run)
+            if(c->dry_run && text)
                 say(stdout, M("cli.would_remove",
                               j->entry ? j->entry : j->file, j->where));
             t[n].chain = (const char *const *)j->chain;
             t[n].chain_len = j->chain_len;
             t[n].entry = j->entry;
+            removed[n] = j->entry ? j->entry : j->file;
             n++;
         }
         struct kensa_fix_opts fo = { .dry_run = c->dry_run,
@@ -642,11 +703,26 @@ static size_t run_fixes(struct cli *c)
                                      .expect_ino = c->jobs[i].ino };
         struct kensa_fix_result r;
         enum kensa_err rc = kensa_fix_file(file, t, n, &fo, &r);
+        struct kensa_action act = {
+            .action = "log4j-fix", .path = file, .dry_run = c->dry_run,
+            .removed = removed, .n_removed = n,
+        };
         if(rc) {
+            const char *why = r.why[0] ? r.why : kensa_strerror(rc);
             say(stderr, M("cli.not_fixed", file,
                           r.why[0] ? r.why : kensa_strerror_lang(rc, lang)));
+            act.reason = why;
+            act.removed = NULL;
+            act.n_removed = 0;
+            report_action(c, &act, M("cli.not_fixed", file, why));
             failed++;
-        } else if(!c->dry_run) {
+        } else if(c->dry_run) {
+            char *list = join_removed(removed, n);
+            act.success = true;
+            report_action(c, &act, M("cli.would_remove", list ? list : "",
+                                     c->jobs[i].where));
+            free(list);
+        } else {
             /* check the result the way it was found */
             unsigned v[2] = { 0, 0 };
             struct kensa_options so;
@@ -662,14 +738,26 @@ static size_t run_fixes(struct cli *c)
                 kensa_scanner_free(s);
             }
             char nb[24];
-            char *state = render(M(v[0] ? "cli.still_vulnerable" :
-                                          "cli.mitigated"));
-            say(stdout, M(r.removed == 1 ? "cli.fixed_one" : "cli.fixed_many",
-                          file, num(nb, r.removed), r.backup,
-                          state ? state : "",
-                          c->jobs[i].fixed_in ? c->jobs[i].fixed_in :
-                                                "2.17.1"));
-            free(state);
+            const char *up = c->jobs[i].fixed_in ? c->jobs[i].fixed_in :
+                                                   "2.17.1";
+            const char *rid = r.removed == 1 ? "cli.fixed_one" :
+                                               "cli.fixed_many";
+            num(nb, r.removed);
+            if(text) {
+                char *state = render(M(v[0] ? "cli.still_vulnerable" :
+                                              "cli.mitigated"));
+                say(stdout, M(rid, file, nb, r.backup, state ? state : "",
+                              up));
+                free(state);
+            } else {
+                act.success = !v[0];
+                act.backup = r.backup;
+                act.state = v[0] ? "vulnerable" : "mitigated";
+                act.reason = v[0] ? "still vulnerable after the fix" : NULL;
+                report_action(c, &act, M(rid, file, nb, r.backup,
+                                         v[0] ? "STILL VULNERABLE" :
+                                                "mitigated", up));
+            }
             if(v[0])
                 failed++;
         }
@@ -683,29 +771,42 @@ static size_t run_fixes(struct cli *c)
     return failed;
 }
 
-/* Restore one backup; false after saying why not. */
-static bool restore_one(const char *backup, bool force)
+/* Restore one backup; false after saying why not.  JSON and CSV get an
+ * action record (log4j-restore) instead of the line on stdout. */
+static bool restore_one(struct cli *c, const char *backup)
 {
-    char path[4096], why[512] = "";
+    char path[4096] = "", why[512] = "";
     struct stat st;
+    struct kensa_action act = { .action = "log4j-restore", .path = backup,
+                                .backup = backup };
     if(lstat(backup, &st) && errno == ENOENT) {
         say(stderr, M("cli.backup_missing", backup));
+        act.reason = "the backup is missing";
+        report_action(c, &act, M("cli.backup_missing", backup));
         return false;
     }
-    enum kensa_err e = kensa_fix_restore_ex(backup, force, path, sizeof(path),
-                                            why, sizeof(why));
+    enum kensa_err e = kensa_fix_restore_ex(backup, c->force, path,
+                                            sizeof(path), why, sizeof(why));
     if(e) {
-        say(stderr, M(e == KENSA_ECHANGED ? "cli.restore_changed" :
-                      "cli.not_restored", backup,
+        const char *id = e == KENSA_ECHANGED ? "cli.restore_changed" :
+                                               "cli.not_restored";
+        say(stderr, M(id, backup,
                       why[0] ? why : kensa_strerror_lang(e, lang)));
+        act.reason = why[0] ? why : kensa_strerror(e);
+        report_action(c, &act, M(id, backup, act.reason));
         return false;
     }
-    say(stdout, M("cli.restored", path, backup));
+    act.path = path;
+    act.success = true;
+    if(c->ro.format == KENSA_FMT_TEXT)
+        say(stdout, M("cli.restored", path, backup));
+    else
+        report_action(c, &act, M("cli.restored", path, backup));
     return true;
 }
 
 struct restore_all {
-    bool force;
+    struct cli *c;
     size_t n, failed;
 };
 
@@ -713,23 +814,36 @@ static void restore_listed(const char *backup, void *ud)
 {
     struct restore_all *ra = ud;
     ra->n++;
-    if(!restore_one(backup, ra->force))
+    if(!restore_one(ra->c, backup))
         ra->failed++;
 }
 
 /* --restore BACKUP... or DIR...: a folder restores every backup its
- * manifest lists (the last record of each), as --backup-dir named it. */
-static int cmd_restore(int argc, char **argv, bool force)
+ * manifest lists (the last record of each), as --backup-dir named it.
+ * JSON and CSV: one action record per backup, to stdout or -o. */
+static int cmd_restore(struct cli *c, int argc, char **argv)
 {
     int rc = EXIT_CLEAN;
+    FILE *out = stdout;
     if(!argc) {
         say(stderr, M("cli.restore_needs"));
         return EXIT_ERROR;
     }
+    if(c->ro.format != KENSA_FMT_TEXT) {
+        enum kensa_err err;
+        if(c->output && !(out = open_out(c->output)))
+            return EXIT_ERROR;
+        if(!(c->report = kensa_report_new(&c->ro, out, &err))) {
+            fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
+            if(out != stdout)
+                fclose(out);
+            return EXIT_ERROR;
+        }
+    }
     for(int i = 0; i < argc; i++) {
         struct stat st;
         if(!stat(argv[i], &st) && S_ISDIR(st.st_mode)) {
-            struct restore_all ra = { .force = force };
+            struct restore_all ra = { .c = c };
             char why[512] = "";
             enum kensa_err e = kensa_fix_backups(argv[i], restore_listed, &ra,
                                                  why, sizeof(why));
@@ -743,9 +857,21 @@ static int cmd_restore(int argc, char **argv, bool force)
             } else if(ra.failed) {
                 rc = EXIT_ERROR;
             }
-        } else if(!restore_one(argv[i], force)) {
+        } else if(!restore_one(c, argv[i])) {
             rc = EXIT_ERROR;
         }
+    }
+    if(c->report && kensa_report_finish(c->report) && !c->write_errno)
+        c->write_errno = errno ? errno : EIO;
+    kensa_report_free(c->report);
+    c->report = NULL;
+    if(out != stdout && fclose(out) && !c->write_errno)
+        c->write_errno = errno ? errno : EIO;
+    if(c->write_errno) {
+        char why[256];
+        kensa_syserror(c->write_errno, lang, why, sizeof(why));
+        say(stderr, M("cli.report_write", why));
+        rc = EXIT_ERROR;
     }
     return rc;
 }
@@ -939,6 +1065,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         roots = def_roots;
         nroots = 1;
     }
+    if(!strcmp(c->cmd, "image") && c->so.root) {
+        say(stderr, M("cli.image_root"));
+        return EXIT_ERROR;
+    }
     if(c->fix && !c->dry_run) {
         char why[4200];
         if(kensa_fix_check_backup_dir(c->backup_dir, why, sizeof(why))) {
@@ -1076,6 +1206,11 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                 say(stderr, M("cli.stdin", kensa_strerror_lang(e2, lang)));
                 err = e2;
             }
+        } else if(!strcmp(c->cmd, "image")) {
+            /* each an image layout folder (kensa_scanner_scan_image_dir) */
+            enum kensa_err e2 = kensa_scanner_scan_image_dir(s, roots[i]);
+            if(e2)
+                err = e2;
         } else {
             walk[nwalk++] = roots[i];
         }
@@ -1115,14 +1250,34 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         }
     }
 
+    /* an interrupted --fix changes nothing; its actions are reported
+     * before the run's closing record */
+    size_t fix_failed = (c->fix || c->dry_run) && !got_signal ?
+                        run_fixes(c) + c->jobs_lost : 0;
     struct kensa_stats st;
     kensa_scanner_stats(s, &st);
     /* the run's closing record (JSON; text and CSV ignore it) */
+    const char *pruned[KENSA_PRUNED_MAX], *ptypes[KENSA_PRUNED_MAX];
+    const char *limits[64];
+    uint64_t lcounts[64];
+    size_t npruned = 0, nlimits = 0;
+    while(npruned < KENSA_PRUNED_MAX &&
+          (pruned[npruned] = kensa_scanner_pruned(s, npruned,
+                                                  &ptypes[npruned])))
+        npruned++;
+    while(nlimits < 64 &&
+          (limits[nlimits] = kensa_scanner_limit(s, nlimits,
+                                                 &lcounts[nlimits])))
+        nlimits++;
     struct kensa_run run = {
         .roots = roots, .n_roots = nroots,
         .args = (const char *const *)c->argv, .n_args = (size_t)c->argc,
         .stats = &st, .interrupted = got_signal || c->write_errno,
         .failed = err || st.errors || c->write_errno,
+        .excludes = (const char *const *)c->globs.v,
+        .n_excludes = c->globs.n,
+        .pruned = pruned, .pruned_types = ptypes, .n_pruned = npruned,
+        .limits = limits, .limit_counts = lcounts, .n_limits = nlimits,
     };
     if(c->syslog)
         syslog_next(c->syslog, SYSLOG_RUN, 0);
@@ -1137,8 +1292,10 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         snprintf(mb, sizeof(mb), "%.1f", (double)st.bytes / 1e6);
         snprintf(secs, sizeof(secs), "%.3f", el);
         say_plain(M("summary.head"));
+        char *objs = count_of("count.object", st.objects);
         say_plain(M("summary.files", num(n1, st.files), mb,
-                    num(n2, st.objects)));
+                    objs ? objs : num(n2, st.objects)));
+        free(objs);
         say_plain(M("summary.time", secs));
         put_m(stderr, M("summary.findings", num(n1, st.findings)));
         for(size_t i = 0; i < c->per_threat_n; i++) {
@@ -1171,9 +1328,11 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
                     num(n2, st.skipped_limit), num(n3, st.errors)));
         scope_summary(s, &st);
         if(c->running) {
+            char *jvms = count_of("count.jvm", st.processes_java);
             say_plain(M("summary.processes", num(n1, st.processes),
-                        num(n2, st.processes_java),
+                        jvms ? jvms : num(n2, st.processes_java),
                         num(n3, st.processes_unreadable)));
+            free(jvms);
             if(st.processes_unreadable && geteuid())
                 say_plain(M("summary.processes_root"));
         }
@@ -1204,9 +1363,6 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         putsafe(c->syslog_dest, stderr);
         fputc('\n', stderr);
     }
-    /* an interrupted --fix changes nothing */
-    size_t fix_failed = (c->fix || c->dry_run) && !got_signal ?
-                        run_fixes(c) + c->jobs_lost : 0;
     rc = decide_exit(c, &st, err, fix_failed);
 out:
     kensa_scanner_free(s);
@@ -1552,12 +1708,13 @@ bad:
         rc = EXIT_ERROR;
     } else if(c.restore)
         rc = confine(&c, NULL, 0) ? EXIT_ERROR :
-             cmd_restore(nargs, args, c.force);
+             cmd_restore(&c, nargs, args);
     else if(c.extract && strcmp(c.cmd, "doc")) {
         say(stderr, M("cli.extract_needs_doc"));
         rc = EXIT_ERROR;
     } else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
-       !strcmp(c.cmd, "logs") || !strcmp(c.cmd, "doc"))
+       !strcmp(c.cmd, "logs") || !strcmp(c.cmd, "doc") ||
+       !strcmp(c.cmd, "image"))
         rc = cmd_scan(&c, nargs, args);
     else if(!strcmp(c.cmd, "system"))
         rc = cmd_system(&c, nargs);

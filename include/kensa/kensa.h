@@ -114,6 +114,10 @@ enum kensa_attr_type {
                                       finding, on the details line */
 #define KENSA_ATTR_OWN_LINE (1u << 2) /* ...on a line of its own, labelled,
                                          at most 200 bytes of it */
+#define KENSA_ATTR_TIME (1u << 3)  /* a time (ISO 8601, or a log's own
+                                      form): text reports show it as ISO
+                                      8601 in the local zone, the zone
+                                      shown */
 
 /*
  * One typed attribute of a finding: what the detector found, under the
@@ -333,6 +337,9 @@ struct kensa_stats {
     uint64_t processes_java; /* ...of which JVMs or holding archives:
                                 their files were scanned */
     uint64_t processes_unreadable; /* ...of which could not be read */
+    uint64_t excluded;       /* files and folders an exclude glob matched
+                                (a folder counts once: nothing beneath it
+                                is looked at) */
 };
 
 struct kensa_scanner;
@@ -382,6 +389,23 @@ enum kensa_err kensa_scanner_scan_fd(struct kensa_scanner *s,
 enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
                                          const char *name, const void *data,
                                          size_t len);
+
+/*
+ * Scan an unpacked container image layout folder (an OCI image layout:
+ * oci-layout, index.json, blobs/sha256/...; or an unpacked `docker
+ * save`: manifest.json and the files it names) as an image tar is
+ * scanned: every image it holds, its layers applied in order with
+ * whiteouts, findings named `path!/REF:/path/in/image` with
+ * container.image.* and kensa.image.layer.  The folder's files are
+ * opened beneath it without following any symbolic link and must be
+ * regular files (anything else is a warning, not read).  A host path
+ * (kensa_options.root does not apply).  KENSA_OK when its images were
+ * scanned; KENSA_EFORMAT when it holds none that could be read, and
+ * KENSA_ENOENT, KENSA_EIO when it cannot be opened (each with a
+ * warning saying why).
+ */
+enum kensa_err kensa_scanner_scan_image_dir(struct kensa_scanner *s,
+                                            const char *path);
 
 /*
  * Scan what running process `pid` has loaded or holds, if it is a JVM
@@ -475,6 +499,15 @@ void kensa_scanner_stats(const struct kensa_scanner *s,
 #define KENSA_PRUNED_MAX 64
 const char *kensa_scanner_pruned(const struct kensa_scanner *s, size_t i,
                                  const char **out_type);
+
+/*
+ * The i-th kind of limit the scan hit (a warning with KENSA_ELIMIT), in
+ * catalog order: its message id ("limit.filesize", "zip.ratio") and in
+ * *out_n how many times (stats.skipped_limit counts them all).  NULL
+ * past the last one.  Call once the scan has returned.
+ */
+const char *kensa_scanner_limit(const struct kensa_scanner *s, size_t i,
+                                uint64_t *out_n);
 
 /* Release the scanner.  NULL is a no-op. */
 void kensa_scanner_free(struct kensa_scanner *s);
@@ -606,6 +639,18 @@ struct kensa_run {
     size_t n_args;
     const struct kensa_stats *stats; /* files, bytes, warnings, limits,
                                         errors; NULL: not known */
+    /* What was skipped and why (the record's kensa.scan.skipped.*):
+     * the exclude globs given (stats->excluded counts what they
+     * matched), the network mounts not entered (path and type, as
+     * kensa_scanner_pruned gives them; stats->pruned_fs counts them
+     * all) and the limits hit (kensa_scanner_limit's ids and counts). */
+    const char *const *excludes;
+    size_t n_excludes;
+    const char *const *pruned, *const *pruned_types;
+    size_t n_pruned;
+    const char *const *limits;
+    const uint64_t *limit_counts;
+    size_t n_limits;
     bool interrupted;           /* stopped by a signal or a write error */
     bool failed;                /* the scan had errors (a root missing,
                                    unreadable paths, an output failed) */
@@ -618,13 +663,45 @@ struct kensa_run {
  * event.start/end/duration, kensa.scan.roots, process.args, the counts
  * (kensa.scan.findings.by_threat.<id>, .by_severity.<name>,
  * .by_verdict.<name>, kensa.scan.{files,bytes,objects,warnings,errors,
- * skipped.limit}).  Text and CSV write nothing (the CLI prints its
+ * skipped.limit}) and what was skipped (kensa.scan.skipped.excludes,
+ * .excluded, .pruned.path/.type, .pruned_count, .limits.<id>,
+ * .vanished).  Text and CSV write nothing (the CLI prints its
  * summary on stderr).  Call once, at the end of the run, after
  * kensa_report_finish is fine.  KENSA_EIO when it could not be written,
  * KENSA_EINVAL for NULL arguments.
  */
 enum kensa_err kensa_report_run(struct kensa_report *r,
                                 const struct kensa_run *run);
+
+/*
+ * A change kensa made, would make (dry run) or could not make to a file
+ * on disk (kensa log4j --fix, --restore), for the report: JSON writes
+ * one record (event.kind "event", event.category "file", event.type
+ * "change" - "info" on a dry run -, event.action, event.outcome,
+ * file.path, kensa.fix.*), CSV one row; text writes nothing (the CLI
+ * tells people itself).  Everything is borrowed for the call.
+ */
+struct kensa_action {
+    const char *action;          /* "log4j-fix", "log4j-restore" */
+    const char *path;            /* the file changed (file.path) */
+    const char *backup;          /* where the original was saved (fix) or
+                                    restored from; NULL: none */
+    const char *const *removed;  /* entries removed (class names) */
+    size_t n_removed;
+    bool dry_run;                /* nothing changed: what would be */
+    bool success;                /* event.outcome success or failure */
+    const char *reason;          /* why it failed (English); NULL */
+    const char *state;           /* after a fix, a rescan's verdict:
+                                    "mitigated", "vulnerable"; NULL */
+    struct kensa_msg message;    /* one line for people (catalog id and
+                                    arguments): "cli.fixed_one" */
+};
+
+/* Record one action.  KENSA_EIO when it could not be written,
+ * KENSA_EINVAL for NULL arguments or an action without action or path.
+ * May be called after kensa_report_finish. */
+enum kensa_err kensa_report_action(struct kensa_report *r,
+                                   const struct kensa_action *a);
 
 /*
  * Record one finding.  JSON and CSV write it at once; text keeps a bounded

@@ -29,9 +29,11 @@
  * Landlock denies every path it was not told about, including files a
  * library opens on first use.  OpenSSL reads its configuration on the
  * first digest, glibc's iconv reads its module cache on the first
- * conversion (libarchive converts pax names) and gmtime_r() reads
- * /etc/localtime once; warm_up() triggers all three before the door
- * closes.  Shared libraries are all mapped at start.  tests/cli/harden.bats
+ * conversion (libarchive converts pax names), gmtime_r() reads
+ * /etc/localtime once and NSS reads nsswitch.conf and loads its modules
+ * on the first user or group lookup; warm_up() triggers all four before
+ * the door closes (/etc/passwd and /etc/group stay readable: nss "files"
+ * reads them at each lookup).  Shared libraries are all mapped at start.  tests/cli/harden.bats
  * runs a scan under strace and fails on any EACCES or EPERM, so a new lazy
  * load shows up there.
  *
@@ -42,10 +44,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <iconv.h>
 #include <langinfo.h>
 #include <linux/landlock.h>
 #include <openssl/crypto.h>
+#include <pwd.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -147,6 +151,10 @@ static const char *const denied_calls[] = {
  * overcommit policy the first time a thread's heap shrinks. */
 static const char *const libc_reads[] = {
     "/proc/sys/vm/overcommit_memory",
+    /* the JSON report names files' owners and groups (getpwuid_r,
+     * getgrgid_r: nss "files" reads these at each lookup) */
+    "/etc/passwd",
+    "/etc/group",
 };
 
 /* Append to desc as snprintf would, never past its end. */
@@ -176,6 +184,13 @@ static int warm_up(void)
     iconv_t cd = iconv_open(nl_langinfo(CODESET), "UTF-8");
     if(cd != (iconv_t)-1)
         iconv_close(cd);
+    /* NSS reads nsswitch.conf and loads its modules on the first lookup
+     * of a user or group (the JSON report's file.owner, file.group) */
+    char buf[1024];
+    struct passwd pw, *pwr;
+    struct group gr, *grr;
+    (void)getpwuid_r(0, &pw, buf, sizeof(buf), &pwr);
+    (void)getgrgid_r(0, &gr, buf, sizeof(buf), &grr);
     return 0;
 }
 

@@ -56,6 +56,8 @@ struct kensa_scanner {
     struct sysroot *sys;           /* the system scanned (sysroot.h) */
     struct { char *path, *type; } pruned[KENSA_PRUNED_MAX];
     size_t n_pruned;               /* network mounts not entered (lock) */
+    uint64_t limit_hits[KMSG_COUNT]; /* KENSA_ELIMIT warnings by message
+                                        (lock) */
 };
 
 /* One top-level file's scan: budgets and the file's identity. */

@@ -418,7 +418,7 @@ static void build_ctx(struct kensa_scanner *s, struct proc *p)
         { "process.command_line", p->cmd, KENSA_ATTR_STR, 0 },
         { "process.user.id", p->uid, KENSA_ATTR_STR, 0 },
         { "process.user.name", p->user, KENSA_ATTR_STR, KENSA_ATTR_SHOW },
-        { "process.start", p->start, KENSA_ATTR_STR, 0 },
+        { "process.start", p->start, KENSA_ATTR_STR, KENSA_ATTR_TIME },
     };
     size_t na = 7;
     for(size_t i = 0; i < p->n_flags; i++)

@@ -21,6 +21,7 @@
 
 #include "core/engine.h"
 #include "core/sysroot.h"
+#include "formats/image.h"
 #include "walk/walk.h"
 
 #define SMALL_FILE (128u * 1024)  /* read, don't map, up to this size */
@@ -186,8 +187,11 @@ static void warn_raw(struct kensa_scanner *s, const char *path,
     w.message = en ? en : w.id;
     pthread_mutex_lock(&s->lock);
     s->stats.warnings++;
-    if(err == KENSA_ELIMIT)
+    if(err == KENSA_ELIMIT) {
         s->stats.skipped_limit++;
+        if((unsigned)id < KMSG_COUNT)
+            s->limit_hits[id]++;
+    }
     if(err == KENSA_EIO || err == KENSA_ENOENT)
         s->stats.errors++;
     if(s->on_warning)
@@ -503,9 +507,14 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
 
 /* ---- one file ---------------------------------------------------------- */
 
-static void scan_mem(struct kensa_scanner *s, const char *path,
-                     const struct stat *st, const uint8_t *data, size_t len,
-                     bool mapped, const struct kctxattr *attrs)
+static void progress(struct kensa_scanner *s, const char *path);
+
+/* One top-level object: the bytes of a file (dirfd -1), or an image
+ * layout folder open at dirfd (formats/image.h).  False when that
+ * folder held no image. */
+static bool scan_root(struct kensa_scanner *s, const char *path,
+                      const struct stat *st, const uint8_t *data, size_t len,
+                      bool mapped, const struct kctxattr *attrs, int dirfd)
 {
     struct kctx c = {
         .s = s, .file_path = path,
@@ -515,9 +524,10 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     };
     clock_gettime(CLOCK_MONOTONIC, &c.start);
     char *p = strdup(path);
+    bool ok = true;
     if(!p) {
         warn1(s, path, KENSA_ENOMEM, KMSG_OOM, NULL);
-        return;
+        return false;
     }
     struct kobj root = {
         .ctx = &c, .data = data, .len = len, .path = p, .name = p,
@@ -528,8 +538,43 @@ static void scan_mem(struct kensa_scanner *s, const char *path,
     if(slash && slash[1])
         root.name = slash + 1;
     c.root = &root;
-    object_scan(&root);
+    if(dirfd >= 0)
+        ok = image_dir_walk(&root, dirfd);
+    else
+        object_scan(&root);
     free(p);
+    return ok;
+}
+
+static void scan_mem(struct kensa_scanner *s, const char *path,
+                     const struct stat *st, const uint8_t *data, size_t len,
+                     bool mapped, const struct kctxattr *attrs)
+{
+    scan_root(s, path, st, data, len, mapped, attrs, -1);
+}
+
+enum kensa_err kensa_scanner_scan_image_dir(struct kensa_scanner *s,
+                                            const char *path)
+{
+    struct stat st;
+    if(!s || !path)
+        return KENSA_EINVAL;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if(fd < 0 || fstat(fd, &st)) {
+        int e = errno;
+        if(fd >= 0)
+            close(fd);
+        warn_raw(s, path, e == ENOENT ? KENSA_ENOENT : KENSA_EIO,
+                 KMSG_WALK_ROOT, NULL, 0, e);
+        return e == ENOENT ? KENSA_ENOENT : KENSA_EIO;
+    }
+    progress(s, path);
+    pthread_mutex_lock(&s->lock);
+    s->stats.files++;
+    pthread_mutex_unlock(&s->lock);
+    bool ok = scan_root(s, path, &st, NULL, 0, false, NULL, fd);
+    close(fd);
+    return ok ? KENSA_OK : KENSA_EFORMAT;
 }
 
 static void progress(struct kensa_scanner *s, const char *path)
@@ -640,6 +685,28 @@ static void on_walk_prune(void *ud, const char *path, const char *type)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* An entry an exclude glob matched: counted. */
+static void on_walk_exclude(void *ud)
+{
+    struct kensa_scanner *s = ud;
+    pthread_mutex_lock(&s->lock);
+    s->stats.excluded++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+const char *kensa_scanner_limit(const struct kensa_scanner *s, size_t i,
+                                uint64_t *out_n)
+{
+    for(size_t k = 0; s && k < KMSG_COUNT; k++) {
+        if(!s->limit_hits[k] || i--)
+            continue;
+        if(out_n)
+            *out_n = s->limit_hits[k];
+        return kmsg_key((enum kmsg)k);
+    }
+    return NULL;
+}
+
 const char *kensa_scanner_pruned(const struct kensa_scanner *s, size_t i,
                                  const char **out_type)
 {
@@ -663,6 +730,7 @@ enum kensa_err kensa_scanner_scan_paths(struct kensa_scanner *s,
         .include_fs = s->opts.include_fs,
         .n_include_fs = s->opts.n_include_fs,
         .on_prune = on_walk_prune,
+        .on_exclude = on_walk_exclude,
         .stop = &s->cancelled,
     };
     if(!s->sys || !s->sys->path)

@@ -631,7 +631,7 @@ static void report(struct lstate *st, const uint8_t *line, size_t len,
     kfind_str(&k, "event.category", "intrusion_detection", KENSA_ATTR_LIST);
     kfind_str(&k, "kensa.lookup", h->lookup, KENSA_ATTR_SHOW);
     kfind_str(&k, "source.ip", m->ip, KENSA_ATTR_SHOW);
-    kfind_str(&k, "kensa.log_time", m->time, KENSA_ATTR_SHOW);
+    kfind_str(&k, "kensa.log_time", m->time, KENSA_ATTR_SHOW | KENSA_ATTR_TIME);
     kfind_str(&k, "kensa.command", h->command, KENSA_ATTR_OWN_LINE);
     kfind_str(&k, "event.original", snip, KENSA_ATTR_OWN_LINE);
     kfind_str(&k, "kensa.decoding", dec, 0);

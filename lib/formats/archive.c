@@ -527,8 +527,9 @@ static void sealed_warn(struct kobj *obj, const char *kind,
                  KMSG_ARCHIVE_SEALED_NOPW, kmsg_u64(nb, sl->n), sl->first);
     else
         ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED,
-                 KMSG_ARCHIVE_SEALED_NONE, kmsg_u64(nb, sl->n), sl->first,
-                 kmsg_u64(nb2, npw));
+                 npw == 1 ? KMSG_ARCHIVE_SEALED_NONE_ONE :
+                            KMSG_ARCHIVE_SEALED_NONE,
+                 kmsg_u64(nb, sl->n), sl->first, kmsg_u64(nb2, npw));
 }
 
 static bool archive_walk(struct kobj *obj)

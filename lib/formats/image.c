@@ -33,14 +33,27 @@
  * images, layers and tracked paths are capped, and what is refused is
  * said in a warning.  When no image can be read from a tar that looked
  * like one, it is walked as the plain tar it also is (format_archive).
+ *
+ * `kensa image DIR` reads an unpacked layout folder the same way
+ * (image_dir_walk): its files are looked up by the same names, each
+ * opened beneath the folder's descriptor one component at a time with
+ * O_NOFOLLOW (a symbolic link anywhere in the layout is refused, so
+ * nothing outside the folder is read), only regular files, each mapped
+ * read-only.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/engine.h"
 #include "formats/archive.h"
+#include "formats/image.h"
 #include "util/buf.h"
 
 #define IMAGE_JSON_MAX (4u << 20)     /* manifest, index, config */
@@ -121,12 +134,15 @@ struct member {
     char *name;           /* normalised: no "./", no leading "/" */
     const uint8_t *p;
     size_t n;
+    bool own_map;         /* p is our mapping of a layout folder's file */
 };
 
 struct index {
     struct member *v;
     size_t n, cap;
     bool full;
+    int dirfd;            /* a layout folder (kensa image DIR); -1: a tar */
+    struct kobj *obj;     /* for warnings about the folder's files */
 };
 
 /* Member name as looked up: "./a//b" -> "a/b"; false for "..", empty, or
@@ -176,21 +192,108 @@ static bool index_add(void *ud, const struct archive_tar_entry *e)
     if(!dup)
         return false;
     /* data NULL: empty, or not where a view can see it */
-    ix->v[ix->n++] = (struct member){ dup, e->data, e->data ? e->size : 0 };
+    ix->v[ix->n++] = (struct member){ dup, e->data, e->data ? e->size : 0,
+                                      false };
     return true;
 }
 
 static void index_free(struct index *ix)
 {
-    for(size_t i = 0; i < ix->n; i++)
+    for(size_t i = 0; i < ix->n; i++) {
+        if(ix->v[i].own_map && ix->v[i].p)
+            munmap((void *)ix->v[i].p, ix->v[i].n);
         free(ix->v[i].name);
+    }
     free(ix->v);
 }
 
+#define LAYOUT_DEPTH_MAX 16   /* folders in a layout file's name */
+
+/* The descriptor of `nm`'s folder beneath the layout folder, each
+ * component opened with O_NOFOLLOW; *base gets the last component.
+ * -1 with errno set when it cannot be reached without a link. */
+static int layout_parent(const struct index *ix, char *nm, char **base)
+{
+    int fd = ix->dirfd;
+    char *s = nm, *slash;
+    unsigned depth = 0;
+    while((slash = strchr(s, '/'))) {
+        *slash = 0;
+        int next = ++depth > LAYOUT_DEPTH_MAX ? (errno = ENAMETOOLONG, -1) :
+                   openat(fd, s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                                 O_CLOEXEC);
+        if(fd != ix->dirfd)
+            close(fd);
+        if(next < 0)
+            return -1;
+        fd = next;
+        s = slash + 1;
+    }
+    *base = s;
+    return fd;
+}
+
+/*
+ * A layout folder's file `nm` (normalised), opened beneath the folder
+ * without following any symbolic link, checked to be a regular file,
+ * mapped read-only and added to the index.  Refused (said here: a
+ * link, not a regular file), it is added without bytes, so it is asked
+ * for once and reads as empty.  NULL when it is missing, the index is
+ * full or out of memory.
+ */
+static const struct member *layout_get(struct index *ix, const char *nm)
+{
+    char path[1024], *base;
+    struct stat st;
+    void *p = NULL;
+    size_t n = 0;
+    snprintf(path, sizeof(path), "%s", nm);
+    if(ix->n == IMAGE_MEMBERS_MAX) {
+        ix->full = true;
+        return NULL;
+    }
+    struct member *v = array_grow(ix->v, &ix->cap, ix->n, sizeof(*v), 16);
+    if(!v)
+        return NULL;
+    ix->v = v;
+    int dfd = layout_parent(ix, path, &base);
+    int fd = dfd < 0 ? -1 : openat(dfd, base, O_RDONLY | O_NOFOLLOW |
+                                              O_NONBLOCK | O_CLOEXEC);
+    int e = errno;
+    if(dfd >= 0 && dfd != ix->dirfd)
+        close(dfd);
+    if(fd < 0 && e == ENOENT)
+        return NULL;   /* missing: the caller says so if it matters */
+    if(fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        /* a link (ELOOP, or ENOTDIR for a folder's), a FIFO, a device */
+        ctx_warn(ix->obj->ctx, ix->obj->path, KENSA_EUNSUPPORTED,
+                     KMSG_IMAGE_DIR_REFUSED, nm);
+    } else {
+        n = st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX ?
+            (size_t)st.st_size : 0;
+        p = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+        if(p == MAP_FAILED) {
+            ctx_warn(ix->obj->ctx, ix->obj->path, KENSA_EIO,
+                     KMSG_IMAGE_DIR_REFUSED, nm);
+            p = NULL;
+        }
+    }
+    if(fd >= 0)
+        close(fd);
+    char *dup = strdup(nm);
+    if(!dup) {
+        if(p)
+            munmap(p, n);
+        return NULL;
+    }
+    ix->v[ix->n] = (struct member){ dup, p, p ? n : 0, p != NULL };
+    return &ix->v[ix->n++];
+}
+
 /* The member named `name` (normalised; the last of that name wins, as
- * tar extraction does), or NULL. */
-static const struct member *index_get(const struct index *ix,
-                                      const char *name)
+ * tar extraction does), or NULL.  In a layout folder, its file, opened
+ * on first use. */
+static const struct member *index_get(struct index *ix, const char *name)
 {
     char nm[1024];
     if(!blob_name(name, nm, sizeof(nm)))
@@ -199,7 +302,7 @@ static const struct member *index_get(const struct index *ix,
         if(!strcmp(ix->v[i].name, nm))
             return &ix->v[i];
     }
-    return NULL;
+    return ix->dirfd >= 0 ? layout_get(ix, nm) : NULL;
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -830,15 +933,56 @@ out:
 
 /* ---- the walk ----------------------------------------------------------- */
 
+/*
+ * Read the images w->ix describes (manifest.json, else oci-layout and
+ * index.json) and scan each.  How many were scanned; -1 when it is no
+ * image (*why says why when that is worth a warning about *what).
+ */
+static int image_manifests(struct walk *w, const char **what,
+                           const char **why)
+{
+    int scanned = -1;
+    json_t *j = NULL;
+    *what = "manifest.json";
+    *why = NULL;
+    const struct member *m = index_get(&w->ix, "manifest.json");
+    if(m) {
+        if(!(j = json_member(m, why)))
+            return -1;
+        scanned = docker_save(w, j);
+        json_decref(j);
+        j = NULL;
+    }
+    if(scanned < 0 && index_get(&w->ix, "oci-layout")) {
+        *what = "index.json";
+        m = index_get(&w->ix, "index.json");
+        if(!m) {
+            *why = "missing";
+            return -1;
+        }
+        if(!(j = json_member(m, why)))
+            return -1;
+        if(!json_is_array(json_object_get(j, "manifests"))) {
+            *why = "no manifests";
+            json_decref(j);
+            return -1;
+        }
+        int budget = IMAGE_IMAGES_MAX;
+        oci_index(w, j, 0, NULL, &budget);
+        scanned = IMAGE_IMAGES_MAX - budget;
+        json_decref(j);
+    }
+    return scanned;
+}
+
 static bool image_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
-    struct walk w = { .obj = obj };
+    struct walk w = { .obj = obj, .ix = { .dirfd = -1, .obj = obj } };
     uint64_t events0 = c->events;
     uint8_t key[32] = { 0 };
     char err[256], nb[24];
     int scanned = -1;
-    json_t *j = NULL;
     const char *why = NULL, *what = "manifest.json";
 
     if(obj->depth == 0 && clean_seen_object(obj, key))
@@ -856,35 +1000,9 @@ static bool image_walk(struct kobj *obj)
         why = "out of memory";
         goto plain;
     }
-    const struct member *m = index_get(&w.ix, "manifest.json");
-    if(m) {
-        if(!(j = json_member(m, &why)))
-            goto plain;
-        scanned = docker_save(&w, j);
-        json_decref(j);
-        j = NULL;
-    }
-    if(scanned < 0 && index_get(&w.ix, "oci-layout")) {
-        what = "index.json";
-        why = NULL;
-        m = index_get(&w.ix, "index.json");
-        if(!m) {
-            why = "missing";
-            goto plain;
-        }
-        if(!(j = json_member(m, &why)))
-            goto plain;
-        if(!json_is_array(json_object_get(j, "manifests"))) {
-            why = "no manifests";
-            goto plain;
-        }
-        int budget = IMAGE_IMAGES_MAX;
-        oci_index(&w, j, 0, NULL, &budget);
-        scanned = IMAGE_IMAGES_MAX - budget;
-    }
+    scanned = image_manifests(&w, &what, &why);
     if(scanned < 0)
         goto plain;   /* a manifest.json that is no image's: quietly */
-    json_decref(j);
     free(w.im);
     index_free(&w.ix);
     if(c->events == events0)
@@ -893,12 +1011,37 @@ static bool image_walk(struct kobj *obj)
 plain:
     if(why)
         ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_IMAGE_MANIFEST, what, why);
-    json_decref(j);
     free(w.im);
     index_free(&w.ix);
     /* the tar it also is: walked as before this format existed (its
      * clean-cache key is the same bytes', so not asked again) */
     return format_archive.walk(obj);
+}
+
+bool image_dir_walk(struct kobj *obj, int dirfd)
+{
+    struct kctx *c = obj->ctx;
+    struct walk w = { .obj = obj, .ix = { .dirfd = dirfd, .obj = obj } };
+    const char *why = NULL, *what = "oci-layout";
+    int scanned = -1;
+
+    if(!(w.im = malloc(sizeof(*w.im)))) {
+        ctx_warn(c, obj->path, KENSA_ENOMEM, KMSG_OOM);
+        return false;
+    }
+    scanned = image_manifests(&w, &what, &why);
+    if(scanned < 0 && !why) {
+        what = "oci-layout";
+        why = "missing (and no manifest.json)";
+    }
+    if(scanned < 0)
+        ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_IMAGE_DIR, what, why);
+    else if(w.ix.full)
+        ctx_warn(c, obj->path, KENSA_ELIMIT, KMSG_IMAGE_LIMIT, obj->path,
+                 "65536", "files");
+    free(w.im);
+    index_free(&w.ix);
+    return scanned > 0;   /* none of its images could be read: said */
 }
 
 const struct format format_image = {

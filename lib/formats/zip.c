@@ -769,7 +769,9 @@ static bool zip_walk(struct kobj *obj)
         char n1[24], n2[24];
         if(npw)
             ctx_warn(c, obj->path, KENSA_EUNSUPPORTED,
-                     KMSG_ARCHIVE_SEALED_NONE, kmsg_u64(n1, sealed),
+                     npw == 1 ? KMSG_ARCHIVE_SEALED_NONE_ONE :
+                                KMSG_ARCHIVE_SEALED_NONE,
+                     kmsg_u64(n1, sealed),
                      z.e[first].name, kmsg_u64(n2, npw));
         else
             ctx_warn(c, obj->path, KENSA_EUNSUPPORTED,

@@ -319,7 +319,7 @@ static const struct kensa_profile ja[] = {
     },
     {
         .id = "log4j2-residual",
-        .name = "Log4Shell 後も残る Log4j 2 の脆弱性（深刻度：中）",
+        .name = "Log4Shell 後も残る Log4j 2 の脆弱性（深刻度：警告）",
         .aliases = ALIASES_LOG4J2_RESIDUAL,
         .summary =
             "2.15.0 と 2.16.0 の Log4Shell 対策の後にも、二つの脆弱性が残って"

@@ -12,6 +12,10 @@
 
 #include "report/report.h"
 
+#define CSV_HEADER "timestamp,threat,detector,verdict,severity,package," \
+                   "version,cves,path,line,file_sha256,fixed_in,message," \
+                   "lookup,source_ip\r\n"
+
 static void row_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_report *r = ctx;
@@ -19,9 +23,7 @@ static void row_rec(struct rec *rc, const void *ctx, const void *item)
     struct buf cves;
     char ts[32], ln[24] = "";
     if(!r->impl)
-        rec_puts(rc, "timestamp,threat,detector,verdict,severity,package,"
-                     "version,cves,path,line,file_sha256,fixed_in,message,"
-                     "lookup,source_ip\r\n");
+        rec_puts(rc, CSV_HEADER);
     buf_init(&cves, REPORT_RECORD_MAX);
     for(size_t i = 0; i < f->n_attrs && !rc->err; i++) {
         const struct kensa_attr *a = &f->attrs[i];
@@ -59,6 +61,43 @@ static void row_rec(struct rec *rc, const void *ctx, const void *item)
     buf_free(&cves);
 }
 
+/* A --fix or --restore action as a row under the same header: the
+ * action in the detector column, its outcome (success, failure) in the
+ * verdict column, the file in path, and the message (what was removed,
+ * where the original went, or why it failed) in message. */
+static void action_row(struct rec *rc, const void *ctx, const void *item)
+{
+    const struct kensa_report *r = ctx;
+    const struct kensa_action *a = item;
+    char ts[32];
+    if(!r->impl)
+        rec_puts(rc, CSV_HEADER);
+    char *msg = a->message.id ? report_msg(&a->message, r->o.lang) : NULL;
+    if(a->message.id && !msg && !rc->err)
+        rc->err = KENSA_ENOMEM;
+    report_timestamp(ts);
+    rec_cell(rc, ts, false);
+    rec_cell(rc, "", false);
+    rec_cell(rc, a->action, false);
+    rec_cell(rc, a->success ? "success" : "failure", false);
+    for(int i = 0; i < 4; i++)   /* severity, package, version, cves */
+        rec_cell(rc, "", false);
+    rec_cell(rc, a->path, false);
+    rec_cell(rc, "", false);
+    rec_cell(rc, "", false);
+    rec_cell(rc, "", false);
+    rec_cell(rc, msg ? msg : a->reason, false);
+    rec_cell(rc, "", false);
+    rec_cell(rc, "", true);
+    free(msg);
+}
+
+static void csv_action(struct kensa_report *r, const struct kensa_action *a)
+{
+    if(!report_write(r, action_row, a))
+        r->impl = r;
+}
+
 static void csv_finding(struct kensa_report *r, const struct kensa_finding *f)
 {
     if(!report_write(r, row_rec, f))
@@ -67,4 +106,5 @@ static void csv_finding(struct kensa_report *r, const struct kensa_finding *f)
 
 const struct report_ops report_csv_ops = {
     .finding = csv_finding,
+    .action = csv_action,
 };

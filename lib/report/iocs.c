@@ -184,52 +184,73 @@ static void put(FILE *o, const char *lead, const char *value)
     kensa_fputs_safe(value ? value : "?", o);
 }
 
-/* Say how many distinct values a full table could not keep. */
-static void note_dropped(FILE *o, const struct table *t, bool ja)
+/* A log line's time as the text report shows times: ISO 8601 in the
+ * local zone, the zone shown (as it stands when it is no time kensa
+ * reads; "?" when unknown), into iso[48]. */
+static const char *show_time(const char *value, char iso[48])
 {
+    if(value && report_iso_local(value, iso, 48))
+        return iso;
+    return value ? value : "?";
+}
+
+/* One message of the catalog in `lang` and a newline (arguments come
+ * from the logs: written escaped). */
+static void say(FILE *o, enum kensa_lang lang, const char *id,
+                const char *a1, const char *a2, const char *a3,
+                const char *a4)
+{
+    const char *args[4] = { a1, a2, a3, a4 };
+    size_t n = a4 ? 4 : a3 ? 3 : a2 ? 2 : a1 ? 1 : 0;
+    kensa_message_print(o, id, args, n, lang);
+    fputc('\n', o);
+}
+
+/* Say how many distinct values a full table could not keep. */
+static void note_dropped(FILE *o, const struct table *t, enum kensa_lang l)
+{
+    char n1[24], n2[24];
     if(!t->dropped)
         return;
-    if(ja)
-        fprintf(o, "  (ほか %llu 件は上限 %d 件を超えたため記録せず)\n",
-                (unsigned long long)t->dropped, MAX_ROWS);
-    else
-        fprintf(o, "  (%llu more not kept: at most %d per table)\n",
-                (unsigned long long)t->dropped, MAX_ROWS);
+    snprintf(n1, sizeof(n1), "%llu", (unsigned long long)t->dropped);
+    snprintf(n2, sizeof(n2), "%d", MAX_ROWS);
+    say(o, l, "iocs.dropped", n1, n2, NULL, NULL);
 }
 
 void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
 {
+    char n1[24], n2[24];
     if(!io || (!io->attacks && !io->suspicious))
         return;
-    bool ja = lang == KENSA_LANG_JA;
-    fprintf(o, "== %s ==\n", ja ? "ログ調査のまとめ (Log4Shell)"
-                                : "Log hunt summary (Log4Shell)");
-    fprintf(o, "%s: %llu, %s: %llu\n", ja ? "攻撃" : "attacks",
-            (unsigned long long)io->attacks, ja ? "疑わしい" : "suspicious",
-            (unsigned long long)io->suspicious);
+    say(o, lang, "iocs.head", NULL, NULL, NULL, NULL);
+    snprintf(n1, sizeof(n1), "%llu", (unsigned long long)io->attacks);
+    snprintf(n2, sizeof(n2), "%llu", (unsigned long long)io->suspicious);
+    say(o, lang, "iocs.counts", n1, n2, NULL, NULL);
     table_sort(&io->files);
     for(size_t i = 0; i < io->files.n; i++) {
         const struct row *r = &io->files.v[i];
-        put(o, "  ", r->key);
-        fprintf(o, ": %llu %s", (unsigned long long)r->n, ja ? "件" : "hits");
-        put(o, ja ? ", 初回 " : ", first ", r->extra);
-        put(o, ja ? ", 最終 " : ", last ", r->last);
-        fputc('\n', o);
+        char hits[64], t1[48], t2[48];
+        snprintf(n1, sizeof(n1), "%llu", (unsigned long long)r->n);
+        const char *one[1] = { n1 };
+        kensa_message_render(r->n == 1 ? "count.hit.one" : "count.hit.other",
+                             one, 1, lang, hits, sizeof(hits));
+        say(o, lang, "iocs.file", r->key ? r->key : "?", hits,
+            show_time(r->extra, t1), show_time(r->last, t2));
     }
-    note_dropped(o, &io->files, ja);
+    note_dropped(o, &io->files, lang);
     table_sort(&io->sources);
     if(io->sources.n)
-        fprintf(o, "%s:\n", ja ? "攻撃元アドレス (上位)" : "top source addresses");
+        say(o, lang, "iocs.sources", NULL, NULL, NULL, NULL);
     for(size_t i = 0; i < io->sources.n && i < 10; i++) {
         const struct row *r = &io->sources.v[i];
         put(o, "  ", r->key);
         fprintf(o, "%*s %llu\n", (int)(40 - strnlen(r->key, 40)), "",
                 (unsigned long long)r->n);
     }
-    note_dropped(o, &io->sources, ja);
+    note_dropped(o, &io->sources, lang);
     table_sort(&io->hosts);
     if(io->hosts.n)
-        fprintf(o, "%s:\n", ja ? "コールバック先" : "callback hosts");
+        say(o, lang, "iocs.hosts", NULL, NULL, NULL, NULL);
     for(size_t i = 0; i < io->hosts.n; i++) {
         const struct row *r = &io->hosts.v[i];
         put(o, "  ", r->last);
@@ -237,15 +258,15 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *o, enum kensa_lang lang)
         put(o, " (", r->extra);
         fprintf(o, ") %llu\n", (unsigned long long)r->n);
     }
-    note_dropped(o, &io->hosts, ja);
+    note_dropped(o, &io->hosts, lang);
     table_sort(&io->commands);
     if(io->commands.n)
-        fprintf(o, "%s:\n", ja ? "復号したコマンド" : "decoded commands");
+        say(o, lang, "iocs.commands", NULL, NULL, NULL, NULL);
     for(size_t i = 0; i < io->commands.n; i++) {
         put(o, "  ", io->commands.v[i].key);
         fprintf(o, "  (%llu)\n", (unsigned long long)io->commands.v[i].n);
     }
-    note_dropped(o, &io->commands, ja);
+    note_dropped(o, &io->commands, lang);
     fputc('\n', o);
 }
 
@@ -358,6 +379,23 @@ static void write_csv(struct kensa_iocs *io, FILE *o)
     for(size_t i = 0; i < io->sources.n; i++)
         csv_row(o, "ip", io->sources.v[i].key, "attack source",
                 io->sources.v[i].n);
+    /* the logs attacked, first and last seen in ISO 8601 UTC (a time
+     * without a zone as it stands, one kensa cannot read as written) */
+    table_sort(&io->files);
+    for(size_t i = 0; i < io->files.n; i++) {
+        const struct row *r = &io->files.v[i];
+        char t1[48], t2[48];
+        const char *first = r->extra, *last = r->last;
+        if(first && report_iso_utc(first, t1, sizeof(t1)))
+            first = t1;
+        if(last && report_iso_utc(last, t2, sizeof(t2)))
+            last = t2;
+        buf_init(&ctx, REPORT_RECORD_MAX);
+        buf_printf(&ctx, "attacked log, first %s, last %s",
+                   first ? first : "?", last ? last : "?");
+        csv_row(o, "file", r->key, buf_cstr(&ctx), r->n);
+        buf_free(&ctx);
+    }
     for(size_t i = 0; i < io->commands.n; i++)
         csv_row(o, "command", io->commands.v[i].key,
                 "decoded exploit-kit command", io->commands.v[i].n);

@@ -37,7 +37,8 @@
 #include "util/esc.h"
 #include "util/json.h"
 
-#define MAX_FIELDS 320
+#define MAX_FIELDS 1024   /* a run record: roots, arguments, excludes,
+                             pruned mounts, threats and limits */
 #define RUN_LIST_MAX 100   /* roots and arguments listed in a run record */
 
 enum jtype { J_STR, J_NUM, J_BOOL, J_FLOAT,
@@ -293,7 +294,7 @@ static void emit(struct rec *rc, struct jrec *j)
 
 /* Strings a record owns until it is written (made absolute paths). */
 struct owned {
-    char *p[RUN_LIST_MAX + REPORT_THREATS_MAX + 32];
+    char *p[2 * RUN_LIST_MAX + REPORT_THREATS_MAX + 32];
     size_t n;
 };
 
@@ -379,6 +380,7 @@ struct jfile {
     int64_t mtime;
     uint32_t mtime_ns, uid, gid, mode;
     char *abs, *dir;         /* file.path and file.directory */
+    char *owner, *group;     /* file.owner, file.group: NULL when none */
     char mtime_s[32], uid_s[24], gid_s[24], mode_s[16];
 };
 
@@ -393,6 +395,8 @@ static void jfile_clear(struct jfile *c)
     free(c->given);
     free(c->abs);
     free(c->dir);
+    free(c->owner);
+    free(c->group);
     memset(c, 0, sizeof(*c));
 }
 
@@ -542,6 +546,16 @@ static bool jfile_make(struct jfile *c, const struct kensa_report *r,
     c->uid = f->file_uid;
     c->gid = f->file_gid;
     c->mode = f->file_mode;
+    const char *who = report_user_name(r, f->file_uid);
+    if(who && !(c->owner = strdup(who))) {
+        jfile_clear(c);
+        return false;
+    }
+    who = report_group_name(r, f->file_gid);
+    if(who && !(c->group = strdup(who))) {
+        jfile_clear(c);
+        return false;
+    }
     report_time_iso(f->file_mtime, (long)f->file_mtime_ns, c->mtime_s);
     snprintf(c->uid_s, sizeof(c->uid_s), "%lu", (unsigned long)f->file_uid);
     snprintf(c->gid_s, sizeof(c->gid_s), "%lu", (unsigned long)f->file_gid);
@@ -579,6 +593,9 @@ static void file_fields(struct jrec *j, const struct kensa_report *r,
     add_str(j, "file.mtime", c->mtime_s);
     add_str(j, "file.uid", c->uid_s);
     add_str(j, "file.gid", c->gid_s);
+    /* names on this host; none for another system's root */
+    add_str(j, "file.owner", c->owner);
+    add_str(j, "file.group", c->group);
     add_str(j, "file.mode", c->mode_s);
     if(S_ISREG(f->file_mode))
         add_str(j, "file.type", "file");
@@ -725,6 +742,19 @@ static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
     report_write(r, finding_rec, f);
 }
 
+/* A message's id and arguments (kensa.message_id, kensa.message_args)
+ * and its rendering in the report's language when that is not English
+ * (`loc`, NULL: none). */
+static void msg_fields(struct jrec *j, const char *id,
+                       const char *const *args, size_t nargs,
+                       const char *loc)
+{
+    add_str(j, "kensa.message_id", id);
+    for(size_t i = 0; i < nargs; i++)
+        add_item(j, "kensa.message_args", args[i] ? args[i] : "");
+    add_str(j, "kensa.message", loc);
+}
+
 static void warning_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_warning *w = item;
@@ -750,15 +780,11 @@ static void warning_rec(struct rec *rc, const void *ctx, const void *item)
     add_str(j, "error.code", kensa_strerror(w->err));
     add_str(j, "error.id", w->id);
     add_str(j, "kensa.path", abs_chain(r, o, w->path, NULL));
-    if(w->id) {
-        add_str(j, "kensa.message_id", w->id);
-        for(size_t i = 0; i < w->nargs; i++)
-            add_item(j, "kensa.message_args", w->args[i] ? w->args[i] : "");
-        /* the reader's language beside the English error.message */
-        if(r->o.lang != KENSA_LANG_EN &&
-           (loc = kmsg_warning_alloc(w, r->o.lang)))
-            add_str(j, "kensa.message", loc);
-    }
+    /* the reader's language beside the English error.message */
+    if(w->id && r->o.lang != KENSA_LANG_EN)
+        loc = kmsg_warning_alloc(w, r->o.lang);
+    if(w->id)
+        msg_fields(j, w->id, w->args, w->nargs, loc);
     if(rec_is_cut(rc))
         add_bool(j, "kensa.truncated", true);
     emit(rc, j);
@@ -776,28 +802,128 @@ static void json_warning(struct kensa_report *r, const struct kensa_warning *w)
     report_write(r, warning_rec, w);
 }
 
-/* "kensa.scan.findings.by_threat." + id, the id made a safe key
- * segment (letters, digits, '_' and '-'; anything else '_'). */
-static char *threat_key(const char *id)
+/* At most this many removed entries are listed in an action record
+ * (kensa.fix.removed_count counts them all). */
+#define ACTION_REMOVED_MAX 200
+
+static void action_rec(struct rec *rc, const void *ctx, const void *item)
 {
-    static const char pre[] = "kensa.scan.findings.by_threat.";
-    size_t n = strlen(id);
-    char *k = malloc(sizeof(pre) + n);
+    const struct kensa_report *r = ctx;
+    const struct kensa_action *a = item;
+    struct jrec *j = malloc(sizeof(*j));
+    struct owned *o = calloc(1, sizeof(*o));
+    char ts[32];
+    char *msg = NULL, *loc = NULL;
+
+    if(!j || !o) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
+    j->n = 0;
+    report_timestamp(ts);
+    head(j, ts, "event", "kensa.fix");
+    host(j, r, o);
+    add_str(j, "event.action", a->action);
+    add_item(j, "event.category", "file");
+    add_item(j, "event.type", a->dry_run ? "info" : "change");
+    add_str(j, "event.outcome", a->success ? "success" : "failure");
+    const char *path = own(o, report_abspath(r->cwd, a->path));
+    if(path) {
+        add_str(j, "file.path", path);
+        const char *slash = strrchr(path, '/');
+        if(slash && slash[1])
+            add_str(j, "file.name", slash + 1);
+        if(slash)
+            add_str(j, "file.directory",
+                    slash == path ? "/" :
+                    own(o, strndup(path, (size_t)(slash - path))));
+    }
+    add_str(j, "kensa.system.path", report_system_path(r, path));
+    if(a->backup && a->backup[0])
+        add_str(j, "kensa.fix.backup", own(o, report_abspath(r->cwd,
+                                                             a->backup)));
+    for(size_t i = 0; i < a->n_removed && i < ACTION_REMOVED_MAX; i++)
+        add_item(j, "kensa.fix.removed", a->removed[i] ? a->removed[i] : "");
+    if(a->n_removed)
+        add_num(j, "kensa.fix.removed_count", a->n_removed);
+    add_bool(j, "kensa.fix.dry_run", a->dry_run);
+    add_str(j, "kensa.fix.state", a->state);
+    if(!a->success) {
+        add_str(j, "error.message", a->reason ? a->reason : "failed");
+        add_str(j, "kensa.fix.reason", a->reason ? a->reason : "failed");
+    }
+    if(a->message.id) {
+        msg = report_msg(&a->message, KENSA_LANG_EN);
+        add_str(j, "message", msg);
+        if(r->o.lang != KENSA_LANG_EN)
+            loc = report_msg(&a->message, r->o.lang);
+        msg_fields(j, a->message.id, a->message.args, a->message.nargs,
+                   loc);
+    }
+    if(rec_is_cut(rc))
+        add_bool(j, "kensa.truncated", true);
+    emit(rc, j);
+out:
+    free(msg);
+    free(loc);
+    if(o)
+        owned_free(o);
+    free(o);
+    free(j);
+}
+
+static void json_action(struct kensa_report *r, const struct kensa_action *a)
+{
+    report_write(r, action_rec, a);
+}
+
+/* `pre` + id, the id made a safe key segment (letters, digits, '_' and
+ * '-'; anything else, '.' included, '_'; an empty id "_"). */
+static char *id_key(const char *pre, const char *id)
+{
+    size_t pl = strlen(pre), n = strlen(id);
+    char *k = malloc(pl + (n ? n : 1) + 1);
     if(!k)
         return NULL;
-    memcpy(k, pre, sizeof(pre) - 1);
+    memcpy(k, pre, pl);
     for(size_t i = 0; i < n; i++) {
         char c = id[i];
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                   (c >= '0' && c <= '9') || c == '_' || c == '-';
-        k[sizeof(pre) - 1 + i] = ok ? c : '_';
+        k[pl + i] = ok ? c : '_';
     }
-    k[sizeof(pre) - 1 + n] = 0;
-    if(!n) {
-        free(k);
-        return strdup("kensa.scan.findings.by_threat._");
-    }
+    if(!n)
+        k[pl + n++] = '_';
+    k[pl + n] = 0;
     return k;
+}
+
+/* What a run skipped, and why: the exclude globs given, the network
+ * mounts not entered (path and type, two lists in step) and the limits
+ * hit by kind (kensa.scan.skipped.limits.<message id>: count). */
+static void skipped(struct jrec *j, struct owned *o,
+                    const struct kensa_run *run)
+{
+    for(size_t i = 0; i < run->n_excludes && i < RUN_LIST_MAX; i++)
+        add_item(j, "kensa.scan.skipped.excludes",
+                 run->excludes[i] ? run->excludes[i] : "");
+    if(run->n_excludes)
+        add_num(j, "kensa.scan.skipped.excludes_count", run->n_excludes);
+    for(size_t i = 0; run->pruned && run->pruned_types &&
+                      i < run->n_pruned && i < RUN_LIST_MAX; i++) {
+        add_item(j, "kensa.scan.skipped.pruned.path",
+                 run->pruned[i] ? run->pruned[i] : "");
+        add_item(j, "kensa.scan.skipped.pruned.type",
+                 run->pruned_types[i] ? run->pruned_types[i] : "");
+    }
+    for(size_t i = 0; run->limits && run->limit_counts &&
+                      i < run->n_limits && i < RUN_LIST_MAX; i++) {
+        const char *k = run->limits[i] ?
+            own(o, id_key("kensa.scan.skipped.limits.", run->limits[i])) :
+            NULL;
+        if(k)
+            add_num(j, k, run->limit_counts[i]);
+    }
 }
 
 static void run_rec(struct rec *rc, const void *ctx, const void *item)
@@ -884,7 +1010,8 @@ static void run_rec(struct rec *rc, const void *ctx, const void *item)
     add_bool(j, "kensa.scan.interrupted", run->interrupted);
     add_num(j, "kensa.scan.findings.total", t->findings);
     for(size_t i = 0; i < t->n_threats; i++) {
-        const char *k = own(o, threat_key(t->threat[i].id));
+        const char *k = own(o, id_key("kensa.scan.findings.by_threat.",
+                                      t->threat[i].id));
         if(k)
             add_num(j, k, t->threat[i].n);
     }
@@ -902,7 +1029,11 @@ static void run_rec(struct rec *rc, const void *ctx, const void *item)
         add_num(j, "kensa.scan.warnings", st->warnings);
         add_num(j, "kensa.scan.errors", st->errors);
         add_num(j, "kensa.scan.skipped.limit", st->skipped_limit);
+        add_num(j, "kensa.scan.skipped.excluded", st->excluded);
+        add_num(j, "kensa.scan.skipped.pruned_count", st->pruned_fs);
+        add_num(j, "kensa.scan.skipped.vanished", st->vanished);
     }
+    skipped(j, o, run);
     if(rec_is_cut(rc))
         add_bool(j, "kensa.truncated", true);
     emit(rc, j);
@@ -924,5 +1055,6 @@ const struct report_ops report_json_ops = {
     .finding = json_finding,
     .warning = json_warning,
     .run = json_run,
+    .action = json_action,
     .destroy = json_destroy,
 };

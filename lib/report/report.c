@@ -10,6 +10,8 @@
 #include "util/path.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,10 +174,82 @@ enum kensa_err kensa_report_run(struct kensa_report *r,
     return fflush(r->out) || ferror(r->out) ? KENSA_EIO : KENSA_OK;
 }
 
+enum kensa_err kensa_report_action(struct kensa_report *r,
+                                   const struct kensa_action *a)
+{
+    if(!r || !a || !a->action || !a->path)
+        return KENSA_EINVAL;
+    if(r->ops->action)
+        r->ops->action(r, a);
+    return fflush(r->out) || ferror(r->out) ? KENSA_EIO : KENSA_OK;
+}
+
+/* User and group names, looked up once per id: a direct-mapped cache
+ * of the last REPORT_IDS ids of each kind, misses remembered too. */
+#define REPORT_IDS 64
+#define REPORT_ID_NAME 64   /* bytes of a name kept, NUL included; longer
+                               names are left out */
+
+struct report_id {
+    uint32_t id;
+    bool used, known;
+    char name[REPORT_ID_NAME];
+};
+
+struct report_ids {
+    struct report_id user[REPORT_IDS], group[REPORT_IDS];
+};
+
+/* Look `id` up (user or group) into e. */
+static void id_lookup(struct report_id *e, uint32_t id, bool group)
+{
+    char buf[4096];
+    const char *name = NULL;
+    struct passwd pw, *pwr = NULL;
+    struct group gr, *grr = NULL;
+    if(group) {
+        if(!getgrgid_r((gid_t)id, &gr, buf, sizeof(buf), &grr) && grr)
+            name = grr->gr_name;
+    } else if(!getpwuid_r((uid_t)id, &pw, buf, sizeof(buf), &pwr) && pwr) {
+        name = pwr->pw_name;
+    }
+    e->id = id;
+    e->used = true;
+    e->known = name && name[0] && strlen(name) < sizeof(e->name);
+    if(e->known)
+        memcpy(e->name, name, strlen(name) + 1);
+}
+
+static const char *id_name(const struct kensa_report *r, uint32_t id,
+                           bool group)
+{
+    struct kensa_report *w = (struct kensa_report *)r;   /* the cache */
+    if(r->sys && r->sys->root)
+        return NULL;   /* another system's ids: not the host's names */
+    if(!w->ids && !(w->ids = calloc(1, sizeof(*w->ids))))
+        return NULL;
+    struct report_id *e = &(group ? w->ids->group : w->ids->user)
+                             [id % REPORT_IDS];
+    if(!e->used || e->id != id)
+        id_lookup(e, id, group);
+    return e->known ? e->name : NULL;
+}
+
+const char *report_user_name(const struct kensa_report *r, uint32_t uid)
+{
+    return id_name(r, uid, false);
+}
+
+const char *report_group_name(const struct kensa_report *r, uint32_t gid)
+{
+    return id_name(r, gid, true);
+}
+
 void kensa_report_free(struct kensa_report *r)
 {
     if(!r)
         return;
+    free(r->ids);
     if(r->ops->destroy)
         r->ops->destroy(r);
     free(r->cwd);
@@ -210,6 +284,108 @@ char *report_evidence(const struct kensa_finding *f, enum kensa_lang lang)
     buf_cstr(&b);
     return (char *)b.p;   /* b's storage (NULL if it could not be had),
                              now the caller's */
+}
+
+/* n digits at s as a number, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for(int i = 0; i < n; i++) {
+        if(s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/*
+ * A log line's time as ISO 8601 in the local zone ("2021-12-10T22:45:12
+ * +09:00" without the space) into out (>= 40 bytes): from ISO 8601
+ * ("2021-12-10T13:45:12.123Z", "2021-12-10 13:45:12,123 +0000") or the
+ * common log format ("10/Dec/2021:13:45:12 +0000").  A time without a
+ * zone is written in ISO form as it stands, since its zone is unknown.
+ * false when s is neither (it is then shown as it is).  `utc`: in UTC
+ * ("Z") rather than the local zone.
+ */
+static bool log_time_iso(const char *s, char *out, size_t cap, bool utc)
+{
+    static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    struct tm tm = { 0 };
+    const char *z;
+    size_t len = strlen(s);
+    if(len >= 19 && s[4] == '-' && s[7] == '-' &&
+       (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':') {
+        tm.tm_year = digits(s, 4);
+        tm.tm_mon = digits(s + 5, 2);
+        tm.tm_mday = digits(s + 8, 2);
+        tm.tm_hour = digits(s + 11, 2);
+        tm.tm_min = digits(s + 14, 2);
+        tm.tm_sec = digits(s + 17, 2);
+        z = s + 19;
+        if(*z == '.' || *z == ',')
+            for(z++; *z >= '0' && *z <= '9'; z++)
+                ;
+    } else if(len >= 20 && s[2] == '/' && s[6] == '/' && s[11] == ':' &&
+              s[14] == ':' && s[17] == ':') {
+        const char *m = NULL;
+        for(int i = 0; i < 12 && !m; i++)
+            if(!strncmp(mon + 3 * i, s + 3, 3))
+                m = mon + 3 * i;
+        tm.tm_mday = digits(s, 2);
+        tm.tm_mon = m ? (int)(m - mon) / 3 + 1 : -1;
+        tm.tm_year = digits(s + 7, 4);
+        tm.tm_hour = digits(s + 12, 2);
+        tm.tm_min = digits(s + 15, 2);
+        tm.tm_sec = digits(s + 18, 2);
+        z = s + 20;
+    } else {
+        return false;
+    }
+    if(tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mday < 1 ||
+       tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    while(*z == ' ')
+        z++;
+    long off;
+    if(*z == 'Z' && !z[1]) {
+        off = 0;
+    } else if((*z == '+' || *z == '-') && digits(z + 1, 2) >= 0) {
+        const char *mm = z + 3 + (z[3] == ':');
+        int h = digits(z + 1, 2), m = digits(mm, 2);
+        if(m < 0 || mm[2])
+            return false;
+        off = (h * 60L + m) * 60 * (*z == '-' ? -1 : 1);
+    } else if(!*z) {   /* no zone: as it stands, in ISO form */
+        return strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm) > 0;
+    } else {
+        return false;
+    }
+    time_t t = timegm(&tm) - off;
+    struct tm lt;
+    char zone[8];
+    if(!(utc ? gmtime_r(&t, &lt) : localtime_r(&t, &lt)) ||
+       !strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &lt) ||
+       (utc ? !strcpy(zone, "+0000") :
+              strftime(zone, sizeof(zone), "%z", &lt) != 5))
+        return false;
+    size_t n = strlen(out);
+    if(!strcmp(zone, "+0000"))
+        snprintf(out + n, cap - n, "Z");
+    else
+        snprintf(out + n, cap - n, "%.3s:%s", zone, zone + 3);
+    return true;
+}
+
+bool report_iso_local(const char *s, char *out, size_t cap)
+{
+    return log_time_iso(s, out, cap, false);
+}
+
+bool report_iso_utc(const char *s, char *out, size_t cap)
+{
+    return log_time_iso(s, out, cap, true);
 }
 
 void report_time_iso(int64_t sec, long nsec, char out[32])

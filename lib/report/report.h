@@ -13,6 +13,7 @@ struct report_ops {
     void (*finding)(struct kensa_report *r, const struct kensa_finding *f);
     void (*warning)(struct kensa_report *r, const struct kensa_warning *w);
     void (*run)(struct kensa_report *r, const struct kensa_run *run);
+    void (*action)(struct kensa_report *r, const struct kensa_action *a);
     void (*finish)(struct kensa_report *r);
     void (*destroy)(struct kensa_report *r);
 };
@@ -46,6 +47,8 @@ struct kensa_report {
                               unknown */
     int64_t start_ns;      /* CLOCK_REALTIME when made */
     struct report_tally tally;
+    struct report_ids *ids;   /* user and group names looked up (cache);
+                                 NULL: none looked up */
     void *impl;    /* writer's own state */
     size_t rec_max;    /* bytes in one record (REPORT_RECORD_MAX) */
     size_t field_cut;  /* a field's bytes in a cut record
@@ -125,6 +128,28 @@ char *report_msg(const struct kensa_msg *m, enum kensa_lang lang);
  * when it is not under that root or there is none.  Points into path. */
 const char *report_system_path(const struct kensa_report *r,
                                const char *path);
+
+/*
+ * The name of user `uid` (group `gid`) on the running host, for
+ * file.owner and file.group: getpwuid_r/getgrgid_r, remembered (names
+ * and misses) in a small cache.  NULL when it has none, when out of
+ * memory, and always when the report is about another system's root
+ * (kensa_report_set_system with a root): its uids are not the host's.
+ * Points into the report's cache, valid until the next call.
+ */
+const char *report_user_name(const struct kensa_report *r, uint32_t uid);
+const char *report_group_name(const struct kensa_report *r, uint32_t gid);
+
+/*
+ * A log line's time as ISO 8601 in the local zone ("2021-12-10T22:45:12
+ * +09:00" without the space; "Z" for UTC) into out (>= 40 bytes), from
+ * ISO 8601 or the common log format; a time without a zone in ISO form
+ * as it stands.  false when s is neither (show it as it is).
+ */
+bool report_iso_local(const char *s, char *out, size_t cap);
+
+/* The same in UTC ("2021-12-10T13:45:12Z"), for files machines read. */
+bool report_iso_utc(const char *s, char *out, size_t cap);
 
 /* "2026-11-25T19:04:26.123Z" into out[32]. */
 void report_timestamp(char out[32]);

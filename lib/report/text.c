@@ -65,102 +65,13 @@ static const char *attr_label(const char *key, enum kensa_lang lang)
     return kensa_message_template(id, lang);
 }
 
-/* n digits at s as a number, or -1. */
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for(int i = 0; i < n; i++) {
-        if(s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-/*
- * A log line's time as ISO 8601 in the local zone ("2021-12-10T22:45:12
- * +09:00" without the space) into out (>= 40 bytes): from ISO 8601
- * ("2021-12-10T13:45:12.123Z", "2021-12-10 13:45:12,123 +0000") or the
- * common log format ("10/Dec/2021:13:45:12 +0000").  A time without a
- * zone is written in ISO form as it stands, since its zone is unknown.
- * false when s is neither (it is then shown as it is).
- */
-static bool iso_time(const char *s, char *out, size_t cap)
-{
-    static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    struct tm tm = { 0 };
-    const char *z;
-    size_t len = strlen(s);
-    if(len >= 19 && s[4] == '-' && s[7] == '-' &&
-       (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':') {
-        tm.tm_year = digits(s, 4);
-        tm.tm_mon = digits(s + 5, 2);
-        tm.tm_mday = digits(s + 8, 2);
-        tm.tm_hour = digits(s + 11, 2);
-        tm.tm_min = digits(s + 14, 2);
-        tm.tm_sec = digits(s + 17, 2);
-        z = s + 19;
-        if(*z == '.' || *z == ',')
-            for(z++; *z >= '0' && *z <= '9'; z++)
-                ;
-    } else if(len >= 20 && s[2] == '/' && s[6] == '/' && s[11] == ':' &&
-              s[14] == ':' && s[17] == ':') {
-        const char *m = NULL;
-        for(int i = 0; i < 12 && !m; i++)
-            if(!strncmp(mon + 3 * i, s + 3, 3))
-                m = mon + 3 * i;
-        tm.tm_mday = digits(s, 2);
-        tm.tm_mon = m ? (int)(m - mon) / 3 + 1 : -1;
-        tm.tm_year = digits(s + 7, 4);
-        tm.tm_hour = digits(s + 12, 2);
-        tm.tm_min = digits(s + 15, 2);
-        tm.tm_sec = digits(s + 18, 2);
-        z = s + 20;
-    } else {
-        return false;
-    }
-    if(tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mday < 1 ||
-       tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
-        return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    while(*z == ' ')
-        z++;
-    long off;
-    if(*z == 'Z' && !z[1]) {
-        off = 0;
-    } else if((*z == '+' || *z == '-') && digits(z + 1, 2) >= 0) {
-        const char *mm = z + 3 + (z[3] == ':');
-        int h = digits(z + 1, 2), m = digits(mm, 2);
-        if(m < 0 || mm[2])
-            return false;
-        off = (h * 60L + m) * 60 * (*z == '-' ? -1 : 1);
-    } else if(!*z) {   /* no zone: as it stands, in ISO form */
-        return strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm) > 0;
-    } else {
-        return false;
-    }
-    time_t t = timegm(&tm) - off;
-    struct tm lt;
-    char zone[8];
-    if(!localtime_r(&t, &lt) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &lt)
-       || strftime(zone, sizeof(zone), "%z", &lt) != 5)
-        return false;
-    size_t n = strlen(out);
-    if(!strcmp(zone, "+0000"))
-        snprintf(out + n, cap - n, "Z");
-    else
-        snprintf(out + n, cap - n, "%.3s:%s", zone, zone + 3);
-    return true;
-}
-
 /* An attribute's value, at most `max` bytes of a string. */
 static void attr_value(struct rec *rc, const struct kensa_attr *a,
                        size_t max)
 {
     char iso[48];
-    if(a->type == KENSA_ATTR_STR && !strcmp(a->key, "kensa.log_time") &&
-       iso_time(a->str, iso, sizeof(iso))) {
+    if(a->type == KENSA_ATTR_STR && (a->flags & KENSA_ATTR_TIME) &&
+       report_iso_local(a->str, iso, sizeof(iso))) {
         rec_puts(rc, iso);
         return;
     }
@@ -182,17 +93,22 @@ static void lines_rec(struct rec *rc, const void *ctx, const void *item)
 {
     const struct kensa_report *r = ctx;
     const struct kensa_finding *f = item;
-    const char *sev = kensa_severity_name(f->severity);
     enum kensa_lang lang = r->o.lang;
-    char up[16];
+    char id[40];
     size_t i;
-    for(i = 0; sev[i] && i < sizeof(up) - 1; i++)
-        up[i] = (char)(sev[i] >= 'a' ? sev[i] - 32 : sev[i]);
-    up[i] = 0;
+    /* the label in the reader's language, padded to 8 columns (a CJK
+     * character takes two) */
+    snprintf(id, sizeof(id), "severity.%s",
+             kensa_severity_name(f->severity));
+    const char *sev = kensa_message_template(id, lang);
+    if(!sev)
+        sev = kensa_severity_name(f->severity);
+    size_t cols = utf8_cols(sev, strlen(sev));
     if(r->o.color)
-        rec_printf(rc, "%s%-8s\033[0m ", sev_colour(f->severity), up);
+        rec_printf(rc, "%s%s\033[0m", sev_colour(f->severity), sev);
     else
-        rec_printf(rc, "%-8s ", up);
+        rec_puts(rc, sev);
+    rec_printf(rc, "%*s", (int)(cols < 8 ? 9 - cols : 1), "");
     rec_text(rc, f->path, SIZE_MAX);
     if(f->line)
         rec_printf(rc, ":%llu", (unsigned long long)f->line);

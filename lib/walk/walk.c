@@ -467,8 +467,11 @@ static void list_entry(struct walk *w, struct job *dj, struct dref *d,
     bool dir = S_ISDIR(st.st_mode);
     if(!dir && !S_ISREG(st.st_mode))
         return;   /* symlinks (not followed), fifos, sockets, devices */
-    if(w->o->n_excludes && walk_excluded(w->o, cp, dir))
+    if(w->o->n_excludes && walk_excluded(w->o, cp, dir)) {
+        if(w->o->on_exclude)
+            w->o->on_exclude(w->ud);
         return;
+    }
     if(w->o->one_file_system && st.st_dev != dj->root_dev)
         return;
     if(dir && !w->o->scan_pseudo_fs && is_pseudo(cp))

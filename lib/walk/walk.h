@@ -53,6 +53,9 @@ struct walk_opts {
      * or FUSE file system (`type` as in walk_netfs_type).  May be NULL;
      * called from workers, concurrently: must be thread-safe. */
     void (*on_prune)(void *ud, const char *path, const char *type);
+    /* Called (from any walker thread) for each entry an exclude glob
+     * matched; NULL: not told. */
+    void (*on_exclude)(void *ud);
     const atomic_int *stop;      /* non-zero: take no more jobs (or NULL) */
     /* A system root (kensa --root, core/sysroot.h): when root_path is
      * set, every root path is beneath it, and roots, and entries reached

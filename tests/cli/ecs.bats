@@ -152,6 +152,30 @@ check() {
                               and .kensa.path == $p)' >/dev/null
 }
 
+@test "file.owner and file.group: the host's names, cached; none for an id without a name or under --root" {
+    T="$BATS_TEST_TMPDIR/own"; mkdir -p "$T/a" "$T/b"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$T/a/x.jar"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$T/a/y.jar"
+    chown 0:0 "$T/a/x.jar" "$T/a/y.jar"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$T/b/z.jar"
+    chown 54321:54322 "$T/b/z.jar"   # no such user or group
+    u=$(id -nu 0); g=$(getent group 0 | cut -d: -f1)
+    run --separate-stderr k log4j --json "$T"
+    echo "$output" | no_run | jqe -s --arg u "$u" --arg g "$g" '
+        (map(select(.file.uid == "0")) | length == 2 and all(.file.owner == $u and .file.group == $g))
+        and (map(select(.file.uid == "54321")) | length == 1 and
+             all(.file.owner == null and .file.group == null and .file.gid == "54322"))'
+    echo "$output" | check --expect state,run
+    # another system's root: its uid 0 is not this host's root
+    mkdir -p "$T/img/etc" "$T/img/opt"
+    echo 'ID=debian' > "$T/img/etc/os-release"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$T/img/opt/"
+    chown 0:0 "$T/img/opt/log4j-core-2.14.1.jar"
+    run --separate-stderr k log4j --json --root "$T/img" /opt
+    echo "$output" | no_run | jqe -s 'length == 1 and all(.file.uid == "0" and
+        .file.owner == null and .file.group == null)'
+}
+
 @test "log4j copies: state records with vulnerability.* and a version or a range" {
     run --separate-stderr k log4j --json "$FX/plain" "$FX/mitigated" "$FX/v1"
     echo "$output" | jq_alerts '.event.kind == "state" and .package.type == "maven"'

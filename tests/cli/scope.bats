@@ -187,6 +187,37 @@ teardown() {
     [ "$status" -eq 1 ]
 }
 
+@test "run record: excludes given and what they matched, pruned mounts, limits hit" {
+    T="$BATS_TEST_TMPDIR/r"; mkdir -p "$T/app/cache" "$T/logs"
+    echo x > "$T/app/cache/a.bin"
+    echo y > "$T/logs/a.log"
+    echo z > "$T/logs/b.log"
+    head -c 4096 /dev/zero > "$T/app/big.bin"
+    run --separate-stderr k scan --json --exclude cache/ --exclude '*.log' --max-filesize 1K "$T"
+    echo "$output" | tail -n 1 | jqe '.event.action == "scan-completed" and
+        .kensa.scan.skipped.excludes == ["cache/", "*.log"] and
+        .kensa.scan.skipped.excludes_count == 2 and
+        .kensa.scan.skipped.excluded == 3 and
+        .kensa.scan.skipped.limit == 1 and
+        .kensa.scan.skipped.limits.limit_filesize == 1 and
+        .kensa.scan.skipped.pruned_count == 0 and .kensa.scan.skipped.pruned == null'
+    echo "$output" | python3 "$KENSA_TOP/tests/helpers/ecs_check.py" --expect run
+    # nothing skipped: counts of 0, no lists
+    run --separate-stderr k scan --json "$T/logs"
+    echo "$output" | jqe '.kensa.scan.skipped.excluded == 0 and .kensa.scan.skipped.excludes == null
+        and .kensa.scan.skipped.limits == null'
+}
+
+@test "run record: a pruned network mount is named with its type" {
+    T="$BATS_TEST_TMPDIR/p"; mkdir -p "$T/local"
+    mnt "$T/share"
+    LD_PRELOAD="$HOOK" KENSA_FAKE_FS='share:6969' run --separate-stderr \
+        "$KENSA" log4j --threads 1 --json --no-summary "$T"
+    echo "$output" | only_run_record
+    echo "$output" | jqe '.kensa.scan.skipped.pruned.path == ["'"$T"'/share"] and
+        .kensa.scan.skipped.pruned.type == ["nfs"] and .kensa.scan.skipped.pruned_count == 1'
+}
+
 # ---- kensa's own reports --------------------------------------------------
 
 @test "a second kensa logs does not flag the JSON Lines and CSV the first wrote" {

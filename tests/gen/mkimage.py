@@ -3,6 +3,11 @@
 # (tests/cli/images.bats, fuzz/corpus/image): `docker save` tars (the
 # classic layout: ID/layer.tar, ID.json, manifest.json), OCI image layout
 # tars (oci-layout, index.json, blobs/sha256/...) and hostile variants.
+# KIND oci-dir writes the OCI layout as a folder OUT (kensa image DIR);
+# oci-dir-link makes its first layer blob a symbolic link to a file
+# outside (OUT.outside), oci-dir-blobs-link its blobs/ folder a link to
+# one outside (OUT.blobs), and oci-dir-fifo a layer blob a FIFO: kensa
+# must read none of them.
 # JAR_DIR holds tests/gen/mkfixtures.py's plain/ jars.
 import gzip
 import hashlib
@@ -98,7 +103,7 @@ L3 = tar([('srv/x.jar', jar('2.15.0')), ('data/old/.wh..wh..opq', b''),
 
 if KIND == 'docker':
     out = docker_save([L1, L2, L3])
-elif KIND == 'oci':
+elif KIND == 'oci' or KIND.startswith('oci-dir'):
     # a jar replaced in a later layer (reported once, the last copy), a
     # folder deleted whole, a root entry written as "./"
     O1 = tar([('./', None), ('./app/lib.jar', V), ('./gone/log4j-core-2.14.1.jar', V)])
@@ -129,5 +134,38 @@ elif KIND == 'badlayer':
 else:
     sys.exit('unknown kind ' + KIND)
 
-with open(OUT, 'wb') as f:
-    f.write(out)
+def write_dir(tar_bytes, out):
+    os.makedirs(out)
+    with tarfile.open(fileobj=io.BytesIO(tar_bytes)) as t:
+        for m in t.getmembers():
+            p = os.path.join(out, m.name)
+            if m.isdir():
+                os.makedirs(p, exist_ok=True)
+            else:
+                with open(p, 'wb') as f:
+                    f.write(t.extractfile(m).read())
+
+
+def first_layer(out):
+    idx = json.load(open(os.path.join(out, 'index.json')))
+    mdg = idx['manifests'][0]['digest'][7:]
+    man = json.load(open(os.path.join(out, 'blobs', 'sha256', mdg)))
+    return os.path.join(out, 'blobs', 'sha256', man['layers'][0]['digest'][7:])
+
+
+if KIND.startswith('oci-dir'):
+    write_dir(out, OUT)
+    if KIND == 'oci-dir-link':
+        b = first_layer(OUT)
+        os.rename(b, OUT + '.outside')
+        os.symlink(os.path.abspath(OUT + '.outside'), b)
+    elif KIND == 'oci-dir-blobs-link':
+        os.rename(os.path.join(OUT, 'blobs'), OUT + '.blobs')
+        os.symlink(os.path.abspath(OUT + '.blobs'), os.path.join(OUT, 'blobs'))
+    elif KIND == 'oci-dir-fifo':
+        b = first_layer(OUT)
+        os.unlink(b)
+        os.mkfifo(b)
+else:
+    with open(OUT, 'wb') as f:
+        f.write(out)

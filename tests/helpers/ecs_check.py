@@ -16,8 +16,13 @@ fails (exit 1, one line per problem on stderr) when:
   - a record misses the fields every kensa record carries (@timestamp,
     ecs.version, event.kind, host.name, host.hostname, host.os.type,
     agent.type, agent.version, kensa.scan_id) or its kind's own;
-  - --expect names a record kind (alert, state, warning, run) that no
-    record was.
+  - an action record (--fix, --restore: event.dataset kensa.fix) is not
+    event.category file, event.type change (info on a dry run), outcome
+    success or failure (a failure with error.message and
+    kensa.fix.reason), a fix that succeeded without kensa.fix.backup and
+    a kensa.fix.removed list of strings;
+  - --expect names a record kind (alert, state, warning, run, action)
+    that no record was.
 
 Standard library only.  Prints "ok N records (kinds...)" on success.
 """
@@ -126,6 +131,9 @@ ECS = {
     'error.message': 'match_only_text',
     'error.code': 'keyword',
     'error.id': 'keyword',
+    'container.image.name': 'keyword',
+    'container.image.tag': 'keyword',
+    'container.image.hash.all': 'keyword',
     'process.args': 'keyword',
     'process.args_count': 'long',
     'process.pid': 'long',
@@ -139,6 +147,8 @@ BY_KIND = {
     'state': ('message', 'rule.id', 'kensa.verdict', 'kensa.path',
               'package.name', 'package.type', 'file.path'),
     'warning': ('error.message', 'error.code', 'event.outcome'),
+    'action': ('event.action', 'event.outcome', 'event.category',
+               'event.type', 'file.path', 'message', 'kensa.fix.dry_run'),
     'run': ('event.action', 'event.outcome', 'event.start', 'event.end',
             'event.duration', 'process.args', 'kensa.scan.findings.total',
             'kensa.scan.files', 'kensa.scan.bytes'),
@@ -191,8 +201,11 @@ def type_ok(t, v):
 def kind_of(flat):
     k = flat.get('event.kind')
     if k == 'event':
-        return 'run' if flat.get('event.action') == 'scan-completed' \
-            else 'warning'
+        if flat.get('event.action') == 'scan-completed':
+            return 'run'
+        if flat.get('event.dataset') == 'kensa.fix':
+            return 'action'
+        return 'warning'
     return k
 
 
@@ -206,6 +219,36 @@ def no_nulls(v, where, errs):
             no_nulls(x, '%s[%d]' % (where, i), errs)
             if isinstance(x, (list, dict)):
                 errs.append('%s[%d]: a nested list or object' % (where, i))
+
+
+def check_action(flat, local):
+    dry = flat.get('kensa.fix.dry_run')
+    if not isinstance(dry, bool):
+        local.append('kensa.fix.dry_run: %r is not a boolean' % dry)
+    if flat.get('event.category') != ['file']:
+        local.append('event.category: %r' % flat.get('event.category'))
+    if flat.get('event.type') != (['info'] if dry else ['change']):
+        local.append('event.type: %r' % flat.get('event.type'))
+    if not re.match(r'^[a-z0-9]+(-[a-z0-9]+)+$',
+                    str(flat.get('event.action'))):
+        local.append('event.action: %r' % flat.get('event.action'))
+    outcome = flat.get('event.outcome')
+    if outcome not in ('success', 'failure'):
+        local.append('event.outcome: %r' % outcome)
+    if outcome == 'failure':
+        for key in ('error.message', 'kensa.fix.reason'):
+            if not isinstance(flat.get(key), str):
+                local.append('%s: missing from a failed action' % key)
+    removed = flat.get('kensa.fix.removed')
+    if removed is not None and (not isinstance(removed, list) or not all(
+            isinstance(x, str) for x in removed)):
+        local.append('kensa.fix.removed: %r is not a list of names' % removed)
+    if outcome == 'success' and not dry and \
+            flat.get('event.action') == 'log4j-fix':
+        if not isinstance(flat.get('kensa.fix.backup'), str):
+            local.append('kensa.fix.backup: missing from a fix')
+        if not removed:
+            local.append('kensa.fix.removed: missing from a fix')
 
 
 def check(rec, n, errs, kinds):
@@ -236,6 +279,8 @@ def check(rec, n, errs, kinds):
     if kind == 'run':
         if flat.get('event.outcome') not in ('success', 'failure'):
             local.append('event.outcome: %r' % flat.get('event.outcome'))
+    if kind == 'action':
+        check_action(flat, local)
     fp = flat.get('file.path')
     if isinstance(fp, str) and (not fp.startswith('/') or
                                 re.search(r'(^|/)\.\.?(/|$)', fp) or
