@@ -822,7 +822,10 @@ static void action_rec(struct rec *rc, const void *ctx, const void *item)
     j->n = 0;
     report_timestamp(ts);
     head(j, ts, "event", "kensa.fix");
-    host(j, r, o);
+    if(!host(j, r)) {
+        rc->err = KENSA_ENOMEM;
+        goto out;
+    }
     add_str(j, "event.action", a->action);
     add_item(j, "event.category", "file");
     add_item(j, "event.type", a->dry_run ? "info" : "change");
@@ -874,6 +877,7 @@ out:
 
 static void json_action(struct kensa_report *r, const struct kensa_action *a)
 {
+    jstate_get(r);
     report_write(r, action_rec, a);
 }
 
