@@ -27,6 +27,16 @@
  */
 enum kensa_err vba_decompress(const uint8_t *p, size_t n, struct buf *out);
 
+/*
+ * Bytes p[0..n) in Windows code page `codepage` (932, 1252, 65001 UTF-8,
+ * 1200 UTF-16LE; 0 means 1252) appended to `out` as UTF-8 through
+ * iconv; a byte that does not convert becomes U+FFFD, and without the
+ * charset (a static build) non-ASCII bytes do.  KENSA_ELIMIT at out's
+ * cap (what fitted is kept), KENSA_ENOMEM.
+ */
+enum kensa_err vba_to_utf8(uint16_t codepage, const uint8_t *p, size_t n,
+                           struct buf *out);
+
 enum vba_module_type { VBA_MODULE_STD, VBA_MODULE_CLASS,
                        VBA_MODULE_DOC };  /* ThisWorkbook, Sheet1, ... */
 
