@@ -12,8 +12,9 @@
  *    carries, named by its file name (an EXE or LNK inside a document is
  *    scanned as itself);
  *  - PowerPoint 97's VBA projects, zlib-compressed inside the
- *    "PowerPoint Document" stream, become members "VbaProjectStg" (CFBs,
- *    which the macro detector reads as any other).
+ *    "PowerPoint Document" stream, and Visio's, LZSS-compressed inside
+ *    "VisioDocument", become members "VbaProjectStg" (CFBs, which the
+ *    macro detector reads as any other).
  *
  * Every stream read is charged (ctx_charge) and counted
  * (ctx_count_entry); a broken chain or a cap gives a warning and the
@@ -27,7 +28,7 @@
 #include "office/cfb.h"
 #include "office/vba.h"
 
-#define PPT_MAX 8                  /* VBA projects from one ppt */
+#define PPT_MAX 8                  /* VBA projects from one stream */
 #define PPT_BYTES ((size_t)64 << 20)
 #define NAME_MAX_OUT 160
 
@@ -156,13 +157,18 @@ static bool read_stream(struct kobj *obj, const struct cfb *cf, size_t i,
     return true;
 }
 
-static void scan_ppt(struct kobj *obj, const struct buf *doc)
+typedef enum kensa_err (*embedded_fn)(const uint8_t *, size_t, struct buf *,
+                                      size_t *, size_t, size_t *);
+
+/* VBA projects kept inside a stream (PowerPoint 97, Visio), each a
+ * member "VbaProjectStg" (then ".2", ...). */
+static void scan_embedded(struct kobj *obj, const struct buf *doc,
+                          embedded_fn fn)
 {
     struct buf out;
     size_t lens[PPT_MAX], nl = 0;
     buf_init(&out, PPT_BYTES);
-    enum kensa_err rc = vba_ppt_projects(doc->p, doc->len, &out, lens,
-                                         PPT_MAX, &nl);
+    enum kensa_err rc = fn(doc->p, doc->len, &out, lens, PPT_MAX, &nl);
     if(rc)
         ctx_warn(obj->ctx, obj->path, rc, KMSG_CFB_PPT);
     size_t off = 0;
@@ -187,8 +193,11 @@ static bool one_stream(struct kobj *obj, const struct cfb *cf, size_t i,
     struct kctx *c = obj->ctx;
     const struct cfb_entry *e = cfb_entry(cf, i);
     bool native = !strcmp(e->name, "\001Ole10Native");
-    bool ppt = !strcmp(e->path, "PowerPoint Document");
-    if(!native && !ppt && !ctx_wants_whole(c)) {
+    embedded_fn emb = !strcmp(e->path, "PowerPoint Document") ?
+                      vba_ppt_projects :
+                      !strcmp(e->path, "VisioDocument") ? vba_visio_projects
+                                                        : NULL;
+    if(!native && !emb && !ctx_wants_whole(c)) {
         struct buf head;
         uint8_t hb[8];
         buf_init(&head, sizeof(hb));
@@ -209,8 +218,8 @@ static bool one_stream(struct kobj *obj, const struct cfb *cf, size_t i,
     }
     if(!read_stream(obj, cf, i, b))
         return false;
-    if(ppt)
-        scan_ppt(obj, b);
+    if(emb)
+        scan_embedded(obj, b, emb);
     const uint8_t *data = b->p;
     size_t len = b->len;
     char fname[NAME_MAX_OUT + 1];

@@ -14,6 +14,7 @@
  * page.  PowerPoint 97 keeps its project zlib-compressed inside the
  * "PowerPoint Document" stream: vba_ppt_projects() takes it out.
  */
+#define _GNU_SOURCE   /* memmem */
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -652,7 +653,9 @@ enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
                 rc = r2;
                 break;
             }
-            if(out->len > base && !r2 &&
+            /* PowerPoint ends its zlib streams without the final block
+             * (a sync flush): a cut stream whose CFB holds is kept */
+            if(out->len > base && (!r2 || r2 == KENSA_EFORMAT) &&
                is_vba_cfb(out->p + base, out->len - base)) {
                 lens[(*n_lens)++] = out->len - base;
             } else {
@@ -662,6 +665,120 @@ enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
             }
         }
         i += len;
+    }
+    return rc;
+}
+
+/* ---- Visio -------------------------------------------------------------- */
+
+#define VSD_RING 4096u
+#define VSD_CHUNK ((size_t)1 << 20)   /* one chunk's stated length */
+#define VSD_TRIES 16                   /* CFB signatures looked at */
+
+/*
+ * One LZSS chunk of the VisioDocument stream at p[0..n): 4096-byte ring,
+ * a flag byte per 8 items (bit set: a literal; clear: 2 bytes of 12-bit
+ * ring position and 4-bit length - 3), positions 18 ahead of the output
+ * as LZSS's classic ring start makes them.  Appends up to `want` bytes;
+ * *used: the input taken.
+ */
+static enum kensa_err vsd_lzss(const uint8_t *p, size_t n, size_t want,
+                               struct buf *out, size_t *used)
+{
+    uint8_t ring[VSD_RING] = { 0 };
+    size_t pos = 0, off = 0, got = 0;
+    while(off < n && got < want) {
+        uint8_t flag = p[off++];
+        for(int bit = 0; bit < 8 && off < n && got < want; bit++) {
+            if(flag >> bit & 1) {
+                ring[pos++ % VSD_RING] = p[off];
+                enum kensa_err rc = buf_append(out, p + off++, 1);
+                if(rc)
+                    return rc;
+                got++;
+                continue;
+            }
+            if(off + 1 >= n)
+                break;
+            unsigned a1 = p[off], a2 = p[off + 1];
+            off += 2;
+            size_t len = (a2 & 15u) + 3;
+            size_t ptr = ((a2 & 0xF0u) << 4) | a1;
+            ptr = ptr > 4078 ? ptr - 4078 : ptr + 18;
+            for(size_t j = 0; j < len && got < want; j++, got++) {
+                uint8_t ch = ring[(ptr + j) % VSD_RING];
+                ring[(pos + j) % VSD_RING] = ch;
+                enum kensa_err rc = buf_append(out, &ch, 1);
+                if(rc)
+                    return rc;
+            }
+            pos += len;
+        }
+    }
+    *used = off;
+    return KENSA_OK;
+}
+
+/* The chunks from p[0..n) (each: stated length, then its LZSS bytes),
+ * appended to out until a zero length or the end. */
+static enum kensa_err vsd_chunks(const uint8_t *p, size_t n, struct buf *out)
+{
+    size_t i = 0;
+    while(i < n) {
+        struct buf head;
+        uint8_t hb[4];
+        size_t used;
+        buf_init(&head, 4);
+        enum kensa_err rc = vsd_lzss(p + i, n - i, 4, &head, &used);
+        size_t got = head.len;
+        if(got)
+            memcpy(hb, head.p, got);
+        buf_free(&head);
+        if(rc || got < 4)
+            return rc;
+        uint32_t len = rd32(hb);
+        if(!len || len > VSD_CHUNK)
+            return KENSA_OK;
+        size_t base = out->len;
+        rc = vsd_lzss(p + i, n - i, (size_t)len + 4, out, &used);
+        if(rc)
+            return rc;
+        /* the length itself came out first: take it back out */
+        if(out->len >= base + 4) {
+            memmove(out->p + base, out->p + base + 4, out->len - base - 4);
+            out->len -= 4;
+        }
+        i += used;
+    }
+    return KENSA_OK;
+}
+
+enum kensa_err vba_visio_projects(const uint8_t *doc, size_t n,
+                                  struct buf *out, size_t *lens,
+                                  size_t max_lens, size_t *n_lens)
+{
+    *n_lens = 0;
+    enum kensa_err rc = KENSA_OK;
+    size_t from = 5;
+    for(int tries = 0; tries < VSD_TRIES && *n_lens < max_lens; tries++) {
+        const uint8_t *m = from < n ? memmem(doc + from, n - from,
+                                             "\xD0\xCF\x11\xE0", 4) : NULL;
+        if(!m)
+            break;
+        size_t at = (size_t)(m - doc);
+        from = at + 4;
+        /* a flag byte of literals, the chunk's length, the signature */
+        size_t base = out->len;
+        enum kensa_err r2 = vsd_chunks(doc + at - 5, n - (at - 5), out);
+        if(r2 == KENSA_ENOMEM)
+            return r2;
+        if(out->len > base && is_vba_cfb(out->p + base, out->len - base)) {
+            lens[(*n_lens)++] = out->len - base;
+            continue;
+        }
+        out->len = base;
+        if(r2 == KENSA_ELIMIT)
+            rc = r2;
     }
     return rc;
 }

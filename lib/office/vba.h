@@ -96,6 +96,16 @@ enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
                                 struct buf *out, size_t *lens,
                                 size_t max_lens, size_t *n_lens);
 
+/*
+ * Visio 2003-2010 binaries (.vsd): the VBA project's CFB stored inside
+ * the "VisioDocument" stream in LZSS chunks (each a length, then up to
+ * that many bytes compressed).  Found by the CFB signature; appended
+ * and counted as vba_ppt_projects() does, only CFBs holding VBA/dir.
+ */
+enum kensa_err vba_visio_projects(const uint8_t *doc, size_t n,
+                                  struct buf *out, size_t *lens,
+                                  size_t max_lens, size_t *n_lens);
+
 /* ---- Excel 4 macros in BIFF (xls "Workbook", Excel 5 "Book") ---------- */
 
 struct xlm_info {

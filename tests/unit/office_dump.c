@@ -8,6 +8,7 @@
  *                 "truncated":false,"modules":[{"name":"...",
  *                 "stream":"...","type":"std|class|doc","source_ok":true,
  *                 "has_pcode":true,"source":"..."}]}],
+ *    "ppt":[projects of PowerPoint 97 or Visio, as above],
  *    "ppt_projects":N,
  *    "xlm":{"sheets":N,"macro_sheets":N,"hidden":N,"very_hidden":N,
  *           "auto_open":false,"encrypted":false,"formulas":"..."}}
@@ -61,6 +62,39 @@ static void projects(struct buf *o, const struct cfb *c)
         buf_puts(o, "]}");
     }
     vba_projects_free(p, n);
+}
+
+/* The projects kept inside stream `name` (PowerPoint, Visio), printed as
+ * ,"ppt":[...] each; how many. */
+static size_t embedded(struct buf *o, const struct cfb *c, const char *name,
+                       enum kensa_err (*fn)(const uint8_t *, size_t,
+                                            struct buf *, size_t *, size_t,
+                                            size_t *))
+{
+    long d = cfb_find(c, -1, name);
+    size_t nl = 0;
+    if(d < 0)
+        return 0;
+    struct buf doc, out;
+    size_t lens[8];
+    buf_init(&doc, (size_t)256 << 20);
+    buf_init(&out, (size_t)64 << 20);
+    (void)cfb_read(c, (size_t)d, &doc);
+    (void)fn(doc.p, doc.len, &out, lens, 8, &nl);
+    size_t off = 0;
+    for(size_t j = 0; j < nl; j++) {
+        struct cfb *pc;
+        if(!cfb_open(&pc, out.p + off, lens[j], NULL)) {
+            buf_puts(o, ",\"ppt\":[");
+            projects(o, pc);
+            buf_puts(o, "]");
+            cfb_free(pc);
+        }
+        off += lens[j];
+    }
+    buf_free(&doc);
+    buf_free(&out);
+    return nl;
 }
 
 /* --stream PATH: that stream's bytes to stdout. */
@@ -130,29 +164,8 @@ int main(int argc, char **argv)
     buf_puts(&o, "],\"projects\":[");
     projects(&o, c);
     buf_puts(&o, "]");
-    long d = cfb_find(c, -1, "PowerPoint Document");
-    size_t nl = 0;
-    if(d >= 0) {
-        struct buf doc, out;
-        size_t lens[8];
-        buf_init(&doc, (size_t)256 << 20);
-        buf_init(&out, (size_t)64 << 20);
-        (void)cfb_read(c, (size_t)d, &doc);
-        (void)vba_ppt_projects(doc.p, doc.len, &out, lens, 8, &nl);
-        size_t off = 0;
-        for(size_t j = 0; j < nl; j++) {
-            struct cfb *pc;
-            if(!cfb_open(&pc, out.p + off, lens[j], NULL)) {
-                buf_puts(&o, ",\"ppt\":[");
-                projects(&o, pc);
-                buf_puts(&o, "]");
-                cfb_free(pc);
-            }
-            off += lens[j];
-        }
-        buf_free(&doc);
-        buf_free(&out);
-    }
+    size_t nl = embedded(&o, c, "PowerPoint Document", vba_ppt_projects);
+    nl += embedded(&o, c, "VisioDocument", vba_visio_projects);
     buf_printf(&o, ",\"ppt_projects\":%zu", nl);
     long w = cfb_find(c, -1, "Workbook");
     if(w < 0)
