@@ -247,11 +247,10 @@ static bool cfb_walk(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
-    struct cfb_limits cl = { 0 };
-    if(l->max_files && l->max_files < 65536)
-        cl.max_entries = (uint32_t)l->max_files + 1;
     struct cfb *cf;
-    enum kensa_err rc = cfb_open(&cf, obj->data, obj->len, &cl);
+    /* the reader's own caps (65,536 entries, 32 levels); --max-files
+     * counts the streams walked, below */
+    enum kensa_err rc = cfb_open(&cf, obj->data, obj->len, NULL);
     if(rc == KENSA_EFORMAT) {
         ctx_warn(c, obj->path, rc, KMSG_CFB_BAD);
         return false;   /* its bytes go to the detectors as data */

@@ -409,6 +409,21 @@ def ppt_document(vba_cfb):
     return doc + obj
 
 
+def visio_document(vba_cfb):
+    """A VisioDocument stream holding the project's CFB as Visio does:
+    chunks of a length then the bytes, LZSS-coded (here all literals:
+    a 0xFF flag byte before every 8 bytes), after some other bytes."""
+    out = bytearray(b"\x00" * 40 + b"Visio (TM) Drawing\r\n" + b"\x00" * 20)
+    for i in range(0, len(vba_cfb) + 1, 8192):
+        part = vba_cfb[i:i + 8192]
+        raw = struct.pack("<I", len(part)) + part
+        for j in range(0, len(raw), 8):
+            out += b"\xff" + raw[j:j + 8]
+        if not part:
+            break
+    return bytes(out)
+
+
 # ---- the fixture set -------------------------------------------------------
 
 SRC = ('Attribute VB_Name = "Module1"\r\n'
@@ -473,7 +488,9 @@ def fixtures(out):
     vbabin = cfb(vba_project(mods, prefix=""))
     w("ppt97.ppt", cfb([("PowerPoint Document", ppt_document(vbabin)),
                         ("Current User", b"\0" * 20)]))
-    # a nested CFB stream and a zip stream
+    w("visio.vsd", cfb([("VisioDocument", visio_document(vbabin)),
+                        ("VisioInformation", b"\0" * 30)]))
+    # a nested CFB stream
     w("nested.cfb", cfb([("inner", cfb([("x", b"inner")]))]))
 
 
