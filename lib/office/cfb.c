@@ -488,7 +488,8 @@ static int lc(int ch)
 static bool same_name(const char *name, const char *comp, size_t k)
 {
     for(size_t i = 0; i < k; i++)
-        if(!name[i] || lc((unsigned char)name[i]) != lc((unsigned char)comp[i]))
+        if(!name[i] ||
+           lc((unsigned char)name[i]) != lc((unsigned char)comp[i]))
             return false;
     return !name[k];
 }

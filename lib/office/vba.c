@@ -41,10 +41,16 @@ static uint32_t rd32(const uint8_t *p)
            (uint32_t)p[3] << 24;
 }
 
+static int fold(int ch)
+{
+    return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+}
+
+/* a == b with ASCII letters case folded (as Office compares names) */
 static bool same_ci(const char *a, const char *b)
 {
     for(; *a && *b; a++, b++)
-        if((*a | 0x20) != (*b | 0x20))
+        if(fold((unsigned char)*a) != fold((unsigned char)*b))
             return false;
     return !*a && !*b;
 }
@@ -127,6 +133,31 @@ static enum kensa_err put_fffd(struct buf *out)
     return buf_append(out, "\xEF\xBF\xBD", 3);
 }
 
+/* Code points of cp1252's 0x80-0x9F (0: unassigned). */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+/* One code point below 0x10000 as UTF-8. */
+static enum kensa_err put_utf8(struct buf *out, uint32_t u)
+{
+    uint8_t b[3];
+    if(u < 0x80)
+        return buf_append(out, (uint8_t[]){ (uint8_t)u }, 1);
+    if(u < 0x800) {
+        b[0] = (uint8_t)(0xC0 | u >> 6);
+        b[1] = (uint8_t)(0x80 | (u & 0x3F));
+        return buf_append(out, b, 2);
+    }
+    b[0] = (uint8_t)(0xE0 | u >> 12);
+    b[1] = (uint8_t)(0x80 | (u >> 6 & 0x3F));
+    b[2] = (uint8_t)(0x80 | (u & 0x3F));
+    return buf_append(out, b, 3);
+}
+
 enum kensa_err vba_to_utf8(uint16_t codepage, const uint8_t *p, size_t n,
                            struct buf *out)
 {
@@ -142,10 +173,16 @@ enum kensa_err vba_to_utf8(uint16_t codepage, const uint8_t *p, size_t n,
     iconv_t cd = iconv_open("UTF-8", cs);
     enum kensa_err rc = KENSA_OK;
     if(cd == (iconv_t)-1) {
-        /* no such charset in this libc (a static build): ASCII as is,
-         * the rest U+FFFD */
-        for(size_t i = 0; i < n && !rc; i++)
-            rc = p[i] < 0x80 ? buf_append(out, p + i, 1) : put_fffd(out);
+        /* no such charset in this libc (a static build without the
+         * host's gconv modules): cp1252 by its table, other code pages
+         * ASCII as is and the rest U+FFFD */
+        bool w1252 = !codepage || codepage == 1252 || codepage == 28591;
+        for(size_t i = 0; i < n && !rc; i++) {
+            uint32_t u = p[i] < 0x80 ? p[i] :
+                         !w1252 ? 0xFFFD :
+                         p[i] >= 0xA0 ? p[i] : cp1252_high[p[i] - 0x80];
+            rc = put_utf8(out, u ? u : 0xFFFD);
+        }
         return rc;
     }
     char *in = (char *)p;
@@ -346,7 +383,8 @@ static bool is_doc_module(const uint8_t *proj, size_t pn, const char *name)
 {
     size_t k = strlen(name);
     for(size_t i = 0; i + 9 + k <= pn; i++) {
-        if((i == 0 || proj[i - 1] == '\n') && !memcmp(proj + i, "Document=", 9) &&
+        if((i == 0 || proj[i - 1] == '\n') &&
+           !memcmp(proj + i, "Document=", 9) &&
            !memcmp(proj + i + 9, name, k) &&
            (i + 9 + k == pn || proj[i + 9 + k] == '/'))
             return true;
@@ -356,9 +394,26 @@ static bool is_doc_module(const uint8_t *proj, size_t pn, const char *name)
 
 /* _VBA_PROJECT's version 0xFFFF: the p-code cache is absent or must be
  * ignored (PowerPoint, files written by other tools). */
-static bool pcode_valid(const struct cfb *c, long vba)
+/* The index of the stream among kids[0..nk) (the VBA storage's
+ * children) named `name` (ASCII case folded), or -1.  Module streams are
+ * looked up here rather than with cfb_find(): one pass over the file's
+ * entries per project, not one per module. */
+static long child_named(const struct cfb *c, const size_t *kids, size_t nk,
+                        const char *name)
 {
-    long i = cfb_find(c, vba, "_VBA_PROJECT");
+    for(size_t i = 0; i < nk; i++) {
+        const struct cfb_entry *e = cfb_entry(c, kids[i]);
+        if(e->type == CFB_STREAM && same_ci(e->name, name))
+            return (long)kids[i];
+    }
+    return -1;
+}
+
+/* _VBA_PROJECT's version 0xFFFF: the p-code cache is absent or must be
+ * ignored (PowerPoint, files written by other tools). */
+static bool pcode_valid(const struct cfb *c, const size_t *kids, size_t nk)
+{
+    long i = child_named(c, kids, nk, "_VBA_PROJECT");
     if(i < 0)
         return false;
     struct buf b;
@@ -392,7 +447,8 @@ static bool has_bytes(const uint8_t *p, size_t n)
 }
 
 /* Fill one module from its record; *total counts source bytes. */
-static enum kensa_err fill_module(const struct cfb *c, long vba,
+static enum kensa_err fill_module(const struct cfb *c, const size_t *kids,
+                                  size_t nk,
                                   const struct modrec *r, uint16_t cp,
                                   const uint8_t *proj, size_t pn,
                                   bool pcode_ok, const struct vba_limits *l,
@@ -419,10 +475,10 @@ static enum kensa_err fill_module(const struct cfb *c, long vba,
     m->type = r->procedural ? VBA_MODULE_STD :
               is_doc_module(proj, pn, m->name) ? VBA_MODULE_DOC :
                                                 VBA_MODULE_CLASS;
-    long si = cfb_find(c, vba, m->stream);
-    if(si < 0 || cfb_entry(c, (size_t)si)->type != CFB_STREAM)
-        si = cfb_find(c, vba, m->name);
-    if(si >= 0 && cfb_entry(c, (size_t)si)->type == CFB_STREAM) {
+    long si = child_named(c, kids, nk, m->stream);
+    if(si < 0)
+        si = child_named(c, kids, nk, m->name);
+    if(si >= 0) {
         enum kensa_err r2 = cfb_read(c, (size_t)si, &raw);
         if(r2 == KENSA_ELIMIT)
             *truncated = true;
@@ -466,6 +522,7 @@ static enum kensa_err read_project(const struct cfb *c, long vba, long dir,
     enum kensa_err rc = KENSA_OK;
     struct buf raw, d, proj;
     struct dirinfo di = { 0 };
+    size_t *kids = NULL, nk = 0;
     buf_init(&raw, DIR_MAX);
     buf_init(&d, DIR_MAX);
     buf_init(&proj, 1 << 20);
@@ -490,7 +547,15 @@ static enum kensa_err read_project(const struct cfb *c, long vba, long dir,
     long pi = cfb_find(c, (long)ve->parent, "PROJECT");
     if(pi >= 0)
         (void)cfb_read(c, (size_t)pi, &proj);
-    bool pcode_ok = pcode_valid(c, vba);
+    kids = malloc(cfb_count(c) * sizeof(*kids) + 1);
+    if(!kids) {
+        rc = KENSA_ENOMEM;
+        goto out;
+    }
+    for(size_t i = 0; i < cfb_count(c); i++)
+        if(i != (size_t)vba && cfb_entry(c, i)->parent == (size_t)vba)
+            kids[nk++] = i;
+    bool pcode_ok = pcode_valid(c, kids, nk);
     if(di.n) {
         pr->mod = calloc(di.n, sizeof(*pr->mod));
         if(!pr->mod) {
@@ -500,8 +565,8 @@ static enum kensa_err read_project(const struct cfb *c, long vba, long dir,
     }
     for(size_t i = 0; i < di.n; i++) {
         struct vba_module *m = &pr->mod[pr->n_mod++];
-        rc = fill_module(c, vba, &di.m[i], di.codepage, proj.p, proj.len,
-                         pcode_ok, l, total, m, &pr->truncated);
+        rc = fill_module(c, kids, nk, &di.m[i], di.codepage, proj.p,
+                         proj.len, pcode_ok, l, total, m, &pr->truncated);
         if(rc)
             goto out;
         /* stomping, conservatively: compiled code is there and valid, the
@@ -511,6 +576,7 @@ static enum kensa_err read_project(const struct cfb *c, long vba, long dir,
             pr->stomped = true;
     }
 out:
+    free(kids);
     free(di.m);
     buf_free(&raw);
     buf_free(&d);
