@@ -90,6 +90,11 @@ sys.exit(d != bytes((i * 13) & 0xFF for i in range(8 << 20)))'
     dump "$O/plain_v3.cfb" | jqe '.ppt_projects == 0 and .projects == []'
 }
 
+@test "a signature stream or a VBA storage without dir is no project" {
+    dump "$O/signature.xls" | jqe '.projects == [] and .ppt_projects == 0 and
+        (.streams | index("\u0005DigitalSignature") != null)'
+}
+
 @test "XLM: hidden macro sheet, Auto_Open, formulas rendered" {
     dump "$O/xlm.xls" | jqe '.xlm | .sheets == 2 and .macro_sheets == 1 and
         .hidden == 1 and .auto_open and (.encrypted | not) and

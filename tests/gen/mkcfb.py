@@ -488,6 +488,12 @@ def fixtures(out):
     vbabin = cfb(vba_project(mods, prefix=""))
     w("ppt97.ppt", cfb([("PowerPoint Document", ppt_document(vbabin)),
                         ("Current User", b"\0" * 20)]))
+    # a signed project's signature streams, and a VBA storage without dir
+    # (what an embedded workbook leaves): no project
+    w("signature.xls", cfb([("\x05DigitalSignature", b"\x30\x82" + b"\0" * 300),
+                            ("_VBA_PROJECT_CUR/VBA/_VBA_PROJECT",
+                             struct.pack("<HHBH", 0x61CC, 0xB2, 0, 0)),
+                            ("Workbook", xlm_workbook([], auto_open=False))]))
     w("visio.vsd", cfb([("VisioDocument", visio_document(vbabin)),
                         ("VisioInformation", b"\0" * 30)]))
     # a nested CFB stream
