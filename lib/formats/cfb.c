@@ -11,10 +11,11 @@
  *  - an OLE Package ("\001Ole10Native") is unwrapped to the file it
  *    carries, named by its file name (an EXE or LNK inside a document is
  *    scanned as itself);
- *  - PowerPoint 97's VBA projects, zlib-compressed inside the
- *    "PowerPoint Document" stream, and Visio's, LZSS-compressed inside
- *    "VisioDocument", become members "VbaProjectStg" (CFBs, which the
- *    macro detector reads as any other).
+ *  - PowerPoint 97's embedded storages (objects, OLE Packages, the VBA
+ *    project), zlib-compressed inside the "PowerPoint Document" stream,
+ *    and Visio's VBA project, LZSS-compressed inside "VisioDocument",
+ *    become members "ExOleObjStg" or "VbaProjectStg" (CFBs, walked in
+ *    turn and read by the macro detector as any other).
  *
  * Every stream read is charged (ctx_charge) and counted
  * (ctx_count_entry); a broken chain or a cap gives a warning and the
@@ -160,8 +161,10 @@ static bool read_stream(struct kobj *obj, const struct cfb *cf, size_t i,
 typedef enum kensa_err (*embedded_fn)(const uint8_t *, size_t, struct buf *,
                                       size_t *, size_t, size_t *);
 
-/* VBA projects kept inside a stream (PowerPoint 97, Visio), each a
- * member "VbaProjectStg" (then ".2", ...). */
+/* Storages kept inside a stream (PowerPoint 97's embedded objects and
+ * VBA project, Visio's VBA project), each a member "VbaProjectStg" when
+ * it holds VBA/dir, else "ExOleObjStg" (then ".2", ...), whose walk
+ * unwraps an OLE Package in it. */
 static void scan_embedded(struct kobj *obj, const struct buf *doc,
                           embedded_fn fn)
 {
@@ -174,10 +177,17 @@ static void scan_embedded(struct kobj *obj, const struct buf *doc,
     size_t off = 0;
     for(size_t j = 0; j < nl; j++) {
         char nm[32];
+        struct cfb *sub;
+        bool vba = false;
+        if(!cfb_open(&sub, out.p + off, lens[j], NULL)) {
+            vba = cfb_find(sub, -1, "VBA/dir") >= 0;
+            cfb_free(sub);
+        }
+        const char *base = vba ? "VbaProjectStg" : "ExOleObjStg";
         if(j)
-            snprintf(nm, sizeof(nm), "VbaProjectStg.%zu", j + 1);
+            snprintf(nm, sizeof(nm), "%s.%zu", base, j + 1);
         else
-            memcpy(nm, "VbaProjectStg", 14);
+            snprintf(nm, sizeof(nm), "%s", base);
         if(!ctx_charge(obj->ctx, obj->path, lens[j]))
             break;
         object_scan_child(obj, nm, out.p + off, lens[j]);
@@ -194,7 +204,7 @@ static bool one_stream(struct kobj *obj, const struct cfb *cf, size_t i,
     const struct cfb_entry *e = cfb_entry(cf, i);
     bool native = !strcmp(e->name, "\001Ole10Native");
     embedded_fn emb = !strcmp(e->path, "PowerPoint Document") ?
-                      vba_ppt_projects :
+                      ppt_ole_storages :
                       !strcmp(e->path, "VisioDocument") ? vba_visio_projects
                                                         : NULL;
     if(!native && !emb && !ctx_wants_whole(c)) {

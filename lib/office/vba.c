@@ -692,9 +692,12 @@ static bool is_vba_cfb(const uint8_t *p, size_t n)
     return yes;
 }
 
-enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
-                                struct buf *out, size_t *lens,
-                                size_t max_lens, size_t *n_lens)
+/* Every ExOleObjStg of a PowerPoint Document stream whose bytes are a
+ * CFB (with VBA/dir when vba_only) to out, as vba_ppt_projects says. */
+static enum kensa_err ppt_storages(const uint8_t *doc, size_t n,
+                                   struct buf *out, size_t *lens,
+                                   size_t max_lens, size_t *n_lens,
+                                   bool vba_only)
 {
     *n_lens = 0;
     size_t i = 0;
@@ -721,9 +724,11 @@ enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
             }
             /* PowerPoint ends its zlib streams without the final block
              * (a sync flush): a cut stream whose CFB holds is kept */
-            if(out->len > base && (!r2 || r2 == KENSA_EFORMAT) &&
-               is_vba_cfb(out->p + base, out->len - base)) {
-                lens[(*n_lens)++] = out->len - base;
+            size_t got = out->len - base;
+            if(got && (!r2 || r2 == KENSA_EFORMAT) &&
+               (vba_only ? is_vba_cfb(out->p + base, got)
+                         : got >= 8 && !memcmp(out->p + base, CFB_MAGIC, 8))) {
+                lens[(*n_lens)++] = got;
             } else {
                 out->len = base;
                 if(r2 == KENSA_ELIMIT)
@@ -733,6 +738,20 @@ enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
         i += len;
     }
     return rc;
+}
+
+enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
+                                struct buf *out, size_t *lens,
+                                size_t max_lens, size_t *n_lens)
+{
+    return ppt_storages(doc, n, out, lens, max_lens, n_lens, true);
+}
+
+enum kensa_err ppt_ole_storages(const uint8_t *doc, size_t n,
+                                struct buf *out, size_t *lens,
+                                size_t max_lens, size_t *n_lens)
+{
+    return ppt_storages(doc, n, out, lens, max_lens, n_lens, false);
 }
 
 /* ---- Visio -------------------------------------------------------------- */

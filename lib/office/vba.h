@@ -97,6 +97,15 @@ enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
                                 size_t max_lens, size_t *n_lens);
 
 /*
+ * The same for every storage PowerPoint 97-2003 embeds (ExOleObjStg:
+ * OLE objects, OLE Packages, the VBA project): each one's CFB bytes,
+ * whatever it holds, so the cfb format can scan what a slide embeds.
+ */
+enum kensa_err ppt_ole_storages(const uint8_t *doc, size_t n,
+                                struct buf *out, size_t *lens,
+                                size_t max_lens, size_t *n_lens);
+
+/*
  * Visio 2003-2010 binaries (.vsd): the VBA project's CFB stored inside
  * the "VisioDocument" stream in LZSS chunks (each a length, then up to
  * that many bytes compressed).  Found by the CFB signature; appended

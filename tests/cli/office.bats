@@ -121,6 +121,12 @@ sys.exit(d != bytes((i * 13) & 0xFF for i in range(8 << 20)))'
     run -1 k log4j --json "$BATS_TEST_TMPDIR/st.xls"
     printf '%s\n' "$output" | no_run | jqe -s 'length == 1 and
         (.[0].kensa.path | endswith("st.xls!/Data/lib.jar"))'
+    # a slide's embedded object: zlib inside PowerPoint Document
+    python3 "$KENSA_TOP/tests/gen/mkcfb.py" --ppt-package \
+        "$BATS_TEST_TMPDIR/slides.ppt" 'log4j-core-2.14.1.jar' "$jar"
+    run -1 k log4j --json "$BATS_TEST_TMPDIR/slides.ppt"
+    printf '%s\n' "$output" | no_run | jqe -s 'length == 1 and
+        (.[0].kensa.path | endswith("slides.ppt!/ExOleObjStg!/log4j-core-2.14.1.jar"))'
 }
 
 @test "kensa: documents without anything found exit 0 and warn of nothing" {

@@ -13,6 +13,7 @@ documents holding their VBA project zlib-compressed.
     mkcfb.py --big FILE        a v3 file with more than 109 FAT sectors
     mkcfb.py --hostile OUTDIR  broken files (loops, cycles, lies, cuts)
     mkcfb.py --package OUT LABEL FILE   FILE inside an OLE Package
+    mkcfb.py --ppt-package OUT LABEL FILE   the same embedded in a .ppt
     mkcfb.py --stream OUT NAME FILE     FILE as the stream NAME
 """
 import os
@@ -572,12 +573,17 @@ if __name__ == "__main__":
             f.write(cfb([("big", data), ("small", b"tail-ok")], version=3))
     elif len(sys.argv) == 3 and sys.argv[1] == "--hostile":
         hostile(sys.argv[2])
-    elif len(sys.argv) == 5 and sys.argv[1] in ("--package", "--stream"):
+    elif len(sys.argv) == 5 and sys.argv[1] in ("--package", "--stream",
+                                                 "--ppt-package"):
         # --package OUT LABEL FILE: FILE in an OLE Package of a .doc;
         # --stream OUT NAME FILE: FILE as stream NAME (a path) of a CFB
         with open(sys.argv[4], "rb") as f:
             payload = f.read()
-        if sys.argv[1] == "--package":
+        if sys.argv[1] == "--ppt-package":
+            obj = cfb([("\x01Ole10Native", ole10native(sys.argv[3], payload))])
+            data = cfb([("PowerPoint Document", ppt_document(obj)),
+                        ("Current User", b"\0" * 20)])
+        elif sys.argv[1] == "--package":
             data = cfb([("WordDocument", b"\xec\xa5" + b"\0" * 600),
                         ("ObjectPool/_1/\x01Ole10Native",
                          ole10native(sys.argv[3], payload))])
