@@ -562,6 +562,19 @@ def seeds(out):
     w("xlm", "exec", xlm_workbook(exec_formulas()))
     w("xlm", "names", xlm_workbook(exec_formulas()[:1], hidden=2,
                                    auto_name="auto_close_1"))
+    # the engine's harness (fuzz_scan) walks them through the cfb format
+    os.makedirs(os.path.join(out, "scan"), exist_ok=True)
+    full = [{"name": "Module1", "source": SRC},
+            {"name": "ThisWorkbook", "source": DOCSRC, "type": "doc"}]
+    vbabin = cfb(vba_project(full, prefix=""))
+    w("scan", "package.doc", cfb([
+        ("WordDocument", b"\xec\xa5" + b"\0" * 600),
+        ("ObjectPool/_1234/\x01Ole10Native", ole10native("..\\invoice.exe", MZ)),
+        ("ObjectPool/_1234/\x03ObjInfo", b"\0" * 6)]))
+    w("scan", "vba.ppt", cfb([("PowerPoint Document", ppt_document(vbabin)),
+                              ("Current User", b"\0" * 20)]))
+    w("scan", "vba.vsd", cfb([("VisioDocument", visio_document(vbabin)),
+                              ("VisioInformation", b"\0" * 30)]))
 
 
 if __name__ == "__main__":
