@@ -1,7 +1,8 @@
 /*
  * fuzz_cfb.c - libFuzzer harness for the OLE2/CFB reader and the VBA
  * project reader on top of it: open, read every stream, extract every
- * project, and read a Workbook stream for Excel 4 macros.
+ * project, take the storages PowerPoint and Visio keep inside a stream,
+ * and read a Workbook stream for Excel 4 macros.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n;
     if(!vba_extract(c, &vl, &p, &n))
         vba_projects_free(p, n);
+    static const char *const inside[] = { "PowerPoint Document",
+                                          "VisioDocument" };
+    for(int k = 0; k < 2; k++) {
+        long d = cfb_find(c, -1, inside[k]);
+        if(d < 0)
+            continue;
+        struct buf out;
+        size_t lens[4], nl;
+        b.len = 0;
+        (void)cfb_read(c, (size_t)d, &b);
+        buf_init(&out, 1 << 20);
+        if(k)
+            (void)vba_visio_projects(b.p, b.len, &out, lens, 4, &nl);
+        else
+            (void)ppt_ole_storages(b.p, b.len, &out, lens, 4, &nl);
+        buf_free(&out);
+    }
     long w = cfb_find(c, -1, "Workbook");
     if(w >= 0) {
         struct xlm_info x;

@@ -1,7 +1,7 @@
 /*
  * fuzz_vba.c - libFuzzer harness for MS-OVBA decompression (and the code
  * page conversion of what it gives, the first input byte choosing the
- * code page), and for the PowerPoint 97 record walk.
+ * code page), the PowerPoint 97 record walk and Visio's LZSS chunks.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t lens[4], nl;
     buf_init(&out, 1 << 20);
     (void)vba_ppt_projects(data + 1, size - 1, &out, lens, 4, &nl);
+    out.len = 0;
+    (void)ppt_ole_storages(data + 1, size - 1, &out, lens, 4, &nl);
+    out.len = 0;
+    (void)vba_visio_projects(data + 1, size - 1, &out, lens, 4, &nl);
     buf_free(&out);
     return 0;
 }

@@ -559,6 +559,7 @@ def seeds(out):
     w("vba", "src", b"\x00" + ovba_compress(SRC.encode() * 3))
     w("vba", "long", b"\x01" + ovba_compress(bytes(range(256)) * 20))
     w("vba", "ppt", b"\x00" + ppt_document(cfb(vba_project(mods, prefix=""))))
+    w("vba", "visio", b"\x00" + visio_document(cfb(vba_project(mods, prefix=""))))
     w("xlm", "exec", xlm_workbook(exec_formulas()))
     w("xlm", "names", xlm_workbook(exec_formulas()[:1], hidden=2,
                                    auto_name="auto_close_1"))
