@@ -9,7 +9,8 @@ of an OOXML zip, or the document inside a zip locked with the origin's
 password), one TAP line:
   - has_vba "yes...": at least one module with non-empty source;
   - has_vba "no": no module with source;
-  - has_xlm "yes" for a CFB workbook: a macro sheet found (XLM in OOXML
+  - has_xlm "yes" for a CFB workbook: a macro sheet found and its
+    formulas rendered, none cut by an unknown token (XLM in OOXML
     is the macro detector's part, not this layer's: not counted here);
   - as many modules as module streams under VBA/ (MANIFEST's "N
     modules" is reported as a figure: it is off for POI's SimpleMacro);
@@ -127,7 +128,7 @@ for row in csv.DictReader(open(os.path.join(corpus, 'MANIFEST.tsv')), delimiter=
         continue
     fig['files'] += 1
     mods, sheets, crashed, sealed, total, stomp = 0, 0, [], False, 0, False
-    streams = 0
+    streams, formulas = 0, ''
     for part in parts:
         d, rc = run(part)
         if d is None:
@@ -140,6 +141,7 @@ for row in csv.DictReader(open(os.path.join(corpus, 'MANIFEST.tsv')), delimiter=
         streams += module_streams(d)
         stomp |= stomped(d)
         sheets += d.get('xlm', {}).get('macro_sheets', 0)
+        formulas += d.get('xlm', {}).get('formulas', '')
     name = row['file']
     if crashed:
         fig['crash'] += 1
@@ -180,14 +182,18 @@ for row in csv.DictReader(open(os.path.join(corpus, 'MANIFEST.tsv')), delimiter=
         results.append((True, '%s: read (has_vba %s: %d modules)' % (name, vba, mods)))
     if xlm.startswith('yes') and parts[0] is not None and open(path, 'rb').read(8) == CFB:
         fig['xlm_yes'] += 1
-        fig['xlm_yes_found'] += sheets > 0
-        results.append((sheets > 0, '%s: XLM macro sheet found (%d)' % (name, sheets)))
+        # and its formulas read: lines, none ending in an unknown token
+        lines = formulas.splitlines()
+        ok = sheets > 0 and lines and not any(l.endswith('?') for l in lines)
+        fig['xlm_yes_found'] += bool(ok)
+        results.append((bool(ok), '%s: XLM macro sheet found (%d), %d formulas read'
+                        % (name, sheets, len(lines))))
 
 print('1..%d' % len(results))
 for i, (ok, desc) in enumerate(results, 1):
     print('%s %d - %s' % ('ok' if ok else 'not ok', i, desc))
 print('# files holding a CFB: %(files)d; VBA found in %(vba_yes_found)d of %(vba_yes)d '
-      'with VBA; no VBA in %(vba_no_clean)d of %(vba_no)d without; XLM sheets in '
+      'with VBA; no VBA in %(vba_no_clean)d of %(vba_no)d without; XLM sheets and formulas in '
       '%(xlm_yes_found)d of %(xlm_yes)d CFB workbooks with XLM; encrypted OOXML '
       'skipped %(sealed)d; module count = module streams in %(count_ok)d of %(count)d; '
       'MANIFEST module counts met in %(manifest_ok)d of %(manifest)d; '
