@@ -446,13 +446,20 @@ static bool has_bytes(const uint8_t *p, size_t n)
     return false;
 }
 
-/* Fill one module from its record; *total counts source bytes. */
+/* What one vba_extract() call has spent: source bytes (max_total) and
+ * module stream bytes read (4 x max_total: modules naming the same big
+ * stream again and again cost that much, not more). */
+struct budget {
+    size_t src, raw;
+};
+
+/* Fill one module from its record, charging `bu`. */
 static enum kensa_err fill_module(const struct cfb *c, const size_t *kids,
                                   size_t nk,
                                   const struct modrec *r, uint16_t cp,
                                   const uint8_t *proj, size_t pn,
                                   bool pcode_ok, const struct vba_limits *l,
-                                  size_t *total, struct vba_module *m,
+                                  struct budget *bu, struct vba_module *m,
                                   bool *truncated)
 {
     enum kensa_err rc = KENSA_OK;
@@ -478,8 +485,11 @@ static enum kensa_err fill_module(const struct cfb *c, const size_t *kids,
     long si = child_named(c, kids, nk, m->stream);
     if(si < 0)
         si = child_named(c, kids, nk, m->name);
-    if(si >= 0) {
+    if(si >= 0 && bu->raw / 4 >= l->max_total) {
+        *truncated = true;
+    } else if(si >= 0) {
         enum kensa_err r2 = cfb_read(c, (size_t)si, &raw);
+        bu->raw += raw.len;
         if(r2 == KENSA_ELIMIT)
             *truncated = true;
         uint32_t off = r->have_offset ? r->offset : 0;
@@ -487,7 +497,7 @@ static enum kensa_err fill_module(const struct cfb *c, const size_t *kids,
                        has_bytes(raw.p, off);
         struct buf dec;
         buf_init(&dec, l->max_source);
-        if(*total < l->max_total &&
+        if(bu->src < l->max_total &&
            module_source(raw.p, raw.len, off, &dec)) {
             m->source_ok = true;
             if(dec.len == dec.max)
@@ -497,12 +507,12 @@ static enum kensa_err fill_module(const struct cfb *c, const size_t *kids,
                 *truncated = true;
                 rc = KENSA_OK;
             }
-        } else if(*total >= l->max_total) {
+        } else if(bu->src >= l->max_total) {
             *truncated = true;
         }
         buf_free(&dec);
     }
-    *total += src.len;
+    bu->src += src.len;
     m->source = dup_buf(&src);
     m->source_len = src.len;
     if(!m->source)
@@ -516,7 +526,8 @@ out:
 
 /* The project whose VBA storage is entry `vba`. */
 static enum kensa_err read_project(const struct cfb *c, long vba, long dir,
-                                   const struct vba_limits *l, size_t *total,
+                                   const struct vba_limits *l,
+                                   struct budget *bu,
                                    struct vba_project *pr)
 {
     enum kensa_err rc = KENSA_OK;
@@ -566,7 +577,7 @@ static enum kensa_err read_project(const struct cfb *c, long vba, long dir,
     for(size_t i = 0; i < di.n; i++) {
         struct vba_module *m = &pr->mod[pr->n_mod++];
         rc = fill_module(c, kids, nk, &di.m[i], di.codepage, proj.p,
-                         proj.len, pcode_ok, l, total, m, &pr->truncated);
+                         proj.len, pcode_ok, l, bu, m, &pr->truncated);
         if(rc)
             goto out;
         /* stomping, conservatively: compiled code is there and valid, the
@@ -598,7 +609,8 @@ enum kensa_err vba_extract(const struct cfb *c, const struct vba_limits *lim,
     *out = NULL;
     *n = 0;
     struct vba_project *v = NULL;
-    size_t cap = 0, k = 0, total = 0;
+    size_t cap = 0, k = 0;
+    struct budget bu = { 0, 0 };
     enum kensa_err rc = KENSA_OK;
     for(size_t i = 0; i < cfb_count(c); i++) {
         const struct cfb_entry *e = cfb_entry(c, i);
@@ -619,7 +631,7 @@ enum kensa_err vba_extract(const struct cfb *c, const struct vba_limits *lim,
         }
         v = g;
         memset(&v[k], 0, sizeof(v[k]));
-        rc = read_project(c, (long)e->parent, (long)i, &l, &total, &v[k]);
+        rc = read_project(c, (long)e->parent, (long)i, &l, &bu, &v[k]);
         k++;
         if(rc)
             break;

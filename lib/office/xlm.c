@@ -21,7 +21,7 @@
 
 #define STACK_MAX 64
 #define ITEM_MAX  2048      /* bytes of one stack item */
-#define SHEETS_MAX 4096
+#define SHEETS_MAX 1024    /* macro sheet offsets remembered */
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -517,6 +517,34 @@ static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
     stk_clear(&k);
 }
 
+/* The macro sheets' BOF offsets, kept sorted: a stream of millions of
+ * BOF records costs a binary search each, not a pass over the sheets. */
+static void add_sorted(uint32_t *v, size_t *n, uint32_t x)
+{
+    size_t i = *n;
+    while(i && v[i - 1] > x) {
+        v[i] = v[i - 1];
+        i--;
+    }
+    v[i] = x;
+    (*n)++;
+}
+
+static bool in_sorted(const uint32_t *v, size_t n, size_t x)
+{
+    size_t lo = 0, hi = n;
+    while(lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if(v[mid] == x)
+            return true;
+        if(v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
 static bool auto_name(const char *s, size_t n)
 {
     static const char *const pre[] = { "auto_open", "auto_close" };
@@ -586,10 +614,7 @@ enum kensa_err xlm_biff_read(const uint8_t *p, size_t n, size_t max_text,
         switch(type) {
         case 0x0809: case 0x0409: case 0x0209: case 0x0009: {   /* BOF */
             uint16_t dt = len >= 4 ? rd16(d + 2) : 0;
-            in_macro = dt == 0x0040;
-            for(size_t j = 0; j < n_macro_at; j++)
-                if(macro_at[j] == at)
-                    in_macro = true;
+            in_macro = dt == 0x0040 || in_sorted(macro_at, n_macro_at, at);
             break;
         }
         case 0x0085:                        /* BOUNDSHEET */
@@ -603,7 +628,7 @@ enum kensa_err xlm_biff_read(const uint8_t *p, size_t n, size_t max_text,
                 else if((d[4] & 3) == 2)
                     out->very_hidden++;
                 if(n_macro_at < SHEETS_MAX)
-                    macro_at[n_macro_at++] = rd32(d);
+                    add_sorted(macro_at, &n_macro_at, rd32(d));
             }
             break;
         case 0x0018:                        /* NAME */
