@@ -533,6 +533,23 @@ def hostile(out):
     for e in range(1, 4):
         struct.pack_into("<I", b, o + e * 128 + 0x78, 0xFFFFFFF0)
     w("size_lie.cfb", bytes(b))
+    # costs an attacker chooses: a million sheet BOFs after 1,024 macro
+    # sheets; 16 projects of 256 modules all naming one 1 MiB stream
+    wb = _bof(5) + b"".join(_biff(0x85, struct.pack("<IBBBB", i, 0, 1, 1, 0)
+                                  + b"M") for i in range(1024))
+    w("many_bofs.xls", cfb([("Workbook", wb + _biff(0x0809, b"") * 1000000)]))
+    st, seen = [], set()
+    one = vba_project([{"name": "Big", "source": "x"}] * 256, prefix="P")
+    for p in range(16):
+        for path, data in one:
+            path = "P%d" % p + path[1:]
+            if path.endswith("/Big"):
+                if path in seen:
+                    continue
+                seen.add(path)
+                data = b"\x01\x30\x30" * 350000
+            st.append((path, data))
+    w("same_stream.bin", cfb(st))
     # a bad sector shift, header only
     b = bytearray(good)
     struct.pack_into("<H", b, 0x1E, 30)
