@@ -29,8 +29,9 @@
  * Landlock denies every path it was not told about, including files a
  * library opens on first use.  OpenSSL reads its configuration on the
  * first digest, glibc's iconv reads its module cache on the first
- * conversion (libarchive converts pax names) and gmtime_r() reads
- * /etc/localtime once; warm_up() triggers all three before the door
+ * conversion (libarchive converts pax names) and loads a module per code
+ * page (VBA sources: vba_codepages_load() keeps them) and gmtime_r() reads
+ * /etc/localtime once; warm_up() triggers all of these before the door
  * closes.  Shared libraries are all mapped at start.  tests/cli/harden.bats
  * runs a scan under strace and fails on any EACCES or EPERM, so a new lazy
  * load shows up there.
@@ -60,6 +61,7 @@
 
 #include "core/engine.h"
 #include "kensa/kensa.h"
+#include "office/vba.h"
 #include "util/buf.h"
 
 /* Rights newer than the oldest headers we build with (Debian 12's are
@@ -176,6 +178,7 @@ static int warm_up(void)
     iconv_t cd = iconv_open(nl_langinfo(CODESET), "UTF-8");
     if(cd != (iconv_t)-1)
         iconv_close(cd);
+    vba_codepages_load();   /* VBA sources in cp932, cp1251, ... */
     return 0;
 }
 

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE   /* memmem */
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,10 +159,9 @@ static enum kensa_err put_utf8(struct buf *out, uint32_t u)
     return buf_append(out, b, 3);
 }
 
-enum kensa_err vba_to_utf8(uint16_t codepage, const uint8_t *p, size_t n,
-                           struct buf *out)
+/* The iconv name of a Windows code page into cs[16]. */
+static void cp_name(uint16_t codepage, char cs[16])
 {
-    char cs[16];
     if(codepage == 65001)
         memcpy(cs, "UTF-8", 6);
     else if(codepage == 1200)
@@ -169,7 +169,37 @@ enum kensa_err vba_to_utf8(uint16_t codepage, const uint8_t *p, size_t n,
     else if(codepage == 10000)
         memcpy(cs, "MACINTOSH", 10);
     else
-        snprintf(cs, sizeof(cs), "CP%u", codepage ? codepage : 1252);
+        snprintf(cs, 16, "CP%u", codepage ? codepage : 1252);
+}
+
+/* Code pages of VBA projects: Japanese, Chinese (simplified and
+ * traditional), Korean, Thai and the Windows ANSI pages. */
+static const uint16_t common_cps[] = {
+    932, 936, 949, 950, 874, 1250, 1251, 1252, 1253, 1254, 1255, 1256,
+    1257, 1258, 10000,
+};
+static iconv_t pinned[sizeof(common_cps) / sizeof(common_cps[0])];
+static pthread_once_t pin_once = PTHREAD_ONCE_INIT;
+
+static void pin(void)
+{
+    for(size_t i = 0; i < sizeof(common_cps) / sizeof(common_cps[0]); i++) {
+        char cs[16];
+        cp_name(common_cps[i], cs);
+        pinned[i] = iconv_open("UTF-8", cs);   /* kept open, never used */
+    }
+}
+
+void vba_codepages_load(void)
+{
+    pthread_once(&pin_once, pin);
+}
+
+enum kensa_err vba_to_utf8(uint16_t codepage, const uint8_t *p, size_t n,
+                           struct buf *out)
+{
+    char cs[16];
+    cp_name(codepage, cs);
     iconv_t cd = iconv_open("UTF-8", cs);
     enum kensa_err rc = KENSA_OK;
     if(cd == (iconv_t)-1) {

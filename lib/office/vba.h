@@ -37,6 +37,16 @@ enum kensa_err vba_decompress(const uint8_t *p, size_t n, struct buf *out);
 enum kensa_err vba_to_utf8(uint16_t codepage, const uint8_t *p, size_t n,
                            struct buf *out);
 
+/*
+ * Load the iconv modules of the code pages VBA projects use (932, 936,
+ * 949, 950, 874, 125x, Mac Roman) and keep them loaded for the life of
+ * the process: glibc loads a charset's module from the file system on
+ * first use, which a confined process (kensa_confine, Landlock) may no
+ * longer do.  Called by kensa_confine() before it closes the door; safe
+ * to call again, from any thread.
+ */
+void vba_codepages_load(void);
+
 enum vba_module_type { VBA_MODULE_STD, VBA_MODULE_CLASS,
                        VBA_MODULE_DOC };  /* ThisWorkbook, Sheet1, ... */
 

@@ -194,6 +194,22 @@ static void xlm_not_biff(void **st)
     xlm_info_free(&x);
 }
 
+/* Last: once confined (Landlock: no more reading of glibc's charset
+ * modules), cp932 still converts, its module loaded beforehand. */
+static void codepages_after_confine(void **st)
+{
+    (void)st;
+    struct kensa_confine_opts o = { .landlock = true };
+    char desc[128];
+    (void)kensa_confine(&o, desc, sizeof(desc));
+    struct buf b;
+    buf_init(&b, 64);
+    static const uint8_t sjis[] = { 0x93, 0xFA, 0x96, 0x7B };
+    assert_int_equal(vba_to_utf8(932, sjis, sizeof(sjis), &b), KENSA_OK);
+    assert_string_equal(buf_cstr(&b), "日本");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +218,7 @@ int main(void)
         cmocka_unit_test(codepages),
         cmocka_unit_test(cfb_tiny_and_truncations),
         cmocka_unit_test(xlm_not_biff),
+        cmocka_unit_test(codepages_after_confine),   /* last: irreversible */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
