@@ -29,11 +29,13 @@
  * Landlock denies every path it was not told about, including files a
  * library opens on first use.  OpenSSL reads its configuration on the
  * first digest, glibc's iconv reads its module cache on the first
- * conversion (libarchive converts pax names), gmtime_r() reads
+ * conversion (libarchive converts pax names) and loads a module per code
+ * page (VBA sources: vba_codepages_load() keeps them), gmtime_r() reads
  * /etc/localtime once and NSS reads nsswitch.conf and loads its modules
- * on the first user or group lookup; warm_up() triggers all four before
- * the door closes (/etc/passwd and /etc/group stay readable: nss "files"
- * reads them at each lookup).  Shared libraries are all mapped at start.  tests/cli/harden.bats
+ * on the first user or group lookup; warm_up() triggers all of these
+ * before the door closes (/etc/passwd and /etc/group stay readable: nss
+ * "files" reads them at each lookup).  Shared libraries are all mapped at
+ * start.  tests/cli/harden.bats
  * runs a scan under strace and fails on any EACCES or EPERM, so a new lazy
  * load shows up there.
  *
@@ -64,6 +66,7 @@
 
 #include "core/engine.h"
 #include "kensa/kensa.h"
+#include "office/vba.h"
 #include "util/buf.h"
 
 /* Rights newer than the oldest headers we build with (Debian 12's are
@@ -191,6 +194,7 @@ static int warm_up(void)
     struct group gr, *grr;
     (void)getpwuid_r(0, &pw, buf, sizeof(buf), &pwr);
     (void)getgrgid_r(0, &gr, buf, sizeof(buf), &grr);
+    vba_codepages_load();   /* VBA sources in cp932, cp1251, ... */
     return 0;
 }
 

@@ -27,6 +27,26 @@
  */
 enum kensa_err vba_decompress(const uint8_t *p, size_t n, struct buf *out);
 
+/*
+ * Bytes p[0..n) in Windows code page `codepage` (932, 1252, 65001 UTF-8,
+ * 1200 UTF-16LE; 0 means 1252) appended to `out` as UTF-8 through
+ * iconv; a byte that does not convert becomes U+FFFD, and without the
+ * charset (a static build) non-ASCII bytes do.  KENSA_ELIMIT at out's
+ * cap (what fitted is kept), KENSA_ENOMEM.
+ */
+enum kensa_err vba_to_utf8(uint16_t codepage, const uint8_t *p, size_t n,
+                           struct buf *out);
+
+/*
+ * Load the iconv modules of the code pages VBA projects use (932, 936,
+ * 949, 950, 874, 125x, Mac Roman) and keep them loaded for the life of
+ * the process: glibc loads a charset's module from the file system on
+ * first use, which a confined process (kensa_confine, Landlock) may no
+ * longer do.  Called by kensa_confine() before it closes the door; safe
+ * to call again, from any thread.
+ */
+void vba_codepages_load(void);
+
 enum vba_module_type { VBA_MODULE_STD, VBA_MODULE_CLASS,
                        VBA_MODULE_DOC };  /* ThisWorkbook, Sheet1, ... */
 
@@ -85,6 +105,25 @@ void vba_projects_free(struct vba_project *p, size_t n);
 enum kensa_err vba_ppt_projects(const uint8_t *doc, size_t n,
                                 struct buf *out, size_t *lens,
                                 size_t max_lens, size_t *n_lens);
+
+/*
+ * The same for every storage PowerPoint 97-2003 embeds (ExOleObjStg:
+ * OLE objects, OLE Packages, the VBA project): each one's CFB bytes,
+ * whatever it holds, so the cfb format can scan what a slide embeds.
+ */
+enum kensa_err ppt_ole_storages(const uint8_t *doc, size_t n,
+                                struct buf *out, size_t *lens,
+                                size_t max_lens, size_t *n_lens);
+
+/*
+ * Visio 2003-2010 binaries (.vsd): the VBA project's CFB stored inside
+ * the "VisioDocument" stream in LZSS chunks (each a length, then up to
+ * that many bytes compressed).  Found by the CFB signature; appended
+ * and counted as vba_ppt_projects() does, only CFBs holding VBA/dir.
+ */
+enum kensa_err vba_visio_projects(const uint8_t *doc, size_t n,
+                                  struct buf *out, size_t *lens,
+                                  size_t max_lens, size_t *n_lens);
 
 /* ---- Excel 4 macros in BIFF (xls "Workbook", Excel 5 "Book") ---------- */
 
