@@ -173,10 +173,11 @@ static void cp_name(uint16_t codepage, char cs[16])
 }
 
 /* Code pages of VBA projects: Japanese, Chinese (simplified and
- * traditional), Korean, Thai and the Windows ANSI pages. */
+ * traditional), Korean, Thai and the Windows ANSI pages, and UTF-16LE
+ * (1200: MODULENAMEUNICODE and the other Unicode records). */
 static const uint16_t common_cps[] = {
     932, 936, 949, 950, 874, 1250, 1251, 1252, 1253, 1254, 1255, 1256,
-    1257, 1258, 10000,
+    1257, 1258, 10000, 1200,
 };
 static iconv_t pinned[sizeof(common_cps) / sizeof(common_cps[0])];
 static pthread_once_t pin_once = PTHREAD_ONCE_INIT;

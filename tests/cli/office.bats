@@ -130,7 +130,8 @@ sys.exit(d != bytes((i * 13) & 0xFF for i in range(8 << 20)))'
 }
 
 @test "kensa: documents without anything found exit 0 and warn of nothing" {
-    run -0 k scan --json "$O/vba_bare.bin" "$O/xlm.xls" "$O/ppt97.ppt" \
+    # the reading layer alone (kensa scan also judges the macros: doc.bats)
+    run -0 k log4j --json "$O/vba_bare.bin" "$O/xlm.xls" "$O/ppt97.ppt" \
         "$O/visio.vsd" "$O/package.doc" "$O/nested.cfb"
     printf '%s\n' "$output" | only_run_record
 }
@@ -139,15 +140,17 @@ sys.exit(d != bytes((i * 13) & 0xFF for i in range(8 << 20)))'
     for f in "$O"/hostile/*; do
         run timeout 20 "$DUMP" "$f"
         [ "$status" -eq 0 ] || [ "$status" -eq 1 ]
+        # 1: the doc detector's verdict on what it could not read
         run timeout 20 "$KENSA" scan --threads 1 --no-summary "$f"
-        [ "$status" -eq 0 ] || [ "$status" -eq 2 ]
+        [ "$status" -eq 0 ] || [ "$status" -eq 1 ] || [ "$status" -eq 2 ]
     done
-    run -0 k scan --json "$O/hostile/truncated.cfb"
+    run k scan --json "$O/hostile/truncated.cfb"
+    [ "$status" -eq 0 ] || [ "$status" -eq 1 ]
     printf '%s\n' "$output" | jqe -s 'any(.[]; .error.id? == "cfb.bad")'
 }
 
 @test "--max-files stops a document with many streams, with a warning" {
     run k scan --json --max-files 2 "$O/vba_bare.bin"
-    [ "$status" -eq 0 ] || [ "$status" -eq 2 ]
+    [ "$status" -eq 0 ] || [ "$status" -eq 1 ] || [ "$status" -eq 2 ]
     printf '%s\n' "$output" | jqe -s 'any(.[]; .error.id? == "limit.files")'
 }
