@@ -208,7 +208,7 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
     { "log4j", SCAN_OPTS "fix dry-run backup-dir restore force fix-log4j1 "
                "running pid " },
     { "logs", SCAN_OPTS "iocs " },
-    { "scan", SCAN_OPTS "log-path running pid " },
+    { "scan", SCAN_OPTS "log-path running pid persistence no-persistence " },
     { "system", " root json format lang help " },
     { "threats", " lang help " },
     { "brief", " lang help " },
@@ -1469,6 +1469,8 @@ int main(int argc, char **argv)
                 goto bad;
             break;
         case OPT_RUNNING: c.running = true; break;
+        case OPT_PERSISTENCE: c.so.no_persistence = false; break;
+        case OPT_NO_PERSISTENCE: c.so.no_persistence = true; break;
         case OPT_PID: {
             uint32_t n;
             if(!parse_u32(optarg, &n) || !n || n > 0x7fffffff)

@@ -81,6 +81,8 @@ const char *kensa_severity_name(enum kensa_severity s);
 #define KENSA_THREAT_LOG4J1_EOL "log4j1-eol" /* log4j 1.x, end of life */
 #define KENSA_THREAT_FLAGPRO "flagpro"
 #define KENSA_THREAT_SYSJOKER "sysjoker"
+#define KENSA_THREAT_PERSISTENCE "persistence" /* a persistence entry that
+                                   launches something suspicious */
 
 /*
  * A message: an id from the catalog ("log4j.vulnerable") with its
@@ -274,6 +276,9 @@ struct kensa_options {
      * (kensa_scanner_system).  NULL: the running host.  Borrowed for the
      * call to kensa_scanner_new. */
     const char *root;
+    /* Leave out the persistence detector (cron, systemd, launchd,
+     * Startup folders, scheduled tasks...): --no-persistence. */
+    bool no_persistence;
 };
 
 /* Fill `out` with defaults (all detectors, default limits). */
