@@ -397,8 +397,11 @@ bool pst_match(const char *pat, const char *path, bool fold)
             return *path == '/' && path[1];
         if(*pat == '*') {
             pat++;
-            /* '*' within one component: try every split, shortest first */
-            for(const char *q = path;; q++) {
+            /* '*' within one component, one byte at least: try every
+             * split, shortest first */
+            if(!*path || *path == '/')
+                return false;
+            for(const char *q = path + 1;; q++) {
                 if(pst_match(pat, q, fold))
                     return true;
                 if(!*q || *q == '/')
@@ -579,7 +582,8 @@ static bool next_word(const char *s, size_t n, size_t *i, char *w,
         } else if(c == '"' || c == '\'') {
             q = c;
             continue;
-        } else if(c == '\\' && k < n) {
+        } else if(c == '\\' && k < n && strchr(" \t'\"\\$;|&()`<>", s[k])) {
+            /* a shell escape; any other backslash stays (C:\Users\x) */
             c = s[k++];
         }
         if(wl + 1 < cap)
