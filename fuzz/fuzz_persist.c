@@ -3,7 +3,7 @@
  * rules (detect/persist_parse.h).  The first byte picks the reader
  * (crontab, system crontab, unit, desktop entry, udev rules, shell
  * script, authorized_keys, ld.so.preload, property list, scheduled
- * task), the rest is the file; every entry is then judged.  Every string
+ * task, and the three hives through libregf), the rest is the file; every entry is then judged.  Every string
  * must come out NUL-terminated within its field, every entry's text
  * inside the list's arena, and nothing past the caps.
  */
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct pst_list l;
     if(!size)
         return 0;
-    unsigned which = data[0] % 10;
+    unsigned which = data[0] % 13;
     const char *p = (const char *)data + 1;
     size_t n = size - 1;
     pst_list_init(&l);
@@ -52,7 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 6: pst_authkeys(p, n, &l); break;
     case 7: pst_preload(p, n, &l); break;
     case 8: pst_plist(data + 1, n, &l); break;
-    default: pst_task(data + 1, n, &l); break;
+    case 9: pst_task(data + 1, n, &l); break;
+    default:   /* hives, through libregf when built with it */
+        pst_hive(data + 1, n, which == 10 ? PST_HIVE_SOFTWARE :
+                 which == 11 ? PST_HIVE_USER : PST_HIVE_SYSTEM, &l);
+        break;
     }
     if(l.n > PST_MAX || l.used > sizeof(l.arena) ||
        !memchr(l.label, 0, sizeof(l.label)))
@@ -60,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for(size_t i = 0; i < l.n; i++) {
         const struct pst_entry *e = &l.e[i];
         if(!inside(&l, e->cmd) || strlen(e->cmd) > PST_CMD_MAX ||
+           (e->where && !inside(&l, e->where)) ||
            (e->prog && (!inside(&l, e->prog) ||
                         strlen(e->prog) > PST_CMD_MAX)))
             abort();

@@ -36,7 +36,8 @@
 #define PERSIST_READ_MAX (1u << 20)
 
 enum how { H_NONE, H_CRON_SYS, H_CRON_USER, H_UNIT, H_DESKTOP, H_UDEV,
-           H_SHELL, H_AUTHKEYS, H_PRELOAD, H_PLIST, H_TASK, H_STARTUP };
+           H_SHELL, H_AUTHKEYS, H_PRELOAD, H_PLIST, H_TASK, H_STARTUP,
+           H_HIVE_SOFTWARE, H_HIVE_USER, H_HIVE_SYSTEM };
 
 struct where {
     const char *pat;
@@ -111,6 +112,11 @@ static const struct where places[] = {
     { "/Users/*/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/"
       "Startup/*", true, H_STARTUP, "startup_folder", false },
     { "/Windows/System32/Tasks/**", true, H_TASK, "scheduled_task", false },
+    { "/Windows/System32/config/SOFTWARE", true, H_HIVE_SOFTWARE, "run_key",
+      false },
+    { "/Windows/System32/config/SYSTEM", true, H_HIVE_SYSTEM, "service",
+      false },
+    { "/Users/*/NTUSER.DAT", true, H_HIVE_USER, "run_key", false },
 };
 
 /* ATT&CK technique per type: id, name. */
@@ -136,6 +142,10 @@ static const struct { const char *type, *id, *name; } techniques[] = {
     { "startup_folder", "T1547.001", "Boot or Logon Autostart Execution: "
       "Registry Run Keys / Startup Folder" },
     { "scheduled_task", "T1053.005", "Scheduled Task/Job: Scheduled Task" },
+    { "run_key", "T1547.001", "Boot or Logon Autostart Execution: "
+      "Registry Run Keys / Startup Folder" },
+    { "service", "T1543.003", "Create or Modify System Process: Windows "
+      "Service" },
 };
 
 struct pstate {
@@ -386,6 +396,12 @@ static void judge_entry(struct kobj *obj, int rootfd,
     kfind_str(&k, "url.original", j.url, 0);
     kfind_str(&k, "process.command_line", e->cmd, KENSA_ATTR_OWN_LINE);
     kfind_str(&k, "kensa.persistence.label", l->label, 0);
+    if(e->where) {
+        kfind_str(&k, "registry.path", e->where, KENSA_ATTR_SHOW);
+        kfind_str(&k, "registry.hive", !strncmp(e->where, "HKCU", 4) ?
+                  "HKCU" : "HKLM", 0);
+        kfind_str(&k, "registry.data.strings", e->cmd, KENSA_ATTR_LIST);
+    }
     if(e->flags & PST_E_REBOOT)
         kfind_str(&k, "kensa.persistence.trigger", "reboot", 0);
     if(e->flags & PST_E_AT_LOAD)
@@ -474,6 +490,13 @@ static void persist_on_object(struct kobj *obj)
     case H_PRELOAD: pst_preload(p, n, l); break;
     case H_PLIST: ok = pst_plist(obj->data, n, l); break;
     case H_TASK: ok = pst_task(obj->data, n, l); break;
+    case H_HIVE_SOFTWARE:
+        ok = pst_hive(obj->data, obj->len, PST_HIVE_SOFTWARE, l);
+        break;
+    case H_HIVE_USER: ok = pst_hive(obj->data, obj->len, PST_HIVE_USER, l); break;
+    case H_HIVE_SYSTEM:
+        ok = pst_hive(obj->data, obj->len, PST_HIVE_SYSTEM, l);
+        break;
     default: break;
     }
     if(!ok)

@@ -30,6 +30,7 @@
 #define PST_E_PRELOAD 8u    /* a library named by /etc/ld.so.preload */
 #define PST_E_COM 16u       /* a scheduled task's COM handler (cmd is
                                its class id; not judged) */
+#define PST_E_SERVICE 64u   /* a Windows service's ImagePath */
 #define PST_E_COND 32u      /* a unit's Condition*=/Assert*= path: not
                                launched; a program it names may be
                                missing by design */
@@ -40,6 +41,8 @@ struct pst_entry {
                            it apart from its arguments (a plist's
                            Program or ProgramArguments[0], a task's
                            Command), else NULL: the first word of cmd */
+    const char *where;  /* a registry value's key path and name
+                           ("HKLM\\SOFTWARE\\...\\Run\\x"), else NULL */
     unsigned line;      /* 1-based line of the file, 0 when none */
     unsigned flags;     /* PST_E_* */
 };
@@ -63,6 +66,10 @@ void pst_list_init(struct pst_list *l);
  */
 bool pst_add(struct pst_list *l, const char *p, size_t n, const char *q,
              size_t qn, unsigned line, unsigned flags);
+
+/* Copy p[0..n) (cut and trimmed as pst_add does) into the list's arena:
+ * a NUL-terminated string there, or NULL when it is full. */
+const char *pst_keep(struct pst_list *l, const char *p, size_t n);
 
 /* A crontab (cron(8), crontab(5)): each job's command, its '%' part
  * (standard input) left out.  `system` for /etc/crontab and /etc/cron.d,
@@ -108,6 +115,14 @@ bool pst_task(const uint8_t *p, size_t n, struct pst_list *out);
 /* XML text s[0..n) with the five entities and numeric references decoded
  * into d (cap > 0 bytes, NUL-terminated, cut to fit); returns its length. */
 size_t pst_xml_text(const char *s, size_t n, char *d, size_t cap);
+
+/* Run/RunOnce values (SOFTWARE, NTUSER.DAT) or services' ImagePath
+ * (SYSTEM, PST_E_SERVICE) of the hive p[0..n), through libregf
+ * (persist_hive.c).  False when it is no hive libregf opens, or kensa
+ * was built without libregf. */
+enum pst_hive { PST_HIVE_SOFTWARE, PST_HIVE_USER, PST_HIVE_SYSTEM };
+bool pst_hive(const uint8_t *p, size_t n, enum pst_hive which,
+              struct pst_list *out);
 
 /* ---- judging ----------------------------------------------------------- */
 

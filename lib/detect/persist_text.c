@@ -42,8 +42,7 @@ static size_t cut(const char *p, size_t n, size_t max)
     return n;
 }
 
-/* Copy p[0..n) trimmed and cut into the arena; NULL when full. */
-static const char *keep(struct pst_list *l, const char *p, size_t n)
+const char *pst_keep(struct pst_list *l, const char *p, size_t n)
 {
     n = cut(p, n, PST_CMD_MAX);
     while(n && blank(*p)) {
@@ -70,14 +69,14 @@ bool pst_add(struct pst_list *l, const char *p, size_t n, const char *q,
         l->truncated = true;
         return false;
     }
-    const char *cmd = keep(l, p, n);
+    const char *cmd = pst_keep(l, p, n);
     if(!cmd)
         return false;
     if(!*cmd && !q)
         return true;   /* nothing launched: not an entry */
     const char *prog = NULL;
     if(q) {
-        prog = keep(l, q, qn);
+        prog = pst_keep(l, q, qn);
         if(!prog)
             return false;
     }
@@ -706,7 +705,10 @@ static void judge_place(const char *t, unsigned lines_only,
             { "/$recycle.bin/", "$Recycle.Bin" },
             { "/perflogs/", "PerfLogs" },
         };
-        for(size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        /* Defender runs from ProgramData by design */
+        bool defender = strstr(w, "/programdata/microsoft/windows defender");
+        for(size_t i = 0; !defender && i < sizeof(dirs) / sizeof(dirs[0]);
+            i++) {
             if(strstr(w, dirs[i].frag)) {
                 f |= PST_F_DATADIR;
                 strcpy(place, dirs[i].name);

@@ -82,7 +82,8 @@ rules_of() {
 @test "windows: the Startup-folder executable (Flagpro) and the ProgramData task; defrag, Google's updater and desktop.ini stay silent" {
     run persist "$PR/windows"
     [ "$status" -eq 0 ]
-    out=$output
+    out=$(printf '%s\n' "$output" | jq -c 'select(.kensa.persistence.type == "startup_folder" or
+                                                    .kensa.persistence.type == "scheduled_task")')
     got=$(printf '%s\n' "$out" | rules_of)
     want=$(printf '%s\n' \
         'scheduled_task persist.data_folder C:\ProgramData\SystemData\igfxCUIService.exe' \
@@ -95,6 +96,28 @@ rules_of() {
     printf '%s\n' "$out" | jqe -s 'map(select(.kensa.persistence.type == "scheduled_task"))[0] |
         .kensa.system.path == "/Windows/System32/Tasks/IntelGraphicsUpdate" and
         (.kensa.evidence | test("data folder \\(ProgramData\\)"))'
+}
+
+@test "windows hives: SysJoker's Run value, encoded PowerShell in a user's RunOnce, a ProgramData service; tray, OneDrive and spooler stay silent" {
+    command -v hivexsh >/dev/null || skip "hivexsh (libhivex-bin) not installed"
+    grep -q KENSA_HAVE_LIBREGF "$KENSA_BUILD/build.ninja" || skip "kensa built without libregf"
+    run persist "$PR/windows"
+    [ "$status" -eq 0 ]
+    out=$(printf '%s\n' "$output" | jq -c 'select(.kensa.persistence.type == "run_key" or
+                                                    .kensa.persistence.type == "service")')
+    got=$(printf '%s\n' "$out" | jq -r '"\(.rule.id) \(.registry.path)"' | sort)
+    want=$(printf '%s\n' \
+        'persist.data_folder HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\SysUpdate' \
+        'persist.data_folder HKLM\SYSTEM\ControlSet001\Services\igfxCUIService\ImagePath' \
+        'persist.decode_exec HKCU\Software\Microsoft\Windows\CurrentVersion\RunOnce\x' | sort)
+    [ "$got" = "$want" ] || { echo "got: $got"; false; }
+    printf '%s\n' "$out" | jqe -s 'map(select(.registry.path | endswith("SysUpdate")))[0] |
+        .kensa.system.path == "/Windows/System32/config/SOFTWARE" and
+        .kensa.persistence.target == "C:\\ProgramData\\RecoverySystem\\update.exe" and
+        (.kensa.evidence_ids | index("persist.ev.datadir") and index("persist.ev.updater")) and
+        (.threat.technique.id | index("T1547.001"))'
+    printf '%s\n' "$out" | jqe -s 'map(select(.kensa.persistence.type == "service"))[0] |
+        (.threat.technique.id | index("T1543.003")) and .registry.hive == "HKLM"'
 }
 
 @test "the exit status says found, and the text report shows type, target and the profile" {

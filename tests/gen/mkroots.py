@@ -11,6 +11,9 @@ bytes ("MZ" and text).
 """
 import os
 import plistlib
+import shutil
+import struct
+import subprocess
 import sys
 
 
@@ -118,6 +121,59 @@ def macos(r):
         fmt=plistlib.FMT_BINARY))
 
 
+def seed_hive():
+    """The smallest hive hivexsh accepts: a base block, one 4 KiB bin with
+    a root key (nk) and its security cell (sk), the rest free.  Written
+    from the regf layout; keys and values are then added by hivexsh -w."""
+    def cell(body):
+        size = (4 + len(body) + 7) & ~7
+        return struct.pack('<i', -size) + body + bytes(size - 4 - len(body))
+    nk_off = 0x20
+    name = b'ROOT'
+    sk_off = nk_off + ((4 + 0x4C + len(name) + 7) & ~7)
+    sd = struct.pack('<BBHIIII', 1, 0, 0x8000, 0, 0, 0, 0)
+    sk = b'sk' + struct.pack('<HIIII', 0, sk_off, sk_off, 1, len(sd)) + sd
+    nk = (b'nk' + struct.pack('<HQ15IHH', 0x2C, 0, 0, 0xFFFFFFFF, 0, 0,
+          0xFFFFFFFF, 0xFFFFFFFF, 0, 0xFFFFFFFF, sk_off, 0xFFFFFFFF, 0, 0,
+          0, 0, 0, len(name), 0) + name)
+    cells = cell(nk) + cell(sk)
+    free = 4096 - 0x20 - len(cells)
+    hbin = (b'hbin' + struct.pack('<II', 0, 4096) + bytes(20) + cells +
+            struct.pack('<i', free) + bytes(free - 4))
+    base = bytearray(4096)
+    struct.pack_into('<4sIIQIIIIIII', base, 0, b'regf', 1, 1, 0, 1, 3, 0, 1,
+                     nk_off, 4096, 1)
+    x = 0
+    for i in range(0, 0x1FC, 4):
+        x ^= struct.unpack_from('<I', base, i)[0]
+    struct.pack_into('<I', base, 0x1FC, x or 1)
+    return bytes(base) + hbin
+
+
+def hive(r, rel, keys):
+    """Write hive rel with keys {path: [(name, 'string:...'), ...]} through
+    hivexsh -w; a seed alone when hivexsh is not installed."""
+    path = os.path.join(r, rel)
+    write(r, rel, seed_hive())
+    if not shutil.which('hivexsh'):
+        return
+    script, made = [], set()
+    for key, values in keys.items():
+        script.append('cd \\')
+        parts = key.split('\\')
+        for i, part in enumerate(parts):
+            if tuple(parts[:i + 1]) not in made:
+                script.append('add ' + part)
+                made.add(tuple(parts[:i + 1]))
+            script.append('cd ' + part)
+        script.append('setval %d' % len(values))
+        for name, val in values:
+            script += [name, val]
+    script.append('commit')
+    subprocess.run(['hivexsh', '-w', path], input='\n'.join(script) + '\n',
+                   text=True, check=True, stdout=subprocess.DEVNULL)
+
+
 TASK = '''<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
   <RegistrationInfo><URI>\\{name}</URI></RegistrationInfo>
@@ -139,7 +195,21 @@ def task(r, rel, name, command, args, hidden='false'):
 
 
 def windows(r):
-    write(r, 'Windows/System32/config/SOFTWARE', b'regf' + bytes(4092))
+    run = 'Microsoft\\Windows\\CurrentVersion\\Run'
+    # planted: SysJoker's Run value, an "update" in ProgramData; benign:
+    # Windows' own tray program
+    hive(r, 'Windows/System32/config/SOFTWARE', {run: [
+        ('SecurityHealth', 'expandstring:%windir%\\system32\\SecurityHealthSystray.exe'),
+        ('SysUpdate', 'string:C:\\ProgramData\\RecoverySystem\\update.exe')]})
+    # planted: a user's RunOnce running encoded PowerShell; benign: OneDrive
+    hive(r, 'Users/bob/NTUSER.DAT', {
+        'Software\\' + run: [('OneDrive', 'string:"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe" /background')],
+        'Software\\' + run + 'Once': [('x', 'string:powershell.exe -w hidden -enc SQBFAFgAIAAoAE4AZQB3AA==')]})
+    # planted: a service from ProgramData; benign: the spooler
+    hive(r, 'Windows/System32/config/SYSTEM', {
+        'Select': [('Current', 'dword:0x00000001')],
+        'ControlSet001\\Services\\Spooler': [('ImagePath', 'expandstring:%SystemRoot%\\System32\\spoolsv.exe')],
+        'ControlSet001\\Services\\igfxCUIService': [('ImagePath', 'string:C:\\ProgramData\\SystemData\\igfxCUIService.exe')]})
     startup = 'Microsoft/Windows/Start Menu/Programs/StartUp'
     write(r, 'ProgramData/' + startup + '/desktop.ini',
           '[.ShellClassInfo]\r\nLocalizedResourceName=@%SystemRoot%\\system32\\shell32.dll,-21787\r\n')
