@@ -342,8 +342,16 @@ static void judge_entry(struct kobj *obj, int rootfd,
     for(size_t i = 0; i < *nseen; i++)
         if(seen[i] == key)
             return;
-    if(*nseen < PST_MAX)
-        seen[(*nseen)++] = key;
+    if(*nseen >= PST_MAX) {
+        /* a file that floods findings: PST_MAX of them, then a warning */
+        if(*nseen == PST_MAX) {
+            ctx_warn(obj->ctx, obj->path, KENSA_ELIMIT,
+                     KMSG_PERSIST_TRUNCATED, w->type);
+            (*nseen)++;
+        }
+        return;
+    }
+    seen[(*nseen)++] = key;
 
     enum kensa_severity sev = miss && !(j.flags & PST_F_SUSPICIOUS) &&
                               !apple ? KENSA_SEV_MEDIUM : KENSA_SEV_HIGH;
@@ -510,7 +518,7 @@ static void persist_on_object(struct kobj *obj)
     const struct sysroot *sys = obj->ctx->s->sys;
     int rootfd = sys && sys->fd >= 0 ? sys->fd : st->hostfd;
     uint32_t seen[PST_MAX];
-    size_t nseen = 0;
+    size_t nseen = 0;   /* PST_MAX + 1 once the flood warning is out */
     for(size_t i = 0; i < l->n; i++)
         judge_entry(obj, rootfd, w, l, &l->e[i], home, seen, &nseen);
     if(w->how == H_SHELL) {

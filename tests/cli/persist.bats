@@ -166,13 +166,14 @@ rules_of() {
 
 @test "hostile persistence files: long lines, NULs, deep plists, broken bplists, odd UTF-16 give no crash" {
     h="$BATS_TEST_TMPDIR/h"
-    mkdir -p "$h/etc/cron.d" "$h/Library/LaunchAgents" "$h/Windows/System32/Tasks" "$h/etc/systemd/system"
+    mkdir -p "$h/etc/cron.d" "$h/etc/init.d" "$h/Library/LaunchAgents" "$h/Windows/System32/Tasks" "$h/etc/systemd/system"
     python3 - "$h" <<'PY'
 import os, sys
 h = sys.argv[1]
 def w(rel, data):
     open(os.path.join(h, rel), 'wb').write(data)
 w('etc/cron.d/long', b'* * * * * root ' + b'/tmp/' + b'a' * 200000 + b'\n' + b'\x00' * 100 + b'@reboot root /tmp/x\n')
+w('etc/init.d/flood', b''.join(b'/tmp/p%d\n' % i for i in range(3000)))
 w('etc/cron.d/many', b''.join(b'@reboot root /tmp/p%d\n' % i for i in range(5000)))
 w('etc/systemd/system/x.service', b'ExecStart=' + b'\\\n' * 50000 + b'/tmp/y\n')
 w('Library/LaunchAgents/deep.plist', b'<plist>' + b'<dict><key>a</key>' * 5000 + b'<key>Program</key><string>/tmp/z</string>')
@@ -183,4 +184,8 @@ PY
     [ "$status" -eq 1 ] || [ "$status" -eq 0 ]
     printf '%s\n' "$output" | jq_any '.kensa.system.path == "/etc/cron.d/many"'
     printf '%s\n' "$output" | jq_any '.error.id == "persist.truncated"'
+    # a script flooding findings gives 64 of them and a warning
+    n=$(printf '%s\n' "$output" | jq -s 'map(select(.kensa.system.path == "/etc/init.d/flood")) | length')
+    [ "$n" -eq 64 ]
+    printf '%s\n' "$output" | jq_any '.error.id == "persist.truncated" and (.file.path // .kensa.path | endswith("/etc/init.d/flood"))'
 }
