@@ -10,13 +10,19 @@
  *               HIVE_SERVICES_MAX services).
  * Each string value (REG_SZ, REG_EXPAND_SZ) becomes an entry whose
  * `where` is its key path and value name.  libregf reads the bytes the
- * engine holds, through a libbfio memory range (Debian libbfio-dev; the
- * hive is not opened again); it does not replay the .LOG1/.LOG2
+ * engine holds through an I/O handle of ours (mem_* below) rather than
+ * libbfio's memory range: libbfio 20170123's range copies a whole read
+ * past the end of the range when it starts at the end (fuzz_persist: a
+ * hive bin at the end of a hostile hive made libregf read 4 KiB past the
+ * buffer); ours clamps every read to the bytes there are.  The hive is
+ * not opened again.  libregf does not replay the .LOG1/.LOG2
  * transaction logs of a dirty hive.  Without libregf at build time,
  * pst_hive() reads nothing and says so.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <string.h>
 
 #include "detect/persist_parse.h"
@@ -24,6 +30,105 @@
 #ifdef KENSA_HAVE_LIBREGF
 #include <libbfio.h>
 #include <libregf.h>
+
+/* The hive's bytes as a libbfio I/O handle: reads clamped to the end. */
+struct mem {
+    const uint8_t *p;
+    size_t n, off;
+    int open;
+};
+
+static int mem_free(intptr_t **h, libbfio_error_t **e)
+{
+    (void)e;
+    *h = NULL;   /* not managed by libbfio: the struct is on our stack */
+    return 1;
+}
+
+static int mem_clone(intptr_t **d, intptr_t *h, libbfio_error_t **e)
+{
+    (void)d;
+    (void)h;
+    (void)e;
+    return -1;
+}
+
+static int mem_open(intptr_t *h, int flags, libbfio_error_t **e)
+{
+    (void)e;
+    struct mem *m = (struct mem *)h;
+    if(flags & LIBBFIO_ACCESS_FLAG_WRITE)
+        return -1;
+    m->open = 1;
+    m->off = 0;
+    return 1;
+}
+
+static int mem_close(intptr_t *h, libbfio_error_t **e)
+{
+    (void)e;
+    ((struct mem *)h)->open = 0;
+    return 0;
+}
+
+static ssize_t mem_read(intptr_t *h, uint8_t *buf, size_t size,
+                        libbfio_error_t **e)
+{
+    (void)e;
+    struct mem *m = (struct mem *)h;
+    if(!m->open || m->off >= m->n)
+        return 0;
+    size_t k = m->n - m->off < size ? m->n - m->off : size;
+    if(k > SSIZE_MAX)
+        k = SSIZE_MAX;
+    memcpy(buf, m->p + m->off, k);
+    m->off += k;
+    return (ssize_t)k;
+}
+
+static ssize_t mem_write(intptr_t *h, const uint8_t *buf, size_t size,
+                         libbfio_error_t **e)
+{
+    (void)h;
+    (void)buf;
+    (void)size;
+    (void)e;
+    return -1;
+}
+
+static off64_t mem_seek(intptr_t *h, off64_t off, int whence,
+                        libbfio_error_t **e)
+{
+    (void)e;
+    struct mem *m = (struct mem *)h;
+    off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ?
+                   (off64_t)m->off : whence == SEEK_END ? (off64_t)m->n : -1;
+    if(base < 0 || (off < 0 && -off > base) ||
+       (off > 0 && off > INT64_MAX - base))
+        return -1;
+    m->off = (size_t)(base + off);
+    return base + off;
+}
+
+static int mem_exists(intptr_t *h, libbfio_error_t **e)
+{
+    (void)h;
+    (void)e;
+    return 1;
+}
+
+static int mem_is_open(intptr_t *h, libbfio_error_t **e)
+{
+    (void)e;
+    return ((struct mem *)h)->open;
+}
+
+static int mem_size(intptr_t *h, size64_t *size, libbfio_error_t **e)
+{
+    (void)e;
+    *size = ((struct mem *)h)->n;
+    return 1;
+}
 
 #define HIVE_SERVICES_MAX 4096
 #define HIVE_VALUES_MAX 256
@@ -170,12 +275,14 @@ bool pst_hive(const uint8_t *p, size_t n, enum pst_hive which,
     libregf_key_t *root = NULL;
     libregf_error_t *e = NULL;
     libbfio_handle_t *io = NULL;
+    struct mem m = { .p = p, .n = n };
     bool ok = false;
     if(!p || n < 4096 || memcmp(p, "regf", 4))
         return false;
-    /* libbfio wants a writable pointer; it only reads */
-    if(libbfio_memory_range_initialize(&io, NULL) != 1 ||
-       libbfio_memory_range_set(io, (uint8_t *)(uintptr_t)p, n, NULL) != 1)
+    if(libbfio_handle_initialize(&io, (intptr_t *)&m, mem_free, mem_clone,
+                                 mem_open, mem_close, mem_read, mem_write,
+                                 mem_seek, mem_exists, mem_is_open, mem_size,
+                                 0, NULL) != 1)
         goto out;
     if(libregf_file_initialize(&f, &e) != 1)
         goto out;
