@@ -687,6 +687,44 @@ static void win_norm(const char *p, char *out, size_t cap)
     out[o] = 0;
 }
 
+/*
+ * Whether a program's name poses as the system's own updater rather than
+ * naming a vendor's: lowercased, letters and digits only, extension off,
+ * it starts with "update" (update, updater, updateMacOs, updateSystem)
+ * or ends with update/updater/updates after nothing but a system word
+ * (SystemUpdate, sys-update, MacOSUpdater, WindowsUpdate).  A vendor's
+ * updater (GoogleSoftwareUpdateAgent, OneDriveStandaloneUpdater) is not.
+ */
+static bool generic_updater(const char *name)
+{
+    static const char *const sys[] = {
+        "", "system", "sys", "software", "security", "os", "macos", "mac",
+        "osx", "windows", "win", "apple", "microsoft", "ms", "kernel",
+        "service", "services", "driver", "auto", "linux",
+    };
+    static const char *const tails[] = { "updater", "updates", "update" };
+    char n[64];
+    size_t k = 0;
+    const char *dot = strrchr(name, '.');
+    for(const char *c = name; *c && c != dot && k + 1 < sizeof(n); c++) {
+        char l = lower(*c);
+        if((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9'))
+            n[k++] = l;
+    }
+    n[k] = 0;
+    if(!strncmp(n, "update", 6))
+        return true;
+    for(size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+        size_t tl = strlen(tails[t]);
+        if(k < tl || strcmp(n + k - tl, tails[t]))
+            continue;
+        for(size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+            if(strlen(sys[i]) == k - tl && !strncmp(n, sys[i], k - tl))
+                return true;
+    }
+    return false;
+}
+
 /* Judge the location of program `t`, set flags and place. */
 static void judge_place(const char *t, unsigned lines_only,
                         struct pst_judged *out, unsigned *got)
@@ -740,6 +778,7 @@ static void judge_place(const char *t, unsigned lines_only,
         static const char *const usual[] = {
             ".local", ".cargo", ".rustup", ".nix-profile", ".sdkman",
             ".nvm", ".pyenv", ".rbenv", ".dotnet", ".deno", ".bun",
+            ".volta", ".asdf", ".dropbox-dist", ".vscode-server",
         };
         const char *c = t;
         const char *last = strrchr(t, '/');
@@ -769,14 +808,7 @@ static void judge_place(const char *t, unsigned lines_only,
             c = e;
         }
     }
-    char bn[256];
-    size_t bl = strlen(base_name(t));
-    if(bl >= sizeof(bn))
-        bl = sizeof(bn) - 1;
-    for(size_t i = 0; i < bl; i++)
-        bn[i] = lower(base_name(t)[i]);
-    bn[bl] = 0;
-    if(strstr(bn, "update") &&
+    if(generic_updater(base_name(t)) &&
        (f & (PST_F_TEMP | PST_F_DATADIR | PST_F_HIDDEN | PST_F_HOME)))
         f |= PST_F_UPDATER;
     if(lines_only) {

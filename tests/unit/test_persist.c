@@ -213,6 +213,13 @@ static void rules(void **state)
                 PST_F_DATADIR);
     assert_true(judge("/Users/a/Library/MacOsServices/updateMacOs", NULL, 0,
                       &j) & PST_F_UPDATER);
+    assert_true(judge("/home/u/bin/SystemUpdate.sh", NULL, 0, &j) &
+                PST_F_UPDATER);
+    /* a vendor's updater in a home folder is the vendor's */
+    assert_false(judge("/Users/a/Library/Google/GoogleSoftwareUpdate/"
+                       "GoogleSoftwareUpdate.bundle/Contents/MacOS/"
+                       "GoogleSoftwareUpdateAgent", NULL, 0, &j));
+    assert_false(judge("/home/u/.dropbox-dist/dropboxd", NULL, 0, &j));
     assert_true(judge("-/home/u/.cache/.k/x", NULL, 0, &j) & PST_F_HIDDEN);
     assert_true(j.optional);
 }
