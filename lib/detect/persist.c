@@ -398,6 +398,8 @@ static void judge_entry(struct kobj *obj, int rootfd,
         kfind_ev(&k, KMSG_PERSIST_EV_AT_LOAD);
     if(l->disabled)
         kfind_ev(&k, KMSG_PERSIST_EV_DISABLED);
+    if(l->hidden)
+        kfind_ev(&k, KMSG_PERSIST_EV_TASK_HIDDEN);
     common_attrs(&k, w->type);
     kfind_str(&k, "kensa.persistence.target", target, KENSA_ATTR_SHOW);
     kfind_str(&k, "process.executable", j.target, 0);
@@ -416,6 +418,8 @@ static void judge_entry(struct kobj *obj, int rootfd,
         kfind_str(&k, "kensa.persistence.trigger", "load", 0);
     if(l->disabled)
         kfind_bool(&k, "kensa.persistence.disabled", true, 0);
+    if(l->hidden)
+        kfind_bool(&k, "kensa.persistence.hidden", true, 0);
     if(miss)
         kfind_bool(&k, "kensa.persistence.target_missing", true, 0);
     ctx_report(obj, &k.f);

@@ -51,6 +51,7 @@ struct pst_list {
     size_t n;
     bool truncated;     /* entries or text past the caps were dropped */
     bool disabled;      /* a plist's Disabled true, a task not Enabled */
+    bool hidden;        /* a task's <Hidden>true</Hidden> */
     struct pst_entry e[PST_MAX];
     char label[256];    /* a plist's Label, else "" */
     size_t used;
@@ -109,7 +110,7 @@ bool pst_plist(const uint8_t *p, size_t n, struct pst_list *out);
 /* A Windows scheduled task (XML, UTF-16LE with or without its byte
  * order mark, or UTF-8): each <Exec> action (Command and Arguments) and
  * each <ComHandler> (ClassId, PST_E_COM); <Enabled>false</Enabled> sets
- * disabled.  False when p holds no <Task element. */
+ * disabled, <Hidden>true</Hidden> hidden.  False when p holds no <Task element. */
 bool pst_task(const uint8_t *p, size_t n, struct pst_list *out);
 
 /* XML text s[0..n) with the five entities and numeric references decoded

@@ -117,6 +117,8 @@ bool pst_task(const uint8_t *p, size_t n, struct pst_list *out)
         char v[16];
         if(element(set, sl, "Enabled", v, sizeof(v)) && !strcmp(v, "false"))
             out->disabled = true;
+        if(element(set, sl, "Hidden", v, sizeof(v)) && !strcmp(v, "true"))
+            out->hidden = true;
     }
     static const struct { const char *open, *close; unsigned flags; } acts[] = {
         { "<Exec>", "</Exec>", 0 },

@@ -18,6 +18,7 @@ void pst_list_init(struct pst_list *l)
     l->n = 0;
     l->truncated = false;
     l->disabled = false;
+    l->hidden = false;
     l->label[0] = 0;
     l->used = 0;
 }

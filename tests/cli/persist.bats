@@ -95,6 +95,8 @@ rules_of() {
         (.threat.technique.id | index("T1547.001"))'
     printf '%s\n' "$out" | jqe -s 'map(select(.kensa.persistence.type == "scheduled_task"))[0] |
         .kensa.system.path == "/Windows/System32/Tasks/IntelGraphicsUpdate" and
+        .kensa.persistence.hidden == true and
+        (.kensa.evidence_ids | index("persist.ev.task_hidden")) and
         (.kensa.evidence | test("data folder \\(ProgramData\\)"))'
 }
 

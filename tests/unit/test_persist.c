@@ -150,7 +150,8 @@ static void xml_plist(void **state)
 static void task(void **state)
 {
     (void)state;
-    const char *t = "<Task><Settings><Enabled>false</Enabled></Settings>"
+    const char *t = "<Task><Settings><Enabled>false</Enabled>"
+                    "<Hidden>true</Hidden></Settings>"
                     "<Exec><Command>\"C:\\Program Files\\a.exe\"</Command>"
                     "<Arguments>-x</Arguments></Exec><ComHandler><ClassId>"
                     "{1}</ClassId></ComHandler></Task>";
@@ -165,6 +166,7 @@ static void task(void **state)
     pst_list_init(&L);
     assert_true(pst_task(u, n, &L));
     assert_true(L.disabled);
+    assert_true(L.hidden);
     assert_int_equal(L.n, 2);
     assert_string_equal(L.e[0].prog, "C:\\Program Files\\a.exe");
     assert_string_equal(L.e[0].cmd, "\"C:\\Program Files\\a.exe\" -x");
