@@ -10,7 +10,7 @@ _kensa()
         --include-fs --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary --no-advice --force
-        --password --passwords --running --pid --root --log-path --iocs --extract --fix --dry-run --backup-dir
+        --password --passwords --running --pid --root --log-path --persistence --no-persistence --iocs --extract --fix --dry-run --backup-dir
         --restore --fix-log4j1 --no-confine --syslog --syslog-facility"
 
     case $prev in

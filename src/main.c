@@ -224,7 +224,7 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
                "running pid " },
     { "logs", SCAN_OPTS "iocs " },
     { "doc", SCAN_OPTS "extract " },
-    { "scan", SCAN_OPTS "log-path running pid " },
+    { "scan", SCAN_OPTS "log-path running pid persistence no-persistence " },
     /* a layout folder is read as an image: no walk, no --root */
     { "image", " json csv format output quiet no-advice color lang all "
                "fail-on max-scansize max-files max-recursion max-ratio "
@@ -1637,6 +1637,8 @@ int main(int argc, char **argv)
                 goto bad;
             break;
         case OPT_RUNNING: c.running = true; break;
+        case OPT_PERSISTENCE: c.so.no_persistence = false; break;
+        case OPT_NO_PERSISTENCE: c.so.no_persistence = true; break;
         case OPT_PID: {
             uint32_t n;
             if(!parse_u32(optarg, &n) || !n || n > 0x7fffffff)

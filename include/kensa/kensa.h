@@ -87,6 +87,8 @@ const char *kensa_severity_name(enum kensa_severity s);
 #define KENSA_THREAT_FLAGPRO "flagpro"
 #define KENSA_THREAT_SYSJOKER "sysjoker"
 #define KENSA_THREAT_MALDOC "maldoc"   /* a harmful Office document */
+#define KENSA_THREAT_PERSISTENCE "persistence" /* a persistence entry that
+                                   launches something suspicious */
 
 /*
  * A message: an id from the catalog ("log4j.vulnerable") with its
@@ -289,6 +291,9 @@ struct kensa_options {
      * VBA sources and XLM formulas it reads (new files only, never
      * overwriting).  NULL: the scan writes nothing.  Borrowed. */
     const char *extract_dir;
+    /* Leave out the persistence detector (cron, systemd, launchd,
+     * Startup folders, scheduled tasks...): --no-persistence. */
+    bool no_persistence;
 };
 
 /* Fill `out` with defaults (all detectors, default limits). */

@@ -267,6 +267,50 @@ static const struct kensa_profile en[] = {
             "internet, and block remote templates and DDE where the "
             "business allows.",
         .references = REFS_MALDOC,
+        .id = "persistence",
+        .name = "Suspicious persistence entry",
+        .aliases = "ATT&CK TA0003",
+        .summary =
+            "Something on the system is set to start a program by itself: a "
+            "cron job, a systemd unit, an init or profile script, a launchd "
+            "job, a file in a Windows Startup folder, a scheduled task. "
+            "Malware needs such an entry to survive a reboot or a logout, "
+            "and hides it among the many legitimate ones: SysJoker installs "
+            "a cron job, a LaunchAgent or a Run key that poses as a system "
+            "update, Flagpro drops its executable into the Startup folder, "
+            "and the bots planted through Log4Shell add @reboot lines that "
+            "download and run a script. kensa reports only entries whose "
+            "target is out of place: downloaded or decoded on the fly, kept "
+            "in a temporary, hidden or data folder, named like an updater "
+            "where any user can write, missing, or preloaded into every "
+            "program.",
+        .impact =
+            "The machine whose files hold the entry: the live host, or the "
+            "image or triage copy scanned with --root. The program it names "
+            "runs with the rights of the entry's owner (root for system "
+            "crontabs, units, launch daemons and most scheduled tasks) at "
+            "every boot, logon or schedule.",
+        .assessment =
+            "High when the entry downloads, decodes or runs from a place "
+            "programs do not live: legitimate software rarely does. Medium "
+            "for an entry whose program is missing (often an uninstalled "
+            "program, sometimes malware that deleted itself and will be "
+            "fetched again). Check each finding against what the "
+            "administrators installed before acting.",
+        .mitigation =
+            "Remove the entry (the line, unit, plist, task or file), then "
+            "quarantine the program it launches (copy and hash it before "
+            "deleting: it is evidence). Kill the processes it started and "
+            "scan memory again to make sure nothing is left running. Then "
+            "look for the way in: the file times of the entry and its "
+            "target give a window to search web, application and "
+            "authentication logs (kensa logs), exposed services and "
+            "vulnerable software such as Log4j (kensa log4j).",
+        .references =
+            "https://attack.mitre.org/tactics/TA0003/\n"
+            "https://attack.mitre.org/techniques/T1053/\n"
+            "https://attack.mitre.org/techniques/T1543/\n"
+            "https://attack.mitre.org/techniques/T1547/001/",
     },
 };
 
@@ -475,6 +519,47 @@ static const struct kensa_profile ja[] = {
             "ファイルのマクロは無効にし、業務上可能であればリモート"
             "テンプレートと DDE を遮断してください。",
         .references = REFS_MALDOC,
+        .id = "persistence",
+        .name = "不審な永続化エントリー",
+        .aliases = "ATT&CK TA0003",
+        .summary =
+            "システムに、プログラムを自動で起動する設定がある（cron ジョブ、"
+            "systemd ユニット、init・プロファイルスクリプト、launchd ジョブ、"
+            "Windows のスタートアップフォルダーのファイル、タスク スケジューラの"
+            "タスク）。マルウェアは再起動やログアウトを越えて生き残るためにこう"
+            "した設定を作り、多数の正規の設定に紛れ込ませる。SysJoker はシステム"
+            "更新を装った cron ジョブ、LaunchAgent、Run キーを作り、Flagpro は"
+            "実行ファイルをスタートアップフォルダーに置き、Log4Shell 経由で送り"
+            "込まれるボットはスクリプトをダウンロードして実行する @reboot 行を"
+            "追加する。kensa は起動対象が不自然なエントリーだけを報告する"
+            "（その場でダウンロード・デコードされる、一時・隠し・データ用"
+            "フォルダーに置かれている、誰でも書き込める場所で更新プログラムを"
+            "名乗る、存在しない、すべてのプログラムに事前読み込みされる）。",
+        .impact =
+            "エントリーを含むマシン（稼働中のホスト、または --root で"
+            "スキャンしたイメージやトリアージ用コピー）。起動されるプログラムは"
+            "エントリーの所有者の権限（システムの crontab、ユニット、launch "
+            "デーモン、多くのタスクでは root や SYSTEM）で、起動・ログオン・"
+            "スケジュールのたびに実行される。",
+        .assessment =
+            "ダウンロード、デコード、またはプログラムの置き場所ではない場所から"
+            "の実行であれば「高」。正規のソフトウェアがそうすることはまれである。"
+            "起動対象が存在しないエントリーは「中」（アンインストール済みの"
+            "プログラムであることが多いが、自身を削除して再取得するマルウェアの"
+            "こともある）。対処の前に、管理者が導入したものかを確認すること。",
+        .mitigation =
+            "エントリー（行、ユニット、plist、タスク、ファイル）を削除し、"
+            "起動対象のプログラムを隔離する（証拠となるため、削除前にコピーして"
+            "ハッシュ値を記録する）。それが起動したプロセスを終了させ、メモリー"
+            "を再スキャンして何も動いていないことを確認する。続いて侵入経路を"
+            "調べる。エントリーと起動対象のファイル時刻を手掛かりに、Web・"
+            "アプリケーション・認証のログ（kensa logs）、公開しているサービス、"
+            "Log4j などの脆弱なソフトウェア（kensa log4j）を確認する。",
+        .references =
+            "https://attack.mitre.org/tactics/TA0003/\n"
+            "https://attack.mitre.org/techniques/T1053/\n"
+            "https://attack.mitre.org/techniques/T1543/\n"
+            "https://attack.mitre.org/techniques/T1547/001/",
     },
 };
 

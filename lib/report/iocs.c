@@ -149,7 +149,10 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
         strcmp(f->threat, KENSA_THREAT_LOG4SHELL)))
         return;
     if(f->verdict != KENSA_VERDICT_ATTACK) {
-        io->suspicious++;
+        /* near misses of an attack; a suspicious persistence entry or
+         * file (other threats) is no log hit */
+        if(f->threat && !strcmp(f->threat, KENSA_THREAT_LOG4SHELL))
+            io->suspicious++;
         return;
     }
     const char *when = kensa_finding_str(f, "kensa.log_time");

@@ -1,0 +1,552 @@
+/*
+ * persist.c - the persistence detector (issue 12): files that make a
+ * system start a program (crontabs, systemd units, init scripts, shell
+ * profiles, ld.so.preload, authorized_keys, udev rules, XDG autostart,
+ * launchd property lists, the Windows Startup folders and scheduled
+ * tasks), recognised by where they sit in the system scanned
+ * (kobj_system_path: the live host, or a --root image of Linux, macOS or
+ * Windows), taken apart by the pure readers of persist_parse.h, each
+ * entry judged by what it launches.
+ *
+ * An entry becomes a finding only when something is wrong with it: it
+ * downloads or decodes code and runs it, its program lives where programs
+ * do not (temporary folders, hidden folders, Windows data folders), it is
+ * named like an updater in a user-writable place (SysJoker's disguise),
+ * it names a program that is missing from a folder that exists, it is an
+ * ld.so.preload library, or it is a file in a Windows Startup folder (an
+ * executable there is the Flagpro drop).  A clean system gives nothing.
+ *
+ * A target is looked up beneath the scanned root only (sysroot_open: an
+ * image's links resolve inside the image); nothing is ever run.  Runs
+ * under KENSA_DETECT_OTHER (kensa scan), off with --no-persistence.
+ */
+#define _GNU_SOURCE   /* O_PATH */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/engine.h"
+#include "core/finding.h"
+#include "core/sysroot.h"
+#include "detect/persist_parse.h"
+
+/* A persistence file is read up to this size; the rest is a warning. */
+#define PERSIST_READ_MAX (1u << 20)
+
+enum how { H_NONE, H_CRON_SYS, H_CRON_USER, H_UNIT, H_DESKTOP, H_UDEV,
+           H_SHELL, H_AUTHKEYS, H_PRELOAD, H_PLIST, H_TASK, H_STARTUP,
+           H_HIVE_SOFTWARE, H_HIVE_USER, H_HIVE_SYSTEM };
+
+struct where {
+    const char *pat;
+    bool fold;          /* a Windows path: compared case-insensitively */
+    enum how how;
+    const char *type;   /* kensa.persistence.type */
+    bool vendor;        /* a package's own folder: its programs may be
+                           missing by design (Debian's systemd ships units
+                           for udev, kmod, plymouth), so a missing one is
+                           not reported there */
+};
+
+/* Where persistence lives.  '*' is one path component, a trailing slash
+ * and two stars anything beneath. */
+static const struct where places[] = {
+    { "/etc/crontab", false, H_CRON_SYS, "cron", false },
+    { "/etc/cron.d/*", false, H_CRON_SYS, "cron", false },
+    { "/var/spool/cron/crontabs/*", false, H_CRON_USER, "cron", false },
+    { "/var/spool/cron/tabs/*", false, H_CRON_USER, "cron", false },
+    { "/var/spool/cron/*", false, H_CRON_USER, "cron", false },
+    { "/etc/cron.hourly/*", false, H_SHELL, "cron", false },
+    { "/etc/cron.daily/*", false, H_SHELL, "cron", false },
+    { "/etc/cron.weekly/*", false, H_SHELL, "cron", false },
+    { "/etc/cron.monthly/*", false, H_SHELL, "cron", false },
+    { "/etc/systemd/system/**", false, H_UNIT, "systemd", false },
+    { "/etc/systemd/user/**", false, H_UNIT, "systemd", false },
+    { "/run/systemd/system/**", false, H_UNIT, "systemd", false },
+    { "/usr/lib/systemd/system/**", false, H_UNIT, "systemd", true },
+    { "/usr/lib/systemd/user/**", false, H_UNIT, "systemd", true },
+    { "/lib/systemd/system/**", false, H_UNIT, "systemd", true },
+    { "/lib/systemd/user/**", false, H_UNIT, "systemd", true },
+    { "/home/*/.config/systemd/user/**", false, H_UNIT, "systemd", false },
+    { "/root/.config/systemd/user/**", false, H_UNIT, "systemd", false },
+    { "/etc/init.d/*", false, H_SHELL, "init", false },
+    { "/etc/rc.local", false, H_SHELL, "rc_local", false },
+    { "/etc/rc.d/rc.local", false, H_SHELL, "rc_local", false },
+    { "/etc/profile", false, H_SHELL, "shell_profile", false },
+    { "/etc/profile.d/*", false, H_SHELL, "shell_profile", false },
+    { "/etc/bash.bashrc", false, H_SHELL, "shell_profile", false },
+    { "/etc/bashrc", false, H_SHELL, "shell_profile", false },
+    { "/etc/zsh/zshrc", false, H_SHELL, "shell_profile", false },
+    { "/etc/zsh/zprofile", false, H_SHELL, "shell_profile", false },
+    { "/home/*/.bashrc", false, H_SHELL, "shell_profile", false },
+    { "/home/*/.profile", false, H_SHELL, "shell_profile", false },
+    { "/home/*/.bash_profile", false, H_SHELL, "shell_profile", false },
+    { "/home/*/.bash_login", false, H_SHELL, "shell_profile", false },
+    { "/home/*/.bash_logout", false, H_SHELL, "shell_profile", false },
+    { "/home/*/.zshrc", false, H_SHELL, "shell_profile", false },
+    { "/home/*/.zprofile", false, H_SHELL, "shell_profile", false },
+    { "/root/.bashrc", false, H_SHELL, "shell_profile", false },
+    { "/root/.profile", false, H_SHELL, "shell_profile", false },
+    { "/root/.bash_profile", false, H_SHELL, "shell_profile", false },
+    { "/root/.bash_login", false, H_SHELL, "shell_profile", false },
+    { "/root/.zshrc", false, H_SHELL, "shell_profile", false },
+    { "/etc/ld.so.preload", false, H_PRELOAD, "ld_preload", false },
+    { "/home/*/.ssh/authorized_keys", false, H_AUTHKEYS, "authorized_keys", false },
+    { "/home/*/.ssh/authorized_keys2", false, H_AUTHKEYS, "authorized_keys", false },
+    { "/root/.ssh/authorized_keys", false, H_AUTHKEYS, "authorized_keys", false },
+    { "/root/.ssh/authorized_keys2", false, H_AUTHKEYS, "authorized_keys", false },
+    { "/etc/udev/rules.d/*", false, H_UDEV, "udev", false },
+    { "/run/udev/rules.d/*", false, H_UDEV, "udev", false },
+    { "/usr/lib/udev/rules.d/*", false, H_UDEV, "udev", true },
+    { "/lib/udev/rules.d/*", false, H_UDEV, "udev", true },
+    { "/etc/xdg/autostart/*", false, H_DESKTOP, "xdg_autostart", false },
+    { "/home/*/.config/autostart/*", false, H_DESKTOP, "xdg_autostart", false },
+    { "/root/.config/autostart/*", false, H_DESKTOP, "xdg_autostart", false },
+    { "/Library/LaunchAgents/*", false, H_PLIST, "launchd", false },
+    { "/Library/LaunchDaemons/*", false, H_PLIST, "launchd", false },
+    { "/Users/*/Library/LaunchAgents/*", false, H_PLIST, "launchd", false },
+    { "/ProgramData/Microsoft/Windows/Start Menu/Programs/StartUp/*", true,
+      H_STARTUP, "startup_folder", false },
+    { "/Users/*/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/"
+      "Startup/*", true, H_STARTUP, "startup_folder", false },
+    { "/Windows/System32/Tasks/**", true, H_TASK, "scheduled_task", false },
+    { "/Windows/System32/config/SOFTWARE", true, H_HIVE_SOFTWARE, "run_key",
+      false },
+    { "/Windows/System32/config/SYSTEM", true, H_HIVE_SYSTEM, "service",
+      false },
+    { "/Users/*/NTUSER.DAT", true, H_HIVE_USER, "run_key", false },
+};
+
+/* ATT&CK technique per type: id, name. */
+static const struct { const char *type, *id, *name; } techniques[] = {
+    { "cron", "T1053.003", "Scheduled Task/Job: Cron" },
+    { "systemd", "T1543.002", "Create or Modify System Process: Systemd "
+      "Service" },
+    { "init", "T1037.004", "Boot or Logon Initialization Scripts: RC "
+      "Scripts" },
+    { "rc_local", "T1037.004", "Boot or Logon Initialization Scripts: RC "
+      "Scripts" },
+    { "shell_profile", "T1546.004", "Event Triggered Execution: Unix Shell "
+      "Configuration Modification" },
+    { "ld_preload", "T1574.006", "Hijack Execution Flow: Dynamic Linker "
+      "Hijacking" },
+    { "authorized_keys", "T1098.004", "Account Manipulation: SSH Authorized "
+      "Keys" },
+    { "udev", "T1546.017", "Event Triggered Execution: Udev Rules" },
+    { "xdg_autostart", "T1547.013", "Boot or Logon Autostart Execution: XDG "
+      "Autostart Entries" },
+    { "launchd", "T1543.001", "Create or Modify System Process: Launch "
+      "Agent" },
+    { "startup_folder", "T1547.001", "Boot or Logon Autostart Execution: "
+      "Registry Run Keys / Startup Folder" },
+    { "scheduled_task", "T1053.005", "Scheduled Task/Job: Scheduled Task" },
+    { "run_key", "T1547.001", "Boot or Logon Autostart Execution: "
+      "Registry Run Keys / Startup Folder" },
+    { "service", "T1543.003", "Create or Modify System Process: Windows "
+      "Service" },
+};
+
+struct pstate {
+    int hostfd;     /* "/" of the running host, O_PATH: a --root scan
+                       uses the scanner's root folder instead */
+};
+
+static const struct where *classify(const char *sp)
+{
+    if(sp[0] != '/')
+        return NULL;
+    for(size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+        if(pst_match(places[i].pat, sp, places[i].fold))
+            return &places[i];
+    return NULL;
+}
+
+static uint32_t fnv1a(uint32_t h, const char *s)
+{
+    for(; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The judgement depends on the path (the type, the user's home): the
+ * clean cache keys content with it. */
+static uint32_t persist_context(const struct kobj *obj)
+{
+    if(obj->depth)
+        return 0;
+    const char *sp = kobj_system_path(obj);
+    return classify(sp) ? fnv1a(2166136261u, sp) | 1 : 0;
+}
+
+static void *persist_init(const struct kensa_options *o, enum kensa_err *err)
+{
+    *err = KENSA_OK;
+    struct pstate *st = calloc(1, sizeof(*st));
+    if(!st) {
+        *err = KENSA_ENOMEM;
+        return NULL;
+    }
+    st->hostfd = -1;
+    if(o->no_persistence)
+        return st;
+    /* opened now, before the sandbox; failure only loses the existence
+     * checks */
+    st->hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return st;
+}
+
+static void persist_fini(void *v)
+{
+    struct pstate *st = v;
+    if(!st)
+        return;
+    if(st->hostfd >= 0)
+        close(st->hostfd);
+    free(st);
+}
+
+/* The home folder of the user a persistence file at sp belongs to
+ * ("/home/ann", "/root", "/Users/ann") into out, or "". */
+static void home_of(const char *sp, char *out, size_t cap)
+{
+    out[0] = 0;
+    size_t l = 0;
+    if(!strncmp(sp, "/root/", 6)) {
+        l = 5;
+    } else if(!strncmp(sp, "/home/", 6) || !strncmp(sp, "/Users/", 7)) {
+        const char *s = strchr(sp + 1, '/');
+        const char *e = s ? strchr(s + 1, '/') : NULL;
+        if(e)
+            l = (size_t)(e - sp);
+    }
+    if(l && l < cap) {
+        memcpy(out, sp, l);
+        out[l] = 0;
+    }
+}
+
+/* Whether target (a Unix path, "~/" expanded with home) is missing from
+ * the root while its folder is there: a partial copy (a triage folder
+ * without /usr) proves nothing. */
+static bool missing(int rootfd, const char *target, const char *home)
+{
+    char path[PST_TARGET_MAX + 256];
+    if(rootfd < 0 || strpbrk(target, "$*?%`[{"))
+        return false;
+    if(!strncmp(target, "~/", 2)) {
+        if(!home[0])
+            return false;
+        size_t hl = strlen(home), tl = strlen(target + 1);
+        if(hl + tl + 1 > sizeof(path))
+            return false;
+        memcpy(path, home, hl);
+        memcpy(path + hl, target + 1, tl + 1);
+    } else if(target[0] == '/') {
+        size_t tl = strlen(target);
+        if(tl + 1 > sizeof(path))
+            return false;
+        memcpy(path, target, tl + 1);
+    } else {
+        return false;
+    }
+    int fd = sysroot_open(rootfd, path, O_PATH | O_CLOEXEC);
+    if(fd >= 0) {
+        close(fd);
+        return false;
+    }
+    if(errno != ENOENT)
+        return false;
+    char *slash = strrchr(path, '/');
+    if(!slash || slash == path)
+        return false;
+    *slash = 0;
+    fd = sysroot_open(rootfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if(fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+/* Whether the unit checks `target` before it runs (Condition*=). */
+static bool checked(const struct pst_list *l, const char *target)
+{
+    size_t tl = strlen(target);
+    for(size_t i = 0; i < l->n; i++)
+        if((l->e[i].flags & PST_E_COND) &&
+           !strncmp(l->e[i].cmd, target, tl) &&
+           (!l->e[i].cmd[tl] || l->e[i].cmd[tl] == ' '))
+            return true;
+    return false;
+}
+
+static void common_attrs(struct kfind *k, const char *type)
+{
+    kfind_str(k, "event.category", "malware", KENSA_ATTR_LIST);
+    kfind_str(k, "kensa.persistence.type", type, KENSA_ATTR_SHOW);
+    kfind_str(k, "threat.framework", "MITRE ATT&CK", 0);
+    kfind_str(k, "threat.tactic.id", "TA0003", KENSA_ATTR_LIST);
+    kfind_str(k, "threat.tactic.name", "Persistence", KENSA_ATTR_LIST);
+    for(size_t i = 0; i < sizeof(techniques) / sizeof(techniques[0]); i++) {
+        if(!strcmp(techniques[i].type, type)) {
+            kfind_str(k, "threat.technique.id", techniques[i].id,
+                      KENSA_ATTR_LIST);
+            kfind_str(k, "threat.technique.name", techniques[i].name,
+                      KENSA_ATTR_LIST);
+            break;
+        }
+    }
+}
+
+/* One entry of a persistence file: a finding when it is flagged. */
+static void judge_entry(struct kobj *obj, int rootfd,
+                        const struct where *w, const struct pst_list *l,
+                        const struct pst_entry *e, const char *home,
+                        uint32_t *seen, size_t *nseen)
+{
+    static _Thread_local struct pst_judged j;
+    pst_judge(e, &j);
+    bool preload = e->flags & PST_E_PRELOAD;
+    bool miss = false;
+    if(e->flags & PST_E_COND)
+        return;
+    if(!(j.flags & PST_F_SUSPICIOUS) && !preload && !j.windows &&
+       !j.optional && !w->vendor && !checked(l, j.target) &&
+       !(e->flags & (PST_E_SHELL | PST_E_COM)) && j.target[0])
+        miss = missing(rootfd, j.target, home);
+    /* a com.apple.* job outside Apple's folders (Apple's own live in
+     * /System/Library) that runs something outside the system's */
+    bool apple = false;
+    if(w->how == H_PLIST && j.target[0]) {
+        const char *name = obj->name ? obj->name : "";
+        bool named = !strncmp(name, "com.apple.", 10) ||
+                     !strncmp(l->label, "com.apple.", 10);
+        static const char *const sys[] = { "/System/", "/usr/", "/bin/",
+                                           "/sbin/", "/Library/Apple/" };
+        bool inside = false;
+        for(size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+            if(!strncmp(j.target, sys[i], strlen(sys[i])))
+                inside = true;
+        apple = named && !inside;
+    }
+    if(!(j.flags & PST_F_SUSPICIOUS) && !preload && !miss && !apple)
+        return;
+    /* once per file for the same target and reasons (ExecStartPre and
+     * ExecStart of one missing program) */
+    uint32_t key = fnv1a(fnv1a(2166136261u, j.target), e->cmd) ^
+                   (j.flags * 7u + miss * 3u + apple);
+    if(!(j.flags & (PST_F_DOWNLOAD | PST_F_DECODE)))
+        key = fnv1a(2166136261u, j.target) ^ (j.flags * 7u + miss * 3u +
+                                               apple);
+    for(size_t i = 0; i < *nseen; i++)
+        if(seen[i] == key)
+            return;
+    if(*nseen >= PST_MAX) {
+        /* a file that floods findings: PST_MAX of them, then a warning */
+        if(*nseen == PST_MAX) {
+            ctx_warn(obj->ctx, obj->path, KENSA_ELIMIT,
+                     KMSG_PERSIST_TRUNCATED, w->type);
+            (*nseen)++;
+        }
+        return;
+    }
+    seen[(*nseen)++] = key;
+
+    enum kensa_severity sev = miss && !(j.flags & PST_F_SUSPICIOUS) &&
+                              !apple ? KENSA_SEV_MEDIUM : KENSA_SEV_HIGH;
+    struct kfind k;
+    kfind_init(&k, "persist", KENSA_THREAT_PERSISTENCE,
+               KENSA_VERDICT_SUSPICIOUS, sev);
+    /* what it launches: the program, or what a download fetches */
+    const char *target = j.target[0] ? j.target : e->cmd;
+    if((j.flags & PST_F_DOWNLOAD) && j.url[0] &&
+       !(j.flags & (PST_F_TEMP | PST_F_DATADIR | PST_F_HIDDEN)))
+        target = j.url;
+    kfind_msg(&k, KMSG_PERSIST_ENTRY, w->type, target);
+    k.f.rule = j.flags & PST_F_DOWNLOAD ? "persist.download_exec" :
+               j.flags & PST_F_DECODE ? "persist.decode_exec" :
+               preload ? "persist.ld_preload" :
+               j.flags & PST_F_TEMP ? "persist.temp_folder" :
+               j.flags & PST_F_DATADIR ? "persist.data_folder" :
+               j.flags & PST_F_HIDDEN ? "persist.hidden_folder" :
+               j.flags & PST_F_UPDATER ? "persist.updater_name" :
+               apple ? "persist.apple_name" : "persist.missing_target";
+    k.f.line = e->line;
+    if(j.flags & PST_F_DOWNLOAD)
+        kfind_ev(&k, KMSG_PERSIST_EV_DOWNLOAD, j.url[0] ? j.url : e->cmd);
+    if(j.flags & PST_F_DECODE)
+        kfind_ev(&k, KMSG_PERSIST_EV_DECODE);
+    if(preload)
+        kfind_ev(&k, KMSG_PERSIST_EV_PRELOAD, target);
+    if(j.flags & PST_F_TEMP)
+        kfind_ev(&k, KMSG_PERSIST_EV_TEMP, j.target, j.place);
+    if(j.flags & PST_F_DATADIR)
+        kfind_ev(&k, KMSG_PERSIST_EV_DATADIR, j.target, j.place);
+    if(j.flags & PST_F_HIDDEN)
+        kfind_ev(&k, KMSG_PERSIST_EV_HIDDEN, j.target, j.hidden);
+    if(j.flags & PST_F_UPDATER)
+        kfind_ev(&k, KMSG_PERSIST_EV_UPDATER, j.target);
+    if(apple)
+        kfind_ev(&k, KMSG_PERSIST_EV_APPLE, l->label[0] ? l->label :
+                 obj->name, target);
+    if(miss)
+        kfind_ev(&k, KMSG_PERSIST_EV_MISSING, target);
+    if(e->flags & PST_E_REBOOT)
+        kfind_ev(&k, KMSG_PERSIST_EV_REBOOT);
+    if(e->flags & PST_E_AT_LOAD)
+        kfind_ev(&k, KMSG_PERSIST_EV_AT_LOAD);
+    if(l->disabled)
+        kfind_ev(&k, KMSG_PERSIST_EV_DISABLED);
+    if(l->hidden)
+        kfind_ev(&k, KMSG_PERSIST_EV_TASK_HIDDEN);
+    common_attrs(&k, w->type);
+    kfind_str(&k, "kensa.persistence.target", target, KENSA_ATTR_SHOW);
+    kfind_str(&k, "process.executable", j.target, 0);
+    kfind_str(&k, "url.original", j.url, 0);
+    kfind_str(&k, "process.command_line", e->cmd, KENSA_ATTR_OWN_LINE);
+    kfind_str(&k, "kensa.persistence.label", l->label, 0);
+    if(e->where) {
+        kfind_str(&k, "registry.path", e->where, KENSA_ATTR_SHOW);
+        kfind_str(&k, "registry.hive", !strncmp(e->where, "HKCU", 4) ?
+                  "HKCU" : "HKLM", 0);
+        kfind_str(&k, "registry.data.strings", e->cmd, KENSA_ATTR_LIST);
+    }
+    if(e->flags & PST_E_REBOOT)
+        kfind_str(&k, "kensa.persistence.trigger", "reboot", 0);
+    if(e->flags & PST_E_AT_LOAD)
+        kfind_str(&k, "kensa.persistence.trigger", "load", 0);
+    if(l->disabled)
+        kfind_bool(&k, "kensa.persistence.disabled", true, 0);
+    if(l->hidden)
+        kfind_bool(&k, "kensa.persistence.hidden", true, 0);
+    if(miss)
+        kfind_bool(&k, "kensa.persistence.target_missing", true, 0);
+    ctx_report(obj, &k.f);
+}
+
+/* A file in a Windows Startup folder: it runs at every logon. */
+static void startup_file(struct kobj *obj, const struct where *w,
+                         const char *sp)
+{
+    const char *name = obj->name ? obj->name : sp;
+    const char *slash = strrchr(name, '/');
+    if(slash)
+        name = slash + 1;
+    char low[16];
+    size_t i = 0;
+    for(; name[i] && i + 1 < sizeof(low); i++)
+        low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+                        name[i] - 'A' + 'a' : name[i]);
+    low[i] = 0;
+    if(!strcmp(low, "desktop.ini"))
+        return;   /* the folder's own settings */
+    bool pe = obj->len >= 2 && obj->data[0] == 'M' && obj->data[1] == 'Z';
+    bool exec = pe || pst_win_exec_name(name);
+    struct kfind k;
+    kfind_init(&k, "persist", KENSA_THREAT_PERSISTENCE,
+               KENSA_VERDICT_SUSPICIOUS,
+               exec ? KENSA_SEV_HIGH : KENSA_SEV_MEDIUM);
+    kfind_msg(&k, KMSG_PERSIST_ENTRY, w->type, sp);
+    k.f.rule = pe ? "persist.startup_executable" : "persist.startup_file";
+    kfind_ev(&k, KMSG_PERSIST_EV_STARTUP);
+    if(pe)
+        kfind_ev(&k, KMSG_PERSIST_EV_FLAGPRO);
+    common_attrs(&k, w->type);
+    kfind_str(&k, "kensa.persistence.target", sp, KENSA_ATTR_SHOW);
+    kfind_str(&k, "process.executable", sp, 0);
+    kfind_str(&k, "kensa.persistence.trigger", "logon", 0);
+    ctx_report(obj, &k.f);
+}
+
+static void persist_on_object(struct kobj *obj)
+{
+    if(obj->depth)
+        return;   /* persistence is a file of the system, not a member */
+    struct pstate *st = detector_state(obj->ctx->s, &detector_persist);
+    if(!st || obj->ctx->s->opts.no_persistence)
+        return;
+    const char *sp = kobj_system_path(obj);
+    const struct where *w = classify(sp);
+    if(!w)
+        return;
+    if(w->how == H_STARTUP) {
+        startup_file(obj, w, sp);
+        return;
+    }
+    size_t n = obj->data ? obj->len : 0;
+    if(!n)
+        return;
+    if(n > PERSIST_READ_MAX) {
+        char nb[24];
+        ctx_warn(obj->ctx, obj->path, KENSA_ELIMIT, KMSG_PERSIST_TOO_LARGE,
+                 kmsg_u64(nb, PERSIST_READ_MAX));
+        n = PERSIST_READ_MAX;
+    }
+    struct pst_list *l = malloc(sizeof(*l));
+    if(!l) {
+        ctx_warn(obj->ctx, obj->path, KENSA_ENOMEM, KMSG_OOM);
+        return;
+    }
+    pst_list_init(l);
+    const char *p = (const char *)obj->data;
+    bool ok = true;
+    switch(w->how) {
+    case H_CRON_SYS: pst_crontab(p, n, true, l); break;
+    case H_CRON_USER: pst_crontab(p, n, false, l); break;
+    case H_UNIT: pst_keyvals(p, n, PST_KV_UNIT, l); break;
+    case H_DESKTOP: pst_keyvals(p, n, PST_KV_DESKTOP, l); break;
+    case H_UDEV: pst_keyvals(p, n, PST_KV_UDEV, l); break;
+    case H_SHELL: break;   /* below, a list at a time */
+    case H_AUTHKEYS: pst_authkeys(p, n, l); break;
+    case H_PRELOAD: pst_preload(p, n, l); break;
+    case H_PLIST: ok = pst_plist(obj->data, n, l); break;
+    case H_TASK: ok = pst_task(obj->data, n, l); break;
+    case H_HIVE_SOFTWARE:
+        ok = pst_hive(obj->data, obj->len, PST_HIVE_SOFTWARE, l);
+        break;
+    case H_HIVE_USER: ok = pst_hive(obj->data, obj->len, PST_HIVE_USER, l); break;
+    case H_HIVE_SYSTEM:
+        ok = pst_hive(obj->data, obj->len, PST_HIVE_SYSTEM, l);
+        break;
+    default: break;
+    }
+    if(!ok)
+        ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, KMSG_PERSIST_UNREADABLE,
+                 w->type);
+    if(l->truncated)
+        ctx_warn(obj->ctx, obj->path, KENSA_ELIMIT, KMSG_PERSIST_TRUNCATED,
+                 w->type);
+    char home[256];
+    home_of(sp, home, sizeof(home));
+    const struct sysroot *sys = obj->ctx->s->sys;
+    int rootfd = sys && sys->fd >= 0 ? sys->fd : st->hostfd;
+    uint32_t seen[PST_MAX];
+    size_t nseen = 0;   /* PST_MAX + 1 once the flood warning is out */
+    for(size_t i = 0; i < l->n; i++)
+        judge_entry(obj, rootfd, w, l, &l->e[i], home, seen, &nseen);
+    if(w->how == H_SHELL) {
+        size_t off = 0;
+        unsigned line = 0;
+        while(off < n) {
+            pst_list_init(l);
+            size_t used = pst_shell(p + off, n - off, line, l);
+            for(size_t i = 0; i < l->n; i++)
+                judge_entry(obj, rootfd, w, l, &l->e[i], home, seen, &nseen);
+            if(l->n)
+                line = l->e[l->n - 1].line;
+            if(!used)
+                break;   /* cannot happen: an empty list takes a line */
+            off += used;
+        }
+    }
+    free(l);
+}
+
+const struct detector detector_persist = {
+    .name = "persist",
+    .init = persist_init,
+    .fini = persist_fini,
+    .on_object = persist_on_object,
+    .context = persist_context,
+};
