@@ -267,6 +267,8 @@ static const struct kensa_profile en[] = {
             "internet, and block remote templates and DDE where the "
             "business allows.",
         .references = REFS_MALDOC,
+    },
+    {
         .id = "persistence",
         .name = "Suspicious persistence entry",
         .aliases = "ATT&CK TA0003",
@@ -519,6 +521,8 @@ static const struct kensa_profile ja[] = {
             "ファイルのマクロは無効にし、業務上可能であればリモート"
             "テンプレートと DDE を遮断してください。",
         .references = REFS_MALDOC,
+    },
+    {
         .id = "persistence",
         .name = "不審な永続化エントリー",
         .aliases = "ATT&CK TA0003",
