@@ -119,7 +119,7 @@ static void tally(struct report_tally *t, const struct kensa_finding *f)
     t->findings++;
     if((unsigned)f->severity <= KENSA_SEV_CRITICAL)
         t->by_severity[f->severity]++;
-    if((unsigned)f->verdict <= KENSA_VERDICT_SUSPICIOUS)
+    if((unsigned)f->verdict <= KENSA_VERDICT_LAST)
         t->by_verdict[f->verdict]++;
     for(i = 0; i < t->n_threats; i++) {
         if(!strncmp(t->threat[i].id, id, REPORT_THREAT_ID_MAX - 1) &&

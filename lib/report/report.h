@@ -25,7 +25,7 @@ struct report_ops {
 /* What a report counts of the findings it was given (kensa_report_run). */
 struct report_tally {
     uint64_t by_severity[KENSA_SEV_CRITICAL + 1];
-    uint64_t by_verdict[KENSA_VERDICT_SUSPICIOUS + 1];
+    uint64_t by_verdict[KENSA_VERDICT_LAST + 1];
     struct {
         char id[REPORT_THREAT_ID_MAX];
         uint64_t n;

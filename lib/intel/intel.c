@@ -1,0 +1,75 @@
+/*
+ * intel.c - the public face of the intel pack and the user's intel:
+ * checking a --iocs file before a scan, listing the built-in YARA rules.
+ * The rules' own check (it needs libyara) is in detect/yara.c.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "intel/iocload.h"
+#include "intel/pack.h"
+#include "kensa/kensa.h"
+
+enum kensa_err kensa_intel_check_iocs(const char *path,
+                                      struct kensa_intel_error *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->file = path;
+    struct ioc_set *s = ioc_set_new();
+    if(!s)
+        return KENSA_ENOMEM;
+    struct ioc_report r = { 0 };
+    enum kensa_err err = ioc_load_file(s, path, &r);
+    e->line = r.line;
+    e->why = r.why;
+    e->loaded = r.loaded;
+    e->rejected = r.rejected;
+    e->rejected_line = r.first_line;
+    e->rejected_why = r.first_why;
+    memcpy(e->rejected_value, r.first, sizeof(e->rejected_value));
+    e->rejected_value[sizeof(e->rejected_value) - 1] = 0;
+    if(!err && !r.loaded && !r.rejected) {
+        e->why = "intel.reason.empty";
+        err = KENSA_EFORMAT;
+    }
+    ioc_set_free(s);
+    return err;
+}
+
+const char *kensa_rules_builtin(size_t i, const char **text, size_t *len)
+{
+    if(i >= kensa_pack_n_rules)
+        return NULL;
+    if(text)
+        *text = kensa_pack_rules[i].text;
+    if(len)
+        *len = kensa_pack_rules[i].len;
+    return kensa_pack_rules[i].name;
+}
+
+size_t kensa_rules_builtin_names(size_t i, char *out, size_t cap)
+{
+    size_t o = 0;
+    if(!cap)
+        return 0;
+    out[0] = 0;
+    if(i >= kensa_pack_n_rules)
+        return 0;
+    const char *t = kensa_pack_rules[i].text;
+    for(const char *p = t; (p = strstr(p, "rule ")); p += 5) {
+        if(p != t && p[-1] != '\n')
+            continue;
+        const char *q = p + 5;
+        size_t n = 0;
+        while(isalnum((unsigned char)q[n]) || q[n] == '_')
+            n++;
+        if(n && o + n + 2 < cap) {
+            memcpy(out + o, q, n);
+            o += n;
+            out[o++] = '\n';
+            out[o] = 0;
+        }
+    }
+    return o;
+}
