@@ -82,6 +82,12 @@ static void report(struct kobj *obj, const struct ioc *io, const char *what,
                   io->value);
     k.f.rule = rule;
     kfind_ev(&k, KMSG_IOC_EV_SOURCE, io->source);
+    /* scanned only because the path was named (scanner.c, path_hit) */
+    const struct stat *st = obj->ctx->file_st;
+    uint64_t maxf = obj->ctx->s->opts.limits.max_filesize;
+    if(!is_hash && obj->depth == 0 && st &&
+       (st->st_size == 0 || (maxf && (uint64_t)st->st_size > maxf)))
+        kfind_ev(&k, KMSG_IOC_EV_CONTENT);
     /* the other path indicators the same path met */
     for(size_t i = 0; i < nmore; i++)
         kfind_ev(&k, KMSG_IOC_PATH, ioc_type_name(more[i]->type),
@@ -145,6 +151,16 @@ static uint32_t ioc_context(const struct kobj *obj)
     return h;
 }
 
+/* The scanner asks before skipping a file (empty, or past
+ * --max-filesize): a file a path indicator names is scanned anyway. */
+static bool ioc_path_hit(struct kensa_scanner *sc, void *state,
+                         const char *path)
+{
+    const struct ioc *hits[1];
+    (void)sc;
+    return state && ioc_match_path(state, path, true, hits, 1) > 0;
+}
+
 _Static_assert((int)IOC_MD5 == (int)KDIGEST_MD5 && (int)IOC_SHA1 == (int)KDIGEST_SHA1 &&
                (int)IOC_SHA256 == (int)KDIGEST_SHA256, "one numbering for both");
 
@@ -152,6 +168,7 @@ const struct detector detector_ioc = {
     .name = "ioc",
     .on_object = ioc_on_object,
     .context = ioc_context,
+    .path_hit = ioc_path_hit,
     .init = ioc_init,
     .fini = ioc_fini,
 };

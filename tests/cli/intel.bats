@@ -117,6 +117,18 @@ found() {
     [ "$status" -eq 0 ]
 }
 
+@test "a file a path indicator names is scanned even when empty or past --max-filesize" {
+    rm -rf "$I/r2" && mkdir -p "$I/r2/.Library/SystemServices" "$I/r2/etc"
+    : > "$I/r2/.Library/SystemServices/updateSystem"
+    head -c 2000000 /dev/zero | tr '\0' 'a' > "$I/r2/.Library/big"
+    head -c 2000000 /dev/zero | tr '\0' 'a' > "$I/r2/etc/big"
+    run --separate-stderr k scan --json --max-filesize 1M --root "$I/r2" /
+    [ "$status" -eq 1 ]
+    echo "$output" | jqe -s '[.[] | select(.kensa.detector == "ioc")] | length == 2 and
+        all(.kensa.evidence | contains("content scanned because the path matched"))'
+    echo "$output" | jq_any '.error.id == "limit.filesize" and (.kensa.path // .file.path | endswith("etc/big"))'
+}
+
 @test "a STIX 2.1 bundle and a MISP event" {
     printf 'stix sample\n' > "$I/st"
     printf 'misp sample\n' > "$I/mi"
