@@ -35,10 +35,14 @@ static void *ioc_init(const struct kensa_options *o, enum kensa_err *err)
         *err = KENSA_ENOMEM;
         return NULL;
     }
-    if(!o->no_builtin_intel &&
-       (*err = ioc_parse(s, kensa_pack_iocs, kensa_pack_iocs_len, "kensa",
-                         "unknown", &r)))
-        goto fail;
+    if(!o->no_builtin_intel) {
+        char *t = kensa_pack_text(kensa_pack_iocs, kensa_pack_iocs_len);
+        *err = t ? ioc_parse(s, t, kensa_pack_iocs_len, "kensa", "unknown",
+                             &r) : KENSA_ENOMEM;
+        free(t);
+        if(*err)
+            goto fail;
+    }
     for(size_t i = 0; i < o->n_ioc_files; i++) {
         struct ioc_report ur = { 0 };
         if((*err = ioc_load_file(s, o->ioc_files[i], &ur))) {

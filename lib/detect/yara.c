@@ -308,8 +308,15 @@ static void *yara_init(const struct kensa_options *o, enum kensa_err *err)
     if(!o->no_builtin_intel) {
         for(size_t i = 0; i < kensa_pack_n_rules; i++) {
             const struct kensa_pack_rule *r = &kensa_pack_rules[i];
+            char *text = kensa_pack_text(r->masked, r->len);
             cc.file = r->name;
-            if(yr_compiler_add_string(c, r->text, r->name) || cc.errors) {
+            if(!text) {
+                *err = KENSA_ENOMEM;
+                goto fail;
+            }
+            int bad = yr_compiler_add_string(c, text, r->name);
+            free(text);
+            if(bad || cc.errors) {
                 *err = KENSA_EFORMAT;   /* the build checked them */
                 goto fail;
             }

@@ -4,7 +4,9 @@
  * The rules' own check (it needs libyara) is in detect/yara.c.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "intel/iocload.h"
@@ -37,26 +39,51 @@ enum kensa_err kensa_intel_check_iocs(const char *path,
     return err;
 }
 
+char *kensa_pack_text(const unsigned char *masked, size_t len)
+{
+    char *t = malloc(len + 1);
+    if(!t)
+        return NULL;
+    for(size_t i = 0; i < len; i++)
+        t[i] = (char)(masked[i] ^ (uint8_t)(0xA5 + 131 * i));
+    t[len] = 0;
+    return t;
+}
+
+/* The rules' plain text, made once for the CLI's listing and export
+ * (kept for the process's life). */
+static char **rule_texts;
+static pthread_once_t rule_once = PTHREAD_ONCE_INIT;
+
+static void unmask_rules(void)
+{
+    rule_texts = calloc(kensa_pack_n_rules + 1, sizeof(char *));
+    for(size_t i = 0; rule_texts && i < kensa_pack_n_rules; i++)
+        rule_texts[i] = kensa_pack_text(kensa_pack_rules[i].masked,
+                                        kensa_pack_rules[i].len);
+}
+
 const char *kensa_rules_builtin(size_t i, const char **text, size_t *len)
 {
     if(i >= kensa_pack_n_rules)
         return NULL;
+    pthread_once(&rule_once, unmask_rules);
     if(text)
-        *text = kensa_pack_rules[i].text;
+        *text = rule_texts && rule_texts[i] ? rule_texts[i] : "";
     if(len)
-        *len = kensa_pack_rules[i].len;
+        *len = rule_texts && rule_texts[i] ? kensa_pack_rules[i].len : 0;
     return kensa_pack_rules[i].name;
 }
 
 size_t kensa_rules_builtin_names(size_t i, char *out, size_t cap)
 {
     size_t o = 0;
+    const char *t;
     if(!cap)
         return 0;
     out[0] = 0;
-    if(i >= kensa_pack_n_rules)
+    if(!kensa_rules_builtin(i, &t, NULL))
         return 0;
-    const char *t = kensa_pack_rules[i].text;
     for(const char *p = t; (p = strstr(p, "rule ")); p += 5) {
         if(p != t && p[-1] != '\n')
             continue;

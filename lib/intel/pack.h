@@ -10,15 +10,22 @@
 
 #include <stddef.h>
 
+/* The data is masked in the binary (each byte XORed with a key that
+ * changes along it), so that kensa's own files do not match its rules
+ * and indicators; kensa_pack_text() gives the plain text. */
 struct kensa_pack_rule {
-    const char *name;   /* "sysjoker.yar" */
-    const char *text;   /* the source */
+    const char *name;              /* "sysjoker.yar" */
+    const unsigned char *masked;   /* the source, masked */
     size_t len;
 };
 
-extern const char kensa_pack_iocs[];
+extern const unsigned char kensa_pack_iocs[];
 extern const size_t kensa_pack_iocs_len;
 extern const struct kensa_pack_rule kensa_pack_rules[];
 extern const size_t kensa_pack_n_rules;
+
+/* The plain text of masked[0..len), NUL-terminated, malloc'd (NULL when
+ * out of memory). */
+char *kensa_pack_text(const unsigned char *masked, size_t len);
 
 #endif

@@ -238,3 +238,11 @@ YAR
     run --separate-stderr "$KENSA" rules
     [ "$status" -eq 2 ]
 }
+
+@test "kensa does not find its own intel in its own binary" {
+    # the pack is masked in the binary: a host scan must not flag kensa
+    run --separate-stderr k scan --json "$KENSA"
+    [ "$status" -eq 0 ]
+    echo "$output" | only_run_record
+    ! grep -aq 'user_token=987217232' "$KENSA"
+}
