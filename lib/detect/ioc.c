@@ -13,8 +13,8 @@
  * System32); a member of an archive meets file names only.
  *
  * Network indicators (domains, addresses, URLs) are loaded and checked
- * here too, and matched in content by the YARA detector's rule built
- * from them (not yet: see docs/DESIGN.md, "IoCs").
+ * here too, but matched in content by the YARA detector, which makes a
+ * rule of them per threat (detect/yara.c, net_rules).
  */
 #include <stdio.h>
 #include <stdlib.h>

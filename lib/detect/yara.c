@@ -41,6 +41,7 @@
 
 #include "core/engine.h"
 #include "core/finding.h"
+#include "intel/iocload.h"
 #include "intel/pack.h"
 
 #define YARA_MAX_SETS 17        /* the sources, then up to 16 .yarc */
@@ -48,6 +49,7 @@
 #define YARA_EV_STRINGS 6       /* matched strings shown per finding */
 #define YARA_EV_BYTES 48
 #define YARA_SLOW_MAX 16
+#define YARA_NET_MAX 20000      /* network indicators made into strings */
 
 struct yset {
     YR_RULES *rules;
@@ -284,6 +286,130 @@ static bool add_source(YR_COMPILER *c, const char *path, struct ycomp *cc,
     return !e && !cc->errors;
 }
 
+/* ---- network indicators as a rule ------------------------------------- */
+
+struct sbuf { char *p; size_t n, cap; bool oom; };
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+    if(b->oom)
+        return;
+    if(b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 4096;
+        while(nc < b->n + n + 1)
+            nc *= 2;
+        char *np = realloc(b->p, nc);
+        if(!np) {
+            b->oom = true;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+/* A YARA text string: quotes, backslashes and other bytes escaped. */
+static void sb_yarastr(struct sbuf *b, const char *s)
+{
+    sb_put(b, "\"", 1);
+    for(; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char e[8];
+        if(c == '"' || c == '\\')
+            snprintf(e, sizeof(e), "\\%c", c);
+        else if(c < 0x20 || c >= 0x7f)
+            snprintf(e, sizeof(e), "\\x%02x", c);
+        else
+            e[0] = (char)c, e[1] = 0;
+        sb_str(b, e);
+    }
+    sb_put(b, "\"", 1);
+}
+
+static int cmp_threat(const void *a, const void *b)
+{
+    const struct ioc *x = *(const struct ioc *const *)a;
+    const struct ioc *y = *(const struct ioc *const *)b;
+    return strcmp(x->threat, y->threat);
+}
+
+/*
+ * The network indicators (domains, IPv4 addresses, URLs) of the pack and
+ * the user's files, as one rule per threat that finds them in content:
+ * configurations, scripts, implants' strings.  Domains match any case
+ * and as whole words (a subdomain matches too); addresses as whole
+ * words; URLs exactly, case kept (a dead drop is its id, never the bare
+ * host).  NULL when there is none (or no memory: then no such rule).
+ */
+static char *net_rules(const struct kensa_options *o)
+{
+    struct ioc_set *s = ioc_set_new();
+    struct ioc_report r = { 0 };
+    struct sbuf b = { 0 };
+    if(!s)
+        return NULL;
+    if(!o->no_builtin_intel) {
+        char *t = kensa_pack_text(kensa_pack_iocs, kensa_pack_iocs_len);
+        if(t)
+            ioc_parse(s, t, kensa_pack_iocs_len, "kensa", "unknown", &r);
+        free(t);
+    }
+    for(size_t i = 0; i < o->n_ioc_files; i++) {
+        struct ioc_report ur = { 0 };
+        ioc_load_file(s, o->ioc_files[i], &ur);   /* checked by the CLI */
+    }
+    size_t n = 0, total = ioc_set_total(s);
+    const struct ioc **v = calloc(total ? total : 1, sizeof(*v));
+    for(size_t i = 0; v && i < total && n < YARA_NET_MAX; i++) {
+        const struct ioc *io = ioc_set_at(s, i);
+        if(io->type == IOC_DOMAIN || io->type == IOC_IPV4 ||
+           io->type == IOC_URL)
+            v[n++] = io;
+    }
+    if(v && n)
+        qsort(v, n, sizeof(*v), cmp_threat);
+    for(size_t i = 0; v && i < n;) {
+        char id[64], num[24];
+        size_t o2 = 0;
+        for(const char *t = v[i]->threat; *t && o2 + 1 < sizeof(id); t++)
+            id[o2++] = isalnum((unsigned char)*t) ? *t : '_';
+        id[o2] = 0;
+        sb_str(&b, "rule kensa_ioc_net_");
+        sb_str(&b, id);
+        sb_str(&b, " {\n meta:\n  threat = ");
+        sb_yarastr(&b, v[i]->threat);
+        sb_str(&b, "\n  severity = \"high\"\n  description = \"network "
+                   "indicators (domains, addresses, URLs) in content\"\n"
+                   " strings:\n");
+        size_t j = i;
+        for(; j < n && !strcmp(v[j]->threat, v[i]->threat); j++) {
+            snprintf(num, sizeof(num), "  $n%zu = ", j - i);
+            sb_str(&b, num);
+            sb_yarastr(&b, v[j]->value);
+            sb_str(&b, v[j]->type == IOC_DOMAIN ? " ascii wide nocase fullword\n" :
+                       v[j]->type == IOC_IPV4 ? " ascii wide fullword\n" :
+                       " ascii wide\n");
+        }
+        sb_str(&b, " condition:\n  any of them\n}\n");
+        i = j;
+    }
+    free(v);
+    ioc_set_free(s);
+    if(b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
 static void yara_fini(void *state);
 
 static void *yara_init(const struct kensa_options *o, enum kensa_err *err)
@@ -322,6 +448,17 @@ static void *yara_init(const struct kensa_options *o, enum kensa_err *err)
             }
             nsrc++;
         }
+    }
+    char *net = net_rules(o);
+    if(net) {
+        cc.file = "kensa-iocs";
+        int bad = yr_compiler_add_string(c, net, "kensa-iocs");
+        free(net);
+        if(bad || cc.errors) {
+            *err = KENSA_EFORMAT;
+            goto fail;
+        }
+        nsrc++;
     }
     st->nsets = 1;   /* sets[0]: the sources */
     for(size_t p = 0; p < o->n_rule_paths; p++) {

@@ -246,3 +246,20 @@ YAR
     echo "$output" | only_run_record
     ! grep -aq 'user_token=987217232' "$KENSA"
 }
+
+@test "network indicators in content: domains any case, dead-drop URLs exactly" {
+    printf 'c2 = BookItLab.Tech\n' > "$I/net1.conf"
+    printf 'u = https://drive.google.com/uc?export=download&id=1W64PQQxrwY3XjBnv_QAeBQu-ePr537eu\n' > "$I/net2.conf"
+    # the same id in another case, and the bare host: not indicators
+    printf 'u = https://drive.google.com/uc?export=download&id=1W64PQQxrwY3XjBnv_QaeBQu-ePr537eu\nhttps://drive.google.com/\n' > "$I/net3.conf"
+    printf 'see notbookitlab.technology\n' > "$I/net4.conf"
+    printf 'ip,198.51.100.23:8080,mythreat\n' > "$I/net.csv"
+    printf 'peer 198.51.100.23 port 8080\n' > "$I/net5.conf"
+    run --separate-stderr k scan --json --iocs "$I/net.csv" "$I/net1.conf" "$I/net2.conf" "$I/net3.conf" "$I/net4.conf" "$I/net5.conf"
+    [ "$status" -eq 1 ]
+    got=$(echo "$output" | found yara)
+    echo "$got"
+    [ "$got" = "net1.conf kensa_ioc_net_sysjoker
+net2.conf kensa_ioc_net_sysjoker
+net5.conf kensa_ioc_net_mythreat" ]
+}
