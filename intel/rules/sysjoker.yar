@@ -65,8 +65,10 @@ rule kensa_sysjoker_linux
         $tok = "user_token=987217232" ascii
         $gd = "drive.google.com/uc?export=download" ascii
         $reg = "/api/attach" ascii
+        $first = "types-config.ts" ascii
     condition:
-        uint32(0) == 0x464C457F and ($home or $dir) and 3 of ($cron, $mac, $tok, $gd, $reg, $home)
+        uint32(0) == 0x464C457F and ($home or $dir) and
+        3 of ($cron, $mac, $tok, $gd, $reg, $home, $first)
 }
 
 rule kensa_sysjoker_macos
@@ -84,7 +86,12 @@ rule kensa_sysjoker_macos
         $agent = "com.apple.update.plist" ascii
         $tok = "user_token=987217232" ascii
         $gd = "drive.google.com/uc?export=download" ascii
+        $first = "types-config.ts" ascii
     condition:
+        // thin Mach-O (CF FA ED FE, CE FA ED FE), or fat: CA FE BA BE
+        // followed by a small architecture count (a Java class has its
+        // version there, 45 or more)
         (uint32(0) == 0xFEEDFACF or uint32(0) == 0xFEEDFACE or
-         uint32be(0) == 0xCAFEBABE) and 3 of them
+         (uint32be(0) == 0xCAFEBABE and uint32be(4) > 0 and
+          uint32be(4) < 20)) and 3 of them
 }

@@ -25,6 +25,7 @@
  * kensa_intel_check_rules, which the CLI calls to name a bad rule file
  * and line before scanning): a later move to another engine is local.
  */
+#define _DEFAULT_SOURCE         /* getpwent */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -60,6 +61,9 @@ struct ystate {
     struct yset sets[YARA_MAX_SETS];
     size_t nsets;
     bool want_md5;              /* a rule reads the md5 external */
+    bool want_owner;            /* ...the owner external */
+    struct yuser { uid_t uid; char *name; } *users; /* sorted by uid */
+    size_t nusers;
     int timeout_s;
     char *slow[YARA_SLOW_MAX];  /* compiler warnings: slow rules */
     size_t nslow;
@@ -69,9 +73,7 @@ struct ystate {
 struct ythread {
     YR_SCANNER *sc[YARA_MAX_SETS];
     size_t n;
-    uid_t uid;                  /* owner cache */
-    bool uid_ok;
-    char owner[64];
+    char owner[24];             /* a uid in decimal */
 };
 
 /* What the compiler callback collects. */
@@ -120,17 +122,18 @@ static int define_externals(YR_COMPILER *c)
     return 0;
 }
 
-/* Whether rule text reads the md5 external (not hash.md5()): a word
- * md5 not preceded by '.' and not followed by '('. */
-static bool reads_md5(const char *p, size_t n)
+/* Whether rule text reads external `w` ("md5", "owner"): the bare word,
+ * not a member (hash.md5) nor a call, nor part of a longer name. */
+static bool reads_word(const char *p, size_t n, const char *w)
 {
-    for(size_t i = 0; i + 3 <= n; i++) {
-        if(strncasecmp(p + i, "md5", 3))
+    size_t wl = strlen(w);
+    for(size_t i = 0; i + wl <= n; i++) {
+        if(strncmp(p + i, w, wl))
             continue;
         if(i && (isalnum((unsigned char)p[i - 1]) || p[i - 1] == '_' ||
                  p[i - 1] == '.' || p[i - 1] == '$'))
             continue;
-        size_t j = i + 3;
+        size_t j = i + wl;
         if(j < n && (isalnum((unsigned char)p[j]) || p[j] == '_'))
             continue;
         while(j < n && (p[j] == ' ' || p[j] == '\t'))
@@ -261,7 +264,7 @@ static void free_files(char **v, size_t n)
 
 /* Add one source file to c under its own namespace; errors in cc. */
 static bool add_source(YR_COMPILER *c, const char *path, struct ycomp *cc,
-                       bool *md5)
+                       bool *md5, bool *owner)
 {
     size_t len;
     char *text = slurp(path, &len);
@@ -272,8 +275,10 @@ static bool add_source(YR_COMPILER *c, const char *path, struct ycomp *cc,
                                                             EIO));
         return false;
     }
-    if(reads_md5(text, len))
+    if(reads_word(text, len, "md5"))
         *md5 = true;
+    if(reads_word(text, len, "owner"))
+        *owner = true;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     FILE *f = fmemopen(text, len, "r");
@@ -411,6 +416,7 @@ static char *net_rules(const struct kensa_options *o)
 }
 
 static void yara_fini(void *state);
+static void load_users(struct ystate *st);
 
 static void *yara_init(const struct kensa_options *o, enum kensa_err *err)
 {
@@ -477,8 +483,10 @@ static void *yara_init(const struct kensa_options *o, enum kensa_err *err)
                     st->sets[st->nsets].origin = strdup(files[i]);
                     st->nsets++;
                     st->want_md5 = true;   /* cannot tell: assume so */
+                    st->want_owner = true;
                 }
-            } else if(!add_source(c, files[i], &cc, &st->want_md5)) {
+            } else if(!add_source(c, files[i], &cc, &st->want_md5,
+                                  &st->want_owner)) {
                 *err = KENSA_EFORMAT;
             } else
                 nsrc++;
@@ -495,6 +503,8 @@ static void *yara_init(const struct kensa_options *o, enum kensa_err *err)
     }
     st->sets[0].origin = strdup("kensa");
     yr_compiler_destroy(c);
+    if(st->want_owner && !o->root)
+        load_users(st);
     return st;
 fail:
     if(c)
@@ -518,6 +528,9 @@ static void yara_fini(void *state)
     }
     for(size_t i = 0; i < st->nslow; i++)
         free(st->slow[i]);
+    for(size_t i = 0; i < st->nusers; i++)
+        free(st->users[i].name);
+    free(st->users);
     free(st);
     yr_finalize();
 }
@@ -696,22 +709,50 @@ static const char *filetype_of(const uint8_t *p, size_t n)
     return "UNKNOWN";
 }
 
-static const char *owner_of(struct ythread *t, const struct kobj *obj)
+static int cmp_user(const void *a, const void *b)
 {
-    const struct stat *st = obj->ctx ? obj->ctx->file_st : NULL;
-    if(!st)
-        return "";
-    if(!t->uid_ok || t->uid != st->st_uid) {
-        struct passwd pw, *res = NULL;
-        char buf[1024];
-        t->uid = st->st_uid;
-        t->uid_ok = true;
-        if(!obj->ctx->s->opts.root &&
-           !getpwuid_r(st->st_uid, &pw, buf, sizeof(buf), &res) && res)
-            snprintf(t->owner, sizeof(t->owner), "%s", res->pw_name);
-        else
-            snprintf(t->owner, sizeof(t->owner), "%u", (unsigned)st->st_uid);
+    uid_t x = ((const struct yuser *)a)->uid, y = ((const struct yuser *)b)->uid;
+    return x < y ? -1 : x > y;
+}
+
+/* The user names of this host, read in init: the scan runs confined
+ * and may not open /etc/passwd any more.  Not under --root (the host's
+ * names would lie about another system): uids in decimal then. */
+static void load_users(struct ystate *st)
+{
+    size_t cap = 0;
+    struct passwd *pw;
+    setpwent();
+    while((pw = getpwent()) && st->nusers < 65536) {
+        if(st->nusers == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct yuser *nu = realloc(st->users, nc * sizeof(*nu));
+            if(!nu)
+                break;
+            st->users = nu;
+            cap = nc;
+        }
+        if(!(st->users[st->nusers].name = strdup(pw->pw_name)))
+            break;
+        st->users[st->nusers++].uid = pw->pw_uid;
     }
+    endpwent();
+    if(st->nusers)
+        qsort(st->users, st->nusers, sizeof(*st->users), cmp_user);
+}
+
+static const char *owner_of(const struct ystate *st, struct ythread *t,
+                            const struct kobj *obj)
+{
+    const struct stat *fs = obj->ctx ? obj->ctx->file_st : NULL;
+    if(!st->want_owner || !fs)
+        return "";
+    struct yuser key = { .uid = fs->st_uid };
+    const struct yuser *u = st->nusers ?
+        bsearch(&key, st->users, st->nusers, sizeof(key), cmp_user) : NULL;
+    if(u)
+        return u->name;
+    snprintf(t->owner, sizeof(t->owner), "%u", (unsigned)fs->st_uid);
     return t->owner;
 }
 
@@ -739,7 +780,7 @@ static void yara_on_object(struct kobj *obj)
     const char *md5 = st->want_md5 ? kobj_digest_hex(obj, KDIGEST_MD5) : "";
     const char *vals[] = { name, path, ext,
                            filetype_of(obj->data, obj->len),
-                           owner_of(t, obj), md5 ? md5 : "" };
+                           owner_of(st, t, obj), md5 ? md5 : "" };
     for(size_t i = 0; i < st->nsets; i++) {
         if(!t->sc[i])
             continue;
@@ -818,9 +859,9 @@ enum kensa_err kensa_intel_check_rules(const char *path,
             break;
         }
         struct ycomp cc = { 0 };
-        bool md5 = false;
+        bool md5 = false, owner = false;
         yr_compiler_set_callback(c, comp_cb, &cc);
-        if(!add_source(c, files[i], &cc, &md5)) {
+        if(!add_source(c, files[i], &cc, &md5, &owner)) {
             e->line = cc.line;
             e->why = "intel.reason.rules";
             snprintf(e->detail, sizeof(e->detail), "%s", cc.msg);

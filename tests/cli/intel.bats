@@ -41,6 +41,15 @@ found() {
     echo "$output" | jq_any 'select(.rule.name == "kensa_charmpower_powershell") | .kensa.threat == "charmpower"'
 }
 
+@test "Mach-O thin and fat typed right (not a Java class), whatever the file's name" {
+    run --separate-stderr k scan --json "$I/magic"
+    [ "$status" -eq 1 ]
+    got=$(echo "$output" | found yara)
+    echo "$got"
+    [ "$got" = "fat kensa_sysjoker_macos
+types-config.ts kensa_sysjoker_macos" ]
+}
+
 @test "a sample inside a zip is found as file!member" {
     command -v zip >/dev/null || skip "zip not installed"
     rm -f "$I/s.zip"
@@ -262,4 +271,12 @@ YAR
     [ "$got" = "net1.conf kensa_ioc_net_sysjoker
 net2.conf kensa_ioc_net_sysjoker
 net5.conf kensa_ioc_net_mythreat" ]
+}
+
+@test "--rules: the owner external is the file owner's name, read before confinement" {
+    printf 'rule by_owner { meta: threat = "t" condition: owner == "%s" and filesize > 0 }\n' "$(id -un)" > "$I/owner.yar"
+    printf 'x\n' > "$I/owned"
+    run --separate-stderr k scan --json --rules "$I/owner.yar" "$I/owned"
+    [ "$status" -eq 1 ]
+    echo "$output" | jqe -s 'any(.[]; .rule.name == "by_owner")'
 }

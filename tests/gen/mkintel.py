@@ -88,6 +88,19 @@ def main():
         with open(os.path.join(s, name + ".bin"), "wb") as f:
             f.write(b"\x01" * 200 + data if not data.startswith((b"MZ", b"\x7fELF", b"\xcf")) else data)
             f.write(bytes(range(256)) * 4)
+    # Mach-O fat (CA FE BA BE, then a small architecture count) against
+    # a Java class with the same magic (then its version): only the
+    # first is Mach-O; and a thin Mach-O named like a TypeScript file
+    m = os.path.join(out, "magic")
+    os.makedirs(m, exist_ok=True)
+    traits = (b"/Library/MacOsServices/updateMacOs\0types-config.ts\0"
+              b"com.apple.update.plist\0")
+    with open(os.path.join(m, "fat"), "wb") as f:
+        f.write(b"\xca\xfe\xba\xbe\0\0\0\x02" + PAD + traits)
+    with open(os.path.join(m, "Klass.class"), "wb") as f:
+        f.write(b"\xca\xfe\xba\xbe\0\0\0\x34" + PAD + traits)
+    with open(os.path.join(m, "types-config.ts"), "wb") as f:
+        f.write(b"\xcf\xfa\xed\xfe\x07\0\0\x01" + PAD + traits)
     for p, flagged in PATHS:
         full = os.path.join(out, "roots", p)
         os.makedirs(os.path.dirname(full), exist_ok=True)
