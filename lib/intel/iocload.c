@@ -345,6 +345,17 @@ enum ioc_type ioc_normalise(enum ioc_type t, const char *p, size_t n,
             *why = "intel.reason.glob";
             return IOC_BAD;
         }
+        if(t == IOC_PATHGLOB) {
+            /* fnmatch backtracks: a hostile glob of many stars against a
+             * deep path would cost time on every file of that name */
+            size_t stars = 0;
+            for(const char *q = out; *q; q++)
+                stars += *q == '*';
+            if(stars > 8) {
+                *why = "intel.reason.glob";
+                return IOC_BAD;
+            }
+        }
         if(t == IOC_DIRPATH && l < 3) {   /* "/" alone: everything */
             *why = "intel.reason.path";
             return IOC_BAD;
