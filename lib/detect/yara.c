@@ -535,6 +535,23 @@ static void yara_fini(void *state)
     yr_finalize();
 }
 
+/*
+ * libyara 4.2.3's yr_scanner_create does not check four of its
+ * allocations (the match bitmaps and lists) and reports success with
+ * NULL there; the first scan then writes through them.  Check them
+ * here: a scanner with one missing is destroyed, and objects are then
+ * reported unscanned (yara.error), never clean.
+ */
+static bool scanner_whole(const YR_SCANNER *sc, const YR_RULES *r)
+{
+    if(!sc->rule_matches_flags || !sc->ns_unsatisfied_flags)
+        return false;
+    if(r->num_strings && (!sc->matches || !sc->unconfirmed_matches ||
+                          !sc->strings_temp_disabled))
+        return false;
+    return true;
+}
+
 static void *yara_thread_init(void *state)
 {
     struct ystate *st = state;
@@ -546,6 +563,10 @@ static void *yara_thread_init(void *state)
         if(st->sets[i].rules &&
            yr_scanner_create(st->sets[i].rules, &t->sc[i]) != ERROR_SUCCESS)
             t->sc[i] = NULL;
+        if(t->sc[i] && !scanner_whole(t->sc[i], st->sets[i].rules)) {
+            yr_scanner_destroy(t->sc[i]);
+            t->sc[i] = NULL;
+        }
         if(t->sc[i]) {
             yr_scanner_set_timeout(t->sc[i], st->timeout_s);
             yr_scanner_set_flags(t->sc[i], SCAN_FLAGS_FAST_MODE);
@@ -782,8 +803,12 @@ static void yara_on_object(struct kobj *obj)
                            filetype_of(obj->data, obj->len),
                            owner_of(st, t, obj), md5 ? md5 : "" };
     for(size_t i = 0; i < st->nsets; i++) {
-        if(!t->sc[i])
+        if(!t->sc[i]) {
+            if(st->sets[i].rules)   /* could not be made: say so */
+                ctx_warn(obj->ctx, obj->path, KENSA_ENOMEM, KMSG_YARA_ERROR,
+                         "out of memory");
             continue;
+        }
         for(size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++)
             yr_scanner_define_string_variable(t->sc[i], externals[v],
                                               vals[v]);
