@@ -280,3 +280,12 @@ net5.conf kensa_ioc_net_mythreat" ]
     [ "$status" -eq 1 ]
     echo "$output" | jqe -s 'any(.[]; .rule.name == "by_owner")'
 }
+
+@test "a YARA scan that times out is reported incomplete, not clean" {
+    printf 'rule slow { meta: threat = "t" condition: for all i in (0..filesize) : ( for all j in (0..1000) : ( uint8(i) == 0 ) ) }\n' > "$I/slow.yar"
+    head -c 2000000 /dev/zero > "$I/zeros.bin"
+    run --separate-stderr timeout 60 "$KENSA" scan --threads 1 --json --no-summary --max-scantime 1000 --rules "$I/slow.yar" "$I/zeros.bin"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_any '.error.id == "yara.error" and (.error.message | test("incomplete, not clean"))'
+    echo "$output" | jqe -s 'any(.[]; .event.action == "scan-completed" and .kensa.scan.skipped.limit >= 1)'
+}
