@@ -803,7 +803,8 @@ enum kensa_err kensa_intel_check_rules(const char *path,
                                        struct kensa_intel_error *e);
 
 /* The YARA rule files built in (intel/rules): i-th name ("sysjoker.yar")
- * and its source; NULL past the end. */
+ * and its source; NULL past the end.  The last is kensa-iocs.yar, the
+ * rule kensa makes of the pack's network indicators. */
 const char *kensa_rules_builtin(size_t i, const char **text, size_t *len);
 /* The rules' names of a built-in file, one a line, into out (cap bytes,
  * NUL-terminated): for kensa rules --list. */

@@ -42,6 +42,7 @@
 
 #include "core/engine.h"
 #include "core/finding.h"
+#include "detect/yara.h"
 #include "intel/iocload.h"
 #include "intel/pack.h"
 
@@ -354,7 +355,7 @@ static int cmp_threat(const void *a, const void *b)
  * words; URLs exactly, case kept (a dead drop is its id, never the bare
  * host).  NULL when there is none (or no memory: then no such rule).
  */
-static char *net_rules(const struct kensa_options *o)
+char *yara_net_rules(const struct kensa_options *o)
 {
     struct ioc_set *s = ioc_set_new();
     struct ioc_report r = { 0 };
@@ -455,7 +456,7 @@ static void *yara_init(const struct kensa_options *o, enum kensa_err *err)
             nsrc++;
         }
     }
-    char *net = net_rules(o);
+    char *net = yara_net_rules(o);
     if(net) {
         cc.file = "kensa-iocs";
         int bad = yr_compiler_add_string(c, net, "kensa-iocs");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/yara.h"
 #include "intel/iocload.h"
 #include "intel/pack.h"
 #include "kensa/kensa.h"
@@ -57,22 +58,30 @@ static pthread_once_t rule_once = PTHREAD_ONCE_INIT;
 
 static void unmask_rules(void)
 {
-    rule_texts = calloc(kensa_pack_n_rules + 1, sizeof(char *));
+    struct kensa_options o;
+    rule_texts = calloc(kensa_pack_n_rules + 2, sizeof(char *));
     for(size_t i = 0; rule_texts && i < kensa_pack_n_rules; i++)
         rule_texts[i] = kensa_pack_text(kensa_pack_rules[i].masked,
                                         kensa_pack_rules[i].len);
+    /* last: the rule made of the pack's network indicators */
+    kensa_options_default(&o);
+    if(rule_texts)
+        rule_texts[kensa_pack_n_rules] = yara_net_rules(&o);
 }
 
 const char *kensa_rules_builtin(size_t i, const char **text, size_t *len)
 {
-    if(i >= kensa_pack_n_rules)
-        return NULL;
     pthread_once(&rule_once, unmask_rules);
+    if(i > kensa_pack_n_rules || (i == kensa_pack_n_rules &&
+                                  (!rule_texts || !rule_texts[i])))
+        return NULL;
+    const char *t = rule_texts && rule_texts[i] ? rule_texts[i] : "";
     if(text)
-        *text = rule_texts && rule_texts[i] ? rule_texts[i] : "";
+        *text = t;
     if(len)
-        *len = rule_texts && rule_texts[i] ? kensa_pack_rules[i].len : 0;
-    return kensa_pack_rules[i].name;
+        *len = strlen(t);
+    return i < kensa_pack_n_rules ? kensa_pack_rules[i].name :
+                                    YARA_NET_RULES_FILE;
 }
 
 size_t kensa_rules_builtin_names(size_t i, char *out, size_t cap)

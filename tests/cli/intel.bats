@@ -21,7 +21,9 @@ found() {
 @test "every built-in YARA rule fires on its sample, and on nothing else" {
     run "$KENSA" rules --list
     [ "$status" -eq 0 ]
-    rules=$(echo "$output" | cut -f2)
+    # kensa-iocs.yar: the network indicators' rule (a test of its own)
+    echo "$output" | grep -q '^kensa-iocs.yar	kensa_ioc_net_sysjoker$'
+    rules=$(echo "$output" | grep -v '^kensa-iocs.yar' | cut -f2)
     [ "$(echo "$rules" | wc -l)" -ge 10 ]
     run --separate-stderr k scan --json "$I/samples"
     [ "$status" -eq 1 ]
