@@ -22,8 +22,8 @@ if [ ! -f "$DIR/.built" ]; then
     mkdir -p "$DIR/tree/bin" "$DIR/tree/py"
     find /usr/bin -maxdepth 1 -type f -size -30M -exec cp -p {} "$DIR/tree/bin/" \;
     py=$(ls -d /usr/lib/python3.* 2>/dev/null | head -1)
-    [ -n "$py" ] && (cd "$py" && find . -name '*.py' -size -1M | head -4000 |
-        cpio -pdm --quiet "$DIR/tree/py" 2>/dev/null) || true
+    [ -n "$py" ] && (cd "$py" && find . -name '*.py' -size -1024k | sort | head -4000 |
+        xargs cp --parents -t "$DIR/tree/py") || true
     python3 "$TOP/tests/gen/mkintel.py" "$DIR/planted" >/dev/null
     cp -r "$DIR/planted/samples" "$DIR/tree/planted"
     touch "$DIR/.built"
