@@ -20,8 +20,10 @@ rule kensa_flagpro_macro_dropper
         reference = "https://insight-jp.nttsecurity.com/post/102hf3q/flagpro-the-new-malware-used-by-blacktech"
         author = "kensa"
     strings:
-        $auto1 = "Workbook_Open" ascii wide nocase
-        $auto2 = "Auto_Open" ascii wide nocase
+        // the entry point as code declares it, not as prose names it
+        $auto1 = /Sub[ \t]+Workbook_Open[ \t]*\(\)/ nocase
+        $auto2 = /Sub[ \t]+Auto_Open[ \t]*\(\)/ nocase
+        $end = "End Sub" ascii wide nocase
         $w1 = "For Binary" ascii wide nocase
         $w2 = "SaveToFile" ascii wide nocase
         $w3 = "ADODB.Stream" ascii wide nocase
@@ -30,7 +32,7 @@ rule kensa_flagpro_macro_dropper
         $start2 = "SpecialFolders(\"Startup\")" ascii wide nocase
         $dwm = "dwm.exe" ascii wide nocase
     condition:
-        filesize < 20MB and any of ($auto*) and any of ($w*) and
+        filesize < 20MB and any of ($auto*) and $end and any of ($w*) and
         any of ($start*) and $dwm
 }
 

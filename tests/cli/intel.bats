@@ -291,3 +291,16 @@ net5.conf kensa_ioc_net_mythreat" ]
     echo "$output" | jq_any '.error.id == "yara.error" and (.error.message | test("incomplete, not clean"))'
     echo "$output" | jqe -s 'any(.[]; .event.action == "scan-completed" and .kensa.scan.skipped.limit >= 1)'
 }
+
+@test "prose about the Flagpro macro is not the macro" {
+    cat > "$I/notes.md" <<'MD'
+The macro uses an auto-exec trigger (`Workbook_Open`/`Auto_Open`) that writes
+a file (`Open ... For Binary`/`Put`/`ADODB.Stream`/`SaveToFile`) into
+`Environ("APPDATA") & "\Microsoft\Windows\Start Menu\Programs\Startup"`
+under the name `dwm.exe`.
+MD
+    run --separate-stderr k scan --json "$I/notes.md" "$I/samples/kensa_flagpro_macro_dropper.bin"
+    [ "$status" -eq 1 ]
+    echo "$output" | jqe -s '[.[] | select(.kensa.detector == "yara")] | length == 1 and
+        (.[0].kensa.path | endswith("kensa_flagpro_macro_dropper.bin"))'
+}
