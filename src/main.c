@@ -1678,6 +1678,9 @@ bad:
     if(c.running && strcmp(c.cmd, "log4j") && strcmp(c.cmd, "scan")) {
         say(stderr, M("cli.pid_needs_running"));
         rc = EXIT_ERROR;
+    } else if((c.n_ioc_files || c.n_rule_paths) && strcmp(c.cmd, "scan")) {
+        say(stderr, M("cli.intel_scan_only"));
+        rc = EXIT_ERROR;
     } else if((c.fix || c.dry_run || c.restore) && strcmp(c.cmd, "log4j")) {
         say(stderr, M("cli.fix_needs_log4j"));
         rc = EXIT_ERROR;

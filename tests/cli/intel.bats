@@ -184,11 +184,18 @@ JSON
     [[ "$stderr" == *"bad.csv：3 行目"* ]]
 }
 
-@test "--iocs with a file that is not there points to --export-iocs" {
+@test "--iocs with a file that is not there points to --export-iocs; --iocs is for scan" {
+    run --separate-stderr k scan --iocs "$I/out.csv" "$I/samples"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"--iocs $I/out.csv: not found"*"use --export-iocs $I/out.csv"* ]]
+    [ ! -e "$I/out.csv" ]
+    # the old use: kensa logs --iocs FILE
     run --separate-stderr k logs --iocs "$I/out.csv" "$I/samples"
     [ "$status" -eq 2 ]
-    [[ "$stderr" == *"--export-iocs"* ]]
+    [[ "$stderr" == *"apply to kensa scan"*"--export-iocs"* ]]
     [ ! -e "$I/out.csv" ]
+    run --separate-stderr k log4j --rules "$I/rules" "$I/samples"
+    [ "$status" -eq 2 ]
 }
 
 @test "--rules: a folder of sources with externals, a compiled file, a bad rule named with its line" {
