@@ -55,8 +55,12 @@ enum kensa_verdict {
     KENSA_VERDICT_PATCHED = 3,    /* fixed version (reported with --all) */
     KENSA_VERDICT_EOL = 4,        /* end-of-life branch with known CVEs */
     KENSA_VERDICT_ATTACK = 5,     /* an exploitation attempt (logs) */
-    KENSA_VERDICT_SUSPICIOUS = 6, /* a near miss: not evaluated as an attack */
-    KENSA_VERDICT_MALICIOUS = 7,  /* intel matched: an IoC or a YARA rule */
+    KENSA_VERDICT_SUSPICIOUS = 6, /* a near miss: not evaluated as an attack;
+                                     a document with dubious content */
+    KENSA_VERDICT_MACROS = 7,     /* a document with macros, nothing
+                                     dangerous in them (informational) */
+    KENSA_VERDICT_MALICIOUS = 8,  /* a document whose content would harm;
+                                     intel matched: an IoC, a YARA rule */
 };
 #define KENSA_VERDICT_LAST KENSA_VERDICT_MALICIOUS
 

@@ -28,6 +28,7 @@ const char *kensa_verdict_name(enum kensa_verdict v)
     case KENSA_VERDICT_EOL: return "end-of-life";
     case KENSA_VERDICT_ATTACK: return "attack";
     case KENSA_VERDICT_SUSPICIOUS: return "suspicious";
+    case KENSA_VERDICT_MACROS: return "macros";
     case KENSA_VERDICT_MALICIOUS: return "malicious";
     default: return "none";
     }

@@ -823,6 +823,7 @@ static void run_rec(struct rec *rc, const void *ctx, const void *item)
         "kensa.scan.findings.by_verdict.end-of-life",
         "kensa.scan.findings.by_verdict.attack",
         "kensa.scan.findings.by_verdict.suspicious",
+        "kensa.scan.findings.by_verdict.macros",
         "kensa.scan.findings.by_verdict.malicious",
     };
     _Static_assert(sizeof(verdict_keys) / sizeof(verdict_keys[0]) ==
