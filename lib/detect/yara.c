@@ -63,6 +63,7 @@ struct ystate {
     size_t nsets;
     bool want_md5;              /* a rule reads the md5 external */
     bool want_owner;            /* ...the owner external */
+    bool user_rules;            /* --rules given: may read the path */
     struct yuser { uid_t uid; char *name; } *users; /* sorted by uid */
     size_t nusers;
     int timeout_s;
@@ -468,6 +469,7 @@ static void *yara_init(const struct kensa_options *o, enum kensa_err *err)
         nsrc++;
     }
     st->nsets = 1;   /* sets[0]: the sources */
+    st->user_rules = o->n_rule_paths > 0;
     for(size_t p = 0; p < o->n_rule_paths; p++) {
         char **files;
         size_t nf;
@@ -831,9 +833,24 @@ static void yara_on_object(struct kobj *obj)
     }
 }
 
+/* The user's rules may read filename, filepath and extension: then the
+ * same bytes under another path may match otherwise, and the clean cache
+ * must not take one for the other (the pack's rules read none). */
+static uint32_t yara_context(const struct kobj *obj)
+{
+    const struct ystate *st = detector_state(obj->ctx->s, &detector_yara);
+    if(!st || !st->user_rules)
+        return 0;
+    uint32_t h = 2166136261u;
+    for(const char *p = kobj_system_path(obj); *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return h ? h : 1;
+}
+
 const struct detector detector_yara = {
     .name = "yara",
     .on_object = yara_on_object,
+    .context = yara_context,
     .whole = true,
     .init = yara_init,
     .fini = yara_fini,

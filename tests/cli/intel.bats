@@ -311,3 +311,14 @@ MD
     echo "$output" | jqe -s '[.[] | select(.kensa.detector == "yara")] | length == 1 and
         (.[0].kensa.path | endswith("kensa_flagpro_macro_dropper.bin"))'
 }
+
+@test "--rules reading the path: the same archive twice under two names is scanned twice" {
+    command -v zip >/dev/null || skip "zip not installed"
+    rm -rf "$I/ctx" && mkdir -p "$I/ctx" && cd "$I/ctx"
+    printf 'MARKER-XYZ\n' > x.txt
+    zip -q in1.zip x.txt && cp in1.zip in2.zip && zip -q -0 outer.zip in1.zip in2.zip
+    printf 'rule by_path { meta: threat = "t" strings: $a = "MARKER-XYZ" condition: $a and filepath contains "in2.zip" }\n' > r.yar
+    run --separate-stderr k scan --json --rules r.yar outer.zip
+    [ "$status" -eq 1 ]
+    echo "$output" | jqe -s 'any(.[]; .rule.name == "by_path" and (.kensa.path | endswith("in2.zip!/x.txt")))'
+}
