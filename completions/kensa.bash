@@ -4,13 +4,13 @@ _kensa()
     local cur prev words cword
     _init_completion || return
 
-    local commands="log4j logs doc scan image system threats brief version help"
+    local commands="log4j logs doc scan image system rules threats brief version help"
     local opts="--help --version --json --csv --format --output --quiet
         --color --lang --all --fail-on --threads --exclude --exclude-from
         --include-fs --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary --no-advice --force
-        --password --passwords --running --pid --root --log-path --persistence --no-persistence --iocs --extract --fix --dry-run --backup-dir
+        --password --passwords --running --pid --root --log-path --persistence --no-persistence --export-iocs --iocs --rules --list --export --extract --fix --dry-run --backup-dir
         --restore --fix-log4j1 --no-confine --syslog --syslog-facility"
 
     case $prev in
@@ -22,8 +22,8 @@ _kensa()
         --syslog) COMPREPLY=($(compgen -W "local udp:// tcp:// unix:" -- "$cur")); compopt -o nospace; return ;;
         --syslog-facility) COMPREPLY=($(compgen -W "user daemon local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")); return ;;
         # --exclude: paths, folders completed with their '/' (a folder glob)
-        -o|--output|--iocs|--passwords|--exclude|--exclude-from) _filedir; return ;;
-        --log-path|--backup-dir|--root|--extract) _filedir -d; return ;;
+        -o|--output|--export-iocs|--iocs|--rules|--passwords|--exclude|--exclude-from) _filedir; return ;;
+        --log-path|--backup-dir|--root|--export|--extract) _filedir -d; return ;;
         --threads|-j|--max-*|--password) return ;;
         --pid) _pids; return ;;
         brief) COMPREPLY=($(compgen -W "$(kensa threats 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;

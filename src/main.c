@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,9 +84,15 @@ struct cli {
     uint64_t failing;               /* findings that make the exit 1 */
     const char **log_paths;
     size_t n_log_paths;
-    const char *iocs_path;
+    const char *iocs_path;          /* --export-iocs */
     const char *extract;            /* doc --extract DIR */
     struct kensa_iocs *iocs;
+    const char **ioc_files;         /* --iocs: the user's intel */
+    size_t n_ioc_files;
+    const char **rule_paths;        /* --rules */
+    size_t n_rule_paths;
+    bool rules_list;                /* rules --list */
+    const char *rules_export;       /* rules --export DIR */
     struct pwlist passwords;        /* --password, then --passwords files */
     const char **password_files;
     size_t n_password_files;
@@ -222,9 +229,11 @@ static void put_own(FILE *o, const char *id)
 static const struct { const char *cmd, *opts; } cmd_opts[] = {
     { "log4j", SCAN_OPTS "fix dry-run backup-dir restore force fix-log4j1 "
                "running pid " },
-    { "logs", SCAN_OPTS "iocs " },
+    { "logs", SCAN_OPTS "export-iocs " },
     { "doc", SCAN_OPTS "extract " },
-    { "scan", SCAN_OPTS "log-path running pid persistence no-persistence " },
+    { "scan", SCAN_OPTS "log-path running pid persistence no-persistence "
+              "iocs rules " },
+    { "rules", " list export lang help " },
     /* a layout folder is read as an image: no walk, no --root */
     { "image", " json csv format output quiet no-advice color lang all "
                "fail-on max-scansize max-files max-recursion max-ratio "
@@ -1044,6 +1053,130 @@ static enum kensa_err run_processes(struct cli *c, struct kensa_scanner *s)
     return err;
 }
 
+/*
+ * The user's intel (--iocs, --rules), read before the scan so that a bad
+ * file is named with its line (exit 2) and refused entries are counted
+ * in a warning.  --iocs was an output option before issue 12: a path
+ * that cannot be read says where that went (--export-iocs).
+ */
+static int check_intel(struct cli *c)
+{
+    struct kensa_intel_error e;
+    for(size_t i = 0; i < c->n_ioc_files; i++) {
+        const char *f = c->ioc_files[i];
+        enum kensa_err err = kensa_intel_check_iocs(f, &e);
+        char *why = e.why ? render(M(e.why, e.detail)) : NULL;
+        const char *w = why ? why : kensa_strerror_lang(err, lang);
+        char nb[24], nl[24];
+        if(err && e.why && (!strcmp(e.why, "intel.reason.open") ||
+                            !strcmp(e.why, "intel.reason.not_file")))
+            say(stderr, M("cli.iocs_unreadable", f,
+                          err == KENSA_ENOENT ?
+                          kensa_strerror_lang(err, lang) : w));
+        else if(err)
+            say(stderr, M("cli.iocs_bad", f, num(nb, e.line), w));
+        else if(e.rejected && !c->quiet) {
+            char *rw = render(M(e.rejected_why ? e.rejected_why :
+                                "intel.reason.unknown"));
+            say(stderr, M("cli.iocs_rejected", f, num(nb, e.rejected),
+                          num(nl, e.rejected_line), e.rejected_value,
+                          rw ? rw : ""));
+            free(rw);
+        }
+        free(why);
+        if(err)
+            return -1;
+    }
+    for(size_t i = 0; i < c->n_rule_paths; i++) {
+        enum kensa_err err = kensa_intel_check_rules(c->rule_paths[i], &e);
+        if(!err)
+            continue;
+        char *why = e.why ? render(M(e.why, e.detail)) : NULL;
+        char nb[24];
+        say(stderr, M("cli.rules_bad", e.file, num(nb, e.line),
+                      why ? why : kensa_strerror_lang(err, lang)));
+        free(why);
+        return -1;
+    }
+    c->so.ioc_files = c->ioc_files;
+    c->so.n_ioc_files = c->n_ioc_files;
+    c->so.rule_paths = c->rule_paths;
+    c->so.n_rule_paths = c->n_rule_paths;
+    return 0;
+}
+
+/*
+ * kensa rules --list | --export DIR: the YARA rules built in.  --export
+ * writes each file into DIR (made when missing) through the folder's
+ * descriptor, O_EXCL|O_NOFOLLOW: never over an existing file, never
+ * through a link planted there.
+ */
+static int cmd_rules(const struct cli *c)
+{
+    const char *name, *text;
+    size_t len;
+    if(!c->rules_list && !c->rules_export) {
+        say(stderr, M("cli.rules_needs"));
+        return EXIT_ERROR;
+    }
+    if(c->rules_list) {
+        char names[8192];
+        for(size_t i = 0; (name = kensa_rules_builtin(i, NULL, NULL)); i++) {
+            kensa_rules_builtin_names(i, names, sizeof(names));
+            for(char *p = names, *nl; *p; p = nl + 1) {
+                if(!(nl = strchr(p, '\n')))
+                    break;
+                *nl = 0;
+                printf("%s\t%s\n", name, p);
+            }
+        }
+    }
+    if(!c->rules_export)
+        return EXIT_CLEAN;
+    if(mkdir(c->rules_export, 0755) && errno != EEXIST) {
+        say(stderr, M("cli.cannot_write", c->rules_export, strerror(errno)));
+        return EXIT_ERROR;
+    }
+    int dfd = open(c->rules_export, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+                   O_NOFOLLOW);
+    if(dfd < 0) {
+        say(stderr, M("cli.cannot_write", c->rules_export, strerror(errno)));
+        return EXIT_ERROR;
+    }
+    size_t n = 0;
+    for(size_t i = 0; (name = kensa_rules_builtin(i, &text, &len)); i++) {
+        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                        O_CLOEXEC, 0644);
+        if(fd < 0) {
+            say(stderr, M(errno == EEXIST || errno == ELOOP ?
+                          "cli.rules_exists" : "cli.cannot_write",
+                          name, strerror(errno)));
+            close(dfd);
+            return EXIT_ERROR;
+        }
+        size_t off = 0;
+        while(off < len) {
+            ssize_t w = write(fd, text + off, len - off);
+            if(w < 0 && errno == EINTR)
+                continue;
+            if(w <= 0)
+                break;
+            off += (size_t)w;
+        }
+        if(close(fd) || off != len) {
+            say(stderr, M("cli.cannot_write", name, strerror(errno)));
+            close(dfd);
+            return EXIT_ERROR;
+        }
+        n++;
+    }
+    close(dfd);
+    char nb[24];
+    if(!c->quiet)
+        say(stderr, M("cli.rules_exported", num(nb, n), c->rules_export));
+    return EXIT_CLEAN;
+}
+
 static int cmd_scan(struct cli *c, int argc, char **argv)
 {
     static const char *const def_roots[] = { "/" };
@@ -1092,6 +1225,8 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     }
     c->so.passwords = (const char *const *)c->passwords.v;
     c->so.n_passwords = c->passwords.n;
+    if(check_intel(c))
+        return EXIT_ERROR;
     if(c->iocs_path && !(iocs_out = open_out(c->iocs_path)))
         return EXIT_ERROR;
     if(c->output) {
@@ -1504,9 +1639,14 @@ int main(int argc, char **argv)
     c.log_paths = calloc((size_t)argc + 1, sizeof(*c.log_paths));
     c.password_files = calloc((size_t)argc + 1, sizeof(*c.password_files));
     c.pids = calloc((size_t)argc + 1, sizeof(*c.pids));
+    c.ioc_files = calloc((size_t)argc + 1, sizeof(*c.ioc_files));
+    c.rule_paths = calloc((size_t)argc + 1, sizeof(*c.rule_paths));
     if(!c.excludes || !c.log_paths || !c.password_files ||
-       !c.exclude_files || !c.include_fs || !c.pids) {
+       !c.exclude_files || !c.include_fs || !c.pids || !c.ioc_files ||
+       !c.rule_paths) {
         free(c.pids);
+        free(c.ioc_files);
+        free(c.rule_paths);
         fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         free(c.excludes);
         free(c.exclude_files);
@@ -1623,7 +1763,11 @@ int main(int argc, char **argv)
         case OPT_PASSWORDS:
             c.password_files[c.n_password_files++] = optarg;
             break;
-        case OPT_IOCS: c.iocs_path = optarg; break;
+        case OPT_EXPORT_IOCS: c.iocs_path = optarg; break;
+        case OPT_IOCS: c.ioc_files[c.n_ioc_files++] = optarg; break;
+        case OPT_RULES: c.rule_paths[c.n_rule_paths++] = optarg; break;
+        case OPT_LIST: c.rules_list = true; break;
+        case OPT_EXPORT: c.rules_export = optarg; break;
         case OPT_EXTRACT: c.extract = optarg; break;
         case OPT_FIX: c.fix = true; break;
         case OPT_DRY_RUN: c.dry_run = true; break;
@@ -1705,6 +1849,9 @@ bad:
     if(c.running && strcmp(c.cmd, "log4j") && strcmp(c.cmd, "scan")) {
         say(stderr, M("cli.pid_needs_running"));
         rc = EXIT_ERROR;
+    } else if((c.n_ioc_files || c.n_rule_paths) && strcmp(c.cmd, "scan")) {
+        say(stderr, M("cli.intel_scan_only"));
+        rc = EXIT_ERROR;
     } else if((c.fix || c.dry_run || c.restore) && strcmp(c.cmd, "log4j")) {
         say(stderr, M("cli.fix_needs_log4j"));
         rc = EXIT_ERROR;
@@ -1722,6 +1869,8 @@ bad:
         rc = cmd_system(&c, nargs);
     else if(!strcmp(c.cmd, "threats"))
         rc = cmd_threats(&c);
+    else if(!strcmp(c.cmd, "rules"))
+        rc = cmd_rules(&c);
     else if(!strcmp(c.cmd, "brief"))
         rc = cmd_brief(&c, nargs, args);
     else if(!strcmp(c.cmd, "version")) {
@@ -1750,6 +1899,8 @@ done:
     excludes_free(&c.globs);
     free(c.log_paths);
     free(c.password_files);
+    free(c.ioc_files);
+    free(c.rule_paths);
     passwords_free(&c.passwords);
     return rc;
 }

@@ -59,7 +59,8 @@ enum kensa_verdict {
                                      a document with dubious content */
     KENSA_VERDICT_MACROS = 7,     /* a document with macros, nothing
                                      dangerous in them (informational) */
-    KENSA_VERDICT_MALICIOUS = 8,  /* a document whose content would harm */
+    KENSA_VERDICT_MALICIOUS = 8,  /* a document whose content would harm;
+                                     intel matched: an IoC, a YARA rule */
 };
 #define KENSA_VERDICT_LAST KENSA_VERDICT_MALICIOUS
 
@@ -89,6 +90,12 @@ const char *kensa_severity_name(enum kensa_severity s);
 #define KENSA_THREAT_MALDOC "maldoc"   /* a harmful Office document */
 #define KENSA_THREAT_PERSISTENCE "persistence" /* a persistence entry that
                                    launches something suspicious */
+#define KENSA_THREAT_CHARMPOWER "charmpower" /* APT35's PowerShell kit */
+#define KENSA_THREAT_WEBTOOS "webtoos"       /* Linux DDoS bot */
+#define KENSA_THREAT_BLADABINDI "bladabindi" /* njRAT */
+#define KENSA_THREAT_HABITSRAT "habitsrat"   /* Go RAT */
+#define KENSA_THREAT_USER_IOC "user-ioc"     /* the user's own intel
+                                   (--iocs) naming no threat */
 
 /*
  * A message: an id from the catalog ("log4j.vulnerable") with its
@@ -294,6 +301,18 @@ struct kensa_options {
     /* Leave out the persistence detector (cron, systemd, launchd,
      * Startup folders, scheduled tasks...): --no-persistence. */
     bool no_persistence;
+    /* The user's intel on top of the pack built in (docs/DESIGN.md,
+     * "Intel pack"): files of indicators (--iocs: hash lists, CSV, STIX
+     * 2.1 bundles, MISP events) and YARA rules (--rules: .yar/.yara
+     * sources, compiled .yarc, or folders of them); borrowed for the
+     * call to kensa_scanner_new.  Check them first with
+     * kensa_intel_check_iocs/_rules to name a bad file's line: the
+     * scanner only fails (KENSA_EFORMAT) on them. */
+    const char *const *ioc_files;
+    size_t n_ioc_files;
+    const char *const *rule_paths;
+    size_t n_rule_paths;
+    bool no_builtin_intel;     /* only the user's intel, not the pack's */
 };
 
 /* Fill `out` with defaults (all detectors, default limits). */
@@ -848,6 +867,40 @@ enum kensa_err kensa_fix_backups(const char *dir,
 
 /* ---------------------------------------------------------------------- */
 /* Indicators gathered from log hits (kensa logs --iocs).                 */
+
+/*
+ * The user's intel, checked before a scan so that a bad file is named
+ * with its line.  kensa_intel_check_iocs reads one file of indicators
+ * (KENSA_EFORMAT at e->line for a line that is not intel; entries
+ * that are intel but fail validation - a hash of the wrong length, the
+ * hash of an empty file - are counted in e->rejected, the first one
+ * named); kensa_intel_check_rules compiles a --rules path alone.
+ * e->why is a catalog id (intel.reason.*, with e->detail as its {1}).
+ */
+struct kensa_intel_error {
+    const char *file;           /* the file at fault */
+    size_t line;                /* its line, 0: the file as a whole */
+    const char *why;            /* catalog id */
+    char detail[256];
+    size_t loaded;              /* entries or rule files read */
+    size_t rejected;            /* entries refused */
+    size_t rejected_line;       /* the first refused entry's line */
+    const char *rejected_why;   /* ...its reason (catalog id) */
+    char rejected_value[160];   /* ...its value as read, cut */
+    char file_buf[512];
+};
+enum kensa_err kensa_intel_check_iocs(const char *path,
+                                      struct kensa_intel_error *e);
+enum kensa_err kensa_intel_check_rules(const char *path,
+                                       struct kensa_intel_error *e);
+
+/* The YARA rule files built in (intel/rules): i-th name ("sysjoker.yar")
+ * and its source; NULL past the end.  The last is kensa-iocs.yar, the
+ * rule kensa makes of the pack's network indicators. */
+const char *kensa_rules_builtin(size_t i, const char **text, size_t *len);
+/* The rules' names of a built-in file, one a line, into out (cap bytes,
+ * NUL-terminated): for kensa rules --list. */
+size_t kensa_rules_builtin_names(size_t i, char *out, size_t cap);
 
 struct kensa_iocs;
 

@@ -397,6 +397,14 @@ struct detector {
     void (*thread_fini)(void *tstate);
     void (*on_end)(struct kobj *obj);
     void (*on_scan_end)(struct kensa_scanner *s, void *state);
+    /*
+     * Optional: whether the file at `path` (the scanned system's path,
+     * sysroot_system_path) must be scanned whatever its size: a path
+     * indicator names it.  The scanner then ignores --max-filesize for
+     * it and scans it even when empty (issue 12: a name/path IoC hit
+     * forces a content scan).
+     */
+    bool (*path_hit)(struct kensa_scanner *s, void *state, const char *path);
 };
 
 #define FORMAT(n) extern const struct format format_##n;
@@ -427,6 +435,10 @@ void detectors_fini(struct kensa_scanner *s);
  * thread (made by thread_init on first use; NULL on failure). */
 void *detector_state(const struct kensa_scanner *s, const struct detector *d);
 void *detector_thread_state(struct kensa_scanner *s, const struct detector *d);
+
+/* Whether an enabled detector's path_hit() claims the file at host
+ * path `path`. */
+bool detectors_path_hit(struct kensa_scanner *s, const char *path);
 
 /* Every enabled detector's on_scan_end, once. */
 void detectors_scan_end(struct kensa_scanner *s);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "core/sysroot.h"
 
 static const struct format *const formats[] = {
 #define FORMAT(n) &format_##n,
@@ -130,6 +131,18 @@ void *detector_thread_state(struct kensa_scanner *s, const struct detector *d)
     }
     pthread_mutex_unlock(&s->tlock);
     return st;
+}
+
+bool detectors_path_hit(struct kensa_scanner *s, const char *path)
+{
+    uint32_t on = s->opts.detectors;
+    const char *sp = sysroot_system_path(s->sys, path);
+    for(size_t i = 0; i < NDETECTORS; i++) {
+        if(enabled(i, on) && detectors[i]->path_hit &&
+           detectors[i]->path_hit(s, detector_state(s, detectors[i]), sp))
+            return true;
+    }
+    return false;
 }
 
 void detectors_scan_end(struct kensa_scanner *s)

@@ -603,7 +603,12 @@ void scan_file(struct kensa_scanner *s, const char *path, int fd,
     uint8_t *data = NULL;
 
     progress(s, path);
-    if(l->max_filesize && (uint64_t)st->st_size > l->max_filesize) {
+    /* a path indicator names it: scanned whatever its size */
+    bool named = (st->st_size == 0 ||
+                  (l->max_filesize &&
+                   (uint64_t)st->st_size > l->max_filesize)) &&
+                 detectors_path_hit(s, path);
+    if(!named && l->max_filesize && (uint64_t)st->st_size > l->max_filesize) {
         char nb[24];
         warn1(s, path, KENSA_ELIMIT, KMSG_LIMIT_FILESIZE,
               kmsg_u64(nb, l->max_filesize));
@@ -613,8 +618,12 @@ void scan_file(struct kensa_scanner *s, const char *path, int fd,
     s->stats.files++;
     s->stats.bytes += (uint64_t)st->st_size;
     pthread_mutex_unlock(&s->lock);
-    if(st->st_size == 0)
+    if(st->st_size == 0) {
+        static const uint8_t none[1];
+        if(named)       /* the path is the finding: an object of no bytes */
+            scan_mem(s, path, st, none, 0, false, attrs);
         return;
+    }
     size_t len = (size_t)st->st_size;
     if(len <= SMALL_FILE) {
         /* Small files are read, not mapped: mmap, the page fault and

@@ -848,10 +848,24 @@ static bool zip_walk(struct kobj *obj)
         if(!rc && e->method && len > e->usize)
             ctx_charge(c, obj->path, len - e->usize);
         if(rc) {
-            ctx_warn(c, obj->path, rc,
-                     rc == KENSA_ELIMIT ? KMSG_ZIP_OVER_LIMIT :
-                                          KMSG_ZIP_ENTRY_ERROR,
-                     e->name);
+            /* the ratio stopped a member whose sizes lied (read whole
+             * for a `whole` detector): what was inflated before it
+             * stopped counts against the file's budget, as it does when
+             * the member is streamed */
+            uint64_t spent = e->method && l->max_ratio &&
+                             e->csize <= UINT64_MAX / 2 / l->max_ratio ?
+                             e->csize * l->max_ratio : 0;
+            if(rc == KENSA_ELIMIT && spent && spent < scratch.max) {
+                ctx_warn(c, obj->path, rc, KMSG_ZIP_RATIO, e->name,
+                         kmsg_u64(nb, l->max_ratio));
+                if(spent > e->usize &&
+                   !ctx_charge(c, obj->path, spent - e->usize))
+                    break;
+            } else
+                ctx_warn(c, obj->path, rc,
+                         rc == KENSA_ELIMIT ? KMSG_ZIP_OVER_LIMIT :
+                                              KMSG_ZIP_ENTRY_ERROR,
+                         e->name);
             continue;
         }
         if(data == scratch.p) {

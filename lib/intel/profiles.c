@@ -50,6 +50,25 @@
             "https://attack.mitre.org/techniques/T1204/002/\n" \
             "https://attack.mitre.org/techniques/T1221/\n" \
             "https://attack.mitre.org/techniques/T1559/002/"
+#define ALIASES_SYSJOKER "SysJoker"
+#define ALIASES_CHARMPOWER "APT35, Charming Kitten, PHOSPHORUS, Magic Hound"
+#define ALIASES_WEBTOOS "Webtoos"
+#define ALIASES_BLADABINDI "njRAT"
+#define ALIASES_HABITSRAT "HabitsRAT"
+#define MS_LOG4J_GUIDANCE \
+            "https://www.microsoft.com/en-us/security/blog/2021/12/11/" \
+            "guidance-for-preventing-detecting-and-hunting-for-cve-2021-44228" \
+            "-log4j-2-exploitation/"
+#define REFS_SYSJOKER \
+            "https://www.intezer.com/blog/malware-analysis/new-backdoor-sysjoker/\n" \
+            "https://objective-see.com/blog/blog_0x6C.html"
+#define REFS_CHARMPOWER \
+            "https://research.checkpoint.com/2022/apt35-exploits-log4j-vulnerability-to-distribute-new-modular-powershell-toolkit/\n" \
+            "https://attack.mitre.org/software/S0674/\n" \
+            "https://www.jpcert.or.jp/at/2021/at210050.html"
+#define REFS_LOG4SHELL_MALWARE \
+            MS_LOG4J_GUIDANCE "\n" \
+            "https://www.jpcert.or.jp/at/2021/at210050.html"
 
 static const struct kensa_profile en[] = {
     {
@@ -314,6 +333,144 @@ static const struct kensa_profile en[] = {
             "https://attack.mitre.org/techniques/T1543/\n"
             "https://attack.mitre.org/techniques/T1547/001/",
     },
+    {
+        .id = "sysjoker",
+        .name = "SysJoker (cross-platform backdoor)",
+        .aliases = ALIASES_SYSJOKER,
+        .summary =
+            "A backdoor with builds for Windows, Linux and macOS that behave "
+            "alike, found by Intezer in December 2021 on the Linux web "
+            "server of an educational institution. On Windows a dropper "
+            "unzips it under C:\\ProgramData\\RecoverySystem; each build "
+            "then copies itself where it passes for a system updater "
+            "(igfxCUIService.exe under ProgramData, "
+            "/.Library/SystemServices/updateSystem, "
+            "/Library/MacOsServices/updateMacOs) and sets itself to run at "
+            "start (a Run key, an @reboot cron line, the launch agent "
+            "com.apple.update.plist). It fingerprints the host with system "
+            "commands, reads the address of its server from a file on Google "
+            "Drive (the server changed several times), and on order runs "
+            "commands, downloads and runs programs, or deletes itself.",
+        .impact =
+            "Windows, Linux and macOS machines. The operator appears to "
+            "choose specific victims; an infected npm package was suggested "
+            "as one way in.",
+        .assessment =
+            "Critical where found: it gives the operator full remote control "
+            "and is probably a step towards espionage, lateral movement or "
+            "ransomware. The code shares nothing with known malware, so the "
+            "author can change it easily: treat known hashes as a floor, and "
+            "rely on the places it hides and the way it persists too.",
+        .mitigation =
+            "1. Kill its processes (the updateSystem, updateMacOs or "
+            "igfxCUIService.exe copies). 2. Remove its persistence: the "
+            "@reboot cron line, the launch agent com.apple.update.plist, the "
+            "Run value igfxCUIService. 3. Delete its files and folders "
+            "(/.Library, /Library/MacOsServices, /Library/SystemNetwork, "
+            "C:\\ProgramData\\SystemData and RecoverySystem), after copying "
+            "them for analysis. 4. Scan memory with a memory scanner to make "
+            "sure nothing is left running. 5. Find the way in: on a server, "
+            "review exposed services and their configuration, password "
+            "strength, and software versions with known exploits. Block the "
+            "C2 domains and the Google Drive links at the proxy.",
+        .references = REFS_SYSJOKER,
+    },
+    {
+        .id = "charmpower",
+        .name = "CharmPower (APT35's modular PowerShell toolkit)",
+        .aliases = ALIASES_CHARMPOWER,
+        .summary =
+            "A PowerShell backdoor that APT35 (Charming Kitten, PHOSPHORUS, "
+            "Magic Hound) installed through Log4Shell in January 2022, with a "
+            "public JNDI exploit kit. Its core checks the network, "
+            "enumerates the system, reads the address of its server from an "
+            "Amazon S3 bucket (changing servers every few hundred polls), "
+            "then receives modules as Base64-encoded PowerShell or C# and "
+            "posts their results back over HTTP. One module erases "
+            "persistence traces from the registry.",
+        .impact =
+            "Windows hosts running Java applications that were vulnerable to "
+            "Log4Shell (CVE-2021-44228), and anything reachable from them.",
+        .assessment =
+            "Critical: a state-backed actor with hands on the keyboard. "
+            "Modules arrive from the server, so what was done on a host "
+            "cannot be read from the files alone; the cleanup module may have "
+            "removed registry persistence already.",
+        .mitigation =
+            "1. Kill the PowerShell processes running the toolkit. 2. Remove "
+            "persistence (Run keys, scheduled tasks, services), knowing the "
+            "cleanup module may have hidden some. 3. Delete its scripts after "
+            "copying them for analysis. 4. Scan memory: modules live there. "
+            "5. Find the entry point: the vulnerable Log4j copy (kensa "
+            "log4j) and the attack in the logs (kensa logs); patch it, and "
+            "block the S3 bucket and C2 addresses at the proxy.",
+        .references = REFS_CHARMPOWER,
+    },
+    {
+        .id = "webtoos",
+        .name = "Webtoos (Linux DDoS bot delivered through Log4Shell)",
+        .aliases = ALIASES_WEBTOOS,
+        .summary =
+            "Malware with distributed denial-of-service functions and a "
+            "persistence mechanism, seen by Microsoft being installed through "
+            "Log4Shell from December 2021. Public detail is thin: kensa's "
+            "rule looks for flood modes and boot persistence together in one "
+            "Linux executable, and reports with low confidence.",
+        .impact =
+            "Linux servers running Java applications vulnerable to Log4Shell.",
+        .assessment =
+            "High to critical: the host is under an attacker's control and "
+            "lends its bandwidth to attacks on others; the persistence lets "
+            "the attacker come back for more.",
+        .mitigation =
+            "1. Kill the bot's processes. 2. Remove its persistence (cron, "
+            "systemd units, init scripts, rc.local). 3. Delete its files "
+            "after copying them. 4. Scan memory. 5. Find the entry point: "
+            "the vulnerable Log4j copy and the attack in the logs; patch "
+            "and watch outbound traffic.",
+        .references = REFS_LOG4SHELL_MALWARE,
+    },
+    {
+        .id = "bladabindi",
+        .name = "Bladabindi (njRAT remote access trojan)",
+        .aliases = ALIASES_BLADABINDI,
+        .summary =
+            "A long-known .NET remote access trojan, among the payloads "
+            "Microsoft saw dropped after Log4Shell exploitation. It logs "
+            "keys, steals credentials, opens the firewall for itself with "
+            "netsh, spreads over removable drives and takes orders over a "
+            "plain TCP channel whose fields are separated by a fixed marker.",
+        .impact = "Windows hosts, reached here through vulnerable Java applications.",
+        .assessment =
+            "Critical: full remote control, keylogging and credential "
+            "theft. Builders are freely available, so samples vary widely.",
+        .mitigation =
+            "1. Kill its process. 2. Remove its persistence (Run keys, the "
+            "Startup folder copy) and the firewall exception it added. 3. "
+            "Delete its files after copying them. 4. Scan memory. 5. Find "
+            "the entry point (the vulnerable Log4j copy, the attack in the "
+            "logs) and change the passwords used on the host.",
+        .references = REFS_LOG4SHELL_MALWARE,
+    },
+    {
+        .id = "habitsrat",
+        .name = "HabitsRAT (Go remote access trojan)",
+        .aliases = ALIASES_HABITSRAT,
+        .summary =
+            "A remote access trojan written in Go with Windows and Linux "
+            "builds, among the payloads Microsoft saw dropped after Log4Shell "
+            "exploitation. Public detail is thin: kensa's rule asks for a Go "
+            "binary naming the project, holding a public key and running "
+            "commands, and reports with low confidence.",
+        .impact = "Windows and Linux hosts running Java applications vulnerable to Log4Shell.",
+        .assessment = "Critical: remote command execution by an attacker.",
+        .mitigation =
+            "1. Kill its process. 2. Remove its persistence (cron, systemd, "
+            "Run keys, scheduled tasks). 3. Delete its files after copying "
+            "them. 4. Scan memory. 5. Find the entry point (the vulnerable "
+            "Log4j copy, the attack in the logs) and patch it.",
+        .references = REFS_LOG4SHELL_MALWARE,
+    },
 };
 
 static const struct kensa_profile ja[] = {
@@ -564,6 +721,136 @@ static const struct kensa_profile ja[] = {
             "https://attack.mitre.org/techniques/T1053/\n"
             "https://attack.mitre.org/techniques/T1543/\n"
             "https://attack.mitre.org/techniques/T1547/001/",
+    },
+    {
+        .id = "sysjoker",
+        .name = "SysJoker（複数 OS 対応のバックドア）",
+        .aliases = ALIASES_SYSJOKER,
+        .summary =
+            "Windows、Linux、macOS 用のビルドがあり、どれも同じように動くバック"
+            "ドア。2021 年 12 月、Intezer が教育機関の Linux Web サーバーへの攻撃"
+            "の中で発見した。Windows ではドロッパーが C:\\ProgramData\\"
+            "RecoverySystem に展開する。各ビルドはシステムの更新プログラムを装っ"
+            "た場所に自分をコピーし（ProgramData 配下の igfxCUIService.exe、"
+            "/.Library/SystemServices/updateSystem、/Library/MacOsServices/"
+            "updateMacOs）、起動時に実行されるよう登録する（Run キー、@reboot の"
+            " cron 行、LaunchAgent の com.apple.update.plist）。システムのコマンド"
+            "で端末の情報を集め、Google ドライブ上のファイルから C2 サーバーの"
+            "アドレスを読み取り（解析中にも数回変わった）、指示に従ってコマンド"
+            "の実行、プログラムのダウンロードと実行、自己削除を行う。",
+        .impact =
+            "Windows、Linux、macOS のすべて。攻撃者は特定の標的を選んでいると"
+            "みられる。侵入経路の一つとして、感染した npm パッケージが挙げられて"
+            "いる。",
+        .assessment =
+            "見つかった場合は緊急。攻撃者に端末の完全な遠隔操作を許し、諜報活動"
+            "や横展開、ランサムウェアへの足がかりになりうる。既知のマルウェアと"
+            "コードを共有しておらず作者が容易に改変できるため、既知のハッシュに"
+            "頼らず、潜む場所と永続化の手口でも探す必要がある。",
+        .mitigation =
+            "1. 関連プロセス（updateSystem、updateMacOs、igfxCUIService.exe の"
+            "コピー）を終了する。2. 永続化を削除する（@reboot の cron 行、"
+            "LaunchAgent の com.apple.update.plist、Run 値 igfxCUIService）。"
+            "3. 関連するファイルとフォルダー（/.Library、/Library/MacOsServices、"
+            "/Library/SystemNetwork、C:\\ProgramData\\SystemData と "
+            "RecoverySystem）を、解析用にコピーしたうえで削除する。4. メモリー"
+            "スキャナーでマルウェアが残っていないことを確認する。5. 侵入口を調べ"
+            "る。サーバーであれば、外部に公開しているサービスの設定、パスワード"
+            "の強度、使用中のソフトウェアのバージョンと既知の脆弱性を確認する。"
+            "C2 ドメインと Google ドライブのリンクはプロキシーで遮断する。",
+        .references = REFS_SYSJOKER,
+    },
+    {
+        .id = "charmpower",
+        .name = "CharmPower（APT35 のモジュール型 PowerShell ツール）",
+        .aliases = ALIASES_CHARMPOWER,
+        .summary =
+            "APT35（Charming Kitten、PHOSPHORUS、Magic Hound）が 2022 年 1 月、"
+            "公開されている JNDI エクスプロイトキットを使い Log4Shell 経由で設置"
+            "した PowerShell 製のバックドア。本体はネットワークの確認とシステム"
+            "情報の収集を行い、Amazon S3 バケットから C2 サーバーのアドレスを"
+            "読み取り（数百回の通信ごとに切り替える）、Base64 でエンコードされた"
+            " PowerShell や C# のモジュールを受け取って実行し、結果を HTTP で送"
+            "り返す。レジストリーから永続化の痕跡を消すモジュールもある。",
+        .impact =
+            "Log4Shell（CVE-2021-44228）の脆弱性がある Java アプリケーションを"
+            "動かす Windows ホストと、そこから到達できるすべて。",
+        .assessment =
+            "緊急。国家の支援を受けた攻撃者が直接操作している。モジュールは"
+            "サーバーから届くため、ファイルだけでは何が行われたか分からない。"
+            "痕跡消去モジュールがレジストリーの永続化をすでに消している可能性"
+            "がある。",
+        .mitigation =
+            "1. ツールを実行している PowerShell のプロセスを終了する。2. 永続化"
+            "（Run キー、タスク スケジューラ、サービス）を削除する。一部は消去"
+            "モジュールで隠されている可能性がある。3. スクリプトを解析用にコピー"
+            "したうえで削除する。4. モジュールはメモリー上にあるため、メモリーを"
+            "スキャンする。5. 侵入口を調べる。脆弱な Log4j（kensa log4j）と"
+            "ログの攻撃（kensa logs）を探して修正し、S3 バケットと C2 アドレスを"
+            "プロキシーで遮断する。",
+        .references = REFS_CHARMPOWER,
+    },
+    {
+        .id = "webtoos",
+        .name = "Webtoos（Log4Shell 経由で設置される Linux の DDoS ボット）",
+        .aliases = ALIASES_WEBTOOS,
+        .summary =
+            "分散型サービス妨害（DDoS）機能と永続化の仕組みを持つマルウェア。"
+            "2021 年 12 月以降、Log4Shell 経由で設置されるのを Microsoft が確認"
+            "した。公開情報は少なく、kensa のルールは一つの Linux 実行ファイルに"
+            "フラッド攻撃の種類と起動時の永続化がそろっているものを探し、確度"
+            "「低」として報告する。",
+        .impact = "Log4Shell の脆弱性がある Java アプリケーションを動かす Linux サーバー。",
+        .assessment =
+            "重要から緊急。ホストは攻撃者の支配下にあり、他者への攻撃に帯域を"
+            "使われる。永続化により攻撃者は再び戻ってこられる。",
+        .mitigation =
+            "1. ボットのプロセスを終了する。2. 永続化（cron、systemd ユニット、"
+            "init スクリプト、rc.local）を削除する。3. ファイルをコピーしたうえで"
+            "削除する。4. メモリーをスキャンする。5. 侵入口（脆弱な Log4j と"
+            "ログの攻撃）を調べて修正し、外向きの通信を監視する。",
+        .references = REFS_LOG4SHELL_MALWARE,
+    },
+    {
+        .id = "bladabindi",
+        .name = "Bladabindi（njRAT、遠隔操作型トロイの木馬）",
+        .aliases = ALIASES_BLADABINDI,
+        .summary =
+            "古くから知られる .NET 製の遠隔操作型トロイの木馬で、Log4Shell の"
+            "悪用後に投下されるのを Microsoft が確認したものの一つ。キー入力の"
+            "記録、認証情報の窃取、netsh によるファイアウォールの例外登録、"
+            "リムーバブルドライブ経由の拡散を行い、固定の区切り記号を使う単純な"
+            " TCP 通信で指示を受ける。",
+        .impact = "Windows ホスト（ここでは脆弱な Java アプリケーション経由）。",
+        .assessment =
+            "緊急。完全な遠隔操作、キー入力の記録、認証情報の窃取。作成ツールが"
+            "出回っており、検体はさまざまに異なる。",
+        .mitigation =
+            "1. プロセスを終了する。2. 永続化（Run キー、スタートアップ フォル"
+            "ダーのコピー）と、追加されたファイアウォールの例外を削除する。"
+            "3. ファイルをコピーしたうえで削除する。4. メモリーをスキャンする。"
+            "5. 侵入口（脆弱な Log4j、ログの攻撃）を調べ、ホストで使われた"
+            "パスワードを変更する。",
+        .references = REFS_LOG4SHELL_MALWARE,
+    },
+    {
+        .id = "habitsrat",
+        .name = "HabitsRAT（Go 製の遠隔操作型トロイの木馬）",
+        .aliases = ALIASES_HABITSRAT,
+        .summary =
+            "Go で書かれ、Windows 用と Linux 用のビルドがある遠隔操作型トロイの"
+            "木馬で、Log4Shell の悪用後に投下されるのを Microsoft が確認した"
+            "ものの一つ。公開情報は少なく、kensa のルールはプロジェクト名を含み、"
+            "公開鍵を持ち、コマンドを実行する Go のバイナリーを探し、確度「低」"
+            "として報告する。",
+        .impact = "Log4Shell の脆弱性がある Java アプリケーションを動かす Windows と Linux のホスト。",
+        .assessment = "緊急。攻撃者による遠隔からのコマンド実行。",
+        .mitigation =
+            "1. プロセスを終了する。2. 永続化（cron、systemd、Run キー、タスク"
+            " スケジューラ）を削除する。3. ファイルをコピーしたうえで削除する。"
+            "4. メモリーをスキャンする。5. 侵入口（脆弱な Log4j、ログの攻撃）を"
+            "調べて修正する。",
+        .references = REFS_LOG4SHELL_MALWARE,
     },
 };
 

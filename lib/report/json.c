@@ -956,6 +956,8 @@ static void run_rec(struct rec *rc, const void *ctx, const void *item)
         "kensa.scan.findings.by_verdict.macros",
         "kensa.scan.findings.by_verdict.malicious",
     };
+    _Static_assert(sizeof(verdict_keys) / sizeof(verdict_keys[0]) ==
+                   KENSA_VERDICT_LAST + 1, "a key for every verdict");
 
     if(!j || !o) {
         rc->err = KENSA_ENOMEM;

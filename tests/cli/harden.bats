@@ -166,13 +166,13 @@ denied() {
     [ "$(attempt write)" = OK ]
 }
 
-@test "outputs are opened before confinement: -o and --iocs outside the spill folder" {
+@test "outputs are opened before confinement: -o and --export-iocs outside the spill folder" {
     rm -f "$H/out/r.json" "$H/out/iocs.csv"
-    TMPDIR="$H/spill" run k logs --json -o "$H/out/r.json" --iocs "$H/out/iocs.csv" "$H/root"
+    TMPDIR="$H/spill" run k logs --json -o "$H/out/r.json" --export-iocs "$H/out/iocs.csv" "$H/root"
     [ "$status" -eq 1 ]
     [ "$(count_alerts < "$H/out/r.json")" -eq 1 ]
     grep -q '^"host","x.evil.example"' "$H/out/iocs.csv"
-    run k logs --iocs "$H/nosuch/iocs.csv" "$H/root/access.log"
+    run k logs --export-iocs "$H/nosuch/iocs.csv" "$H/root/access.log"
     [ "$status" -eq 2 ]
     [[ "$output" == *"cannot write $H/nosuch/iocs.csv"* ]]
 }

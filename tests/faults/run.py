@@ -44,8 +44,8 @@ exhaustive = os.environ.get('KENSA_FAULTS_ALL') == '1'
 RUNS = [  # name, arguments after kensa (DIR: the fixtures, OUT: scratch)
     ('log4j', ['log4j', '--threads', '1', 'DIR']),
     ('log4j --csv', ['log4j', '--threads', '1', '--csv', '--all', 'DIR']),
-    ('logs', ['logs', '--threads', '1', '--iocs', 'OUT/iocs.csv', 'DIR']),
-    ('logs --json', ['logs', '--threads', '1', '--json', '--iocs', 'OUT/iocs.json', 'DIR']),
+    ('logs', ['logs', '--threads', '1', '--export-iocs', 'OUT/iocs.csv', 'DIR']),
+    ('logs --json', ['logs', '--threads', '1', '--json', '--export-iocs', 'OUT/iocs.json', 'DIR']),
     ('scan', ['scan', '--threads', '1', '--json', 'DIR']),
     ('log4j --fix --dry-run', ['log4j', '--threads', '1', '--fix', '--dry-run', 'DIR']),
 ]
