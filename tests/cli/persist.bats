@@ -135,9 +135,12 @@ rules_of() {
 
 @test "--no-persistence: the planted roots give nothing" {
     for os in linux macos windows; do
+        # the intel detectors still judge the planted files (a SysJoker
+        # plist name, dwm.exe in a Startup folder): only persist is off
         run k scan --root "$PR/$os" --json --no-persistence
-        [ "$status" -eq 0 ]
-        printf '%s\n' "$output" | only_run_record
+        [ "$status" -eq 0 ] || [ "$status" -eq 1 ]
+        printf '%s\n' "$output" | jqe -s 'any(.[]; .event.action == "scan-completed")
+            and ([.[] | select(.kensa.detector == "persist")] | length == 0)'
     done
     run k log4j --root "$PR/linux" --json
     [ "$status" -eq 0 ]
@@ -161,9 +164,11 @@ rules_of() {
 
 @test "the same path outside a root's persistence places is no persistence" {
     # the fake roots scanned as plain folders: their paths are /…/roots/linux/etc/…
+    # (the intel detectors may still name a planted file: not persist)
     run k scan --json "$PR"
-    [ "$status" -eq 0 ]
-    printf '%s\n' "$output" | only_run_record
+    [ "$status" -eq 0 ] || [ "$status" -eq 1 ]
+    printf '%s\n' "$output" | jqe -s 'any(.[]; .event.action == "scan-completed")
+        and ([.[] | select(.kensa.detector == "persist")] | length == 0)'
 }
 
 @test "hostile persistence files: long lines, NULs, deep plists, broken bplists, odd UTF-16 give no crash" {
