@@ -383,9 +383,15 @@ static void judge_cfb(struct doc *d, const uint8_t *p, size_t n,
     }
     if(!d->type && cfb_find(c, -1, "WordDocument") >= 0)
         d->type = "doc";
-    if(!d->type && cfb_find(c, -1, "VisioDocument") >= 0)
+    bool visio = (i = cfb_find(c, -1, "VisioDocument")) >= 0;
+    if(visio && !d->type)
         d->type = "vsd";
-    if((i = cfb_find(c, -1, "PowerPoint Document")) >= 0) {
+    long ppt = visio ? -1 : cfb_find(c, -1, "PowerPoint Document");
+    if(visio || ppt >= 0) {
+        /* Visio and PowerPoint 97 keep their project's CFB inside their
+         * document stream (LZSS chunks, zlib) */
+        if(ppt >= 0)
+            i = ppt;
         if(!d->type)
             d->type = "ppt";
         struct buf doc, out;
@@ -393,12 +399,15 @@ static void judge_cfb(struct doc *d, const uint8_t *p, size_t n,
         buf_init(&out, MAX_VBA);
         size_t lens[8], nl = 0;
         if((cfb_read(c, (size_t)i, &doc) == KENSA_OK || doc.len) &&
-           vba_ppt_projects(doc.p, doc.len, &out, lens, 8, &nl) == KENSA_OK) {
+           (visio ? vba_visio_projects(doc.p, doc.len, &out, lens, 8, &nl)
+                  : vba_ppt_projects(doc.p, doc.len, &out, lens, 8,
+                                     &nl)) == KENSA_OK) {
             size_t off = 0;
             for(size_t k = 0; k < nl; k++) {
                 struct cfb *pc = NULL;
                 if(cfb_open(&pc, out.p + off, lens[k], NULL) == KENSA_OK) {
-                    judge_cfb_vba(d, pc, "VbaProjectStg");
+                    judge_cfb_vba(d, pc, visio ? "VisioDocument" :
+                                  "VbaProjectStg");
                     cfb_free(pc);
                 }
                 off += lens[k];
@@ -956,7 +965,14 @@ static void maldoc_on_object(struct kobj *obj)
     if(!obj->data || obj->len < 8)
         return;
     if(!memcmp(obj->data, CFB_MAGIC, 8)) {
+        /* judged with their document: an OOXML's vbaProject.bin, and the
+         * project a PowerPoint 97 or Visio document keeps in its stream
+         * (the cfb format names it VbaProjectStg) */
         if(obj->len < 512 || in_ooxml(obj))
+            return;
+        if(obj->parent && obj->parent->data && obj->parent->len >= 8 &&
+           !memcmp(obj->parent->data, CFB_MAGIC, 8) &&
+           !strcmp(obj->name, "VbaProjectStg"))
             return;
         struct doc *d = malloc(sizeof(*d));
         if(!d)

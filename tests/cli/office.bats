@@ -154,3 +154,11 @@ sys.exit(d != bytes((i * 13) & 0xFF for i in range(8 << 20)))'
     [ "$status" -eq 0 ] || [ "$status" -eq 1 ] || [ "$status" -eq 2 ]
     printf '%s\n' "$output" | jqe -s 'any(.[]; .error.id? == "limit.files")'
 }
+
+@test "kensa doc: a PowerPoint 97 or Visio project is judged once, on its document" {
+    run k doc --json "$O/ppt97.ppt" "$O/visio.vsd"
+    [ "$status" -eq 0 ] || [ "$status" -eq 1 ]
+    printf '%s\n' "$output" | jqe -s '[.[] | select(.kensa.detector == "maldoc")] |
+        length == 2 and (map(.kensa.path | test("VbaProjectStg")) | any | not)
+        and (map(.kensa.doc.vba_modules) | all(. >= 1))'
+}
