@@ -208,6 +208,7 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
     { "log4j", SCAN_OPTS "fix dry-run backup-dir restore force fix-log4j1 "
                "running pid " },
     { "logs", SCAN_OPTS "iocs " },
+    { "mail", SCAN_OPTS },
     { "scan", SCAN_OPTS "log-path running pid " },
     { "system", " root json format lang help " },
     { "threats", " lang help " },
@@ -1541,8 +1542,11 @@ bad:
     } else if(c.restore)
         rc = confine(&c, NULL, 0) ? EXIT_ERROR :
              cmd_restore(nargs, args, c.force);
-    else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
-       !strcmp(c.cmd, "logs"))
+    else if(!strcmp(c.cmd, "mail") && !kensa_mail_built()) {
+        say(stderr, M("mail.not_built"));
+        rc = EXIT_ERROR;
+    } else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
+       !strcmp(c.cmd, "logs") || !strcmp(c.cmd, "mail"))
         rc = cmd_scan(&c, nargs, args);
     else if(!strcmp(c.cmd, "system"))
         rc = cmd_system(&c, nargs);
