@@ -399,7 +399,9 @@ static void on_finding(const struct kensa_finding *f, void *ud)
     if((unsigned)f->severity < 5)
         c->per_sev[f->severity]++;
     /* an inventory (--all) is not a reason to fail */
-    if(f->verdict != KENSA_VERDICT_PATCHED && (int)f->severity >= c->fail_on)
+    if(f->verdict != KENSA_VERDICT_PATCHED &&
+       !(f->kind == KENSA_KIND_STATE && f->verdict == KENSA_VERDICT_NONE) &&
+       (int)f->severity >= c->fail_on)
         c->failing++;
     if(c->iocs)
         kensa_iocs_add(c->iocs, f);

@@ -43,6 +43,7 @@
 #define MAIL_NAME_MAX 200        /* an attachment's name, bytes */
 #define MAIL_ADDRS 16            /* recipients carried to findings */
 #define THREAD_PW (2 * MAILPW_MAX) /* candidates from a thread */
+#define MAIL_NAMES 24            /* attachment names in a mail's record */
 
 bool kensa_mail_built(void)
 {
@@ -89,11 +90,13 @@ static bool header_at(const uint8_t *p, size_t n)
 {
     size_t i = 0, fields = 0, known = 0, strong = 0;
     while(i < n && i < 65536) {
-        const uint8_t *nl = memchr(p + i, '\n', n - i);
-        size_t e = nl ? (size_t)(nl - p) : n;
+        /* lines end in LF, CRLF or a lone CR (old Mac mail) */
+        size_t e = i;
+        while(e < n && p[e] != '\n' && p[e] != '\r')
+            e++;
+        bool last = e >= n;
         size_t len = e - i;
-        if(len && p[e - 1] == '\r')
-            len--;
+        size_t next = e + (e + 1 < n && p[e] == '\r' && p[e + 1] == '\n' ? 2 : 1);
         if(!len)
             return fields >= 2 && known >= 2 && strong;
         if(p[i] == ' ' || p[i] == '\t') {
@@ -115,9 +118,9 @@ static bool header_at(const uint8_t *p, size_t n)
                         strong++;
             }
         }
-        if(!nl)
+        if(last)
             return fields >= 2 && known >= 2 && strong && n < 65536;
-        i = e + 1;
+        i = next;
     }
     return false;
 }
@@ -394,8 +397,10 @@ struct mwalk {
     struct mailpw pw;      /* found in this message's text */
     size_t parts, attachments, partial, tnef;
     bool stop;
-    /* the attachments' names and their findings, for the mail's own */
+    /* the attachments' names, for the mail's own finding */
     GString *names;
+    char *name_v[MAIL_NAMES];
+    size_t nnames;
 };
 
 static bool is_text_body(GMimeObject *o)
@@ -504,15 +509,30 @@ static void attachments(struct mwalk *w, GMimeObject *o, int depth)
         return;
     }
     if(GMIME_IS_MESSAGE_PART(o)) {
+        /* an attached message: scanned as a mail of its own, named by
+         * its file name when it has one */
         GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
-        if(!m)
+        const char *fn = g_mime_object_get_content_disposition_parameter(o,
+                                                                 "filename");
+        if(!fn)
+            fn = g_mime_object_get_content_type_parameter(o, "name");
+        char name[MAIL_NAME_MAX + 1] = "";
+        if(fn)
+            clean_name(fn, name);
+        if(!name[0])
+            snprintf(name, sizeof(name), "message[%zu].eml", w->parts);
+        if(!ctx_count_entry(c, w->obj->path)) {
+            w->stop = true;
             return;
+        }
+        if(!m) {
+            scan_attachment(w, name, (const uint8_t *)"", 0);
+            return;
+        }
         GMimeStream *out = g_mime_stream_mem_new();
         g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, out);
         GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
-        char name[64];
-        snprintf(name, sizeof(name), "message[%zu].eml", w->parts);
-        if(ba && ba->len && ctx_charge(c, w->obj->path, ba->len))
+        if(ba && ctx_charge(c, w->obj->path, ba->len))
             scan_attachment(w, name, ba->data, ba->len);
         g_object_unref(out);
         return;
@@ -610,13 +630,15 @@ static void scan_attachment(struct mwalk *w, const char *name,
     if(w->names->len < 4096)
         g_string_append_printf(w->names, "%s%s", w->names->len ? ", " : "",
                                name);
+    if(w->nnames < MAIL_NAMES)
+        w->name_v[w->nnames++] = g_strdup(name);
     object_scan_child(obj, name, p, n);
     obj->attrs = saved;
 }
 
 /* The mail's own finding: the worst of what its attachments gave. */
 static void mail_verdict(struct mwalk *w, uint64_t findings, int worst_sev,
-                         enum kensa_verdict worst)
+                         enum kensa_verdict worst, bool inventory)
 {
     const struct minfo *mi = &w->mi;
     char nf[24];
@@ -641,7 +663,8 @@ static void mail_verdict(struct mwalk *w, uint64_t findings, int worst_sev,
         ATTR("email.message_id", mi->msgid, 0);
     if(mi->date)
         ATTR("email.origination_timestamp", mi->date, 0);
-    ATTR("email.attachments.file.name", w->names->str, 0);
+    for(size_t i = 0; i < w->nnames; i++)
+        ATTR("email.attachments.file.name", w->name_v[i], KENSA_ATTR_LIST);
 #undef ATTR
     struct kensa_msg ev[2];
     size_t ne = 0;
@@ -674,6 +697,23 @@ static void mail_verdict(struct mwalk *w, uint64_t findings, int worst_sev,
             g_free(lname);
         }
     }
+    if(inventory) {
+        /* --all: what the mail is and holds, as a state record */
+        struct kensa_finding f = {
+            .detector = "mail",
+            .threat = KENSA_THREAT_FLAGPRO,
+            .rule = "mail.inventory",
+            .verdict = KENSA_VERDICT_NONE,
+            .severity = KENSA_SEV_INFO,
+            .kind = KENSA_KIND_STATE,
+            .message = { .id = kmsg_key(KMSG_MAIL_INVENTORY), .args = args,
+                         .nargs = 6 },
+            .attrs = at, .n_attrs = a,
+        };
+        ctx_report(w->obj, &f);
+        g_string_free(to, TRUE);
+        return;
+    }
     struct kensa_finding f = {
         .detector = "mail",
         .threat = KENSA_THREAT_FLAGPRO,
@@ -700,7 +740,18 @@ static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
                  kmsg_u64(nb, MAIL_MAX));
         return;
     }
+    /* lines ending in a lone CR (old Mac mail programs): GMime knows LF
+     * and CRLF only, so a copy with LF (the same size) is parsed */
+    char *lf = NULL;
+    size_t head = n < 65536 ? n : 65536;
+    if(!memchr(p, '\n', head) && memchr(p, '\r', head)) {
+        lf = g_malloc(n ? n : 1);
+        for(size_t i = 0; i < n; i++)
+            lf[i] = p[i] == '\r' ? '\n' : (char)p[i];
+        p = (const uint8_t *)lf;
+    }
     GMimeMessage *m = parse(p, n);
+    g_free(lf);   /* GMime copied what it keeps */
     if(!m) {
         ctx_warn(c, obj->path, KENSA_EFORMAT, KMSG_MAIL_PARSE);
         return;
@@ -721,13 +772,17 @@ static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
     int ms = c->worst_sev;
     enum kensa_verdict mv = c->worst_verdict;
     if(mine && ms)
-        mail_verdict(&w, mine, ms, mv);
+        mail_verdict(&w, mine, ms, mv, false);
+    else if(c->s->opts.report_patched)
+        mail_verdict(&w, 0, 0, KENSA_VERDICT_NONE, true);
     if(s0 > c->worst_sev) {
         c->worst_sev = s0;
         c->worst_verdict = v0;
     }
     minfo_free(&w.mi);
     g_string_free(w.names, TRUE);
+    for(size_t i = 0; i < w.nnames; i++)
+        g_free(w.name_v[i]);
     g_object_unref(m);
 }
 

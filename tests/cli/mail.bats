@@ -27,7 +27,7 @@ setup() {
     echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .email.from.address == "yamada@partner.example" and .email.subject == "請求書の送付" and .email.message_id == "ja-body-1@partner.example" and .email.to.address == ["sato@victim.example"] and .email.origination_timestamp == "2026-11-26T01:00:00Z"'
     echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.archive.opened_with == "Kx7pQ2w" and (.kensa.evidence_ids | index("mail.ev.opened_self")) and (.kensa.evidence_ids | index("mail.ev.from"))'
     # the mail's own finding: the worst verdict of its attachments
-    echo "$output" | jq_any 'select(.rule.id=="mail.attachments") | .kensa.verdict == "vulnerable" and .kensa.path == "'"$MX"'/ja_body.eml" and .email.attachments.file.name == "invoice.zip"'
+    echo "$output" | jq_any 'select(.rule.id=="mail.attachments") | .kensa.verdict == "vulnerable" and .kensa.path == "'"$MX"'/ja_body.eml" and .email.attachments.file.name == ["invoice.zip"]'
 }
 
 @test "mail: password only in a Shift_JIS HTML part (quoted-printable)" {
@@ -85,6 +85,12 @@ EOF
     run k mail --json "$MX/clean.eml"
     [ "$status" -eq 0 ]
     echo "$output" | only_run_record
+}
+
+@test "mail: --all lists every mail and its attachments as state records, exit 0" {
+    run k mail --all --json "$MX/clean.eml"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_any 'select(.rule.id=="mail.inventory") | .event.kind == "state" and .email.attachments.file.name == ["minutes.pdf"] and .email.subject == "minutes"'
 }
 
 @test "mail: one message on standard input" {
