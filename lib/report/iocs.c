@@ -144,6 +144,10 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
     if(!io || (f->verdict != KENSA_VERDICT_ATTACK &&
                f->verdict != KENSA_VERDICT_SUSPICIOUS))
         return;
+    /* a mail's verdicts (formats/mail.c) sum up findings already counted
+     * or are about an archive, not a request: no indicator, no count */
+    if(f->detector && !strcmp(f->detector, "mail"))
+        return;
     if(f->verdict != KENSA_VERDICT_ATTACK) {
         io->suspicious++;
         return;
