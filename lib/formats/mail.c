@@ -181,9 +181,21 @@ static bool mail_walk(struct kobj *obj)
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 static GMimeParserOptions *popts;
 
+/* GLib's own messages (criticals on odd input) would go to stderr; the
+ * library never prints (core/engine.h), so they are dropped. */
+static void quiet_log(const gchar *domain, GLogLevelFlags level,
+                      const gchar *message, gpointer ud)
+{
+    (void)domain;
+    (void)level;
+    (void)message;
+    (void)ud;
+}
+
 static void gmime_start(void)
 {
     static const char *fallback[] = { "UTF-8", "CP932", "ISO-8859-1", NULL };
+    g_log_set_default_handler(quiet_log, NULL);
     g_mime_init();
     popts = g_mime_parser_options_new();
     g_mime_parser_options_set_rfc2047_compliance_mode(popts,
@@ -247,6 +259,8 @@ static void charset_names(const char *cs, const char *out[3])
 static char *to_utf8(const char *p, size_t n, const char *cs)
 {
     const char *names[3];
+    if(!p || !n)
+        return NULL;
     charset_names(cs, names);
     for(int i = 0; i < 3 && names[i]; i++) {
         gsize w = 0;
