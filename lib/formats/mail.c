@@ -650,6 +650,15 @@ static void scan_attachment(struct mwalk *w, const char *name,
     obj->attrs = saved;
 }
 
+/* Whether the mail's own verdicts are wanted: they run as a detector
+ * without a bit of its own would (KENSA_DETECT_OTHER), so a front end
+ * that names its detectors (kensa log4j, kensa logs) gets warnings for
+ * encrypted attachments and no mail records. */
+static bool mail_judges(const struct kctx *c)
+{
+    return (c->s->opts.detectors & KENSA_DETECT_OTHER) != 0;
+}
+
 /* The mail's own finding: the worst of what its attachments gave. */
 static void mail_verdict(struct mwalk *w, uint64_t findings, int worst_sev,
                          enum kensa_verdict worst, bool inventory)
@@ -785,7 +794,9 @@ static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
     uint64_t mine = c->findings - f0;
     int ms = c->worst_sev;
     enum kensa_verdict mv = c->worst_verdict;
-    if(mine && ms)
+    if(!mail_judges(c))
+        ;   /* kensa log4j, kensa logs: their findings only */
+    else if(mine && ms)
         mail_verdict(&w, mine, ms, mv, false);
     else if(c->s->opts.report_patched)
         mail_verdict(&w, 0, 0, KENSA_VERDICT_NONE, true);
@@ -1011,7 +1022,7 @@ static bool mail_walk(struct kobj *obj)
 bool mail_report_sealed(struct kobj *obj, const struct kensa_msg *why)
 {
     const char *att = kobj_attr(obj, "kensa.mail.attachment");
-    if(!att)
+    if(!att || !mail_judges(obj->ctx))
         return false;
     const char *args[1] = { obj->name };
     struct kensa_finding f = {

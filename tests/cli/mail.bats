@@ -68,6 +68,14 @@ EOF
     ! echo "$output" | jq_any 'select(.rule.id=="mail.encrypted_unopened")'
 }
 
+@test "mail: kensa log4j on a mail: the jar's finding only, the encrypted zip a warning" {
+    run k log4j --json "$MX/names.eml" "$MX/nopw.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .email.message_id == "names-1@partner.example"'
+    echo "$output" | jq_any '.error.id == "archive.sealed_nopw"'
+    ! echo "$output" | jq_any '.kensa.detector == "mail"'
+}
+
 @test "mail: RFC 2231 and RFC 2047 (ISO-2022-JP) file names decoded" {
     run k mail --json "$MX/names.eml"
     [ "$status" -eq 1 ]
