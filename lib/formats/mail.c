@@ -32,8 +32,12 @@
 #include "kensa/kensa.h"
 
 #ifdef KENSA_HAVE_GMIME
+#include <dirent.h>
+#include <fcntl.h>
 #include <gmime/gmime.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #endif
 
 #define MAIL_MAX (64u << 20)     /* one message handed to GMime */
@@ -752,6 +756,9 @@ static void mail_verdict(struct mwalk *w, uint64_t findings, int worst_sev,
     g_string_free(to, TRUE);
 }
 
+static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
+                               char origin[][64], size_t max);
+
 /* Walk one message: passwords first, then attachments, then the mail's
  * own verdict. */
 static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
@@ -785,12 +792,26 @@ static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
     collect(&w, body, 0);
     w.stop = false;
 
+    /* the thread's candidates from the other files of a Maildir or an
+     * .eml folder, behind this mail's own and in front of the rest */
+    char tpw[THREAD_PW][MAILPW_LEN + 1], torigin[THREAD_PW][64];
+    struct kctxattr tnodes[THREAD_PW];
+    size_t nt = folder_passwords(obj, tpw, torigin, THREAD_PW);
+    const struct kctxattr *saved_attrs = obj->attrs;
+    for(size_t i = 0; i < nt; i++) {
+        tnodes[i] = (struct kctxattr){ .key = "password", .value = tpw[i],
+                                       .origin = torigin[i],
+                                       .next = obj->attrs };
+        obj->attrs = &tnodes[i];
+    }
+
     uint64_t f0 = c->findings;
     int s0 = c->worst_sev;
     enum kensa_verdict v0 = c->worst_verdict;
     c->worst_sev = 0;
     c->worst_verdict = KENSA_VERDICT_NONE;
     attachments(&w, body, 0);
+    obj->attrs = saved_attrs;
     uint64_t mine = c->findings - f0;
     int ms = c->worst_sev;
     enum kensa_verdict mv = c->worst_verdict;
@@ -898,9 +919,9 @@ static size_t mbox_split(const uint8_t *p, size_t n, struct mmsg **out,
 }
 
 /* Pass 1 over an mbox: each message's thread keys and passwords. */
-static void mbox_keys(struct kobj *obj, struct mmsg *mm, struct mailpw **pw)
+static void mbox_keys(struct kobj *obj, const uint8_t *p, struct mmsg *mm,
+                      struct mailpw **pw)
 {
-    const uint8_t *p = obj->data + mm->off;
     if(mm->len > MAIL_MAX)
         return;
     GMimeMessage *m = parse(p, mm->len);
@@ -937,6 +958,224 @@ static void mbox_keys(struct kobj *obj, struct mmsg *mm, struct mailpw **pw)
     g_object_unref(m);
 }
 
+/* Join v[0..n) into threads: the same sender to the same recipients, or
+ * one naming the other in In-Reply-To/References.  ids and pairs hold
+ * each message's hashes; they are sorted here. */
+static void join_threads(struct mmsg *v, size_t n, struct hidx *ids,
+                         struct hidx *pairs)
+{
+    qsort(ids, n, sizeof(*ids), cmp_h);
+    qsort(pairs, n, sizeof(*pairs), cmp_h);
+    for(size_t i = 1; i < n; i++)
+        if(pairs[i].h && pairs[i].h == pairs[i - 1].h)
+            unite(v, pairs[i].i, pairs[i - 1].i);
+    for(size_t i = 0; i < n; i++)
+        for(size_t r = 0; r < v[i].nrefs; r++) {
+            struct hidx key = { v[i].refs[r], 0 };
+            struct hidx *hit = bsearch(&key, ids, n, sizeof(*ids), cmp_h);
+            if(hit && hit->h)
+                unite(v, i, hit->i);
+        }
+}
+
+/* ---- folders: Maildir and .eml siblings ------------------------------- */
+
+/*
+ * A mail that is a file of a Maildir (in cur/ or new/) or an .eml file
+ * gets the candidates of the other mails of its thread in the same
+ * folder (both cur/ and new/ of a Maildir): the folder is read once per
+ * scan (FOLDER_CACHE folders kept), each message file of at most
+ * FOLDER_FILE_MAX bytes parsed for its thread keys and passwords, at
+ * most FOLDER_FILES files.
+ */
+#define FOLDER_FILES 5000
+#define FOLDER_FILE_MAX (4u << 20)
+#define FOLDER_CACHE 4
+
+struct folder {
+    const struct kensa_scanner *s;
+    char *dir;                 /* the Maildir, or the .eml folder */
+    size_t n;
+    struct mmsg *v;
+    char **name;               /* file name (cur/x, new/y, z.eml) */
+    struct mailpw **pw;
+};
+
+static pthread_mutex_t folder_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct folder fcache[FOLDER_CACHE];
+static unsigned fnext;
+
+static void folder_free(struct folder *f)
+{
+    for(size_t i = 0; i < f->n; i++) {
+        free(f->name[i]);
+        free(f->pw[i]);
+    }
+    free(f->name);
+    free(f->pw);
+    free(f->v);
+    free(f->dir);
+    memset(f, 0, sizeof(*f));
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcasecmp(s + a - b, suf);
+}
+
+/* Read one folder's message files into f (f->dir set). */
+static void folder_read(struct kobj *obj, struct folder *f, bool maildir)
+{
+    static const char *const SUB[] = { "cur", "new" };
+    size_t cap = 0;
+    for(int d = 0; d < (maildir ? 2 : 1); d++) {
+        char dpath[4096];
+        snprintf(dpath, sizeof(dpath), "%s%s%s", f->dir, maildir ? "/" : "",
+                 maildir ? SUB[d] : "");
+        DIR *dh = opendir(dpath);
+        if(!dh)
+            continue;
+        struct dirent *de;
+        while((de = readdir(dh)) && f->n < FOLDER_FILES) {
+            if(de->d_name[0] == '.' || (!maildir && !ends_with(de->d_name, ".eml")))
+                continue;
+            char fp[4096];
+            if((size_t)snprintf(fp, sizeof(fp), "%s/%s", dpath, de->d_name)
+               >= sizeof(fp))
+                continue;
+            int fd = open(fp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+            struct stat st;
+            if(fd < 0)
+                continue;
+            if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size ||
+               (uint64_t)st.st_size > FOLDER_FILE_MAX) {
+                close(fd);
+                continue;
+            }
+            size_t len = (size_t)st.st_size, got = 0;
+            uint8_t *buf = malloc(len);
+            while(buf && got < len) {
+                ssize_t r = read(fd, buf + got, len - got);
+                if(r <= 0)
+                    break;
+                got += (size_t)r;
+            }
+            close(fd);
+            if(!buf || !got) {
+                free(buf);
+                continue;
+            }
+            if(f->n == cap) {
+                size_t nc = cap ? cap * 2 : 32;
+                struct mmsg *nv = realloc(f->v, nc * sizeof(*nv));
+                if(nv)
+                    f->v = nv;
+                char **nn = realloc(f->name, nc * sizeof(*nn));
+                if(nn)
+                    f->name = nn;
+                struct mailpw **np = realloc(f->pw, nc * sizeof(*np));
+                if(np)
+                    f->pw = np;
+                if(!nv || !nn || !np) {
+                    free(buf);
+                    break;
+                }
+                cap = nc;
+            }
+            size_t i = f->n;
+            f->v[i] = (struct mmsg){ .len = got, .parent = i };
+            f->pw[i] = NULL;
+            f->name[i] = malloc(strlen(de->d_name) + 5);
+            if(!f->name[i]) {
+                free(buf);
+                break;
+            }
+            sprintf(f->name[i], "%s%s%s", maildir ? SUB[d] : "",
+                    maildir ? "/" : "", de->d_name);
+            mbox_keys(obj, buf, &f->v[i], &f->pw[i]);
+            free(buf);
+            f->n++;
+        }
+        closedir(dh);
+    }
+    struct hidx *ids = f->n ? calloc(f->n, sizeof(*ids)) : NULL;
+    struct hidx *pairs = f->n ? calloc(f->n, sizeof(*pairs)) : NULL;
+    if(ids && pairs) {
+        for(size_t i = 0; i < f->n; i++) {
+            ids[i] = (struct hidx){ f->v[i].id, i };
+            pairs[i] = (struct hidx){ f->v[i].pair, i };
+        }
+        join_threads(f->v, f->n, ids, pairs);
+    }
+    free(ids);
+    free(pairs);
+}
+
+/* The candidates of the other mails of obj's thread in its folder, into
+ * pw[] with their file names in origin[] (copies: the cache may change
+ * once the lock is released).  Returns how many. */
+static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
+                               char origin[][64], size_t max)
+{
+    const char *path = obj->disk_path;
+    if(!path || obj->depth)
+        return 0;
+    const char *slash = strrchr(path, '/');
+    if(!slash || slash == path)
+        return 0;
+    char dir[4096], self[300];
+    size_t dl = (size_t)(slash - path);
+    if(dl >= sizeof(dir))
+        return 0;
+    memcpy(dir, path, dl);
+    dir[dl] = '\0';
+    bool maildir = false;
+    const char *sub = strrchr(dir, '/');
+    if(sub && (!strcmp(sub, "/cur") || !strcmp(sub, "/new"))) {
+        maildir = true;
+        snprintf(self, sizeof(self), "%s/%s", sub + 1, slash + 1);
+        dir[sub - dir] = '\0';
+    } else if(ends_with(path, ".eml")) {
+        snprintf(self, sizeof(self), "%s", slash + 1);
+    } else {
+        return 0;
+    }
+    size_t k = 0;
+    pthread_mutex_lock(&folder_lock);
+    struct folder *f = NULL;
+    for(unsigned i = 0; i < FOLDER_CACHE && !f; i++)
+        if(fcache[i].dir && fcache[i].s == obj->ctx->s &&
+           !strcmp(fcache[i].dir, dir))
+            f = &fcache[i];
+    if(!f) {
+        f = &fcache[fnext++ % FOLDER_CACHE];
+        folder_free(f);
+        f->s = obj->ctx->s;
+        f->dir = strdup(dir);
+        if(f->dir)
+            folder_read(obj, f, maildir);
+    }
+    size_t me = f->n;
+    for(size_t i = 0; i < f->n && me == f->n; i++)
+        if(!strcmp(f->name[i], self))
+            me = i;
+    if(me < f->n) {
+        size_t root = find_root(f->v, me);
+        for(size_t j = 0; j < f->n && k < max; j++) {
+            if(j == me || !f->pw[j] || find_root(f->v, j) != root)
+                continue;
+            for(size_t q = 0; q < f->pw[j]->n && k < max; q++) {
+                memcpy(pw[k], f->pw[j]->v[q], sizeof(pw[k]));
+                snprintf(origin[k], sizeof(origin[k]), "%s", f->name[j]);
+                k++;
+            }
+        }
+    }
+    pthread_mutex_unlock(&folder_lock);
+    return k;
+}
+
 static void walk_mbox(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
@@ -954,24 +1193,13 @@ static void walk_mbox(struct kobj *obj)
     /* pass 1: the threads (Message-ID, In-Reply-To/References, or the
      * same sender to the same recipients) and their passwords */
     for(size_t i = 0; i < n; i++) {
-        mbox_keys(obj, &v[i], &pw[i]);
+        mbox_keys(obj, obj->data + v[i].off, &v[i], &pw[i]);
         ids[i] = (struct hidx){ v[i].id, i };
         pairs[i] = (struct hidx){ v[i].pair, i };
         if(!ctx_charge(c, obj->path, 0))
             goto out;
     }
-    qsort(ids, n, sizeof(*ids), cmp_h);
-    qsort(pairs, n, sizeof(*pairs), cmp_h);
-    for(size_t i = 1; i < n; i++)
-        if(pairs[i].h && pairs[i].h == pairs[i - 1].h)
-            unite(v, pairs[i].i, pairs[i - 1].i);
-    for(size_t i = 0; i < n; i++)
-        for(size_t r = 0; r < v[i].nrefs; r++) {
-            struct hidx key = { v[i].refs[r], 0 };
-            struct hidx *hit = bsearch(&key, ids, n, sizeof(*ids), cmp_h);
-            if(hit)
-                unite(v, i, hit->i);
-        }
+    join_threads(v, n, ids, pairs);
     /* pass 2: each message, with the candidates of its whole thread
      * (its own come first again from its own walk) */
     for(size_t i = 0; i < n; i++) {

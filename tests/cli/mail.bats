@@ -46,6 +46,25 @@ setup() {
     ! echo "$output" | jq_any '.kensa.archive.opened_with == "Nope123"'
 }
 
+@test "mail: PPAP in a Maildir: the zip in cur/ opened with the password of the mail in new/" {
+    run k mail --json "$MX/ppap_maildir"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | (.kensa.path | endswith("/cur/1700000000.M1P1.host:2,S!/shiryou.zip!/log4j-core-2.14.1.jar")) and .kensa.archive.opened_with == "Zq9!wE5" and (.kensa.evidence | contains("new/1700000060.M2P1.host"))'
+    ! echo "$output" | jq_any '.kensa.archive.opened_with == "Nope123"'
+    ! echo "$output" | jq_any 'select(.rule.id=="mail.encrypted_unopened")'
+}
+
+@test "mail: PPAP in a folder of .eml files" {
+    run k mail --json "$MX/ppap_eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.archive.opened_with == "Zq9!wE5" and (.kensa.evidence_ids | index("mail.ev.opened_thread"))'
+    # the zip's mail alone, without its folder: not opened, suspicious
+    cp "$MX/ppap_eml/1-shiryou.eml" "$BATS_TEST_TMPDIR/alone.eml"
+    run k mail --json "$BATS_TEST_TMPDIR/alone.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id=="mail.encrypted_unopened") | (.kensa.path | endswith("alone.eml!/shiryou.zip"))'
+}
+
 @test "mail: an encrypted zip no password opened is a suspicious finding, with why; the lure is noted" {
     run k mail --json "$MX/nopw.eml"
     [ "$status" -eq 1 ]

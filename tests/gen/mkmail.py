@@ -7,6 +7,8 @@ standard library's email package and zip(1) for ZipCrypto archives.
   html_pw.eml   the password only in a Shift_JIS HTML part (quoted-printable)
   ppap.mbox     a thread of two mails: the zip in the first, its password
                 in the second (In-Reply-To), plus an unrelated third mail
+  ppap_maildir/ the same thread as a Maildir (cur/ and new/)
+  ppap_eml/     the same thread as two .eml files of one folder
   nopw.eml      an encrypted zip and no password anywhere
   names.eml     RFC 2231 (UTF-8) and RFC 2047 (ISO-2022-JP) file names
   nested.eml    a message/rfc822 holding a mail with the jar attached
@@ -119,6 +121,16 @@ with open(os.path.join(OUT, 'ppap.mbox'), 'wb') as f:
         f.write(b'From suzuki@partner.example Thu Nov 26 10:0%d:00 2026\n' % i)
         f.write(mm.as_bytes().replace(b'\nFrom ', b'\n>From '))
         f.write(b'\n\n')
+
+# the same thread as files: a Maildir (zip in cur/, password in new/) and
+# a folder of .eml files
+for d in ('ppap_maildir/cur', 'ppap_maildir/new', 'ppap_maildir/tmp', 'ppap_eml'):
+    os.makedirs(os.path.join(OUT, d), exist_ok=True)
+open(os.path.join(OUT, 'ppap_maildir/cur/1700000000.M1P1.host:2,S'), 'wb').write(m1.as_bytes())
+open(os.path.join(OUT, 'ppap_maildir/new/1700000060.M2P1.host'), 'wb').write(m2.as_bytes())
+open(os.path.join(OUT, 'ppap_maildir/new/1700000120.M3P1.host'), 'wb').write(m3.as_bytes())
+open(os.path.join(OUT, 'ppap_eml/1-shiryou.eml'), 'wb').write(m1.as_bytes())
+open(os.path.join(OUT, 'ppap_eml/2-password.eml'), 'wb').write(m2.as_bytes())
 
 # 4. an encrypted zip, no password anywhere
 m = MIMEMultipart()
