@@ -94,10 +94,13 @@ static bool header_at(const uint8_t *p, size_t n)
 {
     size_t i = 0, fields = 0, known = 0, strong = 0;
     while(i < n && i < 65536) {
-        /* lines end in LF, CRLF or a lone CR (old Mac mail) */
-        size_t e = i;
-        while(e < n && p[e] != '\n' && p[e] != '\r')
+        /* lines end in LF, CRLF or a lone CR (old Mac mail); the search
+         * stays within the first 64 KiB (a 1 TB sparse log is not read) */
+        size_t e = i, lim = n < 65536 ? n : 65536;
+        while(e < lim && p[e] != '\n' && p[e] != '\r')
             e++;
+        if(e == lim && lim < n)   /* 64 KiB of header: judge what was seen */
+            return fields >= 2 && known >= 2 && strong;
         bool last = e >= n;
         size_t len = e - i;
         size_t next = e + (e + 1 < n && p[e] == '\r' && p[e + 1] == '\n' ? 2 : 1);
@@ -126,7 +129,7 @@ static bool header_at(const uint8_t *p, size_t n)
             return fields >= 2 && known >= 2 && strong && n < 65536;
         i = next;
     }
-    return false;
+    return i >= 65536 && fields >= 2 && known >= 2 && strong;
 }
 
 /* "From " at the start, a header on the next line: an mbox. */
