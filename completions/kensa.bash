@@ -4,7 +4,7 @@ _kensa()
     local cur prev words cword
     _init_completion || return
 
-    local commands="log4j logs doc scan image system rules threats brief version help"
+    local commands="log4j logs doc mail scan image system rules threats brief version help"
     local opts="--help --version --json --csv --format --output --quiet
         --color --lang --all --fail-on --threads --exclude --exclude-from
         --include-fs --one-file-system

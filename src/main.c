@@ -231,6 +231,7 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
                "running pid " },
     { "logs", SCAN_OPTS "export-iocs " },
     { "doc", SCAN_OPTS "extract " },
+    { "mail", SCAN_OPTS },
     { "scan", SCAN_OPTS "log-path running pid persistence no-persistence "
               "iocs rules " },
     { "rules", " list export lang help " },
@@ -431,7 +432,9 @@ static void on_finding(const struct kensa_finding *f, void *ud)
      * do nothing dangerous (a mail gateway must not bounce every
      * spreadsheet with a macro: the record is there for whoever wants) */
     if(f->verdict != KENSA_VERDICT_PATCHED &&
-       f->verdict != KENSA_VERDICT_MACROS && (int)f->severity >= c->fail_on)
+       f->verdict != KENSA_VERDICT_MACROS &&
+       !(f->kind == KENSA_KIND_STATE && f->verdict == KENSA_VERDICT_NONE) &&
+       (int)f->severity >= c->fail_on)
         c->failing++;
     if(c->iocs)
         kensa_iocs_add(c->iocs, f);
@@ -1861,9 +1864,12 @@ bad:
     else if(c.extract && strcmp(c.cmd, "doc")) {
         say(stderr, M("cli.extract_needs_doc"));
         rc = EXIT_ERROR;
+    } else if(!strcmp(c.cmd, "mail") && !kensa_mail_built()) {
+        say(stderr, M("mail.not_built"));
+        rc = EXIT_ERROR;
     } else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||
        !strcmp(c.cmd, "logs") || !strcmp(c.cmd, "doc") ||
-       !strcmp(c.cmd, "image"))
+       !strcmp(c.cmd, "image") || !strcmp(c.cmd, "mail"))
         rc = cmd_scan(&c, nargs, args);
     else if(!strcmp(c.cmd, "system"))
         rc = cmd_system(&c, nargs);

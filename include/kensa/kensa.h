@@ -77,6 +77,10 @@ enum kensa_lang { KENSA_LANG_EN = 0, KENSA_LANG_JA = 1 };
 
 /* Static lowercase names ("vulnerable", "critical"). */
 const char *kensa_verdict_name(enum kensa_verdict v);
+
+/* Whether this build reads mail (.eml, mbox, Maildir: the mail format,
+ * built when GMime 3 was found; `kensa mail` needs it). */
+bool kensa_mail_built(void);
 const char *kensa_severity_name(enum kensa_severity s);
 
 /* Threat ids: each names a profile compiled into the library

@@ -159,6 +159,14 @@ static const char *const libc_reads[] = {
     "/etc/passwd",
     "/etc/group",
 };
+/* glibc's iconv modules: a mail names any charset (formats/mail.c
+ * converts each text part, GMime each RFC 2047 word), so the module a
+ * conversion needs is loaded when first met, not warmed up.  Missing
+ * folders are skipped (ll_allow). */
+static const char *const gconv_dirs[] = {
+    "/usr/lib/x86_64-linux-gnu/gconv", "/usr/lib/aarch64-linux-gnu/gconv",
+    "/usr/lib/i386-linux-gnu/gconv", "/usr/lib64/gconv", "/usr/lib/gconv",
+};
 
 /* Append to desc as snprintf would, never past its end. */
 static void say(char *desc, size_t cap, const char *fmt, ...)
@@ -274,6 +282,8 @@ static int apply_landlock(const struct kensa_confine_opts *o, int *abi)
         rc = ll_allow(rs, o->write_dirs[i], LL_SPILL, fs);
     for(size_t i = 0; !rc && i < sizeof(libc_reads) / sizeof(*libc_reads); i++)
         rc = ll_allow(rs, libc_reads[i], LANDLOCK_ACCESS_FS_READ_FILE, fs);
+    for(size_t i = 0; !rc && i < sizeof(gconv_dirs) / sizeof(*gconv_dirs); i++)
+        rc = ll_allow(rs, gconv_dirs[i], LL_READ, fs);
     /* the syslog sender reconnects to its one port (src/syslog.c) */
     if(!rc && *abi >= 4 && o->connect_tcp_port) {
         struct ll_net_port_attr np = {

@@ -74,6 +74,12 @@ struct kctx {
     bool limit_reported;
     uint64_t events;               /* findings and warnings so far */
     uint64_t mem_held;             /* inflated members held in memory */
+    /* findings so far and the most severe one (severity + 1, 0: none):
+     * a mail's verdict is the worst of its attachments' (formats/mail.c
+     * saves, resets and folds these around each mail) */
+    uint64_t findings;
+    int worst_sev;
+    enum kensa_verdict worst_verdict;
 };
 
 /*
@@ -101,6 +107,11 @@ struct kctxattr {
      * any detector knowing about processes.  NULL: context only. */
     const struct kensa_attr *finding;
     const struct kensa_msg *finding_ev;
+    /* Optional, for a "password": where it was found - "" the text of
+     * the mail holding the archive, else the other mail of its thread
+     * (its Message-ID or place in the mailbox); NULL the command line.
+     * The encrypted-zip walk names it in its evidence. */
+    const char *origin;
 };
 
 /* At most this many context attributes (and as many evidence messages)

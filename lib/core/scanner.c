@@ -449,6 +449,11 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
     struct kctx *c = obj->ctx;
 
     c->events++;
+    c->findings++;
+    if((int)f->severity + 1 > c->worst_sev) {
+        c->worst_sev = (int)f->severity + 1;
+        c->worst_verdict = f->verdict;
+    }
     /* A log's hash says nothing about a line in it (and logs are large and
      * growing): hits in logs carry the line, not the file's hash.  The
      * digest service hashes each object once, however many findings. */

@@ -32,6 +32,7 @@
 
 #include "core/engine.h"
 #include "formats/archive.h"
+#include "formats/mail.h"
 
 /* A streamed member is not known to be large until it is: spill early. */
 #define TAR_SPILL (4u << 20)
@@ -513,6 +514,25 @@ static void sealed_warn(struct kobj *obj, const char *kind,
     char nb[24], nb2[24];
     if(!sl->n)
         return;
+    /* by mail: a suspicious finding with the same words as evidence */
+    const char *args[3] = { NULL, NULL, NULL };
+    struct kensa_msg why = { .args = args };
+    if(!strcmp(sl->first, "(member list)")) {
+        why.id = kmsg_key(KMSG_ARCHIVE_SEALED_LIST);
+        args[0] = kind;
+        why.nargs = 1;
+    } else {
+        args[0] = kmsg_u64(nb, sl->n);
+        args[1] = sl->first;
+        args[2] = kmsg_u64(nb2, npw);
+        why.nargs = npw && strcmp(kind, "7z") && strncmp(kind, "rar", 3) ? 3 : 2;
+        why.id = kmsg_key(!strcmp(kind, "7z") ? KMSG_ARCHIVE_SEALED_7Z :
+                          !strncmp(kind, "rar", 3) ? KMSG_ARCHIVE_SEALED_RAR :
+                          !npw ? KMSG_ARCHIVE_SEALED_NOPW :
+                          KMSG_ARCHIVE_SEALED_NONE);
+    }
+    if(mail_report_sealed(obj, &why))
+        return;
     if(!strcmp(sl->first, "(member list)"))
         ctx_warn(obj->ctx, obj->path, KENSA_EUNSUPPORTED,
                  KMSG_ARCHIVE_SEALED_LIST, kind);
@@ -764,16 +784,24 @@ bool archive_walk_encrypted_zip(struct kobj *obj)
     size_t n = kobj_attr_count(obj, "password");
     const char **v;
     long k;
+    const struct kctxattr **node;
 
     if(!n || !(v = calloc(n, sizeof(*v))))
         return false;
+    if(!(node = calloc(n, sizeof(*node)))) {
+        free(v);
+        return false;
+    }
     size_t i = 0;
     for(const struct kctxattr *at = kobj_attr_next(obj, NULL, "password");
-        at && i < n; at = kobj_attr_next(obj, at, "password"))
+        at && i < n; at = kobj_attr_next(obj, at, "password")) {
+        node[i] = at;
         v[i++] = at->value;
+    }
     k = find_password(obj, v, n);
     if(k < 0) {
         free(v);
+        free(node);
         return false;
     }
     struct archive *a = reader_new(RD_ZIP);
@@ -782,6 +810,7 @@ bool archive_walk_encrypted_zip(struct kobj *obj)
     struct pwfeed f = { .v = v, .n = n };
     if(!a) {
         free(v);
+        free(node);
         return false;
     }
     /* the one found first; the others for members under another one */
@@ -793,11 +822,25 @@ bool archive_walk_encrypted_zip(struct kobj *obj)
                  archive_error_string(a));
         archive_read_free(a);
         free(v);
+        free(node);
         return true;
     }
-    /* the members (and all they hold) know which password opened them */
+    /* the members (and all they hold) know which password opened them;
+     * one found in a mail (origin set) is named in their findings, with
+     * where it was found */
+    const char *o = node[k]->origin;
+    const char *ev_args[2] = { v[k], o };
+    struct kensa_msg ev = { .id = kmsg_key(o && *o ?
+                                KMSG_MAIL_EV_OPENED_THREAD :
+                                KMSG_MAIL_EV_OPENED_SELF),
+                            .args = ev_args, .nargs = o && *o ? 2 : 1 };
+    struct kensa_attr at_ow = { .key = "kensa.archive.opened_with",
+                                .type = KENSA_ATTR_STR, .str = v[k],
+                                .flags = KENSA_ATTR_SHOW };
     struct kctxattr opened = { .key = "opened_with", .value = v[k],
-                               .next = obj->attrs };
+                               .next = obj->attrs,
+                               .finding = o ? &at_ow : NULL,
+                               .finding_ev = o ? &ev : NULL };
     const struct kctxattr *saved = obj->attrs;
     obj->attrs = &opened;
     walk_members(obj, a, "zip", RD_ZIP, &pre, &sl, NULL, NULL);
@@ -806,6 +849,7 @@ bool archive_walk_encrypted_zip(struct kobj *obj)
     detectors_stream_end(pre);
     archive_read_free(a);
     free(v);
+    free(node);
     return true;
 }
 

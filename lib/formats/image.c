@@ -905,11 +905,11 @@ static void scan_image(struct walk *w)
                                  .flags = KENSA_ATTR_LIST };
     const struct kctxattr *saved = obj->attrs;
     struct kctxattr n_name = { "container.image.name", im->name, saved,
-                               &a_name, NULL };
+                               &a_name, NULL, NULL };
     struct kctxattr n_tag = { "container.image.tag", im->tag, &n_name,
-                              im->tag[0] ? &a_tag : NULL, NULL };
+                              im->tag[0] ? &a_tag : NULL, NULL, NULL };
     struct kctxattr n_hash = { "container.image.hash.all", im->hash, &n_tag,
-                               im->hash[0] ? &a_hash : NULL, NULL };
+                               im->hash[0] ? &a_hash : NULL, NULL, NULL };
     for(size_t i = 0; i < im->nlayers; i++) {
         if(im->layer[i].bad)
             continue;
@@ -917,7 +917,7 @@ static void scan_image(struct walk *w)
                                       .type = KENSA_ATTR_STR,
                                       .str = im->layer[i].digest };
         struct kctxattr n_layer = { "kensa.image.layer", im->layer[i].digest,
-                                    &n_hash, &a_layer, NULL };
+                                    &n_hash, &a_layer, NULL, NULL };
         struct scan2 s = { .ps = &ps, .im = im, .layer = (int32_t)i };
         obj->attrs = &n_layer;
         (void)archive_tar_walk(obj, im->layer[i].p, im->layer[i].n,

@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "core/engine.h"
+#include "formats/mail.h"
 #include "formats/archive.h"
 
 static bool find_overlap(const struct zip *z);
@@ -767,7 +768,15 @@ static bool zip_walk(struct kobj *obj)
         }
         size_t npw = kobj_attr_count(obj, "password");
         char n1[24], n2[24];
-        if(npw)
+        const char *args[3] = { kmsg_u64(n1, sealed), z.e[first].name,
+                                kmsg_u64(n2, npw) };
+        struct kensa_msg why = {
+            .id = kmsg_key(npw ? KMSG_ARCHIVE_SEALED_NONE :
+                           KMSG_ARCHIVE_SEALED_NOPW),
+            .args = args, .nargs = npw ? 3 : 2 };
+        if(mail_report_sealed(obj, &why))
+            ;   /* by mail: a suspicious finding instead of a warning */
+        else if(npw)
             ctx_warn(c, obj->path, KENSA_EUNSUPPORTED,
                      npw == 1 ? KMSG_ARCHIVE_SEALED_NONE_ONE :
                                 KMSG_ARCHIVE_SEALED_NONE,

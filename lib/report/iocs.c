@@ -148,6 +148,10 @@ void kensa_iocs_add(struct kensa_iocs *io, const struct kensa_finding *f)
        (f->verdict == KENSA_VERDICT_SUSPICIOUS && f->threat &&
         strcmp(f->threat, KENSA_THREAT_LOG4SHELL)))
         return;
+    /* a mail's verdicts (formats/mail.c) sum up findings already counted
+     * or are about an archive, not a request: no indicator, no count */
+    if(f->detector && !strcmp(f->detector, "mail"))
+        return;
     if(f->verdict != KENSA_VERDICT_ATTACK) {
         /* near misses of an attack; a suspicious persistence entry or
          * file (other threats) is no log hit */

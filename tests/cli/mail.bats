@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# mail.bats - kensa mail (issue 11): attachments judged by every detector,
+# encrypted zips opened with the password of the mail's text or of its
+# thread, email.* on every finding, a suspicious finding for an encrypted
+# archive no password opened, Japanese charsets and file names, nested
+# messages, clean mail, malformed MIME.  Fixtures: tests/gen/mkmail.py.
+
+load helpers
+
+setup_file() {
+    "$KENSA" mail --help >/dev/null 2>&1 || true
+    if "$KENSA" mail /dev/null 2>&1 | grep -q 'without mail support'; then
+        export NO_MAIL=1
+    fi
+    export MX="$BATS_FILE_TMPDIR/mx"
+    python3 "$KENSA_TOP/tests/gen/mkmail.py" "$MX"
+}
+
+setup() {
+    [ -z "${NO_MAIL:-}" ] || skip "this kensa is built without GMime"
+}
+
+@test "mail: password in the same ISO-2022-JP body opens the zip; the jar inside is judged, with email.* and opened_with" {
+    run k mail --json "$MX/ja_body.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.path == "'"$MX"'/ja_body.eml!/invoice.zip!/log4j-core-2.14.1.jar"'
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .email.from.address == "yamada@partner.example" and .email.subject == "請求書の送付" and .email.message_id == "ja-body-1@partner.example" and .email.to.address == ["sato@victim.example"] and .email.origination_timestamp == "2026-11-26T01:00:00Z"'
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.archive.opened_with == "Kx7pQ2w" and (.kensa.evidence_ids | index("mail.ev.opened_self")) and (.kensa.evidence_ids | index("mail.ev.from"))'
+    # the mail's own finding: the worst verdict of its attachments
+    echo "$output" | jq_any 'select(.rule.id=="mail.attachments") | .kensa.verdict == "vulnerable" and .kensa.path == "'"$MX"'/ja_body.eml" and .email.attachments.file.name == ["invoice.zip"]'
+}
+
+@test "mail: password only in a Shift_JIS HTML part (quoted-printable)" {
+    run k mail --json "$MX/html_pw.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.archive.opened_with == "Kx7pQ2w"'
+}
+
+@test "mail: PPAP in an mbox: the zip of the first mail opened with the password of the second" {
+    run k mail --json "$MX/ppap.mbox"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.path == "'"$MX"'/ppap.mbox!/msg[1]!/shiryou.zip!/log4j-core-2.14.1.jar" and .kensa.archive.opened_with == "Zq9!wE5" and (.kensa.evidence_ids | index("mail.ev.opened_thread")) and .email.message_id == "ppap-1@partner.example"'
+    # no encrypted-unopened finding: the thread's password opened it
+    ! echo "$output" | jq_any 'select(.rule.id=="mail.encrypted_unopened")'
+    # the unrelated third mail's password went to no other thread
+    ! echo "$output" | jq_any '.kensa.archive.opened_with == "Nope123"'
+}
+
+@test "mail: PPAP in a Maildir: the zip in cur/ opened with the password of the mail in new/" {
+    run k mail --json "$MX/ppap_maildir"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | (.kensa.path | endswith("/cur/1700000000.M1P1.host:2,S!/shiryou.zip!/log4j-core-2.14.1.jar")) and .kensa.archive.opened_with == "Zq9!wE5" and (.kensa.evidence | contains("new/1700000060.M2P1.host"))'
+    ! echo "$output" | jq_any '.kensa.archive.opened_with == "Nope123"'
+    ! echo "$output" | jq_any 'select(.rule.id=="mail.encrypted_unopened")'
+}
+
+@test "mail: PPAP in a folder of .eml files" {
+    run k mail --json "$MX/ppap_eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.archive.opened_with == "Zq9!wE5" and (.kensa.evidence_ids | index("mail.ev.opened_thread"))'
+    # the zip's mail alone, without its folder: not opened, suspicious
+    cp "$MX/ppap_eml/1-shiryou.eml" "$BATS_TEST_TMPDIR/alone.eml"
+    run k mail --json "$BATS_TEST_TMPDIR/alone.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id=="mail.encrypted_unopened") | (.kensa.path | endswith("alone.eml!/shiryou.zip"))'
+}
+
+@test "mail: an encrypted zip no password opened is a suspicious finding, with why; the lure is noted" {
+    run k mail --json "$MX/nopw.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id=="mail.encrypted_unopened") | .kensa.verdict == "suspicious" and .kensa.path == "'"$MX"'/nopw.eml!/seikyu.zip" and (.kensa.evidence_ids | index("archive.sealed_nopw")) and .email.from.address == "billing@evil.example"'
+    # the business-partner lure is evidence on the mail's own finding
+    echo "$output" | jq_any 'select(.rule.id=="mail.attachments") | .kensa.verdict == "suspicious" and (.kensa.evidence_ids | index("mail.ev.lure"))'
+}
+
+@test "mail: an encrypted zip outside mail stays a warning, not a finding" {
+    python3 - "$MX" <<'EOF'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1] + '/nopw.eml', 'rb'))
+for p in m.walk():
+    if p.get_filename() == 'seikyu.zip':
+        open(sys.argv[1] + '/seikyu.zip', 'wb').write(p.get_payload(decode=True))
+EOF
+    run k scan --json "$MX/seikyu.zip"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_any '.error.id == "archive.sealed_nopw"'
+    ! echo "$output" | jq_any 'select(.rule.id=="mail.encrypted_unopened")'
+}
+
+@test "mail: kensa log4j on a mail: the jar's finding only, the encrypted zip a warning" {
+    run k log4j --json "$MX/names.eml" "$MX/nopw.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .email.message_id == "names-1@partner.example"'
+    echo "$output" | jq_any '.error.id == "archive.sealed_nopw"'
+    ! echo "$output" | jq_any '.kensa.detector == "mail"'
+}
+
+@test "mail: RFC 2231 and RFC 2047 (ISO-2022-JP) file names decoded" {
+    run k mail --json "$MX/names.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.path == "'"$MX"'/names.eml!/請求書.jar"'
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.path == "'"$MX"'/names.eml!/見積書.jar"'
+}
+
+@test "mail: nested message/rfc822: the inner mail's attachment carries the inner mail" {
+    run k mail --json "$MX/nested.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | (.kensa.path | endswith("/inner.jar")) and .email.message_id == "inner-1@partner.example" and .kensa.depth == 2'
+}
+
+@test "mail: a clean mail gives no finding and exit 0" {
+    run k mail --json "$MX/clean.eml"
+    [ "$status" -eq 0 ]
+    echo "$output" | only_run_record
+}
+
+@test "mail: --all lists every mail and its attachments as state records, exit 0" {
+    run k mail --all --json "$MX/clean.eml"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_any 'select(.rule.id=="mail.inventory") | .event.kind == "state" and .email.attachments.file.name == ["minutes.pdf"] and .email.subject == "minutes"'
+}
+
+@test "mail: one message on standard input" {
+    run bash -c '"$KENSA" mail --json --threads 1 --no-summary - < "$MX/ja_body.eml"'
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .kensa.archive.opened_with == "Kx7pQ2w"'
+}
+
+@test "mail: a Maildir folder (cur/new, flags in names)" {
+    mkdir -p "$MX/Maildir/cur" "$MX/Maildir/new" "$MX/Maildir/tmp"
+    cp "$MX/ja_body.eml" "$MX/Maildir/cur/1700000000.M1P2.host:2,S"
+    cp "$MX/clean.eml" "$MX/Maildir/new/1700000001.M2P2.host"
+    run k mail --json "$MX/Maildir"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | (.kensa.path | endswith("1700000000.M1P2.host:2,S!/invoice.zip!/log4j-core-2.14.1.jar"))'
+}
+
+@test "mail: kensa scan reads mail too" {
+    run k scan --json "$MX/ja_body.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | .email.from.address == "yamada@partner.example"'
+}
+
+@test "mail: malformed MIME never crashes or hangs" {
+    for f in "$MX"/bad/*.eml; do
+        run timeout 60 "$KENSA" mail --json --threads 1 --no-summary "$f"
+        echo "$f: $status"
+        [ "$status" -le 1 ]
+        echo "$output" | jqe -s 'length >= 1'
+    done
+    # the attachment behind a duplicate Content-Type is still reached
+    run k mail --json "$MX/bad/dup_ctype.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.kensa.detector=="log4j") | (.kensa.path | endswith("!/a.jar"))'
+}
+
+@test "mail: the Japanese report names the mail" {
+    run k mail --lang ja "$MX/nopw.eml"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"メールで届いた暗号化書庫 seikyu.zip"* ]]
+}
