@@ -159,3 +159,57 @@ EOF
     [ "$status" -eq 1 ]
     [[ "$output" == *"メールで届いた暗号化書庫 seikyu.zip"* ]]
 }
+
+# The Flagpro vector end to end: a macro workbook in an encrypted zip whose
+# password is in the mail text, or only in the next mail of the thread.
+flagpro_mails() {
+    local d="$BATS_TEST_TMPDIR/fp"
+    mkdir -p "$d/docs"
+    python3 "$KENSA_TOP/tests/gen/mkdoc.py" "$d/docs" >/dev/null
+    (cd "$d/docs" && zip -q -P 'Hx7#k2p' "$d/order.zip" flagpro.xlsm &&
+        zip -q -P 'Hx7#k2p' "$d/benign.zip" benign.xlsm)
+    python3 - "$d" <<'PY'
+import sys, email.message, email.utils, mailbox
+d = sys.argv[1]
+def mail(mid, subject, body, att=None, reply=None):
+    m = email.message.EmailMessage()
+    m['From'] = '"Partner Corp" <tanaka@partner.example>'
+    m['To'] = 'buyer@victim.example'
+    m['Subject'] = subject
+    m['Message-ID'] = '<%s@partner.example>' % mid
+    m['Date'] = 'Thu, 26 Nov 2026 10:00:00 +0900'
+    if reply:
+        m['In-Reply-To'] = '<%s@partner.example>' % reply
+    m.set_content(body, charset='iso-2022-jp')
+    if att:
+        m.add_attachment(open('%s/%s' % (d, att), 'rb').read(),
+                         maintype='application', subtype='zip', filename=att)
+    return m
+open(d + '/same.eml', 'wb').write(bytes(mail('fp-1', '発注書', 'お世話になっております。\n解凍パスワード：Hx7#k2p\n', 'order.zip')))
+box = mailbox.mbox(d + '/ppap.mbox')
+box.add(mail('fp-2', '発注書', 'お世話になっております。発注書を送付します。\n', 'order.zip'))
+box.add(mail('fp-3', 'パスワード', '先ほどのファイルのパスワードです。\nパスワード：Hx7#k2p\n', reply='fp-2'))
+box.close()
+open(d + '/benign.eml', 'wb').write(bytes(mail('fp-4', '集計表', '集計表です。\nPW: Hx7#k2p\n', 'benign.zip')))
+PY
+}
+
+@test "mail: the Flagpro vector - an .xlsm in an encrypted zip, password in the text or in the next mail, judged malicious; a harmless macro workbook is not" {
+    flagpro_mails
+    local d="$BATS_TEST_TMPDIR/fp"
+    run k mail --json "$d/same.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.threat == "flagpro" and .kensa.archive.opened_with == "Hx7#k2p"
+        and (.kensa.path | endswith("same.eml!/order.zip!/flagpro.xlsm"))
+        and .email.message_id == "fp-1@partner.example"'
+    run k mail --json "$d/ppap.mbox"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.threat == "flagpro" and .kensa.archive.opened_with == "Hx7#k2p"
+        and .email.message_id == "fp-2@partner.example"'
+    ! echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened")'
+    run k mail --json "$d/benign.eml"
+    [ "$status" -eq 0 ]
+    ! echo "$output" | jq_any '.kensa.verdict == "malicious" or .kensa.verdict == "suspicious"'
+}
