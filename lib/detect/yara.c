@@ -670,8 +670,17 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *ud)
     yr_rule_strings_foreach(rule, s) {
         if(nev >= YARA_EV_STRINGS)
             break;
-        const YR_MATCH *m;
-        yr_string_matches_foreach(ctx, s, m) {
+        /* libyara 4.2 hands out its match records from a notebook that
+         * aligns them to 4 bytes only: each is copied out before use
+         * (reading it in place is undefined behaviour, which UBSan stops
+         * on), and the list is walked by hand for the same reason */
+        YR_MATCH mb;
+        const YR_MATCH *m = &mb;
+        for(const YR_MATCH *at = ctx->matches[s->idx].head; at;
+            at = mb.next) {
+            memcpy(&mb, at, sizeof(mb));
+            if(mb.is_private)
+                continue;
             size_t n = (size_t)m->data_length, o = 0;
             if(n > YARA_EV_BYTES)
                 n = YARA_EV_BYTES;
