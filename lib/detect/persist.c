@@ -339,7 +339,9 @@ static void judge_entry(struct kobj *obj, int rootfd,
     if(!(j.flags & (PST_F_DOWNLOAD | PST_F_DECODE)))
         key = fnv1a(2166136261u, j.target) ^ (j.flags * 7u + miss * 3u +
                                                apple);
-    for(size_t i = 0; i < *nseen; i++)
+    /* *nseen passes PST_MAX by one once the warning is out: seen[] holds
+     * PST_MAX keys */
+    for(size_t i = 0; i < *nseen && i < PST_MAX; i++)
         if(seen[i] == key)
             return;
     if(*nseen >= PST_MAX) {
