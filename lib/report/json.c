@@ -736,10 +736,16 @@ out:
     free(j);
 }
 
-static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
+/* Write one record: the run's shared objects made first (jstate_get). */
+static void json_write(struct kensa_report *r, rec_fn fn, const void *item)
 {
     jstate_get(r);
-    report_write(r, finding_rec, f);
+    report_write(r, fn, item);
+}
+
+static void json_finding(struct kensa_report *r, const struct kensa_finding *f)
+{
+    json_write(r, finding_rec, f);
 }
 
 /* A message's id and arguments (kensa.message_id, kensa.message_args)
@@ -798,8 +804,7 @@ out:
 
 static void json_warning(struct kensa_report *r, const struct kensa_warning *w)
 {
-    jstate_get(r);
-    report_write(r, warning_rec, w);
+    json_write(r, warning_rec, w);
 }
 
 /* At most this many removed entries are listed in an action record
@@ -877,8 +882,7 @@ out:
 
 static void json_action(struct kensa_report *r, const struct kensa_action *a)
 {
-    jstate_get(r);
-    report_write(r, action_rec, a);
+    json_write(r, action_rec, a);
 }
 
 /* `pre` + id, the id made a safe key segment (letters, digits, '_' and
@@ -1053,8 +1057,7 @@ out:
 
 static void json_run(struct kensa_report *r, const struct kensa_run *run)
 {
-    jstate_get(r);
-    report_write(r, run_rec, run);
+    json_write(r, run_rec, run);
 }
 
 const struct report_ops report_json_ops = {
