@@ -1136,14 +1136,10 @@ static int cmd_rules(const struct cli *c)
     }
     if(!c->rules_export)
         return EXIT_CLEAN;
-    if(mkdir(c->rules_export, 0755) && errno != EEXIST) {
-        say(stderr, M("cli.cannot_write", c->rules_export, strerror(errno)));
-        return EXIT_ERROR;
-    }
-    int dfd = open(c->rules_export, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-                   O_NOFOLLOW);
+    char why[256];
+    int dfd = kensa_dir_open(c->rules_export, true, why, sizeof(why));
     if(dfd < 0) {
-        say(stderr, M("cli.cannot_write", c->rules_export, strerror(errno)));
+        say(stderr, M("cli.cannot_write", c->rules_export, why));
         return EXIT_ERROR;
     }
     size_t n = 0;
@@ -1603,6 +1599,20 @@ static int cmd_system(struct cli *c, int argc)
     return rc;
 }
 
+/* doc --extract DIR: say why a folder cannot take the sources before any
+ * scan (the detector opens it again the same safe way, kensa_dir_open). */
+static bool extract_dir_ok(const char *dir)
+{
+    char why[256];
+    int fd = kensa_dir_open(dir, false, why, sizeof(why));
+    if(fd < 0) {
+        say(stderr, M("cli.cannot_write", dir, why));
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c = { 0 };
@@ -1864,7 +1874,9 @@ bad:
     else if(c.extract && strcmp(c.cmd, "doc")) {
         say(stderr, M("cli.extract_needs_doc"));
         rc = EXIT_ERROR;
-    } else if(!strcmp(c.cmd, "mail") && !kensa_mail_built()) {
+    } else if(c.extract && !extract_dir_ok(c.extract))
+        rc = EXIT_ERROR;
+    else if(!strcmp(c.cmd, "mail") && !kensa_mail_built()) {
         say(stderr, M("mail.not_built"));
         rc = EXIT_ERROR;
     } else if(!strcmp(c.cmd, "log4j") || !strcmp(c.cmd, "scan") ||

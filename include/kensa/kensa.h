@@ -762,6 +762,16 @@ void kensa_report_free(struct kensa_report *r);
 int kensa_output_open(const char *path, char *why, size_t whycap);
 
 /*
+ * Open the folder `path` for kensa to create files in (doc --extract,
+ * rules --export, quarantine): reached without following a symbolic link
+ * in any component, created (mode 0700) when missing if `create`, and
+ * refused (-1, `why` set) unless it belongs to root or the effective user
+ * and is writable by neither group nor others.  Returns a descriptor the
+ * caller closes; create files in it with openat(..., O_EXCL | O_NOFOLLOW).
+ */
+int kensa_dir_open(const char *path, bool create, char *why, size_t whycap);
+
+/*
  * Write `s` to `out` for a terminal: every character a terminal would act
  * on, or that reorders what is shown, is written as a visible escape -
  * C0 controls (newline and tab included), DEL and bytes that are not

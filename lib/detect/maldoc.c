@@ -997,11 +997,14 @@ static void *maldoc_init(const struct kensa_options *o, enum kensa_err *err)
     }
     s->extract_fd = -1;
     if(o->extract_dir) {
-        s->extract_fd = open(o->extract_dir, O_RDONLY | O_DIRECTORY |
-                             O_CLOEXEC);
+        /* no link followed, root's (or ours) and nobody else's: the
+         * CLI said why when it is not (kensa_dir_open) */
+        char why[256];
+        s->extract_fd = kensa_dir_open(o->extract_dir, false, why,
+                                       sizeof(why));
         if(s->extract_fd < 0) {
             free(s);
-            *err = errno == ENOENT ? KENSA_ENOENT : KENSA_EIO;
+            *err = errno == ENOENT ? KENSA_ENOENT : KENSA_EINVAL;
             return NULL;
         }
     }

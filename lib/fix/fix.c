@@ -45,55 +45,11 @@
 #include "fix/zipfix.h"
 #include "kensa/kensa.h"
 #include "util/buf.h"
+#include "util/safedir.h"
 
 #define MANIFEST_MAX (64u << 20)   /* a manifest larger than this is bad */
 
 /* ---- resolving paths without following symlinks ------------------------- */
-
-enum mk { MK_NONE, MK_LAST, MK_ALL };
-
-/*
- * Open the folder `path`, component by component, never following a
- * symlink.  Missing components are created (mode 0700) as `mk` says.
- * Returns a descriptor or -1 with errno set (ELOOP or ENOTDIR for a
- * symlink in the way).
- */
-static int dir_open(const char *path, enum mk mk)
-{
-    char comp[NAME_MAX + 1];
-    const char *p = path;
-    int fd = open(*p == '/' ? "/" : ".",
-                  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    while(fd >= 0) {
-        while(*p == '/')
-            p++;
-        if(!*p)
-            return fd;
-        size_t n = strcspn(p, "/");
-        if(n > NAME_MAX) {
-            close(fd);
-            errno = ENAMETOOLONG;
-            return -1;
-        }
-        memcpy(comp, p, n);
-        comp[n] = 0;
-        p += n;
-        bool last = !p[strspn(p, "/")];
-        int nfd = openat(fd, comp,
-                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if(nfd < 0 && errno == ENOENT &&
-           (mk == MK_ALL || (mk == MK_LAST && last))) {
-            if(!mkdirat(fd, comp, 0700) || errno == EEXIST)
-                nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                             O_CLOEXEC);
-        }
-        int e = errno;
-        close(fd);
-        errno = e;
-        fd = nfd;
-    }
-    return -1;
-}
 
 /* Open the folder holding `path`; *base gets the last component. */
 static int parent_open(const char *path, const char **base, char *why,
@@ -115,20 +71,13 @@ static int parent_open(const char *path, const char **base, char *why,
         snprintf(why, whycap, "out of memory");
         return -1;
     }
-    int fd = dir_open(dir, MK_NONE);
+    int fd = safedir_walk(dir, SAFEDIR_MK_NONE);
     if(fd < 0)
         snprintf(why, whycap, "cannot open its folder%s: %s",
                  errno == ELOOP || errno == ENOTDIR ?
                  " (a symbolic link is in the way)" : "", strerror(errno));
     free(dir);
     return fd;
-}
-
-/* Owned by root or by us, and writable by nobody else. */
-static bool owned_safe(const struct stat *st)
-{
-    return (st->st_uid == 0 || st->st_uid == geteuid()) &&
-           !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
 /* ---- the backup folder -------------------------------------------------- */
@@ -151,21 +100,21 @@ static void default_backup_dir(char *out, size_t cap)
 static int backup_dir_open(const char *dir, char *why, size_t whycap)
 {
     char def[4096];
-    enum mk mk = MK_LAST;
+    enum safedir_mk mk = SAFEDIR_MK_LAST;
     struct stat st;
     if(!dir) {
         default_backup_dir(def, sizeof(def));
         dir = def;
-        mk = geteuid() == 0 ? MK_LAST : MK_ALL;
+        mk = geteuid() == 0 ? SAFEDIR_MK_LAST : SAFEDIR_MK_ALL;
     }
-    int fd = dir_open(dir, mk);
+    int fd = safedir_walk(dir, mk);
     if(fd < 0) {
         snprintf(why, whycap, "backup folder %.3000s: %s%s", dir,
                  strerror(errno), errno == ELOOP || errno == ENOTDIR ?
                  " (a symbolic link is in the way)" : "");
         return -1;
     }
-    if(fstat(fd, &st) || !owned_safe(&st)) {
+    if(fstat(fd, &st) || !safedir_owned_safe(&st)) {
         snprintf(why, whycap, "backup folder %.3000s: must belong to root "
                  "(or you) and be writable by nobody else", dir);
         close(fd);
@@ -233,7 +182,7 @@ static enum kensa_err manifest_append(int bdfd, const char *name,
     int fd = openat(bdfd, KENSA_BACKUP_MANIFEST,
                     O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
                     0600);
-    if(fd < 0 || fstat(fd, &ms) || !S_ISREG(ms.st_mode) || !owned_safe(&ms) ||
+    if(fd < 0 || fstat(fd, &ms) || !S_ISREG(ms.st_mode) || !safedir_owned_safe(&ms) ||
        ms.st_nlink != 1) {
         snprintf(why, whycap, "the backup manifest cannot be written "
                  "safely%s%s", fd < 0 ? ": " : "",
@@ -581,7 +530,7 @@ static enum kensa_err manifest_read(int bdfd, struct buf *text, char *why,
                  strerror(errno));
         return KENSA_ENOENT;
     }
-    if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !owned_safe(&st)) {
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !safedir_owned_safe(&st)) {
         snprintf(why, whycap, "its manifest may have been written by "
                  "another user (owner or mode); refused");
         close(fd);
@@ -636,7 +585,7 @@ enum kensa_err kensa_fix_restore_ex(const char *backup, bool force,
     bdfd = parent_open(backup, &name, why, whycap);
     if(bdfd < 0)
         return KENSA_EIO;
-    if(fstat(bdfd, &dst) || !owned_safe(&dst)) {
+    if(fstat(bdfd, &dst) || !safedir_owned_safe(&dst)) {
         snprintf(why, whycap, "its folder may be written by another user; "
                  "refused");
         rc = KENSA_EINVAL;
@@ -655,7 +604,7 @@ enum kensa_err kensa_fix_restore_ex(const char *backup, bool force,
         rc = KENSA_ENOENT;
         goto out;
     }
-    if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !owned_safe(&st) ||
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !safedir_owned_safe(&st) ||
        st.st_nlink != 1) {
         snprintf(why, whycap, "the backup may have been written by another "
                  "user (owner, mode or links); refused");
@@ -748,12 +697,12 @@ enum kensa_err kensa_fix_backups(const char *dir,
     struct stat st;
     struct buf text;
     enum kensa_err rc;
-    int bdfd = dir_open(dir, MK_NONE);
+    int bdfd = safedir_walk(dir, SAFEDIR_MK_NONE);
     if(bdfd < 0) {
         snprintf(why, whycap, "cannot open the folder: %s", strerror(errno));
         return errno == ENOENT ? KENSA_ENOENT : KENSA_EIO;
     }
-    if(fstat(bdfd, &st) || !owned_safe(&st)) {
+    if(fstat(bdfd, &st) || !safedir_owned_safe(&st)) {
         snprintf(why, whycap, "the folder may be written by another user; "
                  "refused");
         close(bdfd);

@@ -570,3 +570,72 @@ PY
     done
     assert_victim_intact
 }
+
+# ---------------------------------------------------------------------------
+# Folders kensa creates files in (doc --extract, rules --export): root's
+# kensa pointed at a path the attacker controls must not write through a
+# link the attacker planted (anywhere in the path), nor into a folder the
+# attacker owns or may write (they could pre-seed or read what root
+# writes there).
+
+# An SYLK sheet whose Auto_open runs a command: a document with macros
+# to extract (the text is the attacker's).
+extract_doc() {
+    printf 'ID;P\nC;X1;Y1;K0;EEXEC("cmd.exe /c calc.exe")\nC;X1;Y2;K0;EHALT()\nNN;NAuto_open;ER1C1\nE\n' >"$1"
+}
+
+@test "7.10 doc --extract refuses a symlink, a link in the path, and a folder the attacker owns or may write" {
+    mkdir -m 755 "$T/docs"
+    extract_doc "$T/docs/m.slk"
+    # a symlink as the folder, and as a component of the path
+    as_attacker ln -s "$V" "$A/ex"
+    as_attacker mkdir -m 755 "$A/real"
+    as_attacker ln -s "$V" "$A/real/link"
+    # the attacker's own folder, and a root folder others may write
+    as_attacker mkdir -m 755 "$A/mine"
+    mkdir -m 777 "$T/open"
+    local d
+    for d in "$A/ex" "$A/ex/" "$A/real/link" "$A/mine" "$T/open"; do
+        run --separate-stderr k doc --no-summary --extract "$d" "$T/docs/m.slk"
+        echo "--extract $d: $status $output $stderr"
+        [ "$status" -eq 2 ]
+        [[ "$stderr" == *refused* ]]
+    done
+    [ "$(ls -A "$V")" = "shadow" ]
+    [ -z "$(ls -A "$A/mine")" ]
+    [ -z "$(ls -A "$T/open")" ]
+    assert_victim_intact
+    # root's own folder under the attacker's: written, root-only files
+    mkdir -m 700 "$A/rootdir"
+    run --separate-stderr k doc --no-summary --extract "$A/rootdir" "$T/docs/m.slk"
+    [ "$status" -eq 1 ]
+    local f
+    f=$(ls "$A/rootdir")
+    [ -n "$f" ]
+    [ "$(stat -c %u:%a "$A/rootdir/$f")" = "0:600" ]
+    grep -q 'EXEC' "$A/rootdir/$f"
+}
+
+@test "7.10 rules --export refuses a symlink, a link in the path, and a folder the attacker owns or may write" {
+    as_attacker ln -s "$V" "$A/ex"
+    as_attacker mkdir -m 755 "$A/real"
+    as_attacker ln -s "$V" "$A/real/link"
+    as_attacker mkdir -m 755 "$A/mine"
+    mkdir -m 777 "$T/open"
+    local d
+    for d in "$A/ex" "$A/real/link" "$A/real/link/new" "$A/mine" "$T/open"; do
+        run --separate-stderr k rules --export "$d"
+        echo "--export $d: $status $output $stderr"
+        [ "$status" -eq 2 ]
+        [[ "$stderr" == *refused* ]]
+    done
+    [ "$(ls -A "$V")" = "shadow" ]
+    [ -z "$(ls -A "$A/mine")" ]
+    [ -z "$(ls -A "$T/open")" ]
+    assert_victim_intact
+    # a new folder is made root-only; the rules land in it
+    run --separate-stderr k rules --export "$T/new"
+    [ "$status" -eq 0 ]
+    [ "$(stat -c %u:%a "$T/new")" = "0:700" ]
+    ls "$T/new" | grep -q '\.yar$'
+}
