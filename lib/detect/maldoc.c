@@ -688,6 +688,22 @@ static void macrosheet(struct doc *d, const char *s, size_t n)
     buf_free(&t);
 }
 
+/* An xlsb macro sheet (BIFF12 records): its formulas as text, judged as
+ * an XML macro sheet's are; one kensa cannot read is said so. */
+static void xlsb_macrosheet(struct doc *d, const uint8_t *p, size_t n,
+                            const char *nm, size_t l)
+{
+    char *t = NULL;
+    size_t tl = 0;
+    if(xlm_xlsb_read(p, n, MAX_XLM_TEXT, &t, &tl) != KENSA_OK)
+        flag(d, DOC_XLM_BINARY, nm, l);
+    if(t) {
+        vbascan_xlm(&d->v, t, tl);
+        extract(d, "macrosheet", "xlm.txt", t, tl);
+    }
+    free(t);
+}
+
 static void defined_names(struct doc *d, const char *s, size_t n)
 {
     size_t eln;
@@ -809,11 +825,16 @@ static void maldoc_on_members(const struct kmembers *m)
             } else {
                 flag(d, DOC_VBA_UNREAD, what, strlen(what));
             }
-        } else if(sheet) {
+        } else if(sheet && !ends_with(nm, l, ".bin")) {
             if(read_part(m, i, &b, MAX_PART))
                 macrosheet(d, (const char *)b.p, b.len);
-        } else if(memcase(nm, l, "macrosheets/") && ends_with(nm, l, ".bin")) {
-            flag(d, DOC_XLM_BINARY, nm, l);
+        } else if(sheet || (memcase(nm, l, "macrosheets/") &&
+                            ends_with(nm, l, ".bin") &&
+                            !memcase(nm, l, "binaryIndex"))) {
+            if(read_part(m, i, &b, MAX_PART))
+                xlsb_macrosheet(d, b.p, b.len, nm, l);
+            else
+                flag(d, DOC_XLM_BINARY, nm, l);
             d->v.seen |= VBS_XLM;
         } else if(ends_with(nm, l, ".rels") && n_rels++ < MAX_PARTS) {
             if(read_part(m, i, &b, MAX_PART))

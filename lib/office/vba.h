@@ -153,4 +153,15 @@ enum kensa_err xlm_biff_read(const uint8_t *p, size_t n, size_t max_text,
                              struct xlm_info *out);
 void xlm_info_free(struct xlm_info *x);
 
+/*
+ * Read an xlsb macro sheet part (xl/macrosheets/sheetN.bin: BIFF12 records,
+ * [MS-XLSB]) and render its cell formulas (BrtFmlaString/Num/Bool/Error)
+ * as text, one per line, as xlm_biff_read does; at most max_text bytes.
+ * *formulas (malloc'd, NUL-terminated, NULL when none) is the caller's to
+ * free.  KENSA_EFORMAT when a record is broken or cut (the formulas
+ * before it are still given), KENSA_ENOMEM.
+ */
+enum kensa_err xlm_xlsb_read(const uint8_t *p, size_t n, size_t max_text,
+                             char **formulas, size_t *len);
+
 #endif

@@ -197,11 +197,16 @@ static bool binop(struct stk *k, const char *op)
 
 static void col_name(unsigned col, char *out)
 {
-    col &= 0xFF;
-    if(col < 26)
-        snprintf(out, 4, "%c", 'A' + col);
-    else
-        snprintf(out, 4, "%c%c", 'A' + col / 26 - 1, 'A' + col % 26);
+    char r[4];
+    size_t n = 0;
+    col &= 0x3FFF;                  /* xlsb: 16,384 columns, XFD */
+    do {
+        r[n++] = (char)('A' + col % 26);
+        col = col / 26;
+    } while(col-- && n < 3);
+    for(size_t i = 0; i < n; i++)
+        out[i] = r[n - 1 - i];
+    out[n] = 0;
 }
 
 /* A1 text of a cell (row 0-based, col 0-based). */
@@ -263,10 +268,32 @@ static bool xl_literal(const uint8_t *p, size_t n, size_t cch, bool biff8,
     return ok;
 }
 
-/* Render rgce[0..n) to `out` as one line; an unknown token ends it
- * with "?". */
-static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
+/* A BIFF12 string literal: cch UTF-16LE units at p[0..n). */
+static bool xl_literal16(const uint8_t *p, size_t n, size_t cch,
+                         struct buf *out, size_t *used)
 {
+    if(cch > n / 2)
+        return false;
+    struct buf raw;
+    buf_init(&raw, ITEM_MAX);
+    (void)vba_to_utf8(1200, p, cch * 2, &raw);
+    buf_puts(out, "\"");
+    for(size_t i = 0; i < raw.len; i++)
+        buf_append(out, raw.p[i] == '"' ? "\"\"" : (const char *)raw.p + i,
+                   raw.p[i] == '"' ? 2 : 1);
+    buf_puts(out, "\"");
+    buf_free(&raw);
+    *used = cch * 2;
+    return true;
+}
+
+/* Render rgce[0..n) of BIFF version `ver` (5, 8, or 12 for xlsb) to
+ * `out` as one line; an unknown token ends it with "?".  BIFF12 differs
+ * in its sizes: rows of 4 bytes, strings of 2-byte length and UTF-16
+ * always. */
+static void render_v(const uint8_t *t, size_t n, int ver, struct buf *out)
+{
+    bool biff8 = ver >= 8, b12 = ver >= 12;
     struct stk k = { .n = 0 };
     size_t i = 0;
     bool ok = true;
@@ -310,9 +337,13 @@ static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
             struct buf s;
             buf_init(&s, ITEM_MAX);
             size_t used;
-            ok = xl_literal(t + i + 1, left - 1, t[i], biff8, &s, &used);
+            if(b12)    /* 2-byte count of UTF-16 units, no flags byte */
+                ok = left >= 2 &&
+                     xl_literal16(t + i + 2, left - 2, rd16(t + i), &s, &used);
+            else
+                ok = xl_literal(t + i + 1, left - 1, t[i], biff8, &s, &used);
             if(ok) {
-                i += 1 + used;
+                i += (b12 ? 2 : 1) + used;
                 ok = push(&k, buf_cstr(&s), NULL, NULL, NULL);
             }
             buf_free(&s);
@@ -366,7 +397,7 @@ static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
             break;
         }
         case 0x20:                           /* array (values after rgce) */
-            ok = left >= 7 && push(&k, "{...}", NULL, NULL,
+            ok = !b12 && left >= 7 && push(&k, "{...}", NULL, NULL,
                                                   NULL);
             i += 7;
             break;
@@ -423,11 +454,13 @@ static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
             i += biff8 ? 4 : 14;
             break;
         case 0x24: case 0x2C: {              /* cell reference */
-            size_t sz = biff8 ? 4 : 3;
+            size_t sz = b12 ? 6 : biff8 ? 4 : 3;
             ok = left >= sz;
             if(ok) {
-                unsigned row = biff8 ? rd16(t + i) : rd16(t + i) & 0x3FFF;
-                unsigned col = biff8 ? rd16(t + i + 2) & 0x3FFF : t[i + 2];
+                unsigned row = b12 ? rd32(t + i) : biff8 ? rd16(t + i) :
+                               rd16(t + i) & 0x3FFF;
+                unsigned col = b12 ? rd16(t + i + 4) & 0x3FFF :
+                               biff8 ? rd16(t + i + 2) & 0x3FFF : t[i + 2];
                 cell_a1(row, col, tmp, sizeof(tmp));
                 ok = push(&k, tmp, NULL, NULL, NULL);
             }
@@ -435,11 +468,16 @@ static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
             break;
         }
         case 0x25: case 0x2D: {              /* area */
-            size_t sz = biff8 ? 8 : 6;
+            size_t sz = b12 ? 12 : biff8 ? 8 : 6;
             ok = left >= sz;
             if(ok) {
                 char a[24], b[24];
-                if(biff8) {
+                if(b12) {
+                    cell_a1(rd32(t + i), rd16(t + i + 8) & 0x3FFF, a,
+                            sizeof(a));
+                    cell_a1(rd32(t + i + 4), rd16(t + i + 10) & 0x3FFF, b,
+                            sizeof(b));
+                } else if(biff8) {
                     cell_a1(rd16(t + i), rd16(t + i + 4) & 0x3FFF, a,
                             sizeof(a));
                     cell_a1(rd16(t + i + 2), rd16(t + i + 6) & 0x3FFF, b,
@@ -461,16 +499,18 @@ static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
             ok = left >= 2;
             i += 2;
             break;
-        case 0x2A:                           /* reference error */
-            ok = left >= (biff8 ? 4u : 3u) && push(&k, "#REF!", NULL, NULL,
-                                                  NULL);
-            i += biff8 ? 4 : 3;
+        case 0x2A: {                         /* reference error */
+            size_t sz = b12 ? 6 : biff8 ? 4 : 3;
+            ok = left >= sz && push(&k, "#REF!", NULL, NULL, NULL);
+            i += sz;
             break;
-        case 0x2B:
-            ok = left >= (biff8 ? 8u : 6u) && push(&k, "#REF!", NULL, NULL,
-                                                  NULL);
-            i += biff8 ? 8 : 6;
+        }
+        case 0x2B: {
+            size_t sz = b12 ? 12 : biff8 ? 8 : 6;
+            ok = left >= sz && push(&k, "#REF!", NULL, NULL, NULL);
+            i += sz;
             break;
+        }
         case 0x39:                           /* external name */
             ok = biff8 && left >= 6;
             if(ok) {
@@ -480,25 +520,36 @@ static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
             i += 6;
             break;
         case 0x3A: case 0x3C:                /* 3-D reference */
-            ok = biff8 && left >= 6;
+            ok = biff8 && left >= (b12 ? 8u : 6u);
             if(ok) {
-                cell_a1(rd16(t + i + 2), rd16(t + i + 4) & 0x3FFF, tmp,
-                        sizeof(tmp));
+                if(b12)
+                    cell_a1(rd32(t + i + 2), rd16(t + i + 6) & 0x3FFF, tmp,
+                            sizeof(tmp));
+                else
+                    cell_a1(rd16(t + i + 2), rd16(t + i + 4) & 0x3FFF, tmp,
+                            sizeof(tmp));
                 ok = push(&k, "!", tmp, NULL, NULL);
             }
-            i += 6;
+            i += b12 ? 8 : 6;
             break;
         case 0x3B: case 0x3D:                /* 3-D area */
-            ok = biff8 && left >= 10;
+            ok = biff8 && left >= (b12 ? 14u : 10u);
             if(ok) {
                 char a[24], b[24];
-                cell_a1(rd16(t + i + 2), rd16(t + i + 6) & 0x3FFF, a,
-                        sizeof(a));
-                cell_a1(rd16(t + i + 4), rd16(t + i + 8) & 0x3FFF, b,
-                        sizeof(b));
+                if(b12) {
+                    cell_a1(rd32(t + i + 2), rd16(t + i + 10) & 0x3FFF, a,
+                            sizeof(a));
+                    cell_a1(rd32(t + i + 6), rd16(t + i + 12) & 0x3FFF, b,
+                            sizeof(b));
+                } else {
+                    cell_a1(rd16(t + i + 2), rd16(t + i + 6) & 0x3FFF, a,
+                            sizeof(a));
+                    cell_a1(rd16(t + i + 4), rd16(t + i + 8) & 0x3FFF, b,
+                            sizeof(b));
+                }
                 ok = push(&k, "!", a, ":", b);
             }
-            i += 10;
+            i += b12 ? 14 : 10;
             break;
         default:
             ok = false;
@@ -515,6 +566,11 @@ static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
         buf_puts(out, k.n ? " ?" : "?");
     buf_puts(out, "\n");
     stk_clear(&k);
+}
+
+static void render(const uint8_t *t, size_t n, bool biff8, struct buf *out)
+{
+    render_v(t, n, biff8 ? 8 : 5, out);
 }
 
 /* The macro sheets' BOF offsets, kept sorted: a stream of millions of
@@ -671,4 +727,108 @@ void xlm_info_free(struct xlm_info *x)
     free(x->formulas);
     x->formulas = NULL;
     x->formulas_len = 0;
+}
+
+/* ---- xlsb macro sheets (BIFF12, [MS-XLSB]) ------------------------------ */
+
+/* A number in at most `max` groups of 7 bits at p[*at..n), low first,
+ * the high bit of each saying another follows. */
+static bool b12_groups(const uint8_t *p, size_t n, size_t *at, int max,
+                       size_t *v)
+{
+    size_t x = 0;
+    for(int k = 0; k < max && *at < n; k++) {
+        uint8_t b = p[(*at)++];
+        x |= (size_t)(b & 0x7F) << (7 * k);
+        if(!(b & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A BIFF12 record header at p[*at..n): the type in 1-2 groups, the size
+ * in 1-4. */
+static bool b12_header(const uint8_t *p, size_t n, size_t *at,
+                       unsigned *type, size_t *size)
+{
+    size_t i = *at, t;
+    if(!b12_groups(p, n, &i, 2, &t) || !b12_groups(p, n, &i, 4, size))
+        return false;
+    *at = i;
+    *type = (unsigned)t;
+    return true;
+}
+
+/* A CellParsedFormula at d[off..len): cce, rgce, cb, rgcb filling the
+ * record exactly.  Returns rgce's offset, or 0 when it does not fit. */
+static size_t b12_formula(const uint8_t *d, size_t len, size_t off,
+                          size_t *cce)
+{
+    if(off > len || len - off < 8)
+        return 0;
+    size_t c = rd32(d + off);
+    if(c > len - off - 8)
+        return 0;
+    size_t cb = rd32(d + off + 4 + c);
+    if(cb != len - off - 8 - c)
+        return 0;
+    *cce = c;
+    return off + 4;
+}
+
+enum kensa_err xlm_xlsb_read(const uint8_t *p, size_t n, size_t max_text,
+                             char **formulas, size_t *len)
+{
+    *formulas = NULL;
+    *len = 0;
+    struct buf text;
+    buf_init(&text, max_text ? max_text : 1);
+    enum kensa_err rc = KENSA_OK;
+    size_t i = 0;       /* where the records stopped; 0 when one was cut */
+    unsigned type;
+    size_t size;
+    bool any = false;
+    while(b12_header(p, n, &i, &type, &size)) {
+        if(size > n - i) {
+            i = 0;
+            break;
+        }
+        const uint8_t *d = p + i;
+        i += size;
+        any = true;
+        /* BrtFmlaString (8), BrtFmlaNum (9), BrtFmlaBool (10),
+         * BrtFmlaError (11): a cell (8 bytes), its cached value, 2 bytes
+         * of flags, the formula */
+        if(type < 8 || type > 11 || size < 8)
+            continue;
+        size_t v;
+        if(type == 8) {
+            if(size < 12 || rd32(d + 8) > (size - 12) / 2)
+                continue;
+            v = 12 + (size_t)rd32(d + 8) * 2;
+        } else {
+            v = type == 9 ? 16 : 9;
+        }
+        size_t cce, at = b12_formula(d, size, v + 2, &cce);
+        if(!at)     /* writers that leave the flags out */
+            at = b12_formula(d, size, v, &cce);
+        if(at && max_text)
+            render_v(d + at, cce, 12, &text);
+    }
+    if(i < n || !any)   /* a broken or cut record: not all was read */
+        rc = KENSA_EFORMAT;
+    if(text.len) {
+        const char *s = buf_cstr(&text);
+        *formulas = malloc(text.len + 1);
+        if(!*formulas) {
+            rc = KENSA_ENOMEM;
+        } else {
+            memcpy(*formulas, s, text.len + 1);
+            *len = text.len;
+        }
+    }
+    buf_free(&text);
+    return rc;
 }
