@@ -47,6 +47,9 @@ bench: all
 	sh bench/log4j.sh ./$(BUILD)/kensa
 	sh bench/logs.sh ./$(BUILD)/kensa
 	sh bench/fix.sh ./$(BUILD)/kensa
+	sh bench/doc.sh ./$(BUILD)/kensa
+	sh bench/mail.sh ./$(BUILD)/kensa
+	sh bench/hunt.sh ./$(BUILD)/kensa
 
 install: all
 	$(MESON) install -C $(BUILD)
