@@ -277,9 +277,11 @@ static void tl_rec_fn(struct rec *rc, const void *ctx, const void *item)
     const char *v[N_COLUMNS];
     char tbuf[32], lbuf[24];
     (void)ctx;
-    if(!x->e) {
-        for(size_t i = 0; i < N_COLUMNS; i++)
-            rec_cell(rc, columns[i], i + 1 == N_COLUMNS);
+    if(!x->e) {   /* the header, unquoted as the report's */
+        for(size_t i = 0; i < N_COLUMNS; i++) {
+            rec_puts(rc, columns[i]);
+            rec_puts(rc, i + 1 == N_COLUMNS ? "\r\n" : ",");
+        }
         return;
     }
     ev_values(x->t, x->e, tbuf, lbuf, v);

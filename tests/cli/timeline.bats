@@ -171,7 +171,7 @@ PY
     grep -q '"log",.*"203.0.113.5"' "$BATS_TEST_TMPDIR/new.csv"
     run --separate-stderr scan_root "$R" --quiet --csv --timeline -
     [ "$status" -eq 1 ]
-    [[ "$output" == *'"time","kind","what","path"'*'"2021-12-11T10:00:00.000Z","log"'* ]]
+    [[ "$output" == *'time,kind,what,path,line,verdict,threat,rule,client,process'*'"2021-12-11T10:00:00.000Z","log"'* ]]
 }
 
 @test "attack: --timeline through a symlink an unprivileged user planted is refused; the victim is untouched" {
