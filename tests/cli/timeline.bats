@@ -174,6 +174,27 @@ PY
     [[ "$output" == *'time,kind,what,path,line,verdict,threat,rule,client,process'*'"2021-12-11T10:00:00.000Z","log"'* ]]
 }
 
+@test "--running: the process holding the vulnerable jar gives a process start event after the jar's time" {
+    J="$BATS_TEST_TMPDIR/held/log4j-core-2.14.1.jar"
+    mkdir -p "${J%/*}"
+    cp "$FX/plain/log4j-core-2.14.1.jar" "$J"
+    touch -d '2021-12-01 08:00:00 UTC' "$J"
+    before=$(date -u +%s)
+    python3 -c 'import sys, time; f = open(sys.argv[1], "rb"); time.sleep(60)' "$J" &
+    P=$!
+    sleep 1
+    run --separate-stderr k scan --running --pid "$P" --timeline "$BATS_TEST_TMPDIR/p.jsonl"
+    kill "$P"
+    [ "$status" -eq 1 ] || { echo "$stderr"; false; }
+    got=$(jq -r 'select(.kind == "modified" or .kind == "process") | "\(.kind) \(.process) \(.rule)"' \
+        "$BATS_TEST_TMPDIR/p.jsonl")
+    [ "$got" = "modified python3[$P] log4j.core.vulnerable
+process python3[$P] log4j.core.vulnerable" ] || { cat "$BATS_TEST_TMPDIR/p.jsonl"; false; }
+    jq -s -e --argjson b "$before" 'map(select(.kind == "process"))[0]."@timestamp" |
+        sub("\\.[0-9]+Z$"; "Z") | fromdate | . >= $b - 1 and . <= $b + 5' \
+        "$BATS_TEST_TMPDIR/p.jsonl" >/dev/null
+}
+
 @test "attack: --timeline through a symlink an unprivileged user planted is refused; the victim is untouched" {
     attack_setup
     R="$T/root"

@@ -110,11 +110,37 @@ static void ordered_log_and_files(void **state)
     kensa_timeline_free(t);
 }
 
+static void process_start(void **state)
+{
+    (void)state;
+    struct kensa_timeline *t = kensa_timeline_new(KENSA_LANG_EN);
+    struct kensa_attr pa[3] = {
+        { .key = "process.pid", .type = KENSA_ATTR_NUM, .num = 4242 },
+        { .key = "process.name", .str = "java" },
+        { .key = "process.start", .str = "2021-12-11T09:59:00.12Z" },
+    };
+    struct kensa_finding f = file_finding("/opt/app/lib/l.jar", 1638345600);
+    f.verdict = KENSA_VERDICT_VULNERABLE;
+    f.attrs = pa;
+    f.n_attrs = 3;
+    kensa_timeline_add(t, &f);
+    size_t lines;
+    char *out = write_all(t, true, &lines);
+    assert_int_equal(lines, 2);   /* the jar's mtime, the JVM's start */
+    const char *m = strstr(out, "\"@timestamp\":\"2021-12-01T08:00:00.000Z\",\"kind\":\"modified\"");
+    const char *p = strstr(out, "\"@timestamp\":\"2021-12-11T09:59:00.120Z\",\"kind\":\"process\"");
+    assert_true(m && p && m < p);
+    assert_non_null(strstr(p, "\"process\":\"java[4242]\""));
+    free(out);
+    kensa_timeline_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(capped_and_counted),
         cmocka_unit_test(ordered_log_and_files),
+        cmocka_unit_test(process_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
