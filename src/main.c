@@ -1361,6 +1361,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     kensa_scanner_set_callbacks(s, on_finding, on_warning,
                                 c->progress ? on_progress : NULL, c);
     kensa_report_set_system(c->report, kensa_scanner_system(s));
+    kensa_timeline_set_system(c->timeline, kensa_scanner_system(s));
     c->scanner = s;
     if(confine(c, roots, nroots))
         goto out;

@@ -950,6 +950,13 @@ struct kensa_timeline *kensa_timeline_new(enum kensa_lang lang);
 void kensa_timeline_add(struct kensa_timeline *t,
                         const struct kensa_finding *f);
 
+/* Name paths as the scanned system sees them when its root stands for
+ * another system's ("/mnt/img/tmp/x" -> "/tmp/x"), as JSON's
+ * kensa.system.path.  `sys` is borrowed: it must outlive the timeline
+ * (kensa_scanner_system()).  Call before the first kensa_timeline_add. */
+void kensa_timeline_set_system(struct kensa_timeline *t,
+                               const struct kensa_system *sys);
+
 /* Events that did not fit (a cap, or out of memory). */
 uint64_t kensa_timeline_dropped(const struct kensa_timeline *t);
 

@@ -51,6 +51,7 @@ struct tl_event {
 
 struct kensa_timeline {
     enum kensa_lang lang;
+    const struct kensa_system *sys;   /* borrowed; NULL: the host */
     struct tl_item *items;
     size_t n_items, cap_items;
     struct tl_event *ev;
@@ -84,6 +85,13 @@ void kensa_timeline_free(struct kensa_timeline *t)
     free(t->items);
     free(t->ev);
     free(t);
+}
+
+void kensa_timeline_set_system(struct kensa_timeline *t,
+                               const struct kensa_system *sys)
+{
+    if(t)
+        t->sys = sys;
 }
 
 uint64_t kensa_timeline_dropped(const struct kensa_timeline *t)
@@ -198,7 +206,9 @@ void kensa_timeline_add(struct kensa_timeline *t,
     char *msg = kensa_finding_message(f, t->lang);
     it->what = keep(t, msg);
     free(msg);
-    it->where = keep(t, f->path);
+    const char *sp = report_under_root(t->sys ? t->sys->root : NULL,
+                                       f->path);
+    it->where = keep(t, sp ? sp : f->path);
     it->threat = keep(t, f->threat);
     it->rule = keep(t, f->rule);
     it->client = keep(t, kensa_finding_str(f, "source.ip"));

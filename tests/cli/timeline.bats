@@ -74,9 +74,8 @@ times = [r[0] for r in rows[1:]]
 assert times == sorted(times), times
 for r in rows[1:]:
     if r[0] < '2022':
-        p = r[3][len(root):] if r[3].startswith(root + '/') else r[3]
-        if '!' in p:
-            p = p.split('!')[0]
+        # with --root, paths as the scanned system sees them
+        p = r[3].split('!')[0]
         print(r[0], r[1], p, r[7], r[8] or '-')
 PY
 )
@@ -106,8 +105,8 @@ PY
         n=$((n + 1))
     done <"$BATS_TEST_TMPDIR/out.jsonl"
     [ "$n" -ge 4 ]
-    got=$(jq -r --arg r "$R" 'select(."@timestamp" < "2022") |
-        "\(."@timestamp") \(.kind) \(.path | ltrimstr($r) | split("!")[0]) \(.rule) \(.client // "-")"' \
+    got=$(jq -r 'select(."@timestamp" < "2022") |
+        "\(."@timestamp") \(.kind) \(.path | split("!")[0]) \(.rule) \(.client // "-")"' \
         "$BATS_TEST_TMPDIR/out.jsonl")
     [ "$got" = "$STAGED" ] || { echo "got:"; echo "$got"; false; }
     jq -s -e 'map(select(.kind == "log"))[0] | .line == 1 and .verdict == "attack" and .threat == "log4shell"' \
