@@ -10,7 +10,7 @@ _kensa()
         --include-fs --one-file-system
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary --no-advice --force
-        --password --passwords --running --pid --root --log-path --persistence --no-persistence --export-iocs --iocs --rules --list --export --extract --fix --dry-run --backup-dir
+        --password --passwords --running --pid --root --log-path --persistence --no-persistence --export-iocs --timeline --iocs --rules --list --export --extract --fix --dry-run --backup-dir
         --restore --fix-log4j1 --no-confine --syslog --syslog-facility"
 
     case $prev in
@@ -22,7 +22,7 @@ _kensa()
         --syslog) COMPREPLY=($(compgen -W "local udp:// tcp:// unix:" -- "$cur")); compopt -o nospace; return ;;
         --syslog-facility) COMPREPLY=($(compgen -W "user daemon local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")); return ;;
         # --exclude: paths, folders completed with their '/' (a folder glob)
-        -o|--output|--export-iocs|--iocs|--rules|--passwords|--exclude|--exclude-from) _filedir; return ;;
+        -o|--output|--export-iocs|--timeline|--iocs|--rules|--passwords|--exclude|--exclude-from) _filedir; return ;;
         --log-path|--backup-dir|--root|--export|--extract) _filedir -d; return ;;
         --threads|-j|--max-*|--password) return ;;
         --pid) _pids; return ;;

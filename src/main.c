@@ -85,6 +85,8 @@ struct cli {
     const char **log_paths;
     size_t n_log_paths;
     const char *iocs_path;          /* --export-iocs */
+    const char *timeline_path;      /* --timeline, NULL: none */
+    struct kensa_timeline *timeline; /* --timeline, and the summary */
     const char *extract;            /* doc --extract DIR */
     struct kensa_iocs *iocs;
     const char **ioc_files;         /* --iocs: the user's intel */
@@ -228,12 +230,12 @@ static void put_own(FILE *o, const char *id)
     "root no-confine syslog syslog-facility help "
 static const struct { const char *cmd, *opts; } cmd_opts[] = {
     { "log4j", SCAN_OPTS "fix dry-run backup-dir restore force fix-log4j1 "
-               "running pid " },
-    { "logs", SCAN_OPTS "export-iocs " },
+               "running pid timeline " },
+    { "logs", SCAN_OPTS "export-iocs timeline " },
     { "doc", SCAN_OPTS "extract " },
     { "mail", SCAN_OPTS },
     { "scan", SCAN_OPTS "log-path running pid persistence no-persistence "
-              "iocs rules " },
+              "iocs rules timeline " },
     { "rules", " list export lang help " },
     /* a layout folder is read as an image: no walk, no --root */
     { "image", " json csv format output quiet no-advice color lang all "
@@ -438,6 +440,7 @@ static void on_finding(const struct kensa_finding *f, void *ud)
         c->failing++;
     if(c->iocs)
         kensa_iocs_add(c->iocs, f);
+    kensa_timeline_add(c->timeline, f);
     if(c->fix || c->dry_run) {
         const struct kensa_remedy *r = f->remedy;
         if(r && (r->entry || r->file))
@@ -947,6 +950,28 @@ static FILE *open_out(const char *path)
     return f;
 }
 
+/*
+ * The --timeline file: a new file, never one that exists (O_EXCL: not
+ * over a file, nor through a symbolic link planted in its place), or
+ * standard output for "-".  NULL after saying why.
+ */
+static FILE *open_timeline(const char *path)
+{
+    char why[256];
+    FILE *f = NULL;
+    int fd = !strcmp(path, "-") ?
+             fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0) :
+             open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY |
+                  O_CLOEXEC, 0644);
+    if(fd < 0 || !(f = fdopen(fd, "w"))) {
+        kensa_syserror(errno, lang, why, sizeof(why));
+        if(fd >= 0)
+            close(fd);
+        say(stderr, M("cli.cannot_write", path, why));
+    }
+    return f;
+}
+
 /* Sandbox the rest of the run (kensa_confine).  Read-only commands read
  * beneath their roots only (anywhere with --follow-symlinks: a link may
  * lead anywhere; with --root, beneath that folder, where links stay) and
@@ -1181,7 +1206,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     static const char *const def_roots[] = { "/" };
     const char *const *roots = (const char *const *)argv;
     size_t nroots = (size_t)argc;
-    FILE *out = stdout, *iocs_out = NULL;
+    FILE *out = stdout, *iocs_out = NULL, *tl_out = NULL;
     int rc = EXIT_ERROR;
     struct kensa_scanner *s = NULL;
     enum kensa_err err;
@@ -1228,12 +1253,19 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         return EXIT_ERROR;
     if(c->iocs_path && !(iocs_out = open_out(c->iocs_path)))
         return EXIT_ERROR;
+    if(c->timeline_path && !(tl_out = open_timeline(c->timeline_path))) {
+        if(iocs_out)
+            fclose(iocs_out);
+        return EXIT_ERROR;
+    }
     if(c->output) {
         if(expand_output(c->output, time(NULL), c->output_name,
                          sizeof(c->output_name))) {
             say(stderr, M("cli.bad_value", c->output, "output"));
             if(iocs_out)
                 fclose(iocs_out);
+            if(tl_out)
+                fclose(tl_out);
             return EXIT_ERROR;
         }
         c->output = c->output_name;
@@ -1241,6 +1273,8 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     if(c->output && !(out = open_out(c->output))) {
         if(iocs_out)
             fclose(iocs_out);
+        if(tl_out)
+            fclose(tl_out);
         return EXIT_ERROR;
     }
     /* --syslog: the records go to the sender (and to -o's file too),
@@ -1271,6 +1305,14 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     if(!c->report || ((c->iocs_path ||
                        (c->ro.format == KENSA_FMT_TEXT && !c->quiet)) &&
                       !c->iocs)) {
+        fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
+        goto out;
+    }
+    /* the timeline: for --timeline, and the text summary of a host scan */
+    bool tl_summary = c->ro.format == KENSA_FMT_TEXT && !c->quiet &&
+                      !strcmp(c->cmd, "scan");
+    if((tl_out || tl_summary) &&
+       !(c->timeline = kensa_timeline_new(c->ro.lang))) {
         fprintf(stderr, "kensa: %s\n", kensa_strerror(KENSA_ENOMEM));
         goto out;
     }
@@ -1315,6 +1357,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     kensa_scanner_set_callbacks(s, on_finding, on_warning,
                                 c->progress ? on_progress : NULL, c);
     kensa_report_set_system(c->report, kensa_scanner_system(s));
+    kensa_timeline_set_system(c->timeline, kensa_scanner_system(s));
     c->scanner = s;
     if(confine(c, roots, nroots))
         goto out;
@@ -1373,6 +1416,8 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         c->write_errno = errno ? errno : EIO;
     if(c->ro.format == KENSA_FMT_TEXT && !c->quiet)
         kensa_iocs_summary(c->iocs, out, c->ro.lang);
+    if(tl_summary)
+        kensa_timeline_summary(c->timeline, out, c->ro.lang);
     if(!c->write_errno && (fflush(out) || ferror(out)))
         c->write_errno = errno ? errno : EIO;
     if(iocs_out) {
@@ -1381,6 +1426,20 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         if(kensa_iocs_write(c->iocs, iocs_out, stix)) {
             say(stderr, M("cli.cannot_write_file", c->iocs_path));
             err = KENSA_EIO;
+        }
+    }
+    if(tl_out) {
+        size_t pl = strlen(c->timeline_path);
+        bool jl = (pl > 5 && !strcmp(c->timeline_path + pl - 5, ".json")) ||
+                  (pl > 6 && !strcmp(c->timeline_path + pl - 6, ".jsonl"));
+        if(kensa_timeline_write(c->timeline, tl_out, jl)) {
+            say(stderr, M("cli.cannot_write_file", c->timeline_path));
+            err = KENSA_EIO;
+        }
+        uint64_t cut = kensa_timeline_dropped(c->timeline);
+        if(cut) {
+            char n1[24];
+            say(stderr, M("cli.timeline_cut", num(n1, cut), "100000"));
         }
     }
 
@@ -1502,6 +1561,8 @@ out:
     kensa_scanner_free(s);
     kensa_report_free(c->report);
     kensa_iocs_free(c->iocs);
+    kensa_timeline_free(c->timeline);
+    c->timeline = NULL;
     jobs_free(c);
     for(size_t i = 0; i < c->per_threat_n; i++)
         free(c->per_threat[i].id);
@@ -1510,6 +1571,8 @@ out:
     syslog_free(c->syslog);
     c->syslog = NULL;
     if(iocs_out && fclose(iocs_out) && rc != EXIT_FOUND)
+        rc = EXIT_ERROR;
+    if(tl_out && fclose(tl_out) && rc != EXIT_FOUND)
         rc = EXIT_ERROR;
     return rc;
 }
@@ -1777,6 +1840,7 @@ int main(int argc, char **argv)
             c.password_files[c.n_password_files++] = optarg;
             break;
         case OPT_EXPORT_IOCS: c.iocs_path = optarg; break;
+        case OPT_TIMELINE: c.timeline_path = optarg; break;
         case OPT_IOCS: c.ioc_files[c.n_ioc_files++] = optarg; break;
         case OPT_RULES: c.rule_paths[c.n_rule_paths++] = optarg; break;
         case OPT_LIST: c.rules_list = true; break;

@@ -199,6 +199,12 @@ struct kensa_finding {
     uint32_t file_mtime_ns;     /* and nanoseconds */
     uint32_t file_uid, file_gid;
     uint32_t file_mode;         /* st_mode: type and permission bits */
+    int64_t file_ctime;         /* status change (st_ctim), seconds */
+    uint32_t file_ctime_ns;
+    int64_t file_btime;         /* birth (statx STATX_BTIME), seconds;
+                                   meaningful only with file_btime_known */
+    uint32_t file_btime_ns;
+    bool file_btime_known;      /* the file system told the birth time */
     const char *file_sha256;    /* hex, of file_path (NULL if not hashed) */
     const char *object_sha256;  /* hex, of the innermost object */
 
@@ -933,6 +939,50 @@ void kensa_iocs_summary(struct kensa_iocs *io, FILE *out, enum kensa_lang l);
 enum kensa_err kensa_iocs_write(struct kensa_iocs *io, FILE *out, bool stix);
 
 void kensa_iocs_free(struct kensa_iocs *io);
+
+/*
+ * The timeline (where it came in): every finding's times in one order -
+ * a log line's own time (an attack and its client address), the start
+ * of the process holding it, a file's modification, status change and
+ * birth times - for `--timeline FILE` and the text summary.  Bounded:
+ * at most 100,000 events and 64 MiB of strings, each cut to 4 KiB;
+ * kensa_timeline_dropped() counts what did not fit.
+ */
+struct kensa_timeline;
+
+/* An empty timeline whose messages are rendered in `lang`; NULL on
+ * allocation failure. */
+struct kensa_timeline *kensa_timeline_new(enum kensa_lang lang);
+
+/* Take the times f carries (copied; f is not kept).  Inventory entries
+ * (verdict none or patched) give none.  Never fails: what cannot be
+ * kept is counted as dropped. */
+void kensa_timeline_add(struct kensa_timeline *t,
+                        const struct kensa_finding *f);
+
+/* Name paths as the scanned system sees them when its root stands for
+ * another system's ("/mnt/img/tmp/x" -> "/tmp/x"), as JSON's
+ * kensa.system.path.  `sys` is borrowed: it must outlive the timeline
+ * (kensa_scanner_system()).  Call before the first kensa_timeline_add. */
+void kensa_timeline_set_system(struct kensa_timeline *t,
+                               const struct kensa_system *sys);
+
+/* Events that did not fit (a cap, or out of memory). */
+uint64_t kensa_timeline_dropped(const struct kensa_timeline *t);
+
+/* For people: the events around the earliest attack in the logs (20
+ * before, 20 after), else the latest 40, in the local zone, with
+ * escaped paths.  Nothing when there is no event. */
+void kensa_timeline_summary(struct kensa_timeline *t, FILE *out,
+                            enum kensa_lang lang);
+
+/* Every event in time order to `out` (borrowed, flushed, not closed):
+ * JSON Lines when `json`, else CSV with a header row.  KENSA_EIO when
+ * writing failed, KENSA_ENOMEM when a record could not be built. */
+enum kensa_err kensa_timeline_write(struct kensa_timeline *t, FILE *out,
+                                    bool json);
+
+void kensa_timeline_free(struct kensa_timeline *t);
 
 /* ---------------------------------------------------------------------- */
 /* Confinement: what a hijacked scan could still do.                      */

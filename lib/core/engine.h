@@ -67,6 +67,11 @@ struct kctx {
     uint64_t file_dev, file_ino;   /* what was opened (0 for stdin) */
     const struct stat *file_st;    /* fstat of it when opened, for the
                                       findings' file.* (NULL: stdin) */
+    int file_fd;                   /* open on it while scanned, for the
+                                      birth time (statx once, at the first
+                                      finding); -1: none */
+    int btime_state;               /* 0 not asked, 1 known, -1 unknown */
+    struct timespec btime;
     struct kobj *root;             /* the file's object (NULL: a stream) */
     uint64_t scanned_bytes;        /* decompressed so far */
     uint32_t entries;              /* members looked at so far */

@@ -444,6 +444,25 @@ static void ctx_finding_context(const struct kobj *obj,
     f->n_evidence = ne;
 }
 
+/* The birth time of the file being scanned, asked of the descriptor the
+ * scan holds (never the path) once per file, at its first finding: clean
+ * files cost nothing.  False when the file system does not keep it. */
+static bool file_btime(struct kctx *c)
+{
+    struct statx sx;
+    if(!c->btime_state) {
+        c->btime_state = -1;
+        if(c->file_fd >= 0 &&
+           !statx(c->file_fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+                  STATX_BTIME, &sx) && (sx.stx_mask & STATX_BTIME)) {
+            c->btime.tv_sec = (time_t)sx.stx_btime.tv_sec;
+            c->btime.tv_nsec = (long)sx.stx_btime.tv_nsec;
+            c->btime_state = 1;
+        }
+    }
+    return c->btime_state > 0;
+}
+
 void ctx_report(struct kobj *obj, struct kensa_finding *f)
 {
     struct kctx *c = obj->ctx;
@@ -469,6 +488,11 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
         f->file_uid = (uint32_t)st->st_uid;
         f->file_gid = (uint32_t)st->st_gid;
         f->file_mode = (uint32_t)st->st_mode;
+        f->file_ctime = (int64_t)st->st_ctim.tv_sec;
+        f->file_ctime_ns = (uint32_t)st->st_ctim.tv_nsec;
+        f->file_btime_known = file_btime(c);
+        f->file_btime = (int64_t)c->btime.tv_sec;
+        f->file_btime_ns = (uint32_t)c->btime.tv_nsec;
     }
     if(hash && c->root && !f->file_sha256)
         f->file_sha256 = kobj_digest_hex(c->root, KDIGEST_SHA256);
@@ -519,13 +543,15 @@ static void progress(struct kensa_scanner *s, const char *path);
  * folder held no image. */
 static bool scan_root(struct kensa_scanner *s, const char *path,
                       const struct stat *st, const uint8_t *data, size_t len,
-                      bool mapped, const struct kctxattr *attrs, int dirfd)
+                      bool mapped, const struct kctxattr *attrs, int dirfd,
+                      int fd)
 {
     struct kctx c = {
         .s = s, .file_path = path,
         .file_dev = st ? (uint64_t)st->st_dev : 0,
         .file_ino = st ? (uint64_t)st->st_ino : 0,
         .file_st = st,
+        .file_fd = !st ? -1 : dirfd >= 0 ? dirfd : fd,
     };
     clock_gettime(CLOCK_MONOTONIC, &c.start);
     char *p = strdup(path);
@@ -551,11 +577,12 @@ static bool scan_root(struct kensa_scanner *s, const char *path,
     return ok;
 }
 
+/* fd: open on the file (for its birth time), or -1. */
 static void scan_mem(struct kensa_scanner *s, const char *path,
                      const struct stat *st, const uint8_t *data, size_t len,
-                     bool mapped, const struct kctxattr *attrs)
+                     bool mapped, const struct kctxattr *attrs, int fd)
 {
-    scan_root(s, path, st, data, len, mapped, attrs, -1);
+    scan_root(s, path, st, data, len, mapped, attrs, -1, fd);
 }
 
 enum kensa_err kensa_scanner_scan_image_dir(struct kensa_scanner *s,
@@ -577,7 +604,7 @@ enum kensa_err kensa_scanner_scan_image_dir(struct kensa_scanner *s,
     pthread_mutex_lock(&s->lock);
     s->stats.files++;
     pthread_mutex_unlock(&s->lock);
-    bool ok = scan_root(s, path, &st, NULL, 0, false, NULL, fd);
+    bool ok = scan_root(s, path, &st, NULL, 0, false, NULL, fd, -1);
     close(fd);
     return ok ? KENSA_OK : KENSA_EFORMAT;
 }
@@ -626,7 +653,7 @@ void scan_file(struct kensa_scanner *s, const char *path, int fd,
     if(st->st_size == 0) {
         static const uint8_t none[1];
         if(named)       /* the path is the finding: an object of no bytes */
-            scan_mem(s, path, st, none, 0, false, attrs);
+            scan_mem(s, path, st, none, 0, false, attrs, fd);
         return;
     }
     size_t len = (size_t)st->st_size;
@@ -644,7 +671,7 @@ void scan_file(struct kensa_scanner *s, const char *path, int fd,
             got += (size_t)r;
         }
         if(got)
-            scan_mem(s, path, st, small, got, false, attrs);
+            scan_mem(s, path, st, small, got, false, attrs, fd);
         return;
     }
     data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -654,7 +681,7 @@ void scan_file(struct kensa_scanner *s, const char *path, int fd,
     }
     if(len > (8u << 20))
         madvise(data, len, MADV_RANDOM);
-    scan_mem(s, path, st, data, len, true, attrs);
+    scan_mem(s, path, st, data, len, true, attrs, fd);
     munmap(data, len);
 }
 
@@ -896,7 +923,7 @@ static enum kensa_err scan_fd_spill(struct kensa_scanner *s,
             rc = KENSA_EIO;
         } else {
             count_file(s, len);
-            scan_mem(s, name, NULL, map, (size_t)len, true, NULL);
+            scan_mem(s, name, NULL, map, (size_t)len, true, NULL, -1);
             munmap(map, (size_t)len);
         }
     }
@@ -932,6 +959,6 @@ enum kensa_err kensa_scanner_scan_buffer(struct kensa_scanner *s,
     s->stats.files++;
     s->stats.bytes += len;
     pthread_mutex_unlock(&s->lock);
-    scan_mem(s, name, NULL, data, len, false, NULL);
+    scan_mem(s, name, NULL, data, len, false, NULL, -1);
     return KENSA_OK;
 }

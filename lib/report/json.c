@@ -377,11 +377,13 @@ static const char *const raw_keys[RAW_COUNT] = {
 struct jfile {
     char *given;             /* f->file_path; NULL: none cached */
     uint64_t dev, ino, size;
-    int64_t mtime;
-    uint32_t mtime_ns, uid, gid, mode;
+    int64_t mtime, ctime, btime;
+    uint32_t mtime_ns, ctime_ns, btime_ns, uid, gid, mode;
+    bool btime_known;
     char *abs, *dir;         /* file.path and file.directory */
     char *owner, *group;     /* file.owner, file.group: NULL when none */
-    char mtime_s[32], uid_s[24], gid_s[24], mode_s[16];
+    char mtime_s[32], ctime_s[32], btime_s[32];   /* btime_s "": unknown */
+    char uid_s[24], gid_s[24], mode_s[16];
 };
 
 struct jstate {
@@ -524,7 +526,10 @@ static bool jfile_make(struct jfile *c, const struct kensa_report *r,
        c->dev == f->file_dev && c->ino == f->file_ino &&
        c->size == f->file_size && c->mtime == f->file_mtime &&
        c->mtime_ns == f->file_mtime_ns && c->uid == f->file_uid &&
-       c->gid == f->file_gid && c->mode == f->file_mode)
+       c->gid == f->file_gid && c->mode == f->file_mode &&
+       c->ctime == f->file_ctime && c->ctime_ns == f->file_ctime_ns &&
+       c->btime_known == f->file_btime_known &&
+       c->btime == f->file_btime && c->btime_ns == f->file_btime_ns)
         return true;
     jfile_clear(c);
     if(!(c->given = strdup(f->file_path)) ||
@@ -543,6 +548,11 @@ static bool jfile_make(struct jfile *c, const struct kensa_report *r,
     c->size = f->file_size;
     c->mtime = f->file_mtime;
     c->mtime_ns = f->file_mtime_ns;
+    c->ctime = f->file_ctime;
+    c->ctime_ns = f->file_ctime_ns;
+    c->btime = f->file_btime;
+    c->btime_ns = f->file_btime_ns;
+    c->btime_known = f->file_btime_known;
     c->uid = f->file_uid;
     c->gid = f->file_gid;
     c->mode = f->file_mode;
@@ -557,6 +567,10 @@ static bool jfile_make(struct jfile *c, const struct kensa_report *r,
         return false;
     }
     report_time_iso(f->file_mtime, (long)f->file_mtime_ns, c->mtime_s);
+    report_time_iso(f->file_ctime, (long)f->file_ctime_ns, c->ctime_s);
+    c->btime_s[0] = 0;
+    if(f->file_btime_known)
+        report_time_iso(f->file_btime, (long)f->file_btime_ns, c->btime_s);
     snprintf(c->uid_s, sizeof(c->uid_s), "%lu", (unsigned long)f->file_uid);
     snprintf(c->gid_s, sizeof(c->gid_s), "%lu", (unsigned long)f->file_gid);
     snprintf(c->mode_s, sizeof(c->mode_s), "%04o",
@@ -591,6 +605,8 @@ static void file_fields(struct jrec *j, const struct kensa_report *r,
     add_num(j, "file.size", (long long)(f->file_size > INT64_MAX ?
                                         INT64_MAX : f->file_size));
     add_str(j, "file.mtime", c->mtime_s);
+    add_str(j, "file.ctime", c->ctime_s);
+    add_str(j, "file.created", c->btime_s[0] ? c->btime_s : NULL);
     add_str(j, "file.uid", c->uid_s);
     add_str(j, "file.gid", c->gid_s);
     /* names on this host; none for another system's root */

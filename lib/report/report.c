@@ -97,7 +97,11 @@ void kensa_report_set_system(struct kensa_report *r,
 const char *report_system_path(const struct kensa_report *r,
                                const char *path)
 {
-    const char *root = r->sys ? r->sys->root : NULL;
+    return report_under_root(r->sys ? r->sys->root : NULL, path);
+}
+
+const char *report_under_root(const char *root, const char *path)
+{
     size_t n = root ? strlen(root) : 0;
     while(n > 1 && root[n - 1] == '/')
         n--;

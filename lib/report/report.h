@@ -129,6 +129,9 @@ char *report_msg(const struct kensa_msg *m, enum kensa_lang lang);
 const char *report_system_path(const struct kensa_report *r,
                                const char *path);
 
+/* The same for a root folder given as such (NULL: none). */
+const char *report_under_root(const char *root, const char *path);
+
 /*
  * The name of user `uid` (group `gid`) on the running host, for
  * file.owner and file.group: getpwuid_r/getgrgid_r, remembered (names

@@ -71,6 +71,8 @@ ECS = {
     'file.extension': 'keyword',
     'file.size': 'long',
     'file.mtime': 'date',
+    'file.ctime': 'date',
+    'file.created': 'date',
     'file.uid': 'keyword',
     'file.gid': 'keyword',
     'file.owner': 'keyword',
