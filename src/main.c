@@ -444,8 +444,8 @@ static void gather_response(struct cli *c, const struct kensa_finding *f)
         }
     }
     /* a file on disk only: not a process's memory or sockets */
-    if(c->quarantine && f->file_path && f->file_path[0] == '/' &&
-       S_ISREG(f->file_mode) && c->n_qfiles < RESPONSE_MAX) {
+    if(c->quarantine && f->file_path && S_ISREG(f->file_mode) &&
+       c->n_qfiles < RESPONSE_MAX) {
         for(size_t i = 0; i < c->n_qfiles; i++)
             if(c->qfiles[i].dev == f->file_dev &&
                c->qfiles[i].ino == f->file_ino)
@@ -454,7 +454,16 @@ static void gather_response(struct cli *c, const struct kensa_finding *f)
         if(!nq)
             return;
         c->qfiles = nq;
-        if(!(c->qfiles[c->n_qfiles].path = strdup(f->file_path)))
+        /* a root given relative: made absolute, kensa never changes
+         * its working folder */
+        char cwd[4096];
+        char *abs = NULL;
+        if(f->file_path[0] == '/')
+            abs = strdup(f->file_path);
+        else if(getcwd(cwd, sizeof(cwd)) &&
+                asprintf(&abs, "%s/%s", cwd, f->file_path) < 0)
+            abs = NULL;
+        if(!(c->qfiles[c->n_qfiles].path = abs))
             return;
         c->qfiles[c->n_qfiles].dev = f->file_dev;
         c->qfiles[c->n_qfiles].ino = f->file_ino;

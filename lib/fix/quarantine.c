@@ -412,7 +412,7 @@ enum kensa_err kensa_quarantine_restore(const char *dir,
             goto one;
         }
         mode_t mode = (mode_t)strtoul(mode_s, NULL, 10) & 07777;
-        dst = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+        dst = openat(pfd, base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
                                 O_CLOEXEC, 0600);
         if(dst < 0) {
             sys = errno;
