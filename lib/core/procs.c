@@ -950,7 +950,14 @@ static enum kensa_err procs_scan_one(struct kensa_scanner *s, int procfd,
     if(hunt) {
         hunt_exe(s, p, run);
         procnet_match(s, run->net, p->dirfd, p->pidstr, p->name, p->ctx);
-        procmem_scan(s, p->dirfd, p->pidstr, p->maps, p->n_maps, p->ctx);
+        /* another kensa of this very binary holds the compiled rules in
+         * its memory: every rule would match there */
+        struct stat me, it;
+        bool self = !stat("/proc/self/exe", &me) &&
+                    !fstatat(p->dirfd, "exe", &it, 0) &&
+                    me.st_dev == it.st_dev && me.st_ino == it.st_ino;
+        if(!self)
+            procmem_scan(s, p->dirfd, p->pidstr, p->maps, p->n_maps, p->ctx);
     }
     if(java) {
         from_maps(s, p);
