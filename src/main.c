@@ -2064,6 +2064,10 @@ bad:
     }
 done:
     free(c.pids);
+    free(c.victims);
+    for(size_t i = 0; i < c.n_qfiles; i++)
+        free(c.qfiles[i].path);
+    free(c.qfiles);
     free(c.argv);
     free(c.excludes);
     free(c.exclude_files);
