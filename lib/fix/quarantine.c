@@ -44,6 +44,7 @@
 #include "kensa/kensa.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "fix/quarantine.h"
 
 #define Q_MANIFEST "manifest.jsonl"
 #define Q_MANIFEST_MAX (64u << 20)
@@ -342,6 +343,60 @@ static bool unhex(const char *h, char *out, size_t cap)
     return true;
 }
 
+/* One manifest line, as restore needs it. */
+struct qentry {
+    char orig[Q_PATH_MAX];
+    char name[80], sha[65];
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
+};
+
+/* Parse one manifest line (NUL-terminated, any bytes); false when a field
+ * is missing, too long or malformed, or the copy's name could leave the
+ * folder. */
+static bool qline_parse(const char *line, struct qentry *q)
+{
+    char hex[2 * Q_PATH_MAX + 1], mode_s[16], uid_s[16], gid_s[16];
+    q->orig[0] = 0;
+    if(!field(line, "original_hex", hex, sizeof(hex)) ||
+       !unhex(hex, q->orig, sizeof(q->orig)) ||
+       !field(line, "file", q->name, sizeof(q->name)) || !q->name[0] ||
+       strchr(q->name, '/') || !strcmp(q->name, ".") ||
+       !strcmp(q->name, "..") ||
+       !field(line, "sha256", q->sha, sizeof(q->sha)) ||
+       strlen(q->sha) != 64 ||
+       !field(line, "mode", mode_s, sizeof(mode_s)) ||
+       !field(line, "uid", uid_s, sizeof(uid_s)) ||
+       !field(line, "gid", gid_s, sizeof(gid_s))) {
+        q->orig[0] = 0;   /* unhex may have stopped half-way */
+        return false;
+    }
+    q->mode = (mode_t)strtoul(mode_s, NULL, 10) & 07777;
+    q->uid = (uid_t)strtoul(uid_s, NULL, 10);
+    q->gid = (gid_t)strtoul(gid_s, NULL, 10);
+    return true;
+}
+
+void quarantine_parse_fuzz(const uint8_t *data, size_t n)
+{
+    char *b = malloc(n + 1);
+    struct qentry *q = malloc(sizeof(*q));
+    if(b && q) {
+        memcpy(b, data, n);
+        b[n] = 0;
+        for(char *line = b, *end = b + n; line < end;) {
+            char *nl = memchr(line, '\n', (size_t)(end - line));
+            if(nl)
+                *nl = 0;
+            (void)qline_parse(line, q);
+            line = nl ? nl + 1 : end;
+        }
+    }
+    free(q);
+    free(b);
+}
+
 enum kensa_err kensa_quarantine_restore(const char *dir,
                                         kensa_restore_cb cb, void *ud)
 {
@@ -377,8 +432,8 @@ enum kensa_err kensa_quarantine_restore(const char *dir,
         if(nl)
             *nl = 0;
         char *next = nl ? nl + 1 : end;
-        char hex[2 * Q_PATH_MAX + 1], orig[Q_PATH_MAX], copy[Q_PATH_MAX];
-        char name[80], sha[65], mode_s[16], uid_s[16], gid_s[16], h[65];
+        struct qentry q;
+        char copy[Q_PATH_MAX], h[65];
         const char *base;
         enum kensa_err e = KENSA_EFORMAT;
         int src = -1, dst = -1, pfd = -1, sys = 0;
@@ -386,32 +441,24 @@ enum kensa_err kensa_quarantine_restore(const char *dir,
             line = next;
             continue;
         }
-        orig[0] = 0;
-        if(!field(line, "original_hex", hex, sizeof(hex)) ||
-           !unhex(hex, orig, sizeof(orig)) ||
-           !field(line, "file", name, sizeof(name)) || strchr(name, '/') ||
-           !field(line, "sha256", sha, sizeof(sha)) ||
-           !field(line, "mode", mode_s, sizeof(mode_s)) ||
-           !field(line, "uid", uid_s, sizeof(uid_s)) ||
-           !field(line, "gid", gid_s, sizeof(gid_s)))
+        if(!qline_parse(line, &q))
             goto one;
         e = KENSA_EIO;
-        src = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        src = openat(dfd, q.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if(src < 0 || fstat(src, &st) || !S_ISREG(st.st_mode)) {
             e = src < 0 ? errno_err(errno) : KENSA_EFORMAT;
             goto one;
         }
-        if(!hash_fd(src, h) || strcmp(h, sha)) {
+        if(!hash_fd(src, h) || strcmp(h, q.sha)) {
             e = KENSA_ECHANGED;   /* the copy is not what was put in */
             goto one;
         }
-        pfd = open_parent(orig, copy, sizeof(copy), &base);
+        pfd = open_parent(q.orig, copy, sizeof(copy), &base);
         if(pfd < 0) {
             e = errno == ELOOP || errno == ENOTDIR ? KENSA_ECHANGED
                                                    : errno_err(errno);
             goto one;
         }
-        mode_t mode = (mode_t)strtoul(mode_s, NULL, 10) & 07777;
         dst = openat(pfd, base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
                                 O_CLOEXEC, 0600);
         if(dst < 0) {
@@ -419,15 +466,13 @@ enum kensa_err kensa_quarantine_restore(const char *dir,
             e = errno == EEXIST ? KENSA_ECHANGED : errno_err(errno);
             goto one;
         }
-        if(!copy_fd(src, dst) || !hash_fd(dst, h) || strcmp(h, sha)) {
+        if(!copy_fd(src, dst) || !hash_fd(dst, h) || strcmp(h, q.sha)) {
             unlinkat(pfd, base, 0);
             goto one;
         }
-        if(geteuid() == 0 &&
-           fchown(dst, (uid_t)strtoul(uid_s, NULL, 10),
-                  (gid_t)strtoul(gid_s, NULL, 10)))
+        if(geteuid() == 0 && fchown(dst, q.uid, q.gid))
             goto one;
-        if(fchmod(dst, mode))
+        if(fchmod(dst, q.mode))
             goto one;
         e = KENSA_OK;
 one:
@@ -440,7 +485,7 @@ one:
         if(e)
             rc = KENSA_EIO;
         if(cb)
-            cb(orig[0] ? orig : line, e, sys, ud);
+            cb(q.orig[0] ? q.orig : line, e, sys, ud);
         line = next;
     }
 out:

@@ -298,3 +298,24 @@ EOF
         (.process.executable == \"$exe\") and
         (.process.user.name == \"$ATTACKER\")"
 }
+
+@test "attack: a tampered quarantine (copy changed, name leaving the folder) restores nothing" {
+    mkdir -p "$T/d"
+    printf 'xx KENSAPROCMEM-7f3a91 yy\n' > "$T/d/evil.bin"
+    run --separate-stderr k scan "$T/d" --no-persistence --rules "$W/mem.yar" --quarantine "$T/q"
+    [ "$status" -eq 1 ]
+    [ ! -e "$T/d/evil.bin" ]
+    sum=$(sha256sum < "$T/q/manifest.jsonl" | cut -d' ' -f1)
+    copy=$(jq -r .file "$T/q/manifest.jsonl")
+    echo tampered >> "$T/q/$copy"
+    run --separate-stderr k scan --restore-quarantine "$T/q"
+    [ "$status" -eq 2 ]
+    [ ! -e "$T/d/evil.bin" ]
+    # a manifest naming a copy outside the folder
+    printf 'secret\n' > "$T/outside"
+    jq -c --arg f "../outside" '.file = $f' "$T/q/manifest.jsonl" > "$T/m2"
+    cp "$T/m2" "$T/q/manifest.jsonl"
+    run --separate-stderr k scan --restore-quarantine "$T/q"
+    [ "$status" -eq 2 ]
+    [ ! -e "$T/d/evil.bin" ]
+}
