@@ -465,6 +465,13 @@ enum kensa_err kensa_scanner_scan_image_dir(struct kensa_scanner *s,
  * KENSA_ENOENT when there is no such process (it ended); KENSA_EIO when
  * it could not be read (another user's, without privileges: a warning
  * names it and kensa_stats.processes_unreadable counts it); KENSA_ENOMEM.
+ * With kensa_options.procs_hunt, every process (not only JVMs) also has
+ * its executable scanned through /proc/PID/exe (a deleted or replaced
+ * one is a finding: rules process.exe.deleted, process.exe.replaced),
+ * its memory read with the YARA rules without being stopped (evidence
+ * "in memory of process PID at 0xADDR"; capped by proc_mem_max and
+ * max_scantime) and its sockets to IPv4 indicators reported
+ * (process.connection.ioc, destination.ip, destination.port).
  * Needs a process that may read other processes' /proc entries:
  * Landlock (kensa_confine with landlock) forbids it.
  */

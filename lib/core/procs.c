@@ -31,6 +31,14 @@
  * at its path (deleted, or replaced as kensa log4j --fix does it),
  * kensa.process.restart_needed with an evidence message.
  *
+ * With kensa_options.procs_hunt (kensa scan --running) every process,
+ * JVM or not, is also looked at whole: its executable through
+ * /proc/PID/exe (hunt_exe: scanned as a file; deleted or replaced on
+ * disk is a finding of its own), its memory (procmem.c) and its sockets
+ * to IoC addresses (procnet.c), all with the same context.
+ * kensa_process_kill (--kill) is here too: it pins the process with a
+ * pidfd and signals it only if it started when the finding says.
+ *
  * Every byte under /proc/PID is the process's to choose (its name,
  * arguments, environment, the paths it maps): all of it is read with a
  * cap, parsed as bytes, never used as a path outside the process's root,
