@@ -1107,12 +1107,20 @@ static size_t respond(struct cli *c)
         enum kensa_err e = kensa_process_kill((pid_t)c->victims[i].pid,
                                               c->victims[i].start);
         num(nb, (unsigned long long)c->victims[i].pid);
+        char where[40];
+        snprintf(where, sizeof(where), "/proc/%s", nb);
+        struct kensa_action act = { .action = "process-kill", .path = where,
+                                    .success = !e,
+                                    .reason = e ? kensa_strerror(e) : NULL };
         if(!e) {
             say(stderr, M("cli.killed", nb));
+            report_action(c, &act, M("cli.killed", nb));
             done++;
         } else {
             say(stderr, M("cli.kill_refused", nb,
                           kensa_strerror_lang(e, lang)));
+            report_action(c, &act, M("cli.kill_refused", nb,
+                                     kensa_strerror(e)));
             c->response_failed++;
         }
     }
@@ -1130,12 +1138,23 @@ static size_t respond(struct cli *c)
         enum kensa_err e = kensa_quarantine_file(q, c->qfiles[i].path,
                                                  c->qfiles[i].dev,
                                                  c->qfiles[i].ino, sha);
+        char copy[4200];
+        snprintf(copy, sizeof(copy), "%s/%s", c->quarantine, sha);
+        struct kensa_action act = { .action = "quarantine",
+                                    .path = c->qfiles[i].path,
+                                    .backup = e ? NULL : copy,
+                                    .success = !e,
+                                    .reason = e ? kensa_strerror(e) : NULL };
         if(!e) {
             say(stderr, M("cli.quarantined", c->qfiles[i].path, sha));
+            report_action(c, &act, M("cli.quarantined", c->qfiles[i].path,
+                                     sha));
             done++;
         } else {
             say(stderr, M("cli.quarantine_refused", c->qfiles[i].path,
                           kensa_strerror_lang(e, lang)));
+            report_action(c, &act, M("cli.quarantine_refused",
+                                     c->qfiles[i].path, kensa_strerror(e)));
             c->response_failed++;
         }
     }

@@ -196,6 +196,9 @@ EOF
     run --separate-stderr k scan --pid "$bad" --pid "$good" --rules "$W/mem.yar" --json --kill
     [ "$status" -eq 1 ]
     [[ "$stderr" == *"killed process $bad"* ]]
+    echo "$output" | jq_any ".event.action == \"process-kill\" and
+        .event.outcome == \"success\" and .file.path == \"/proc/$bad\""
+    ! echo "$output" | jq_any ".file.path == \"/proc/$good\""
     for _ in $(seq 50); do kill -0 "$bad" 2>/dev/null || break; sleep 0.1; done
     ! kill -0 "$bad" 2>/dev/null || grep -q '^State:.*Z' "/proc/$bad/status"
     kill -0 "$good"
@@ -219,9 +222,11 @@ EOF
     run --separate-stderr k scan "$T/d" --no-persistence --rules "$W/mem.yar"
     [ "$status" -eq 1 ]
     [ -f "$T/d/evil.bin" ]
-    run --separate-stderr k scan "$T/d" --no-persistence --rules "$W/mem.yar" --quarantine "$T/q"
+    run --separate-stderr k scan "$T/d" --no-persistence --rules "$W/mem.yar" --quarantine "$T/q" --json
     [ "$status" -eq 1 ]
     [ ! -e "$T/d/evil.bin" ] && [ -f "$T/d/ok.txt" ]
+    echo "$output" | jq_any ".event.action == \"quarantine\" and
+        .file.path == \"$T/d/evil.bin\" and .kensa.fix.backup == \"$T/q/$sum\""
     [ "$(stat -c %a "$T/q")" = 700 ]
     [ -f "$T/q/$sum" ]
     [ "$(sha256sum < "$T/q/$sum" | cut -d' ' -f1)" = "$sum" ]
