@@ -324,3 +324,18 @@ EOF
     [ "$status" -eq 2 ]
     [ ! -e "$T/d/evil.bin" ]
 }
+
+@test "procs: a running executable whose hash is an IoC is found through /proc/PID/exe, even deleted" {
+    cp /bin/sleep "$W/hsleep"
+    printf '%s\n' "$(sha256sum < "$W/hsleep" | cut -d' ' -f1)" > "$W/h.txt"
+    "$W/hsleep" 600 &
+    P=$!
+    PIDS+=("$P")
+    sleep 0.2
+    rm "$W/hsleep"
+    run --separate-stderr k scan --pid "$P" --iocs "$W/h.txt" --json
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any "(.kensa.detector == \"ioc\") and (.process.pid == $P)
+        and (.kensa.path == \"$W/hsleep\")"
+    echo "$output" | jq_any '.rule.id == "process.exe.deleted"'
+}
