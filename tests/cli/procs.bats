@@ -339,3 +339,16 @@ EOF
         and (.kensa.path == \"$W/hsleep\")"
     echo "$output" | jq_any '.rule.id == "process.exe.deleted"'
 }
+
+@test "procs: --max-procmem caps what is read of a process, and says so" {
+    start_mem "$W/c1" middle
+    run --separate-stderr k scan --pid "$P" --rules "$W/mem.yar" --json --max-procmem 1M
+    [ "$status" -ne 1 ]
+    echo "$output" | jq_any ".error.id == \"proc.mem.limit\" and
+        (tostring | contains(\"/proc/$P/mem\"))"
+    run --separate-stderr k scan --pid "$P" --rules "$W/mem.yar" --json
+    [ "$status" -eq 1 ]
+    [[ "$output" != *"in part"* ]]
+    run --separate-stderr k scan --pid "$P" --max-procmem 0
+    [ "$status" -eq 2 ]
+}
