@@ -87,7 +87,7 @@ struct proc {
     int rootfd;                     /* /proc/PID/root, or -1 */
     int hostfd;                     /* our own "/", or -1 */
     bool same_root;                 /* its root is ours */
-    char pidstr[24], uid[24], start[40];
+    char pidstr[24], ppid[24], uid[24], start[40];
     char name[64];                  /* comm */
     char exe[PROC_PATH_MAX];
     char user[256];
@@ -102,8 +102,8 @@ struct proc {
     bool files_capped;
     /* the context: process attributes (finding-marked), then the
      * scanner's own root context */
-    struct kensa_attr pattr[8 + PROC_FLAGS_MAX];
-    struct kctxattr pnode[8 + PROC_FLAGS_MAX];
+    struct kensa_attr pattr[9 + PROC_FLAGS_MAX];
+    struct kctxattr pnode[9 + PROC_FLAGS_MAX];
     const struct kctxattr *ctx;
 };
 
@@ -225,6 +225,8 @@ static bool stat_parse(char *st, struct proc *p,
     unsigned long long flags = 0;
     bool ok = false;
     for(int field = 3; tok; field++, tok = strtok_r(NULL, " ", &save)) {
+        if(field == 4 && isdigit((unsigned char)tok[0]))
+            snprintf(p->ppid, sizeof(p->ppid), "%lu", strtoul(tok, NULL, 10));
         if(field == 9)
             flags = strtoull(tok, NULL, 10);
         if(field == 22) {
@@ -423,8 +425,9 @@ static void build_ctx(struct kensa_scanner *s, struct proc *p)
 {
     size_t n = 0;
     struct pa { const char *key, *val; enum kensa_attr_type t; unsigned fl; }
-    a[8 + PROC_FLAGS_MAX] = {
+    a[9 + PROC_FLAGS_MAX] = {
         { "process.pid", p->pidstr, KENSA_ATTR_NUM, KENSA_ATTR_SHOW },
+        { "process.parent.pid", p->ppid, KENSA_ATTR_NUM, 0 },
         { "process.name", p->name, KENSA_ATTR_STR, KENSA_ATTR_SHOW },
         { "process.executable", p->exe, KENSA_ATTR_STR, 0 },
         { "process.command_line", p->cmd, KENSA_ATTR_STR, 0 },
@@ -432,7 +435,7 @@ static void build_ctx(struct kensa_scanner *s, struct proc *p)
         { "process.user.name", p->user, KENSA_ATTR_STR, KENSA_ATTR_SHOW },
         { "process.start", p->start, KENSA_ATTR_STR, KENSA_ATTR_TIME },
     };
-    size_t na = 7;
+    size_t na = 8;
     for(size_t i = 0; i < p->n_flags; i++)
         a[na++] = (struct pa){ "kensa.process.mitigation", p->flags[i],
                                   KENSA_ATTR_STR,

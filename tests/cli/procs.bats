@@ -117,8 +117,10 @@ start_mem() {
     ! grep -q KENSAPROCMEM "$(readlink -f /proc/$P/exe)"
     run --separate-stderr k scan --pid "$P" --rules "$W/mem.yar" --json
     [ "$status" -eq 1 ]
+    ppid=$(awk '/^PPid:/ {print $2}' "/proc/$P/status")
     echo "$output" | jq_any "(.rule.name == \"kensa_test_procmem\") and
-        (.process.pid == $P) and (.kensa.path == \"/proc/$P/mem\") and
+        (.process.pid == $P) and (.process.parent.pid == $ppid) and
+        (.kensa.path == \"/proc/$P/mem\") and
         (.kensa.evidence | contains(\"in memory of process $P at $addr\"))"
 }
 
