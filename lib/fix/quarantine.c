@@ -241,7 +241,11 @@ enum kensa_err kensa_quarantine_file(struct kensa_quarantine *q,
     }
     if(!hash_fd(src, sha256))
         goto out;
-    /* the copy, under its hash; a second copy of the same bytes gets -N */
+    /* the copy, under its hash.  The same bytes quarantined before (two
+     * paths, one payload): that copy serves both lines once its hash is
+     * checked; a file of that name with other bytes (it cannot be, the
+     * folder is ours alone) makes the next name, -N. */
+    bool fresh = true;
     for(int i = 0; i < 100 && dst < 0; i++) {
         if(i)
             snprintf(name, sizeof(name), "%s-%d", sha256, i);
@@ -251,12 +255,24 @@ enum kensa_err kensa_quarantine_file(struct kensa_quarantine *q,
                                      O_CLOEXEC, 0600);
         if(dst < 0 && errno != EEXIST)
             goto out;
+        if(dst < 0) {
+            int old = openat(q->dirfd, name, O_RDONLY | O_NOFOLLOW |
+                                             O_NONBLOCK | O_CLOEXEC);
+            struct stat ost;
+            if(old >= 0 && !fstat(old, &ost) && S_ISREG(ost.st_mode) &&
+               hash_fd(old, h3) && !strcmp(h3, sha256)) {
+                dst = old;
+                fresh = false;
+            } else if(old >= 0)
+                close(old);
+        }
     }
     if(dst < 0)
         goto out;
-    if(!copy_fd(src, dst) || !hash_fd(src, h2) || !hash_fd(dst, h3) ||
-       strcmp(sha256, h2) || strcmp(sha256, h3)) {
-        unlinkat(q->dirfd, name, 0);
+    if((fresh && !copy_fd(src, dst)) || !hash_fd(src, h2) ||
+       !hash_fd(dst, h3) || strcmp(sha256, h2) || strcmp(sha256, h3)) {
+        if(fresh)
+            unlinkat(q->dirfd, name, 0);
         rc = KENSA_ECHANGED;   /* it changed while copied */
         goto out;
     }
@@ -279,7 +295,8 @@ enum kensa_err kensa_quarantine_file(struct kensa_quarantine *q,
                   (unsigned)st.st_uid, (unsigned)st.st_gid,
                   (long long)st.st_mtim.tv_sec) ||
        write(q->manfd, b.p, b.len) != (ssize_t)b.len || fsync(q->manfd)) {
-        unlinkat(q->dirfd, name, 0);
+        if(fresh)
+            unlinkat(q->dirfd, name, 0);
         goto out;
     }
     /* the name still the file copied: then remove it */

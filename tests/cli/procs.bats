@@ -354,3 +354,19 @@ EOF
     run --separate-stderr k scan --pid "$P" --max-procmem 0
     [ "$status" -eq 2 ]
 }
+
+@test "procs: two files with the same bytes share one copy; both come back" {
+    mkdir -p "$T/d"
+    printf 'xx KENSAPROCMEM-7f3a91 yy\n' > "$T/d/a.bin"
+    cp "$T/d/a.bin" "$T/d/b.bin"
+    sum=$(sha256sum < "$T/d/a.bin" | cut -d' ' -f1)
+    run --separate-stderr k scan "$T/d" --no-persistence --rules "$W/mem.yar" --quarantine "$T/q"
+    [ "$status" -eq 1 ]
+    [ ! -e "$T/d/a.bin" ] && [ ! -e "$T/d/b.bin" ]
+    [ "$(ls "$T/q" | sort | tr '\n' ' ')" = "$sum manifest.jsonl " ]
+    [ "$(wc -l < "$T/q/manifest.jsonl")" -eq 2 ]
+    run --separate-stderr k scan --restore-quarantine "$T/q"
+    [ "$status" -eq 0 ]
+    [ "$(sha256sum < "$T/d/a.bin" | cut -d' ' -f1)" = "$sum" ]
+    [ "$(sha256sum < "$T/d/b.bin" | cut -d' ' -f1)" = "$sum" ]
+}
