@@ -11,7 +11,8 @@ _kensa()
         --follow-symlinks --scan-pseudo-fs --max-filesize --max-scansize
         --max-files --max-recursion --max-ratio --max-scantime --no-summary --no-advice --force
         --password --passwords --running --pid --root --log-path --persistence --no-persistence --export-iocs --timeline --iocs --rules --list --export --extract --fix --dry-run --backup-dir
-        --restore --fix-log4j1 --no-confine --syslog --syslog-facility"
+        --restore --fix-log4j1 --no-confine --syslog --syslog-facility
+        --kill --quarantine --restore-quarantine --max-procmem"
 
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;
@@ -23,7 +24,7 @@ _kensa()
         --syslog-facility) COMPREPLY=($(compgen -W "user daemon local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")); return ;;
         # --exclude: paths, folders completed with their '/' (a folder glob)
         -o|--output|--export-iocs|--timeline|--iocs|--rules|--passwords|--exclude|--exclude-from) _filedir; return ;;
-        --log-path|--backup-dir|--root|--export|--extract) _filedir -d; return ;;
+        --log-path|--backup-dir|--root|--export|--extract|--quarantine|--restore-quarantine) _filedir -d; return ;;
         --threads|-j|--max-*|--password) return ;;
         --pid) _pids; return ;;
         brief) COMPREPLY=($(compgen -W "$(kensa threats 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;

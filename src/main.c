@@ -125,6 +125,16 @@ struct cli {
     char **argv;                    /* run record's process.args */
     bool no_advice;                 /* --no-advice */
     bool force;                     /* --restore --force */
+    /* the response (scan): --kill, --quarantine DIR; what to act on is
+     * gathered from the findings, acted on after the scan */
+    bool kill;
+    const char *quarantine, *restore_quarantine;
+    bool gathering;                 /* findings still collected */
+    size_t response_failed;         /* kills or moves refused or failed */
+    struct { long pid; char start[40]; } *victims;
+    size_t n_victims;
+    struct { char *path; uint64_t dev, ino; } *qfiles;
+    size_t n_qfiles;
     uint64_t per_sev[5];            /* findings per severity, summary */
 };
 
@@ -235,7 +245,8 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
     { "doc", SCAN_OPTS "extract " },
     { "mail", SCAN_OPTS },
     { "scan", SCAN_OPTS "log-path running pid persistence no-persistence "
-              "iocs rules timeline " },
+              "iocs rules timeline kill quarantine restore-quarantine "
+              "max-procmem " },
     { "rules", " list export lang help " },
     /* a layout folder is read as an image: no walk, no --root */
     { "image", " json csv format output quiet no-advice color lang all "
@@ -414,6 +425,55 @@ static void on_signal(int sig)
         kensa_scanner_cancel(signal_scanner);
 }
 
+/* --kill, --quarantine: remember the process (pid and start: a pid is
+ * reused) and the file on disk of a malicious finding, each once. */
+#define RESPONSE_MAX 4096
+static void gather_response(struct cli *c, const struct kensa_finding *f)
+{
+    const struct kensa_attr *pid = kensa_finding_attr(f, "process.pid");
+    const char *start = kensa_finding_str(f, "process.start");
+    if(c->kill && pid && start && c->n_victims < RESPONSE_MAX) {
+        bool seen = false;
+        for(size_t i = 0; i < c->n_victims && !seen; i++)
+            seen = c->victims[i].pid == (long)pid->num;
+        void *nv = seen ? NULL : realloc(c->victims, (c->n_victims + 1) *
+                                                     sizeof(*c->victims));
+        if(nv) {
+            c->victims = nv;
+            c->victims[c->n_victims].pid = (long)pid->num;
+            snprintf(c->victims[c->n_victims].start,
+                     sizeof(c->victims[0].start), "%s", start);
+            c->n_victims++;
+        }
+    }
+    /* a file on disk only: not a process's memory or sockets */
+    if(c->quarantine && f->file_path && S_ISREG(f->file_mode) &&
+       c->n_qfiles < RESPONSE_MAX) {
+        for(size_t i = 0; i < c->n_qfiles; i++)
+            if(c->qfiles[i].dev == f->file_dev &&
+               c->qfiles[i].ino == f->file_ino)
+                return;
+        void *nq = realloc(c->qfiles, (c->n_qfiles + 1) * sizeof(*c->qfiles));
+        if(!nq)
+            return;
+        c->qfiles = nq;
+        /* a root given relative: made absolute, kensa never changes
+         * its working folder */
+        char cwd[4096];
+        char *abs = NULL;
+        if(f->file_path[0] == '/')
+            abs = strdup(f->file_path);
+        else if(getcwd(cwd, sizeof(cwd)) &&
+                asprintf(&abs, "%s/%s", cwd, f->file_path) < 0)
+            abs = NULL;
+        if(!(c->qfiles[c->n_qfiles].path = abs))
+            return;
+        c->qfiles[c->n_qfiles].dev = f->file_dev;
+        c->qfiles[c->n_qfiles].ino = f->file_ino;
+        c->n_qfiles++;
+    }
+}
+
 static void on_finding(const struct kensa_finding *f, void *ud)
 {
     struct cli *c = ud;
@@ -441,6 +501,8 @@ static void on_finding(const struct kensa_finding *f, void *ud)
     if(c->iocs)
         kensa_iocs_add(c->iocs, f);
     kensa_timeline_add(c->timeline, f);
+    if(c->gathering && f->verdict == KENSA_VERDICT_MALICIOUS)
+        gather_response(c, f);
     if(c->fix || c->dry_run) {
         const struct kensa_remedy *r = f->remedy;
         if(r && (r->entry || r->file))
@@ -994,6 +1056,12 @@ static int confine(struct cli *c, const char *const *roots, size_t n)
      * domain): the system-call filter alone */
     if(c->running)
         o.landlock = false;
+    /* --quarantine and --restore-quarantine write where the files are:
+     * the system-call filter alone; signals to other processes only with
+     * --kill */
+    if(c->quarantine || c->restore_quarantine)
+        o.landlock = false;
+    o.allow_kill = c->kill;
     /* --root: all is read inside that folder, links included */
     if(c->so.root && roots) {
         o.read_roots = &c->so.root;
@@ -1052,6 +1120,96 @@ static int decide_exit(const struct cli *c, const struct kensa_stats *st,
     if(err || st->errors)
         return EXIT_ERROR;
     return EXIT_CLEAN;
+}
+
+/* --kill, then --quarantine, on what the scan gathered; each act said
+ * on stderr.  Returns how many were acted on; c->response_failed counts
+ * the refusals and failures. */
+static size_t respond(struct cli *c)
+{
+    size_t done = 0;
+    char nb[24];
+    for(size_t i = 0; i < c->n_victims; i++) {
+        enum kensa_err e = kensa_process_kill((pid_t)c->victims[i].pid,
+                                              c->victims[i].start);
+        num(nb, (unsigned long long)c->victims[i].pid);
+        char where[40];
+        snprintf(where, sizeof(where), "/proc/%s", nb);
+        struct kensa_action act = { .action = "process-kill", .path = where,
+                                    .success = !e,
+                                    .reason = e ? kensa_strerror(e) : NULL };
+        if(!e) {
+            say(stderr, M("cli.killed", nb));
+            report_action(c, &act, M("cli.killed", nb));
+            done++;
+        } else {
+            say(stderr, M("cli.kill_refused", nb,
+                          kensa_strerror_lang(e, lang)));
+            report_action(c, &act, M("cli.kill_refused", nb,
+                                     kensa_strerror(e)));
+            c->response_failed++;
+        }
+    }
+    struct kensa_quarantine *q = NULL;
+    if(c->n_qfiles) {
+        enum kensa_err e = kensa_quarantine_open(c->quarantine, &q);
+        if(e) {
+            say(stderr, M("cli.quarantine_bad", c->quarantine,
+                          kensa_strerror_lang(e, lang)));
+            c->response_failed++;
+        }
+    }
+    for(size_t i = 0; q && i < c->n_qfiles; i++) {
+        char sha[65];
+        enum kensa_err e = kensa_quarantine_file(q, c->qfiles[i].path,
+                                                 c->qfiles[i].dev,
+                                                 c->qfiles[i].ino, sha);
+        char copy[4200];
+        snprintf(copy, sizeof(copy), "%s/%s", c->quarantine, sha);
+        struct kensa_action act = { .action = "quarantine",
+                                    .path = c->qfiles[i].path,
+                                    .backup = e ? NULL : copy,
+                                    .success = !e,
+                                    .reason = e ? kensa_strerror(e) : NULL };
+        if(!e) {
+            say(stderr, M("cli.quarantined", c->qfiles[i].path, sha));
+            report_action(c, &act, M("cli.quarantined", c->qfiles[i].path,
+                                     sha));
+            done++;
+        } else {
+            say(stderr, M("cli.quarantine_refused", c->qfiles[i].path,
+                          kensa_strerror_lang(e, lang)));
+            report_action(c, &act, M("cli.quarantine_refused",
+                                     c->qfiles[i].path, kensa_strerror(e)));
+            c->response_failed++;
+        }
+    }
+    kensa_quarantine_close(q);
+    return done;
+}
+
+static void on_restored(const char *path, enum kensa_err err, int sys,
+                        void *ud)
+{
+    (void)ud;
+    if(!err)
+        say(stderr, M("cli.q_restored", path));
+    else
+        say(stderr, M("cli.q_restore_refused", path,
+                      sys == EEXIST ? (lang == KENSA_LANG_JA ?
+                      "同名のファイルが既にある" : "a file is already there") :
+                      kensa_strerror_lang(err, lang)));
+}
+
+/* --restore-quarantine DIR. */
+static int cmd_restore_quarantine(struct cli *c)
+{
+    enum kensa_err e = kensa_quarantine_restore(c->restore_quarantine,
+                                                on_restored, c);
+    if(e == KENSA_ENOENT || e == KENSA_EINVAL || e == KENSA_EFORMAT)
+        say(stderr, M("cli.quarantine_bad", c->restore_quarantine,
+                      kensa_strerror_lang(e, lang)));
+    return e ? EXIT_ERROR : EXIT_CLEAN;
 }
 
 /* --running: the processes named with --pid, else every one.  An
@@ -1337,6 +1495,9 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     c->so.n_log_paths = c->n_log_paths;
     if(!strcmp(c->cmd, "log4j"))
         c->so.detectors = KENSA_DETECT_LOG4J;
+    if(!strcmp(c->cmd, "scan"))
+        c->so.procs_hunt = c->running;   /* every process, not only JVMs */
+    c->gathering = c->kill || c->quarantine;
     if(!strcmp(c->cmd, "doc")) {
         c->so.detectors = KENSA_DETECT_DOC;
         c->so.extract_dir = c->extract;
@@ -1401,6 +1562,15 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
     }
     free(walk);
     if(c->running && !kensa_scanner_cancelled(s)) {
+        enum kensa_err e2 = run_processes(c, s);
+        if(e2)
+            err = e2;
+    }
+    c->gathering = false;
+    if(!kensa_scanner_cancelled(s) && respond(c) && c->running) {
+        /* the brief's order: kill, quarantine, then look again at what
+         * still runs */
+        say(stderr, M("cli.response_rescan"));
         enum kensa_err e2 = run_processes(c, s);
         if(e2)
             err = e2;
@@ -1556,7 +1726,7 @@ static int cmd_scan(struct cli *c, int argc, char **argv)
         putsafe(c->syslog_dest, stderr);
         fputc('\n', stderr);
     }
-    rc = decide_exit(c, &st, err, fix_failed);
+    rc = decide_exit(c, &st, err, fix_failed + c->response_failed);
 out:
     kensa_scanner_free(s);
     kensa_report_free(c->report);
@@ -1858,6 +2028,13 @@ int main(int argc, char **argv)
                 goto bad;
             break;
         case OPT_RUNNING: c.running = true; break;
+        case OPT_KILL: c.kill = true; break;
+        case OPT_QUARANTINE: c.quarantine = optarg; break;
+        case OPT_RESTORE_QUARANTINE: c.restore_quarantine = optarg; break;
+        case OPT_MAX_PROCMEM:
+            if(!parse_size(optarg, &c.so.proc_mem_max) || !c.so.proc_mem_max)
+                goto bad;
+            break;
         case OPT_PERSISTENCE: c.so.no_persistence = false; break;
         case OPT_NO_PERSISTENCE: c.so.no_persistence = true; break;
         case OPT_PID: {
@@ -1932,7 +2109,16 @@ bad:
     } else if((c.fix || c.dry_run || c.restore) && strcmp(c.cmd, "log4j")) {
         say(stderr, M("cli.fix_needs_log4j"));
         rc = EXIT_ERROR;
-    } else if(c.restore)
+    } else if((c.kill || c.quarantine || c.restore_quarantine ||
+               c.so.proc_mem_max) && strcmp(c.cmd, "scan")) {
+        say(stderr, M("cli.response_scan_only"));
+        rc = EXIT_ERROR;
+    } else if(c.kill && !c.running) {
+        say(stderr, M("cli.kill_needs_running"));
+        rc = EXIT_ERROR;
+    } else if(c.restore_quarantine)
+        rc = confine(&c, NULL, 0) ? EXIT_ERROR : cmd_restore_quarantine(&c);
+    else if(c.restore)
         rc = confine(&c, NULL, 0) ? EXIT_ERROR :
              cmd_restore(&c, nargs, args);
     else if(c.extract && strcmp(c.cmd, "doc")) {
@@ -1974,6 +2160,10 @@ bad:
     }
 done:
     free(c.pids);
+    free(c.victims);
+    for(size_t i = 0; i < c.n_qfiles; i++)
+        free(c.qfiles[i].path);
+    free(c.qfiles);
     free(c.argv);
     free(c.excludes);
     free(c.exclude_files);

@@ -323,6 +323,12 @@ struct kensa_options {
     const char *const *rule_paths;
     size_t n_rule_paths;
     bool no_builtin_intel;     /* only the user's intel, not the pack's */
+    /* kensa scan --running: look at every process, not only JVMs: its
+     * executable (IoCs, YARA; a deleted one is a finding), its memory
+     * (YARA, read without stopping it: core/procmem.c) and its
+     * connections to IoC addresses (core/procnet.c). */
+    bool procs_hunt;
+    uint64_t proc_mem_max;     /* memory read per process; 0: 512 MiB */
 };
 
 /* Fill `out` with defaults (all detectors, default limits). */
@@ -465,6 +471,13 @@ enum kensa_err kensa_scanner_scan_image_dir(struct kensa_scanner *s,
  * KENSA_ENOENT when there is no such process (it ended); KENSA_EIO when
  * it could not be read (another user's, without privileges: a warning
  * names it and kensa_stats.processes_unreadable counts it); KENSA_ENOMEM.
+ * With kensa_options.procs_hunt, every process (not only JVMs) also has
+ * its executable scanned through /proc/PID/exe (a deleted or replaced
+ * one is a finding: rules process.exe.deleted, process.exe.replaced),
+ * its memory read with the YARA rules without being stopped (evidence
+ * "in memory of process PID at 0xADDR"; capped by proc_mem_max and
+ * max_scantime) and its sockets to IPv4 indicators reported
+ * (process.connection.ioc, destination.ip, destination.port).
  * Needs a process that may read other processes' /proc entries:
  * Landlock (kensa_confine with landlock) forbids it.
  */
@@ -486,6 +499,53 @@ enum kensa_err kensa_scanner_scan_processes(struct kensa_scanner *s);
  * finishing the report; later calls do nothing.  KENSA_EINVAL for NULL.
  */
 enum kensa_err kensa_scanner_finish(struct kensa_scanner *s);
+
+/*
+ * kensa scan --kill: SIGKILL process `pid` if it is still the process
+ * that started at `start` (its process.start attribute, as findings
+ * carry it), so a pid reused since the scan is never signalled: the
+ * process is pinned with a pidfd before its start is checked.
+ * KENSA_OK when the signal was sent, KENSA_ECHANGED when the pid is now
+ * another process's (left alone), KENSA_ENOENT when it is gone,
+ * KENSA_EINVAL for pid 1, kensa itself or no start, KENSA_EIO else.
+ */
+enum kensa_err kensa_process_kill(pid_t pid, const char *start);
+
+/*
+ * kensa scan --quarantine DIR (lib/fix/quarantine.c): files moved into
+ * DIR, a folder created 0700 (or an existing one of kensa's user open to
+ * no one else; a symbolic link is refused: KENSA_EINVAL), with a
+ * manifest (DIR/manifest.jsonl: one JSON line a file: original path,
+ * dev, ino, SHA-256, size, mode, uid, gid, mtime, time).
+ */
+struct kensa_quarantine;
+enum kensa_err kensa_quarantine_open(const char *dir,
+                                     struct kensa_quarantine **out);
+void kensa_quarantine_close(struct kensa_quarantine *q);
+/*
+ * Move the file at absolute `path` into q, if it is still the regular
+ * file (dev, ino) the scan judged: its folder is opened from "/" without
+ * following any link, the file hashed, copied, the copy checked against
+ * the hash, the manifest line written, then the name unlinked if it is
+ * still that file.  sha256 gets the hex hash.  KENSA_ECHANGED when the
+ * file or a folder on its way is not what it was (a link, another file:
+ * left alone), KENSA_ENOENT when it is gone, KENSA_EIO else.
+ */
+enum kensa_err kensa_quarantine_file(struct kensa_quarantine *q,
+                                     const char *path, uint64_t dev,
+                                     uint64_t ino, char sha256[65]);
+/*
+ * kensa scan --restore-quarantine DIR: put each file of DIR's manifest
+ * back at its path, created O_EXCL with its mode (and owner, as root)
+ * after its copy's SHA-256 is checked; never over an existing file (cb
+ * gets KENSA_ECHANGED with sys EEXIST).  cb is called once per manifest
+ * line with the path, the result and an errno (0: none).  KENSA_OK when
+ * every file was restored.
+ */
+typedef void (*kensa_restore_cb)(const char *path, enum kensa_err err,
+                                 int sys, void *ud);
+enum kensa_err kensa_quarantine_restore(const char *dir,
+                                        kensa_restore_cb cb, void *ud);
 
 /*
  * Ask a running scan to stop soon: no new file is opened and the files
@@ -1004,6 +1064,9 @@ struct kensa_confine_opts {
     /* A TCP port the process may still connect to once confined (the
      * syslog sender's reconnects, Landlock ABI 4 and later); 0: none. */
     uint16_t connect_tcp_port;
+    /* Signals to other processes (kill, pidfd_send_signal) stay allowed:
+     * kensa scan --kill.  false: the filter refuses them. */
+    bool allow_kill;
 };
 
 /*

@@ -149,6 +149,10 @@ static const char *const denied_calls[] = {
     "unshare", "setns",                            /* namespaces */
     "open_by_handle_at",                           /* opens around paths */
 };
+/* Signals to other processes: refused unless kensa_confine_opts.allow_kill
+ * (kensa scan --kill).  tgkill stays: raise() and abort() use it on the
+ * process itself. */
+static const char *const kill_calls[] = { "kill", "pidfd_send_signal" };
 
 /* Files the C library reads on its own, at any time: malloc looks up the
  * overcommit policy the first time a thread's heap shrinks. */
@@ -302,7 +306,7 @@ static int apply_landlock(const struct kensa_confine_opts *o, int *abi)
 
 /* Load the seccomp filter: 0 done, 1 the kernel has no seccomp filters,
  * -errno on failure. */
-static int apply_seccomp(void)
+static int apply_seccomp(bool allow_kill)
 {
     /* first argument (the domain) is not AF_UNIX */
     const struct scmp_arg_cmp not_unix = { .arg = 0, .op = SCMP_CMP_NE,
@@ -326,6 +330,12 @@ static int apply_seccomp(void)
            (LSAN_BUILD && !strcmp(denied_calls[i], "ptrace")))
             continue;
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+    }
+    for(size_t i = 0; !rc && !allow_kill && !LSAN_BUILD &&
+        i < sizeof(kill_calls) / sizeof(*kill_calls); i++) {
+        int nr = seccomp_syscall_resolve_name(kill_calls[i]);
+        if(nr != __NR_SCMP_ERROR)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
     }
     /* AF_UNIX stays: syslog(3) talks to /dev/log */
     if(!rc)
@@ -361,7 +371,7 @@ enum kensa_err kensa_confine(const struct kensa_confine_opts *o, char *desc,
         say(desc, desc_cap, "none (landlock ABI %d: %s)", abi, strerror(-ll));
         return KENSA_EIO;
     }
-    if((sc = apply_seccomp()) < 0) {
+    if((sc = apply_seccomp(o->allow_kill)) < 0) {
         say(desc, desc_cap, "%s (seccomp: %s)", ll ? "none" : "landlock",
             strerror(-sc));
         return sc == -ENOMEM ? KENSA_ENOMEM : KENSA_EIO;

@@ -31,6 +31,14 @@
  * at its path (deleted, or replaced as kensa log4j --fix does it),
  * kensa.process.restart_needed with an evidence message.
  *
+ * With kensa_options.procs_hunt (kensa scan --running) every process,
+ * JVM or not, is also looked at whole: its executable through
+ * /proc/PID/exe (hunt_exe: scanned as a file; deleted or replaced on
+ * disk is a finding of its own), its memory (procmem.c) and its sockets
+ * to IoC addresses (procnet.c), all with the same context.
+ * kensa_process_kill (--kill) is here too: it pins the process with a
+ * pidfd and signals it only if it started when the finding says.
+ *
  * Every byte under /proc/PID is the process's to choose (its name,
  * arguments, environment, the paths it maps): all of it is read with a
  * cap, parsed as bytes, never used as a path outside the process's root,
@@ -50,10 +58,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "core/finding.h"
+#include "core/procnet.h"
 #include "core/procs.h"
 #include "core/sysroot.h"
 
@@ -75,7 +87,7 @@ struct proc {
     int rootfd;                     /* /proc/PID/root, or -1 */
     int hostfd;                     /* our own "/", or -1 */
     bool same_root;                 /* its root is ours */
-    char pidstr[24], uid[24], start[40];
+    char pidstr[24], ppid[24], uid[24], start[40];
     char name[64];                  /* comm */
     char exe[PROC_PATH_MAX];
     char user[256];
@@ -90,8 +102,8 @@ struct proc {
     bool files_capped;
     /* the context: process attributes (finding-marked), then the
      * scanner's own root context */
-    struct kensa_attr pattr[8 + PROC_FLAGS_MAX];
-    struct kctxattr pnode[8 + PROC_FLAGS_MAX];
+    struct kensa_attr pattr[9 + PROC_FLAGS_MAX];
+    struct kctxattr pnode[9 + PROC_FLAGS_MAX];
     const struct kctxattr *ctx;
 };
 
@@ -213,6 +225,8 @@ static bool stat_parse(char *st, struct proc *p,
     unsigned long long flags = 0;
     bool ok = false;
     for(int field = 3; tok; field++, tok = strtok_r(NULL, " ", &save)) {
+        if(field == 4 && isdigit((unsigned char)tok[0]))
+            snprintf(p->ppid, sizeof(p->ppid), "%lu", strtoul(tok, NULL, 10));
         if(field == 9)
             flags = strtoull(tok, NULL, 10);
         if(field == 22) {
@@ -411,8 +425,9 @@ static void build_ctx(struct kensa_scanner *s, struct proc *p)
 {
     size_t n = 0;
     struct pa { const char *key, *val; enum kensa_attr_type t; unsigned fl; }
-    a[8 + PROC_FLAGS_MAX] = {
+    a[9 + PROC_FLAGS_MAX] = {
         { "process.pid", p->pidstr, KENSA_ATTR_NUM, KENSA_ATTR_SHOW },
+        { "process.parent.pid", p->ppid, KENSA_ATTR_NUM, 0 },
         { "process.name", p->name, KENSA_ATTR_STR, KENSA_ATTR_SHOW },
         { "process.executable", p->exe, KENSA_ATTR_STR, 0 },
         { "process.command_line", p->cmd, KENSA_ATTR_STR, 0 },
@@ -420,7 +435,7 @@ static void build_ctx(struct kensa_scanner *s, struct proc *p)
         { "process.user.name", p->user, KENSA_ATTR_STR, KENSA_ATTR_SHOW },
         { "process.start", p->start, KENSA_ATTR_STR, KENSA_ATTR_TIME },
     };
-    size_t na = 7;
+    size_t na = 8;
     for(size_t i = 0; i < p->n_flags; i++)
         a[na++] = (struct pa){ "kensa.process.mitigation", p->flags[i],
                                   KENSA_ATTR_STR,
@@ -449,8 +464,8 @@ static void build_ctx(struct kensa_scanner *s, struct proc *p)
 /* ---- the files ------------------------------------------------------------- */
 
 /* How a file is held, for the evidence message. */
-static const char *const HOW[] = { "maps", "fd", "classpath" };
-enum how { HOW_MAPS = 0, HOW_FD = 1, HOW_CP = 2 };
+static const char *const HOW[] = { "maps", "fd", "classpath", "exe" };
+enum how { HOW_MAPS = 0, HOW_FD = 1, HOW_CP = 2, HOW_EXE = 3 };
 
 static void warn_proc(struct kensa_scanner *s, const char *path,
                       enum kensa_err err, enum kmsg id, const char *arg,
@@ -777,10 +792,91 @@ static bool interesting(struct proc *p, DIR *fds)
     return yes;
 }
 
+/* What one run over the processes shares: the connections to IoC
+ * addresses, and executables already scanned without a finding. */
+#define PROC_EXE_CLEAN_MAX 4096
+struct procrun {
+    struct procnet *net;
+    struct { dev_t dev; ino_t ino; struct timespec mtime; }
+        clean[PROC_EXE_CLEAN_MAX];
+    size_t n_clean;
+};
+
+/* A finding about the process itself (no file): k is reported with the
+ * process's context, named /proc/PID/exe. */
+static void report_proc(struct kensa_scanner *s, struct proc *p,
+                        struct kfind *k)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%s/exe", p->pidstr);
+    struct kctx c = { .s = s, .file_path = path };
+    struct kobj o = { .ctx = &c, .path = path, .name = "exe",
+                      .attrs = p->ctx };
+    ctx_report(&o, &k->f);
+}
+
+/* The executable: scanned as a file (IoC names, paths and hashes, YARA)
+ * through /proc/PID/exe, the very file running even when deleted or
+ * replaced on disk; a deleted or replaced one is a finding of its own. */
+static void hunt_exe(struct kensa_scanner *s, struct proc *p,
+                     struct procrun *run)
+{
+    size_t n = strlen(p->exe);
+    if(!n)
+        return;   /* no executable (a zombie), or unreadable */
+    int fd = openat(p->dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+                                     O_NOCTTY);
+    struct stat st;
+    if(fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        if(fd >= 0)
+            close(fd);
+        return;
+    }
+    size_t plen = undeleted_len(p->exe, n);
+    bool deleted = plen < n && !still_there(p->hostfd, p->exe, n, &st) &&
+                   !still_there(p->rootfd, p->exe, n, &st);
+    bool replaced = !deleted && !still_there(p->hostfd, p->exe, plen, &st) &&
+                    !still_there(p->rootfd, p->exe, plen, &st);
+    if(deleted || replaced) {
+        struct kfind k;
+        char was[PROC_PATH_MAX];
+        snprintf(was, sizeof(was), "%.*s", (int)plen, p->exe);
+        kfind_init(&k, "process", "suspicious-process",
+                   KENSA_VERDICT_SUSPICIOUS, KENSA_SEV_MEDIUM);
+        kfind_msg(&k, deleted ? KMSG_PROC_EXE_DELETED : KMSG_PROC_EXE_REPLACED,
+                  p->pidstr, p->name);
+        k.f.rule = deleted ? "process.exe.deleted" : "process.exe.replaced";
+        kfind_ev(&k, KMSG_PROC_EV_EXE_WAS, was);
+        kfind_str(&k, "event.category", "process", 0);
+        report_proc(s, p, &k);
+    }
+    for(size_t i = 0; i < run->n_clean; i++)
+        if(run->clean[i].dev == st.st_dev && run->clean[i].ino == st.st_ino &&
+           run->clean[i].mtime.tv_sec == st.st_mtim.tv_sec &&
+           run->clean[i].mtime.tv_nsec == st.st_mtim.tv_nsec) {
+            close(fd);
+            return;   /* scanned clean for another process */
+        }
+    pthread_mutex_lock(&s->lock);
+    uint64_t before = s->stats.findings + s->stats.warnings;
+    pthread_mutex_unlock(&s->lock);
+    scan_held(s, p, fd, p->exe, n, HOW_EXE);   /* closes fd */
+    pthread_mutex_lock(&s->lock);
+    bool clean = s->stats.findings + s->stats.warnings == before;
+    pthread_mutex_unlock(&s->lock);
+    if(clean && run->n_clean < PROC_EXE_CLEAN_MAX) {
+        run->clean[run->n_clean].dev = st.st_dev;
+        run->clean[run->n_clean].ino = st.st_ino;
+        run->clean[run->n_clean].mtime = st.st_mtim;
+        run->n_clean++;
+    }
+}
+
 /* Look at process `pid` (procfd: /proc), scan what it holds if it is a
- * JVM.  Errors as kensa_scanner_scan_process(). */
+ * JVM; with procs_hunt, every process: its executable, memory and
+ * connections.  Errors as kensa_scanner_scan_process(). */
 static enum kensa_err procs_scan_one(struct kensa_scanner *s, int procfd,
-                                     pid_t pid)
+                                     pid_t pid, struct procrun *run)
 {
     enum kensa_err rc = KENSA_OK;
     struct proc *p = calloc(1, sizeof(*p));
@@ -830,11 +926,10 @@ static enum kensa_err procs_scan_one(struct kensa_scanner *s, int procfd,
     }
     if(!link_at(p->dirfd, "exe", p->exe, sizeof(p->exe)))
         p->exe[0] = 0;
-    if(!interesting(p, fds)) {
-        count(s, false, false);
+    bool java = interesting(p, fds), hunt = s->opts.procs_hunt;
+    count(s, java, false);
+    if(!java && !hunt)
         goto out;
-    }
-    count(s, true, false);
     p->args = read_at(p->dirfd, "cmdline", PROC_ARGS_MAX, &p->n_args);
     p->env = read_at(p->dirfd, "environ", PROC_ARGS_MAX, &p->n_env);
     if(!p->args)
@@ -863,9 +958,23 @@ static enum kensa_err procs_scan_one(struct kensa_scanner *s, int procfd,
     set_cmd(p);
     find_flags(p);
     build_ctx(s, p);
-    from_maps(s, p);
-    from_fds(s, p, fds);
-    from_classpath(s, p);
+    if(hunt) {
+        hunt_exe(s, p, run);
+        procnet_match(s, run->net, p->dirfd, p->pidstr, p->name, p->ctx);
+        /* another kensa of this very binary holds the compiled rules in
+         * its memory: every rule would match there */
+        struct stat me, it;
+        bool self = !stat("/proc/self/exe", &me) &&
+                    !fstatat(p->dirfd, "exe", &it, 0) &&
+                    me.st_dev == it.st_dev && me.st_ino == it.st_ino;
+        if(!self)
+            procmem_scan(s, p->dirfd, p->pidstr, p->maps, p->n_maps, p->ctx);
+    }
+    if(java) {
+        from_maps(s, p);
+        from_fds(s, p, fds);
+        from_classpath(s, p);
+    }
     if(p->files_capped) {
         char nb[24];
         snprintf(nb, sizeof(nb), "%u", PROC_FILES_MAX);
@@ -896,7 +1005,16 @@ enum kensa_err kensa_scanner_scan_process(struct kensa_scanner *s, pid_t pid)
     int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if(procfd < 0)
         return KENSA_EIO;
-    enum kensa_err rc = procs_scan_one(s, procfd, pid);
+    struct procrun *run = calloc(1, sizeof(*run));
+    if(!run) {
+        close(procfd);
+        return KENSA_ENOMEM;
+    }
+    if(s->opts.procs_hunt)
+        run->net = procnet_load(s);
+    enum kensa_err rc = procs_scan_one(s, procfd, pid, run);
+    procnet_free(run->net);
+    free(run);
     close(procfd);
     return rc;
 }
@@ -946,13 +1064,65 @@ enum kensa_err kensa_scanner_scan_processes(struct kensa_scanner *s)
     closedir(d);
     if(n)
         qsort(pids, n, sizeof(*pids), cmp_pid);
+    struct procrun *run = calloc(1, sizeof(*run));
+    if(!run)
+        rc = KENSA_ENOMEM;
+    else if(s->opts.procs_hunt)
+        run->net = procnet_load(s);
     for(size_t i = 0; !rc && i < n && !kensa_scanner_cancelled(s); i++) {
-        enum kensa_err e2 = procs_scan_one(s, procfd, pids[i]);
+        enum kensa_err e2 = procs_scan_one(s, procfd, pids[i], run);
         if(e2 == KENSA_ENOMEM)
             rc = e2;   /* ENOENT (ended), EIO (warned): go on */
     }
+    if(run)
+        procnet_free(run->net);
+    free(run);
     free(pids);
     close(procfd);
+    return rc;
+}
+
+/* ---- the response: --kill --------------------------------------------------- */
+
+enum kensa_err kensa_process_kill(pid_t pid, const char *start)
+{
+    if(pid <= 1 || pid == getpid() || !start || !*start)
+        return KENSA_EINVAL;
+    /* a pidfd first: whatever the pid becomes later, the signal goes to
+     * the process it names now, which is then checked by its start */
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if(pfd < 0)
+        return errno == ESRCH ? KENSA_ENOENT : KENSA_EIO;
+    enum kensa_err rc = KENSA_ECHANGED;
+    struct proc *p = calloc(1, sizeof(*p));
+    int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if(!p || procfd < 0) {
+        rc = p ? KENSA_EIO : KENSA_ENOMEM;
+        goto out;
+    }
+    snprintf(p->pidstr, sizeof(p->pidstr), "%ld", (long)pid);
+    p->dirfd = openat(procfd, p->pidstr, O_RDONLY | O_DIRECTORY |
+                                         O_CLOEXEC | O_NOFOLLOW);
+    unsigned long long ticks = 0;
+    bool kthread = false;
+    if(p->dirfd < 0 || !parse_stat(p, &ticks, &kthread)) {
+        rc = KENSA_ENOENT;
+        goto out;
+    }
+    set_start(p, ticks);
+    if(kthread || strcmp(p->start, start))
+        goto out;   /* another process has the pid now: left alone */
+    if(syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0))
+        rc = errno == ESRCH ? KENSA_ENOENT : KENSA_EIO;
+    else
+        rc = KENSA_OK;
+out:
+    if(p && p->dirfd > 0)
+        close(p->dirfd);
+    free(p);
+    if(procfd >= 0)
+        close(procfd);
+    close(pfd);
     return rc;
 }
 

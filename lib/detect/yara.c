@@ -597,6 +597,9 @@ struct yscan {
     struct kobj *obj;
     const char *origin;
     bool too_many;
+    uint64_t base;              /* a process's memory: the chunk's address */
+    const char *pid;            /* ...that process, else NULL */
+    struct yara_memseen *seen;  /* ...rules reported for it */
 };
 
 static const char *meta_str(const YR_RULE *rule, const char *id)
@@ -652,7 +655,14 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *ud)
     if(msg != CALLBACK_MSG_RULE_MATCHING)
         return CALLBACK_CONTINUE;
     const YR_RULE *rule = data;
-    char tb[48], rid[300], sev_s[16];
+    if(ys->seen) {
+        for(size_t i = 0; i < ys->seen->n; i++)
+            if(ys->seen->rule[i] == rule)
+                return CALLBACK_CONTINUE;   /* once per process */
+        if(ys->seen->n < YARA_MEMSEEN_MAX)
+            ys->seen->rule[ys->seen->n++] = rule;
+    }
+    char tb[48], rid[300], sev_s[16], addr[24] = "";
     const char *threat = threat_of(rule, tb, sizeof(tb));
     enum kensa_severity sev = severity_of(meta_str(rule, "severity"));
     struct kfind k;
@@ -695,7 +705,11 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *ud)
             }
             ev[nev][o] = 0;
             snprintf(off[nev], sizeof(off[nev]), "0x%llx",
-                     (unsigned long long)(m->base + m->offset));
+                     (unsigned long long)(ys->base + m->base + m->offset));
+            if(ys->pid && !addr[0]) {
+                snprintf(addr, sizeof(addr), "%s", off[nev]);
+                kfind_ev(&k, KMSG_PROC_EV_MEMORY, ys->pid, addr);
+            }
             kfind_ev(&k, KMSG_YARA_EV_STRING, s->identifier, off[nev],
                      ev[nev]);
             nev++;
@@ -789,7 +803,22 @@ static const char *owner_of(const struct ystate *st, struct ythread *t,
     return t->owner;
 }
 
+static void yara_run(struct kobj *obj, uint64_t base, const char *pid,
+                     struct yara_memseen *seen);
+
 static void yara_on_object(struct kobj *obj)
+{
+    yara_run(obj, 0, NULL, NULL);
+}
+
+void yara_scan_memory(struct kobj *obj, uint64_t base, const char *pid,
+                      struct yara_memseen *seen)
+{
+    yara_run(obj, base, pid, seen);
+}
+
+static void yara_run(struct kobj *obj, uint64_t base, const char *pid,
+                     struct yara_memseen *seen)
 {
     struct kensa_scanner *s = obj->ctx->s;
     struct ystate *st = detector_state(s, &detector_yara);
@@ -825,7 +854,8 @@ static void yara_on_object(struct kobj *obj)
             yr_scanner_define_string_variable(t->sc[i], externals[v],
                                               vals[v]);
         struct yscan ys = { .obj = obj, .origin = st->sets[i].origin ?
-                            st->sets[i].origin : "kensa" };
+                            st->sets[i].origin : "kensa",
+                            .base = base, .pid = pid, .seen = seen };
         yr_scanner_set_callback(t->sc[i], scan_cb, &ys);
         int e = yr_scanner_scan_mem(t->sc[i], obj->data, obj->len);
         const char *why = NULL;

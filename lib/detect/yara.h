@@ -16,4 +16,23 @@ char *yara_net_rules(const struct kensa_options *o);
 /* The name `kensa rules --export` gives that source. */
 #define YARA_NET_RULES_FILE "kensa-iocs.yar"
 
+/* Rules already reported for one process (yara_scan_memory). */
+#define YARA_MEMSEEN_MAX 256
+struct yara_memseen {
+    const void *rule[YARA_MEMSEEN_MAX];
+    size_t n;
+};
+
+struct kobj;
+/*
+ * Run the compiled rules over obj's bytes, a chunk of the memory of
+ * process `pid` that starts at address `base` (core/procmem.c): findings
+ * as for a file, with "in memory of process PID at 0xADDR" (the rule's
+ * first match) as evidence; a rule in `seen` is not reported again (it
+ * is added when reported).  The externals are the chunk's: filepath
+ * /proc/PID/mem.  Errors are warnings on obj, as for a file.
+ */
+void yara_scan_memory(struct kobj *obj, uint64_t base, const char *pid,
+                      struct yara_memseen *seen);
+
 #endif
