@@ -41,10 +41,11 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
+#include "fix/quarantine.h"
 #include "kensa/kensa.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "fix/quarantine.h"
+#include "util/safedir.h"
 
 #define Q_MANIFEST "manifest.jsonl"
 #define Q_MANIFEST_MAX (64u << 20)
@@ -168,9 +169,8 @@ enum kensa_err kensa_quarantine_open(const char *dir,
     *out = NULL;
     if(!dir || !*dir)
         return KENSA_EINVAL;
-    if(mkdir(dir, 0700) && errno != EEXIST)
-        return errno_err(errno);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    /* no link followed anywhere in the path (util/safedir.c) */
+    int fd = safedir_walk(dir, SAFEDIR_MK_LAST);
     struct stat st;
     if(fd < 0)
         return errno == ELOOP || errno == ENOTDIR ? KENSA_EINVAL
@@ -418,14 +418,22 @@ enum kensa_err kensa_quarantine_restore(const char *dir,
                                         kensa_restore_cb cb, void *ud)
 {
     enum kensa_err rc = KENSA_OK;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int dfd = safedir_walk(dir, SAFEDIR_MK_NONE);
     if(dfd < 0)
         return errno == ELOOP || errno == ENOTDIR ? KENSA_EINVAL
                                                   : errno_err(errno);
-    int mfd = openat(dfd, Q_MANIFEST, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int mfd = -1;
     struct stat st;
     char *text = NULL;
+    /* the manifest says where files go, as whom: only a quarantine that
+     * root (or we) alone could have written is believed */
+    if(fstat(dfd, &st) || !safedir_owned_safe(&st)) {
+        rc = KENSA_EINVAL;
+        goto out;
+    }
+    mfd = openat(dfd, Q_MANIFEST, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if(mfd < 0 || fstat(mfd, &st) || !S_ISREG(st.st_mode) ||
+       !safedir_owned_safe(&st) || st.st_nlink != 1 ||
        st.st_size > (off_t)Q_MANIFEST_MAX) {
         rc = mfd < 0 ? errno_err(errno) : KENSA_EFORMAT;
         goto out;

@@ -370,3 +370,33 @@ EOF
     [ "$(sha256sum < "$T/d/a.bin" | cut -d' ' -f1)" = "$sum" ]
     [ "$(sha256sum < "$T/d/b.bin" | cut -d' ' -f1)" = "$sum" ]
 }
+
+@test "attack: a quarantine forged by the attacker (their folder, or a link in the path) restores nothing" {
+    # a genuine quarantine, to copy the shape of its manifest from
+    mkdir -p "$T/d"
+    printf 'xx KENSAPROCMEM-7f3a91 yy\n' > "$T/d/evil.bin"
+    run --separate-stderr k scan "$T/d" --no-persistence --rules "$W/mem.yar" --quarantine "$T/q"
+    [ "$status" -eq 1 ]
+    # the attacker's own quarantine: a manifest sending "their" copy,
+    # as root, to a place of the victim's
+    as_attacker mkdir -m 700 "$A/fq"
+    local sum hex
+    sum=$(printf 'pwned\n' | sha256sum | cut -d' ' -f1)
+    as_attacker sh -c "printf 'pwned\n' > '$A/fq/$sum'"
+    hex=$(printf '%s' "$V/planted" | od -An -tx1 | tr -d ' \n')
+    jq -c --arg p "$V/planted" --arg h "$hex" --arg s "$sum" \
+        '.original = $p | .original_hex = $h | .file = $s | .sha256 = $s |
+         .size = 6 | .uid = 0 | .gid = 0' \
+        "$T/q/manifest.jsonl" > "$T/fm"
+    as_attacker sh -c "cat > '$A/fq/manifest.jsonl'" < "$T/fm"
+    run --separate-stderr k scan --restore-quarantine "$A/fq"
+    echo "$status $stderr"
+    [ "$status" -eq 2 ]
+    [ ! -e "$V/planted" ]
+    # root's genuine quarantine reached through the attacker's link
+    as_attacker ln -s "$T/q" "$A/ql"
+    run --separate-stderr k scan --restore-quarantine "$A/ql/"
+    [ "$status" -eq 2 ]
+    [ ! -e "$T/d/evil.bin" ]
+    assert_victim_intact
+}
