@@ -21,10 +21,13 @@
  * under KENSA_DETECT_OTHER (kensa scan), off with --no-persistence.
  */
 #define _GNU_SOURCE   /* O_PATH */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/engine.h"
@@ -37,7 +40,7 @@
 
 enum how { H_NONE, H_CRON_SYS, H_CRON_USER, H_UNIT, H_DESKTOP, H_UDEV,
            H_SHELL, H_AUTHKEYS, H_PRELOAD, H_PLIST, H_TASK, H_STARTUP,
-           H_HIVE_SOFTWARE, H_HIVE_USER, H_HIVE_SYSTEM };
+           H_HIVE_SOFTWARE, H_HIVE_USER, H_HIVE_SYSTEM, H_HIVE_CLASSES };
 
 struct where {
     const char *pat;
@@ -117,7 +120,12 @@ static const struct where places[] = {
     { "/Windows/System32/config/SYSTEM", true, H_HIVE_SYSTEM, "service",
       false },
     { "/Users/*/NTUSER.DAT", true, H_HIVE_USER, "run_key", false },
+    { "/Users/*/AppData/Local/Microsoft/Windows/UsrClass.dat", true,
+      H_HIVE_CLASSES, "com_hijack", false },
 };
+
+/* The scheduled tasks' XML store (the TaskCache's twin). */
+#define TASKS_DIR "Windows/System32/Tasks"
 
 /* ATT&CK technique per type: id, name. */
 static const struct { const char *type, *id, *name; } techniques[] = {
@@ -146,6 +154,8 @@ static const struct { const char *type, *id, *name; } techniques[] = {
       "Registry Run Keys / Startup Folder" },
     { "service", "T1543.003", "Create or Modify System Process: Windows "
       "Service" },
+    { "com_hijack", "T1546.015", "Event Triggered Execution: Component "
+      "Object Model Hijacking" },
 };
 
 struct pstate {
@@ -305,6 +315,7 @@ static void judge_entry(struct kobj *obj, int rootfd,
                         const struct pst_entry *e, const char *home,
                         uint32_t *seen, size_t *nseen)
 {
+    const char *sp = kobj_system_path(obj);
     static _Thread_local struct pst_judged j;
     pst_judge(e, &j);
     bool preload = e->flags & PST_E_PRELOAD;
@@ -330,7 +341,9 @@ static void judge_entry(struct kobj *obj, int rootfd,
                 inside = true;
         apple = named && !inside;
     }
-    if(!(j.flags & PST_F_SUSPICIOUS) && !preload && !miss && !apple)
+    /* a TaskCache task hidden (no SD) or missing its XML file */
+    bool odd = l->no_sd || l->reg_only;
+    if(!(j.flags & PST_F_SUSPICIOUS) && !preload && !miss && !apple && !odd)
         return;
     /* once per file for the same target and reasons (ExecStartPre and
      * ExecStart of one missing program) */
@@ -339,6 +352,8 @@ static void judge_entry(struct kobj *obj, int rootfd,
     if(!(j.flags & (PST_F_DOWNLOAD | PST_F_DECODE)))
         key = fnv1a(2166136261u, j.target) ^ (j.flags * 7u + miss * 3u +
                                                apple);
+    if(e->where)
+        key = fnv1a(key, e->where);
     /* *nseen passes PST_MAX by one once the warning is out: seen[] holds
      * PST_MAX keys */
     for(size_t i = 0; i < *nseen && i < PST_MAX; i++)
@@ -355,8 +370,9 @@ static void judge_entry(struct kobj *obj, int rootfd,
     }
     seen[(*nseen)++] = key;
 
-    enum kensa_severity sev = miss && !(j.flags & PST_F_SUSPICIOUS) &&
-                              !apple ? KENSA_SEV_MEDIUM : KENSA_SEV_HIGH;
+    enum kensa_severity sev = (miss || l->reg_only) &&
+                              !(j.flags & PST_F_SUSPICIOUS) && !apple &&
+                              !l->no_sd ? KENSA_SEV_MEDIUM : KENSA_SEV_HIGH;
     struct kfind k;
     kfind_init(&k, "persist", KENSA_THREAT_PERSISTENCE,
                KENSA_VERDICT_SUSPICIOUS, sev);
@@ -373,7 +389,10 @@ static void judge_entry(struct kobj *obj, int rootfd,
                j.flags & PST_F_DATADIR ? "persist.data_folder" :
                j.flags & PST_F_HIDDEN ? "persist.hidden_folder" :
                j.flags & PST_F_UPDATER ? "persist.updater_name" :
-               apple ? "persist.apple_name" : "persist.missing_target";
+               apple ? "persist.apple_name" :
+               l->no_sd ? "persist.task_no_sd" :
+               l->reg_only ? "persist.task_registry_only" :
+               "persist.missing_target";
     k.f.line = e->line;
     if(j.flags & PST_F_DOWNLOAD)
         kfind_ev(&k, KMSG_PERSIST_EV_DOWNLOAD, j.url[0] ? j.url : e->cmd);
@@ -402,6 +421,15 @@ static void judge_entry(struct kobj *obj, int rootfd,
         kfind_ev(&k, KMSG_PERSIST_EV_DISABLED);
     if(l->hidden)
         kfind_ev(&k, KMSG_PERSIST_EV_TASK_HIDDEN);
+    if(l->no_sd)
+        kfind_ev(&k, KMSG_PERSIST_EV_TASK_NO_SD);
+    if(l->reg_only)
+        kfind_ev(&k, KMSG_PERSIST_EV_TASK_REG_ONLY, l->label);
+    if(e->flags & PST_E_COM_SERVER)
+        kfind_ev(&k, KMSG_PERSIST_EV_COM, e->raw ? e->raw : "?", e->cmd);
+    if(e->where)
+        kfind_ev(&k, KMSG_PERSIST_EV_REGISTRY, e->where, sp,
+                 e->raw && !(e->flags & PST_E_COM_SERVER) ? e->raw : e->cmd);
     common_attrs(&k, w->type);
     kfind_str(&k, "kensa.persistence.target", target, KENSA_ATTR_SHOW);
     kfind_str(&k, "process.executable", j.target, 0);
@@ -412,7 +440,10 @@ static void judge_entry(struct kobj *obj, int rootfd,
         kfind_str(&k, "registry.path", e->where, KENSA_ATTR_SHOW);
         kfind_str(&k, "registry.hive", !strncmp(e->where, "HKCU", 4) ?
                   "HKCU" : "HKLM", 0);
-        kfind_str(&k, "registry.data.strings", e->cmd, KENSA_ATTR_LIST);
+        kfind_str(&k, "registry.data.strings", e->raw &&
+                  !(e->flags & PST_E_COM_SERVER) ? e->raw : e->cmd,
+                  KENSA_ATTR_LIST);
+        kfind_str(&k, "kensa.persistence.hive", sp, 0);
     }
     if(e->flags & PST_E_REBOOT)
         kfind_str(&k, "kensa.persistence.trigger", "reboot", 0);
@@ -420,11 +451,200 @@ static void judge_entry(struct kobj *obj, int rootfd,
         kfind_str(&k, "kensa.persistence.trigger", "load", 0);
     if(l->disabled)
         kfind_bool(&k, "kensa.persistence.disabled", true, 0);
-    if(l->hidden)
+    if(l->hidden || l->no_sd)
         kfind_bool(&k, "kensa.persistence.hidden", true, 0);
+    if(l->reg_only)
+        kfind_str(&k, "kensa.persistence.task", l->label, 0);
     if(miss)
         kfind_bool(&k, "kensa.persistence.target_missing", true, 0);
     ctx_report(obj, &k.f);
+}
+
+/* The profile folder name of a hive at sp ("/Users/bob/NTUSER.DAT":
+ * "bob") into out, or false for a system hive. */
+static bool profile_of(const char *sp, char *out, size_t cap)
+{
+    if(strncmp(sp, "/Users/", 7))
+        return false;
+    const char *s = sp + 7, *e = strchr(s, '/');
+    if(!e || e == s || (size_t)(e - s) >= cap)
+        return false;
+    memcpy(out, s, (size_t)(e - s));
+    out[e - s] = 0;
+    return true;
+}
+
+/* Registry entries: their %variables% expanded for the hive's user,
+ * the value as stored kept as raw. */
+static void expand_all(struct pst_list *l, const char *user)
+{
+    static _Thread_local char x[PST_CMD_MAX];
+    for(size_t i = 0; i < l->n; i++) {
+        struct pst_entry *e = &l->e[i];
+        if(!strchr(e->cmd, '%'))
+            continue;
+        size_t xl = pst_expand(e->cmd, user, x, sizeof(x));
+        const char *c = strcmp(x, e->cmd) ? pst_keep(l, x, xl) : NULL;
+        if(c) {
+            if(!e->raw)
+                e->raw = e->cmd;
+            e->cmd = c;
+        }
+    }
+}
+
+/* Task paths of the TaskCache, hashed case-insensitively: the XML
+ * files without one are the tasks kept out of the registry. */
+struct taskset {
+    struct kobj *obj;
+    int rootfd;
+    const struct where *w;
+    bool tasks_dir;          /* Windows/System32/Tasks is in the root */
+    size_t n;
+    uint32_t h[PST_TREE_TASKS];
+};
+
+static uint32_t task_hash(const char *path)
+{
+    uint32_t h = 2166136261u;
+    for(; *path; path++) {
+        char c = *path == '/' ? '\\' : *path;
+        if(c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        h = (h ^ (unsigned char)c) * 16777619u;
+    }
+    return h;
+}
+
+/* Whether the task's XML file (Tree path \A\B: Windows/System32/Tasks/A/B)
+ * is in the root. */
+static bool task_file(int rootfd, const char *path)
+{
+    char rel[SYSROOT_PATH_MAX];
+    int k = snprintf(rel, sizeof(rel), TASKS_DIR "%s", path);
+    if(k < 0 || (size_t)k >= sizeof(rel))
+        return true;   /* too long to look up: not called missing */
+    for(char *c = rel; *c; c++)
+        if(*c == '\\')
+            *c = '/';
+    int fd = sysroot_open(rootfd, rel, O_PATH | O_CLOEXEC);
+    if(fd >= 0) {
+        close(fd);
+        return true;
+    }
+    return errno != ENOENT;
+}
+
+/* One TaskCache task: its actions judged like a task file's, and a
+ * finding when it hides (no SD) or has no XML file. */
+static void cached_task(void *arg, const struct pst_cached_task *t)
+{
+    struct taskset *ts = arg;
+    struct pst_list *l = t->actions;
+    if(ts->n < PST_TREE_TASKS)
+        ts->h[ts->n++] = task_hash(t->path);
+    l->no_sd = !t->has_sd;
+    l->reg_only = ts->tasks_dir && !task_file(ts->rootfd, t->path);
+    snprintf(l->label, sizeof(l->label), "%s", t->path);
+    expand_all(l, NULL);
+    if(!l->n && (l->no_sd || l->reg_only))
+        pst_add(l, t->path, strlen(t->path), NULL, 0, 0, PST_E_COM);
+    uint32_t seen[PST_MAX];
+    size_t nseen = 0;
+    for(size_t i = 0; i < l->n; i++)
+        judge_entry(ts->obj, ts->rootfd, ts->w, l, &l->e[i], "", seen,
+                    &nseen);
+}
+
+/* An XML task file without a TaskCache entry. */
+static void xml_only(struct taskset *ts, const char *rel)
+{
+    struct kfind k;
+    char path[SYSROOT_PATH_MAX + sizeof(TASKS_DIR) + 1];
+    snprintf(path, sizeof(path), "/" TASKS_DIR "%s", rel);
+    kfind_init(&k, "persist", KENSA_THREAT_PERSISTENCE,
+               KENSA_VERDICT_SUSPICIOUS, KENSA_SEV_MEDIUM);
+    kfind_msg(&k, KMSG_PERSIST_ENTRY, ts->w->type, path);
+    k.f.rule = "persist.task_xml_only";
+    kfind_ev(&k, KMSG_PERSIST_EV_TASK_XML_ONLY, path);
+    common_attrs(&k, ts->w->type);
+    kfind_str(&k, "kensa.persistence.target", path, KENSA_ATTR_SHOW);
+    kfind_str(&k, "file.path", path, 0);
+    ctx_report(ts->obj, &k.f);
+}
+
+#define TASK_FILES_MAX 8192
+
+/* The files beneath folder fd (rel: its Tree-style path "\A"): each one
+ * without a TaskCache task reported.  No link is followed. */
+static void task_walk(struct taskset *ts, int fd, const char *rel,
+                      unsigned depth, unsigned *files)
+{
+    DIR *d = fdopendir(fd);
+    if(!d) {
+        close(fd);
+        return;
+    }
+    struct dirent *de;
+    while((de = readdir(d)) && *files < TASK_FILES_MAX) {
+        if(!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char sub[SYSROOT_PATH_MAX];
+        int k = snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name);
+        if(k < 0 || (size_t)k >= sizeof(sub))
+            continue;
+        struct stat st;
+        if(fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+            continue;
+        (*files)++;
+        if(S_ISDIR(st.st_mode) && depth + 1 < PST_TREE_DEPTH) {
+            int c = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+                           O_NOFOLLOW | O_CLOEXEC);
+            if(c >= 0)
+                task_walk(ts, c, sub, depth + 1, files);
+        } else if(S_ISREG(st.st_mode)) {
+            uint32_t h = task_hash(sub);
+            bool known = false;
+            for(size_t i = 0; i < ts->n && !known; i++)
+                known = ts->h[i] == h;
+            if(!known)
+                xml_only(ts, sub);
+        }
+    }
+    closedir(d);
+}
+
+/* The TaskCache of a SOFTWARE hive against the XML store. */
+static void taskcache(struct kobj *obj, int rootfd, const uint8_t *p,
+                      size_t n)
+{
+    struct taskset *ts = malloc(sizeof(*ts));
+    bool truncated = false;
+    if(!ts) {
+        ctx_warn(obj->ctx, obj->path, KENSA_ENOMEM, KMSG_OOM);
+        return;
+    }
+    ts->obj = obj;
+    ts->rootfd = rootfd;
+    ts->w = classify("/" TASKS_DIR "/x");
+    ts->n = 0;
+    int dfd = rootfd >= 0 ? sysroot_open(rootfd, TASKS_DIR, O_RDONLY |
+                                         O_DIRECTORY | O_CLOEXEC) : -1;
+    ts->tasks_dir = dfd >= 0;
+    if(pst_taskcache(p, n, cached_task, ts, &truncated)) {
+        if(truncated)
+            ctx_warn(obj->ctx, obj->path, KENSA_ELIMIT,
+                     KMSG_PERSIST_TRUNCATED, ts->w->type);
+        unsigned files = 0;
+        /* a truncated TaskCache would call the rest XML-only */
+        if(dfd >= 0 && !truncated) {
+            task_walk(ts, dfd, "", 0, &files);
+            dfd = -1;
+        }
+    }
+    if(dfd >= 0)
+        close(dfd);
+    free(ts);
 }
 
 /* A file in a Windows Startup folder: it runs at every logon. */
@@ -511,6 +731,9 @@ static void persist_on_object(struct kobj *obj)
     case H_HIVE_SYSTEM:
         ok = pst_hive(obj->data, obj->len, PST_HIVE_SYSTEM, l);
         break;
+    case H_HIVE_CLASSES:
+        ok = pst_hive(obj->data, obj->len, PST_HIVE_CLASSES, l);
+        break;
     default: break;
     }
     if(!ok)
@@ -519,8 +742,10 @@ static void persist_on_object(struct kobj *obj)
     if(l->truncated)
         ctx_warn(obj->ctx, obj->path, KENSA_ELIMIT, KMSG_PERSIST_TRUNCATED,
                  w->type);
-    char home[256];
+    char home[256], user[256];
     home_of(sp, home, sizeof(home));
+    if(w->how >= H_HIVE_SOFTWARE)
+        expand_all(l, profile_of(sp, user, sizeof(user)) ? user : NULL);
     const struct sysroot *sys = obj->ctx->s->sys;
     int rootfd = sys && sys->fd >= 0 ? sys->fd : st->hostfd;
     uint32_t seen[PST_MAX];
@@ -543,6 +768,8 @@ static void persist_on_object(struct kobj *obj)
         }
     }
     free(l);
+    if(w->how == H_HIVE_SOFTWARE && ok)
+        taskcache(obj, rootfd, obj->data, obj->len);
 }
 
 const struct detector detector_persist = {

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""mkpersist2.py OUT - a fake Windows root for the offline-registry and
+task-store tests (tests/cli/persist2.bats): hives written through
+mkroots.hive (hivexsh -w on a seed hive), TaskCache Actions blobs built
+here from their layout (a version, the context string, then each action:
+a magic, an id and its strings, each a 32-bit byte length and UTF-16LE).
+
+Planted: a service only in the ControlSet that Select\\Current names
+(ControlSet002) with a decoy in ControlSet001; a WOW6432Node Run value;
+a user's Run value in %APPDATA% pointing at a dropped file; a TaskCache
+task without an XML file and without an SD value; an XML task without a
+TaskCache entry; a TaskCache COM-handler task whose class runs a DLL from
+ProgramData; a user's UsrClass.dat COM class served from AppData\\Local\\Temp.
+Benign: the spooler, the defrag task in both stores with its SD."""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mkroots import hive, task, write  # noqa: E402
+
+
+def bstr(s):
+    b = s.encode('utf-16-le')
+    return struct.pack('<I', len(b)) + b
+
+
+def exec_actions(command, args=''):
+    return (struct.pack('<H', 3) + bstr('Author') + struct.pack('<H', 0x6666) +
+            bstr('') + bstr(command) + bstr(args) + bstr('') +
+            struct.pack('<H', 0))
+
+
+def com_actions(clsid):
+    import uuid
+    return (struct.pack('<H', 3) + bstr('Author') + struct.pack('<H', 0x7777) +
+            bstr('') + uuid.UUID(clsid).bytes_le + bstr(''))
+
+
+def hexval(b, kind=3):
+    return 'hex:%d:%s' % (kind, ','.join('%02x' % c for c in b))
+
+
+SD = hexval(bytes.fromhex('01000480') + bytes(16))
+TC = 'Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache'
+RUN = 'Microsoft\\Windows\\CurrentVersion\\Run'
+G_HIDDEN = '{11111111-2222-3333-4444-555555555555}'
+G_DEFRAG = '{22222222-2222-3333-4444-555555555555}'
+G_COM = '{33333333-2222-3333-4444-555555555555}'
+CLSID = '{AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE}'
+
+
+def main():
+    r = sys.argv[1]
+    os.makedirs(r, exist_ok=True)
+    hive(r, 'Windows/System32/config/SYSTEM', {
+        'Select': [('Current', 'dword:0x00000002')],
+        'ControlSet001\\Services\\decoysvc': [
+            ('ImagePath', 'string:C:\\ProgramData\\Decoy\\decoy.exe')],
+        'ControlSet002\\Services\\Spooler': [
+            ('ImagePath', 'expandstring:%SystemRoot%\\System32\\spoolsv.exe')],
+        'ControlSet002\\Services\\wmiupd': [
+            ('ImagePath', 'expandstring:%ProgramData%\\WmiUpd\\wmiupd.exe')]})
+    hive(r, 'Windows/System32/config/SOFTWARE', {
+        'WOW6432Node\\' + RUN: [
+            ('Adobe', 'string:"C:\\Program Files (x86)\\Adobe\\reader_sl.exe"'),
+            ('igfx', 'string:C:\\Users\\Public\\igfx\\igfxtray.exe')],
+        TC + '\\Tree\\Updater': [('Id', 'string:' + G_HIDDEN)],
+        TC + '\\Tasks\\' + G_HIDDEN: [
+            ('Path', 'string:\\Updater'),
+            ('Actions', hexval(exec_actions('C:\\Windows\\System32\\rundll32.exe',
+                                            'C:\\Windows\\System32\\shell32.dll,Control_RunDLL')))],
+        TC + '\\Tree\\Microsoft\\Windows\\Defrag\\ScheduledDefrag': [
+            ('Id', 'string:' + G_DEFRAG), ('SD', SD)],
+        TC + '\\Tasks\\' + G_DEFRAG: [
+            ('Path', 'string:\\Microsoft\\Windows\\Defrag\\ScheduledDefrag'),
+            ('Actions', hexval(exec_actions('%windir%\\system32\\defrag.exe',
+                                            '-c -h -o -$')))],
+        TC + '\\Tree\\CacheTask': [('Id', 'string:' + G_COM), ('SD', SD)],
+        TC + '\\Tasks\\' + G_COM: [
+            ('Path', 'string:\\CacheTask'),
+            ('Actions', hexval(com_actions(CLSID)))],
+        'Classes\\CLSID\\' + CLSID + '\\InprocServer32': [
+            ('@', 'string:C:\\ProgramData\\CacheSvc\\cache.dll')]})
+    # the two stores: defrag and the COM task in both, an orphan XML task
+    task(r, 'Windows/System32/Tasks/Microsoft/Windows/Defrag/ScheduledDefrag',
+         'Microsoft\\Windows\\Defrag\\ScheduledDefrag',
+         '%windir%\\system32\\defrag.exe', '-c -h -o -$')
+    task(r, 'Windows/System32/Tasks/CacheTask', 'CacheTask',
+         'C:\\Windows\\System32\\cmd.exe', '/c exit')
+    task(r, 'Windows/System32/Tasks/OrphanTask', 'OrphanTask',
+         'C:\\Windows\\System32\\notepad.exe', '')
+    # a user's Run value through %APPDATA%, and the file it launches
+    hive(r, 'Users/carol/NTUSER.DAT', {'Software\\' + RUN: [
+        ('Sync', 'expandstring:%APPDATA%\\SyncHost\\synchost.exe -k')]})
+    write(r, 'Users/carol/AppData/Roaming/SyncHost/synchost.exe',
+          b'MZ\x90\x00' + bytes(60) + b'KENSA-TEST-SYNCHOST-PAYLOAD')
+    hive(r, 'Users/carol/AppData/Local/Microsoft/Windows/UsrClass.dat', {
+        'CLSID\\{BCDE0395-E52F-467C-8E3D-C4579291692E}\\InprocServer32': [
+            ('@', 'expandstring:%LOCALAPPDATA%\\Temp\\mmdevapi.dll')]})
+
+
+if __name__ == '__main__':
+    main()
