@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -279,6 +280,187 @@ static bool missing(int rootfd, const char *target, const char *home)
     return true;
 }
 
+/* The program an entry launches is judged by the other detectors (YARA,
+ * IoCs) when it is a regular file of the root of at most PROBE_MAX bytes,
+ * PROBES_MAX programs per persistence file. */
+#define PROBE_MAX (32u << 20)
+#define PROBES_MAX 256
+#define DIR_SCAN_MAX 65536   /* entries read to match a name's case */
+
+/* Name `comp` in folder dfd, matched case-insensitively as Windows does
+ * when no entry has that exact name, into out (NAME_MAX + 1); false when
+ * none is there. */
+static bool win_name(int dfd, const char *comp, char *out, size_t cap)
+{
+    struct stat st;
+    if(!fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW)) {
+        snprintf(out, cap, "%s", comp);
+        return true;
+    }
+    int d2 = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+    bool ok = false;
+    if(!d) {
+        if(d2 >= 0)
+            close(d2);
+        return false;
+    }
+    struct dirent *de;
+    for(unsigned i = 0; !ok && i < DIR_SCAN_MAX && (de = readdir(d)); i++)
+        if(!strcasecmp(de->d_name, comp) && strlen(de->d_name) < cap) {
+            snprintf(out, cap, "%s", de->d_name);
+            ok = true;
+        }
+    closedir(d);
+    return ok;
+}
+
+/*
+ * Open Windows path t ("C:\a\b.exe", any drive letter) beneath rootfd,
+ * each component matched as Windows would (case-insensitively), no
+ * symbolic link followed on the way: the descriptor (O_RDONLY) or -1.
+ * rel gets the path beneath the root as it is spelt there ("/a/b.exe");
+ * *folder whether every folder on the way exists.
+ */
+static int win_open(int rootfd, const char *t, char *rel, size_t cap,
+                    bool *folder)
+{
+    *folder = false;
+    rel[0] = 0;
+    if(((t[0] | 32) >= 'a' && (t[0] | 32) <= 'z') && t[1] == ':')
+        t += 2;
+    if(t[0] != '\\' && t[0] != '/')
+        return -1;
+    int dfd = rootfd, fd = -1;
+    size_t o = 0;
+    while(*t) {
+        while(*t == '\\' || *t == '/')
+            t++;
+        size_t l = strcspn(t, "\\/");
+        if(!l)
+            break;
+        char comp[256], name[256];
+        if(l >= sizeof(comp) || (l == 1 && t[0] == '.') ||
+           (l == 2 && t[0] == '.' && t[1] == '.'))
+            break;
+        memcpy(comp, t, l);
+        comp[l] = 0;
+        t += l;
+        bool last = !t[strspn(t, "\\/")];
+        if(!win_name(dfd, comp, name, sizeof(name))) {
+            *folder = last;
+            break;
+        }
+        int k = snprintf(rel + o, cap - o, "/%s", name);
+        if(k < 0 || (size_t)k >= cap - o)
+            break;
+        o += (size_t)k;
+        int nfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+                         O_NONBLOCK | (last ? 0 : O_DIRECTORY));
+        if(dfd != rootfd)
+            close(dfd);
+        dfd = rootfd;
+        if(nfd < 0)
+            break;
+        if(last) {
+            *folder = true;
+            fd = nfd;
+            break;
+        }
+        dfd = nfd;
+    }
+    if(dfd != rootfd)
+        close(dfd);
+    return fd;
+}
+
+/* What the other detectors said of the program an entry launches. */
+struct probed {
+    bool found;         /* a regular file of the root */
+    bool missing;       /* absent from a folder of the root that exists */
+    bool hit;           /* a detector reported it */
+    bool malicious;     /* ... as malicious */
+    char path[SYSROOT_PATH_MAX];   /* its path in the scanned system */
+    char rule[128];     /* the first rule that matched it */
+};
+
+/* Scan p[0..n) as a member of obj named `name`, the findings on it
+ * counted and their first rule kept rather than reported. */
+static void probe(struct kobj *obj, const char *name, const uint8_t *p,
+                  size_t n, struct probed *out)
+{
+    struct kctx *c = obj->ctx;
+    uint64_t f0 = c->findings, e0 = c->events;
+    int s0 = c->worst_sev;
+    enum kensa_verdict v0 = c->worst_verdict;
+    bool was = c->probe;
+    char saved[sizeof(c->probe_rule)];
+    memcpy(saved, c->probe_rule, sizeof(saved));
+    c->probe = true;
+    c->probe_rule[0] = 0;
+    c->worst_sev = 0;
+    c->worst_verdict = KENSA_VERDICT_NONE;
+    object_scan_child(obj, name, p, n);
+    out->hit = c->findings > f0;
+    out->malicious = c->worst_verdict == KENSA_VERDICT_MALICIOUS;
+    snprintf(out->rule, sizeof(out->rule), "%s", c->probe_rule);
+    c->events = e0 + (c->events - e0 - (c->findings - f0));
+    c->findings = f0;
+    c->worst_sev = s0;
+    c->worst_verdict = v0;
+    c->probe = was;
+    memcpy(c->probe_rule, saved, sizeof(saved));
+}
+
+/* Find target t (a Windows path, or a Unix one with "~/" meaning home)
+ * beneath rootfd and have the other detectors judge it. */
+static void probe_target(struct kobj *obj, int rootfd, const char *t,
+                         bool windows, const char *home, struct probed *out)
+{
+    memset(out, 0, sizeof(*out));
+    if(rootfd < 0 || !t[0] || strpbrk(t, "$*?%`"))
+        return;
+    int fd = -1;
+    bool folder = false;
+    if(windows) {
+        fd = win_open(rootfd, t, out->path, sizeof(out->path), &folder);
+    } else {
+        int k = !strncmp(t, "~/", 2) ?
+                (home[0] ? snprintf(out->path, sizeof(out->path), "%s%s",
+                                    home, t + 1) : -1) :
+                t[0] == '/' ? snprintf(out->path, sizeof(out->path), "%s", t)
+                            : -1;
+        if(k < 0 || (size_t)k >= sizeof(out->path))
+            return;
+        fd = sysroot_open(rootfd, out->path, O_RDONLY | O_NOFOLLOW |
+                          O_NONBLOCK | O_CLOEXEC);
+    }
+    if(fd < 0) {
+        out->missing = windows && folder;
+        return;
+    }
+    struct stat st;
+    uint8_t *buf = NULL;
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode))
+        goto out;
+    out->found = true;
+    if(st.st_size <= 0 || (uint64_t)st.st_size > PROBE_MAX)
+        goto out;
+    size_t n = (size_t)st.st_size, got = 0;
+    buf = malloc(n);
+    while(buf && got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
+        if(r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if(buf && got == n)
+        probe(obj, out->path, buf, n, out);
+out:
+    free(buf);
+    close(fd);
+}
+
 /* Whether the unit checks `target` before it runs (Condition*=). */
 static bool checked(const struct pst_list *l, const char *target)
 {
@@ -310,6 +492,8 @@ static void common_attrs(struct kfind *k, const char *type)
 }
 
 /* One entry of a persistence file: a finding when it is flagged. */
+static _Thread_local unsigned probes;   /* per persistence file */
+
 static void judge_entry(struct kobj *obj, int rootfd,
                         const struct where *w, const struct pst_list *l,
                         const struct pst_entry *e, const char *home,
@@ -343,15 +527,30 @@ static void judge_entry(struct kobj *obj, int rootfd,
     }
     /* a TaskCache task hidden (no SD) or missing its XML file */
     bool odd = l->no_sd || l->reg_only;
-    if(!(j.flags & PST_F_SUSPICIOUS) && !preload && !miss && !apple && !odd)
+    /* what the other detectors say of the program it launches */
+    static _Thread_local struct probed pr;
+    memset(&pr, 0, sizeof(pr));
+    if(!w->vendor && !(e->flags & (PST_E_COND | PST_E_COM)) &&
+       j.target[0] && probes < PROBES_MAX) {
+        probes++;
+        probe_target(obj, rootfd, j.target, j.windows, home, &pr);
+        /* a program gone from a user's or data folder; Windows' own
+         * and Program Files are often left out of triage copies */
+        if(pr.missing && !(j.flags & PST_F_SUSPICIOUS) &&
+           strncasecmp(pr.path, "/Windows/", 9) &&
+           strncasecmp(pr.path, "/Program Files", 14))
+            miss = true;
+    }
+    if(!(j.flags & PST_F_SUSPICIOUS) && !preload && !miss && !apple &&
+       !odd && !pr.hit)
         return;
     /* once per file for the same target and reasons (ExecStartPre and
      * ExecStart of one missing program) */
     uint32_t key = fnv1a(fnv1a(2166136261u, j.target), e->cmd) ^
-                   (j.flags * 7u + miss * 3u + apple);
+                   (j.flags * 7u + miss * 3u + apple + pr.hit * 11u);
     if(!(j.flags & (PST_F_DOWNLOAD | PST_F_DECODE)))
         key = fnv1a(2166136261u, j.target) ^ (j.flags * 7u + miss * 3u +
-                                               apple);
+                                               apple + pr.hit * 11u);
     if(e->where)
         key = fnv1a(key, e->where);
     /* *nseen passes PST_MAX by one once the warning is out: seen[] holds
@@ -372,9 +571,12 @@ static void judge_entry(struct kobj *obj, int rootfd,
 
     enum kensa_severity sev = (miss || l->reg_only) &&
                               !(j.flags & PST_F_SUSPICIOUS) && !apple &&
-                              !l->no_sd ? KENSA_SEV_MEDIUM : KENSA_SEV_HIGH;
+                              !l->no_sd && !pr.hit ? KENSA_SEV_MEDIUM :
+                              pr.malicious ? KENSA_SEV_CRITICAL :
+                              KENSA_SEV_HIGH;
     struct kfind k;
     kfind_init(&k, "persist", KENSA_THREAT_PERSISTENCE,
+               pr.malicious ? KENSA_VERDICT_MALICIOUS :
                KENSA_VERDICT_SUSPICIOUS, sev);
     /* what it launches: the program, or what a download fetches */
     const char *target = j.target[0] ? j.target : e->cmd;
@@ -382,7 +584,8 @@ static void judge_entry(struct kobj *obj, int rootfd,
        !(j.flags & (PST_F_TEMP | PST_F_DATADIR | PST_F_HIDDEN)))
         target = j.url;
     kfind_msg(&k, KMSG_PERSIST_ENTRY, w->type, target);
-    k.f.rule = j.flags & PST_F_DOWNLOAD ? "persist.download_exec" :
+    k.f.rule = pr.hit ? "persist.target_matched" :
+               j.flags & PST_F_DOWNLOAD ? "persist.download_exec" :
                j.flags & PST_F_DECODE ? "persist.decode_exec" :
                preload ? "persist.ld_preload" :
                j.flags & PST_F_TEMP ? "persist.temp_folder" :
@@ -394,6 +597,9 @@ static void judge_entry(struct kobj *obj, int rootfd,
                l->reg_only ? "persist.task_registry_only" :
                "persist.missing_target";
     k.f.line = e->line;
+    if(pr.hit)
+        kfind_ev(&k, KMSG_PERSIST_EV_MATCHED, pr.path,
+                 pr.rule[0] ? pr.rule : "?");
     if(j.flags & PST_F_DOWNLOAD)
         kfind_ev(&k, KMSG_PERSIST_EV_DOWNLOAD, j.url[0] ? j.url : e->cmd);
     if(j.flags & PST_F_DECODE)
@@ -457,6 +663,10 @@ static void judge_entry(struct kobj *obj, int rootfd,
         kfind_str(&k, "kensa.persistence.task", l->label, 0);
     if(miss)
         kfind_bool(&k, "kensa.persistence.target_missing", true, 0);
+    if(pr.found)
+        kfind_str(&k, "kensa.persistence.target_file", pr.path, 0);
+    if(pr.hit)
+        kfind_str(&k, "kensa.persistence.target_rule", pr.rule, 0);
     ctx_report(obj, &k.f);
 }
 
@@ -692,6 +902,7 @@ static void persist_on_object(struct kobj *obj)
     const struct where *w = classify(sp);
     if(!w)
         return;
+    probes = 0;
     if(w->how == H_STARTUP) {
         startup_file(obj, w, sp);
         return;

@@ -111,3 +111,44 @@ PY
     printf '%s\n' "$output" | jq_any '.rule.id == "persist.task_no_sd"'
     printf '%s\n' "$output" | jq_any '.error.id == "persist.truncated"'
 }
+
+@test "a Run value launching a file the user's YARA rule matches is raised with that evidence; a missing program is evidence" {
+    L="$BATS_TEST_TMPDIR/link"
+    python3 "$KENSA_TOP/tests/gen/mkpersist2.py" "$L" link
+    printf 'rule contoso_implant { strings: $a = "KENSA-TEST-CONTOSO-IMPLANT" condition: $a }\n' \
+        > "$BATS_TEST_TMPDIR/c.yar"
+    # without the rule the Program Files entry is silent; the missing program is reported
+    run k scan --root "$L" --json
+    [ "$status" -eq 1 ]
+    got=$(printf '%s\n' "$output" | jq -r 'select(.kensa.detector == "persist") | "\(.rule.id) \(.registry.path)"')
+    [ "$got" = 'persist.missing_target HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Agent' ] || { echo "got: $got"; false; }
+    run k scan --root "$L" --json --rules "$BATS_TEST_TMPDIR/c.yar"
+    [ "$status" -eq 1 ]
+    printf '%s\n' "$output" | jqe -s 'map(select(.kensa.detector == "persist" and .rule.id == "persist.target_matched")) |
+        length == 1 and (.[0] | .registry.path == "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\Contoso" and
+        .kensa.verdict == "malicious" and .kensa.persistence.target_file == "/Program Files/Contoso/contoso.exe" and
+        .kensa.persistence.target_rule == "c.yar:contoso_implant" and
+        (.kensa.evidence | test("launches /Program Files/Contoso/contoso.exe, which matched c.yar:contoso_implant")))'
+    # the file itself is reported once, by the walker, not again through the entry
+    n=$(printf '%s\n' "$output" | jq -s 'map(select(.kensa.detector == "yara")) | length')
+    [ "$n" -eq 1 ]
+    printf '%s\n' "$output" | jqe -s 'map(select(.kensa.persistence.target_missing == true))[0] |
+        .kensa.persistence.target == "C:\\Tools\\agent.exe" and (.kensa.evidence_ids | index("persist.ev.missing"))'
+}
+
+@test "a launched program is never read through a link out of the root" {
+    L="$BATS_TEST_TMPDIR/link"
+    python3 "$KENSA_TOP/tests/gen/mkpersist2.py" "$L" link
+    out="$BATS_TEST_TMPDIR/outside"
+    mkdir -p "$out"
+    printf 'MZ KENSA-TEST-CONTOSO-IMPLANT\n' > "$out/implant.exe"
+    rm -rf "$L/Program Files/Contoso"
+    ln -s "$out" "$L/Program Files/Contoso"          # a folder link out of the root
+    printf 'rule contoso_implant { strings: $a = "KENSA-TEST-CONTOSO-IMPLANT" condition: $a }\n' \
+        > "$BATS_TEST_TMPDIR/c.yar"
+    cp "$out/implant.exe" "$out/contoso.exe"
+    run k scan --root "$L" --json --rules "$BATS_TEST_TMPDIR/c.yar"
+    [ "$status" -eq 1 ]
+    printf '%s\n' "$output" | jqe -s 'any(.[]; .event.action == "scan-completed") and
+        ([.[] | select(.rule.id == "persist.target_matched" or .kensa.detector == "yara")] | length == 0)'
+}

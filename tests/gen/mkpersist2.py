@@ -100,5 +100,20 @@ def main():
             ('@', 'expandstring:%LOCALAPPDATA%\\Temp\\mmdevapi.dll')]})
 
 
+def link(r):
+    """A root whose Run values look benign by place: one launches a file
+    the test's YARA rule matches, one a program gone from its folder."""
+    hive(r, 'Windows/System32/config/SOFTWARE', {RUN: [
+        ('Contoso', 'string:"C:\\Program Files\\Contoso\\contoso.exe" /tray'),
+        ('Agent', 'string:C:\\Tools\\agent.exe'),
+        ('Notes', 'string:C:\\Tools\\notes.exe')]})
+    write(r, 'Program Files/Contoso/contoso.exe',
+          b'MZ\x90\x00' + bytes(60) + b'KENSA-TEST-CONTOSO-IMPLANT')
+    write(r, 'Tools/notes.exe', b'MZ\x90\x00' + bytes(60) + b'notes')
+
+
 if __name__ == '__main__':
-    main()
+    if len(sys.argv) > 2 and sys.argv[2] == 'link':
+        link(sys.argv[1])
+    else:
+        main()
