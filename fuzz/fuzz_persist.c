@@ -3,7 +3,10 @@
  * rules (detect/persist_parse.h).  The first byte picks the reader
  * (crontab, system crontab, unit, desktop entry, udev rules, shell
  * script, authorized_keys, ld.so.preload, property list, scheduled
- * task, and the three hives through libregf), the rest is the file; every entry is then judged.  Every string
+ * task, the three hives and UsrClass.dat through libregf, a TaskCache
+ * Actions blob, a macOS login-item store (.btm, NSKeyedArchiver), the
+ * TaskCache walk of a SOFTWARE hive, and %variable% expansion), the
+ * rest is the file; every entry is then judged.  Every string
  * must come out NUL-terminated within its field, every entry's text
  * inside the list's arena, and nothing past the caps.
  */
@@ -22,12 +25,25 @@ static bool inside(const struct pst_list *l, const char *s)
            memchr(s, 0, (size_t)(l->arena + l->used - s));
 }
 
+/* A TaskCache task: its strings inside its list, the list in bounds. */
+static void on_task(void *arg, const struct pst_cached_task *t)
+{
+    unsigned *calls = arg;
+    (*calls)++;
+    if(!t->path || !t->id || t->actions->n > PST_MAX ||
+       t->actions->used > sizeof(t->actions->arena))
+        abort();
+    for(size_t i = 0; i < t->actions->n; i++)
+        if(!memchr(t->actions->e[i].cmd, 0, PST_CMD_MAX + 1))
+            abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct pst_list l;
     if(!size)
         return 0;
-    unsigned which = data[0] % 13;
+    unsigned which = data[0] % 18;
     const char *p = (const char *)data + 1;
     size_t n = size - 1;
     pst_list_init(&l);
@@ -53,9 +69,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 7: pst_preload(p, n, &l); break;
     case 8: pst_plist(data + 1, n, &l); break;
     case 9: pst_task(data + 1, n, &l); break;
+    case 13: pst_task_actions(data + 1, n, &l); break;
+    case 14: pst_btm(data + 1, n, &l); break;
+    case 15: {
+        bool truncated = false;
+        unsigned calls = 0;
+        pst_taskcache(data + 1, n, on_task, &calls, &truncated);
+        if(calls > PST_TREE_TASKS)
+            abort();
+        break;
+    }
+    case 16: {
+        static char d[PST_CMD_MAX];
+        static char s[PST_CMD_MAX];
+        size_t k = n < sizeof(s) - 1 ? n : sizeof(s) - 1;
+        memcpy(s, p, k);
+        s[k] = 0;
+        size_t dl = pst_expand(s, k & 1 ? "user" : NULL, d,
+                               1 + (k % sizeof(d)));
+        if(dl >= 1 + (k % sizeof(d)) || strlen(d) != dl)
+            abort();
+        break;
+    }
     default:   /* hives, through libregf when built with it */
         pst_hive(data + 1, n, which == 10 ? PST_HIVE_SOFTWARE :
-                 which == 11 ? PST_HIVE_USER : PST_HIVE_SYSTEM, &l);
+                 which == 11 ? PST_HIVE_USER : which == 12 ?
+                 PST_HIVE_SYSTEM : PST_HIVE_CLASSES, &l);
         break;
     }
     if(l.n > PST_MAX || l.used > sizeof(l.arena) ||
@@ -65,6 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct pst_entry *e = &l.e[i];
         if(!inside(&l, e->cmd) || strlen(e->cmd) > PST_CMD_MAX ||
            (e->where && !inside(&l, e->where)) ||
+           (e->raw && !inside(&l, e->raw)) ||
            (e->prog && (!inside(&l, e->prog) ||
                         strlen(e->prog) > PST_CMD_MAX)))
             abort();

@@ -41,7 +41,8 @@
 
 enum how { H_NONE, H_CRON_SYS, H_CRON_USER, H_UNIT, H_DESKTOP, H_UDEV,
            H_SHELL, H_AUTHKEYS, H_PRELOAD, H_PLIST, H_TASK, H_STARTUP,
-           H_HIVE_SOFTWARE, H_HIVE_USER, H_HIVE_SYSTEM, H_HIVE_CLASSES };
+           H_BTM, H_HIVE_SOFTWARE, H_HIVE_USER, H_HIVE_SYSTEM,
+           H_HIVE_CLASSES };
 
 struct where {
     const char *pat;
@@ -111,6 +112,11 @@ static const struct where places[] = {
     { "/Library/LaunchAgents/*", false, H_PLIST, "launchd", false },
     { "/Library/LaunchDaemons/*", false, H_PLIST, "launchd", false },
     { "/Users/*/Library/LaunchAgents/*", false, H_PLIST, "launchd", false },
+    { "/private/var/db/com.apple.backgroundtaskmanagement/"
+      "BackgroundItems-v*.btm", false, H_BTM, "login_item", false },
+    { "/Users/*/Library/Application Support/"
+      "com.apple.backgroundtaskmanagementagent/backgrounditems.btm", false,
+      H_BTM, "login_item", false },
     { "/ProgramData/Microsoft/Windows/Start Menu/Programs/StartUp/*", true,
       H_STARTUP, "startup_folder", false },
     { "/Users/*/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/"
@@ -155,6 +161,8 @@ static const struct { const char *type, *id, *name; } techniques[] = {
       "Registry Run Keys / Startup Folder" },
     { "service", "T1543.003", "Create or Modify System Process: Windows "
       "Service" },
+    { "login_item", "T1547.015", "Boot or Logon Autostart Execution: "
+      "Login Items" },
     { "com_hijack", "T1546.015", "Event Triggered Execution: Component "
       "Object Model Hijacking" },
 };
@@ -513,9 +521,11 @@ static void judge_entry(struct kobj *obj, int rootfd,
     /* a com.apple.* job outside Apple's folders (Apple's own live in
      * /System/Library) that runs something outside the system's */
     bool apple = false;
-    if(w->how == H_PLIST && j.target[0]) {
+    if((w->how == H_PLIST || w->how == H_BTM) && j.target[0]) {
         const char *name = obj->name ? obj->name : "";
-        bool named = !strncmp(name, "com.apple.", 10) ||
+        bool named = w->how == H_BTM ?
+                     e->raw && !strncmp(e->raw, "com.apple.", 10) :
+                     !strncmp(name, "com.apple.", 10) ||
                      !strncmp(l->label, "com.apple.", 10);
         static const char *const sys[] = { "/System/", "/usr/", "/bin/",
                                            "/sbin/", "/Library/Apple/" };
@@ -615,8 +625,10 @@ static void judge_entry(struct kobj *obj, int rootfd,
     if(j.flags & PST_F_UPDATER)
         kfind_ev(&k, KMSG_PERSIST_EV_UPDATER, j.target);
     if(apple)
-        kfind_ev(&k, KMSG_PERSIST_EV_APPLE, l->label[0] ? l->label :
-                 obj->name, target);
+        kfind_ev(&k, KMSG_PERSIST_EV_APPLE, w->how == H_BTM ? e->raw :
+                 l->label[0] ? l->label : obj->name, target);
+    if(w->how == H_BTM)
+        kfind_ev(&k, KMSG_PERSIST_EV_LOGIN_ITEM, e->raw ? e->raw : target);
     if(miss)
         kfind_ev(&k, KMSG_PERSIST_EV_MISSING, target);
     if(e->flags & PST_E_REBOOT)
@@ -642,6 +654,10 @@ static void judge_entry(struct kobj *obj, int rootfd,
     kfind_str(&k, "url.original", j.url, 0);
     kfind_str(&k, "process.command_line", e->cmd, KENSA_ATTR_OWN_LINE);
     kfind_str(&k, "kensa.persistence.label", l->label, 0);
+    if(w->how == H_BTM) {
+        kfind_str(&k, "kensa.persistence.bundle_id", e->raw, 0);
+        kfind_str(&k, "kensa.persistence.trigger", "logon", 0);
+    }
     if(e->where) {
         kfind_str(&k, "registry.path", e->where, KENSA_ATTR_SHOW);
         kfind_str(&k, "registry.hive", !strncmp(e->where, "HKCU", 4) ?
@@ -935,6 +951,7 @@ static void persist_on_object(struct kobj *obj)
     case H_PRELOAD: pst_preload(p, n, l); break;
     case H_PLIST: ok = pst_plist(obj->data, n, l); break;
     case H_TASK: ok = pst_task(obj->data, n, l); break;
+    case H_BTM: ok = pst_btm(obj->data, n, l); break;
     case H_HIVE_SOFTWARE:
         ok = pst_hive(obj->data, obj->len, PST_HIVE_SOFTWARE, l);
         break;

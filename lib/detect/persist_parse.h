@@ -46,7 +46,8 @@ struct pst_entry {
     const char *where;  /* a registry value's key path and name
                            ("HKLM\\SOFTWARE\\...\\Run\\x"), else NULL */
     const char *raw;    /* the registry value's data as stored, before
-                           its %variables% were expanded, else NULL */
+                           its %variables% were expanded; a login item's
+                           bundle id; a COM server's class id; else NULL */
     unsigned line;      /* 1-based line of the file, 0 when none */
     unsigned flags;     /* PST_E_* */
 };
@@ -114,6 +115,17 @@ void pst_preload(const char *p, size_t n, struct pst_list *out);
  * as PST_E_AT_LOAD, Label and Disabled.  Only keys of the top-level
  * dictionary count.  False when p is no property list this reads. */
 bool pst_plist(const uint8_t *p, size_t n, struct pst_list *out);
+
+/* macOS login items: a background task management store
+ * (BackgroundItems-v*.btm, backgrounditems.btm), a binary plist holding
+ * an NSKeyedArchiver graph.  Each dictionary of its $objects (the first
+ * 16384) with an executablePath, url, URL or path (a string, or an NSURL
+ * whose NS.relative is one; file URLs percent-decoded, an app bundle's
+ * trailing slash dropped) that is an absolute path gives an entry
+ * (its bundleIdentifier or identifier as `raw`), each
+ * path once.  UIDs are followed one level, nothing recurses.  False when
+ * p is no keyed archive. */
+bool pst_btm(const uint8_t *p, size_t n, struct pst_list *out);
 
 /* A Windows scheduled task (XML, UTF-16LE with or without its byte
  * order mark, or UTF-8): each <Exec> action (Command and Arguments) and

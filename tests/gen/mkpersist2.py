@@ -112,8 +112,60 @@ def link(r):
     write(r, 'Tools/notes.exe', b'MZ\x90\x00' + bytes(60) + b'notes')
 
 
+def keyed(objects):
+    """An NSKeyedArchiver archive of objects[1:] ($null first), as a binary
+    plist: dictionaries refer to each other through plistlib.UID."""
+    import plistlib
+    return plistlib.dumps({'$version': 100000, '$archiver': 'NSKeyedArchiver',
+                           '$top': {'root': plistlib.UID(1)},
+                           '$objects': ['$null'] + objects},
+                          fmt=plistlib.FMT_BINARY)
+
+
+def btm_items(items):
+    """Login items [(url, bundle id, name)] as the store's object graph:
+    each item a dictionary whose url is an NSURL (NS.relative) and whose
+    bundleIdentifier is a string, all through UIDs."""
+    from plistlib import UID
+    objs = [{'$class': UID(2), 'items': UID(3)},
+            {'$classname': 'Storage', '$classes': ['Storage', 'NSObject']}]
+    refs = []
+    body = []
+    base = 3 + 1        # objs[2] is the items array; items start after it
+    for url, ident, name in items:
+        i = base + len(body)
+        refs.append(UID(i))
+        body += [{'$class': UID(2), 'url': UID(i + 1),
+                  'bundleIdentifier': UID(i + 3), 'name': UID(i + 4),
+                  'type': 4},
+                 {'NS.base': UID(0), 'NS.relative': UID(i + 2),
+                  '$class': UID(2)},
+                 url, ident, name]
+    return keyed(objs + [{'NS.objects': refs, '$class': UID(2)}] + body)
+
+
+def macos(r):
+    write(r, 'private/var/db/com.apple.backgroundtaskmanagement/'
+          'BackgroundItems-v4.btm', btm_items([
+              ('file:///Applications/Slack.app/', 'com.tinyspeck.slackmacgap',
+               'Slack'),
+              ('file:///Users/x/Library/.hidden/update', 'com.apple.updater',
+               'update'),
+              ('file:///Users/x/Library/Application%20Support/Notes%20Helper/helper',
+               'com.notes.helper', 'Notes Helper')]))
+    write(r, 'Users/x/Library/.hidden/update', b'\xcf\xfa\xed\xfe' + bytes(28))
+    write(r, 'Users/x/Library/Application Support/Notes Helper/helper',
+          b'\xcf\xfa\xed\xfe' + bytes(28))
+    write(r, 'Applications/Slack.app/Contents/Info.plist', b'<plist/>')
+    write(r, 'Users/y/Library/Application Support/'
+          'com.apple.backgroundtaskmanagementagent/backgrounditems.btm',
+          btm_items([('file:///private/tmp/.agent/agent', 'com.agent', 'agent')]))
+
+
 if __name__ == '__main__':
     if len(sys.argv) > 2 and sys.argv[2] == 'link':
         link(sys.argv[1])
+    elif len(sys.argv) > 2 and sys.argv[2] == 'macos':
+        macos(sys.argv[1])
     else:
         main()
