@@ -16,8 +16,13 @@
  * ld.so.preload library, or it is a file in a Windows Startup folder (an
  * executable there is the Flagpro drop).  A clean system gives nothing.
  *
- * A target is looked up beneath the scanned root only (sysroot_open: an
- * image's links resolve inside the image); nothing is ever run.  Runs
+ * The program an entry launches is looked up beneath the scanned root
+ * only (sysroot_open: an image's links resolve inside the image; a
+ * Windows path component by component, case-insensitively, no link
+ * followed) and, when it is there, scanned as a probe member of the
+ * persistence file: what YARA or the IoCs say of it raises the entry.
+ * A SOFTWARE hive's TaskCache is compared with the task XML files.
+ * Nothing is ever run.  Runs
  * under KENSA_DETECT_OTHER (kensa scan), off with --no-persistence.
  */
 #define _GNU_SOURCE   /* O_PATH */
@@ -726,6 +731,7 @@ struct taskset {
     int rootfd;
     const struct where *w;
     bool tasks_dir;          /* Windows/System32/Tasks is in the root */
+    unsigned reported;       /* XML-only tasks reported */
     size_t n;
     uint32_t h[PST_TREE_TASKS];
 };
@@ -833,8 +839,11 @@ static void task_walk(struct taskset *ts, int fd, const char *rel,
             bool known = false;
             for(size_t i = 0; i < ts->n && !known; i++)
                 known = ts->h[i] == h;
-            if(!known)
+            if(!known && ts->reported++ < PST_MAX * 4)
                 xml_only(ts, sub);
+            else if(!known && ts->reported == PST_MAX * 4 + 1)
+                ctx_warn(ts->obj->ctx, ts->obj->path, KENSA_ELIMIT,
+                         KMSG_PERSIST_TRUNCATED, ts->w->type);
         }
     }
     closedir(d);
@@ -854,6 +863,7 @@ static void taskcache(struct kobj *obj, int rootfd, const uint8_t *p,
     ts->rootfd = rootfd;
     ts->w = classify("/" TASKS_DIR "/x");
     ts->n = 0;
+    ts->reported = 0;
     int dfd = rootfd >= 0 ? sysroot_open(rootfd, TASKS_DIR, O_RDONLY |
                                          O_DIRECTORY | O_CLOEXEC) : -1;
     ts->tasks_dir = dfd >= 0;

@@ -7,7 +7,11 @@
  *               WOW6432Node twins;
  *   NTUSER.DAT: Software\Microsoft\Windows\CurrentVersion\Run, RunOnce;
  *   SYSTEM:     ControlSet<Select\Current>\Services\*\ImagePath (at most
- *               HIVE_SERVICES_MAX services).
+ *               HIVE_SERVICES_MAX services);
+ *   UsrClass.dat: CLSID\*\InprocServer32 and LocalServer32 (Default);
+ *   SOFTWARE's TaskCache (pst_taskcache): Tree (bounded depth and count),
+ *               each task's Id and SD, Tasks\{Id}\Actions, a COM
+ *               handler's class through Classes\CLSID.
  * Each string value (REG_SZ, REG_EXPAND_SZ) becomes an entry whose
  * `where` is its key path and value name.  libregf reads the bytes the
  * engine holds through an I/O handle of ours (mem_* below) rather than
