@@ -5,11 +5,13 @@
  * script, authorized_keys, ld.so.preload, property list, scheduled
  * task, the three hives and UsrClass.dat through libregf, a TaskCache
  * Actions blob, a macOS login-item store (.btm, NSKeyedArchiver), the
- * TaskCache walk of a SOFTWARE hive, and %variable% expansion), the
+ * TaskCache walk of a SOFTWARE hive, %variable% expansion, and the
+ * replay of a dirty hive's transaction logs), the
  * rest is the file; every entry is then judged.  Every string
  * must come out NUL-terminated within its field, every entry's text
  * inside the list's arena, and nothing past the caps.
  */
+#define _GNU_SOURCE   /* memmem */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct pst_list l;
     if(!size)
         return 0;
-    unsigned which = data[0] % 18;
+    unsigned which = data[0] % 19;
     const char *p = (const char *)data + 1;
     size_t n = size - 1;
     pst_list_init(&l);
@@ -89,6 +91,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                1 + (k % sizeof(d)));
         if(dl >= 1 + (k % sizeof(d)) || strlen(d) != dl)
             abort();
+        break;
+    }
+    case 18: {
+        /* a hive and two logs: three parts split at the first two
+         * "\n--\n" separators (else the whole as the hive) */
+        const uint8_t *part[3] = { data + 1, NULL, NULL };
+        size_t len[3] = { n, 0, 0 };
+        for(int i = 0; i < 2; i++) {
+            const uint8_t *q = memmem(part[i], len[i], "\n--\n", 4);
+            if(!q)
+                break;
+            part[i + 1] = q + 4;
+            len[i + 1] = len[i] - (size_t)(q + 4 - part[i]);
+            len[i] = (size_t)(q - part[i]);
+        }
+        size_t outn = 0;
+        unsigned applied = 0;
+        uint8_t *h = pst_hive_replay(part[0], len[0], part + 1, len + 1, 2,
+                                     &outn, &applied);
+        if(h) {
+            if(outn < 4096 || outn > PST_HIVE_MAX || !applied ||
+               applied > PST_LOG_ENTRIES)
+                abort();
+            pst_hive(h, outn, PST_HIVE_SOFTWARE, &l);
+            free(h);
+        }
         break;
     }
     default:   /* hives, through libregf when built with it */

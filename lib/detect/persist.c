@@ -474,6 +474,71 @@ out:
     close(fd);
 }
 
+/* The transaction logs of a hive, at most this size each. */
+#define HIVE_LOG_MAX (64u << 20)
+
+/* The regular file rel beneath rootfd, read whole (at most max bytes):
+ * malloc'd, or NULL. */
+static uint8_t *read_root(int rootfd, const char *rel, size_t max,
+                          size_t *len)
+{
+    *len = 0;
+    int fd = sysroot_open(rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+                          O_CLOEXEC);
+    struct stat st;
+    uint8_t *buf = NULL;
+    if(fd < 0)
+        return NULL;
+    if(!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+       (uint64_t)st.st_size <= max &&
+       (buf = malloc((size_t)st.st_size))) {
+        size_t n = (size_t)st.st_size;
+        while(*len < n) {
+            ssize_t r = pread(fd, buf + *len, n - *len, (off_t)*len);
+            if(r <= 0)
+                break;
+            *len += (size_t)r;
+        }
+        if(*len != n) {
+            free(buf);
+            buf = NULL;
+            *len = 0;
+        }
+    }
+    close(fd);
+    return buf;
+}
+
+/* A dirty hive at sp brought up to date with sp.LOG1 and sp.LOG2 of the
+ * root: the replayed copy (malloc'd; *n its size, *applied the entries),
+ * or NULL (the hive is clean, or a warning says its logs did not apply). */
+static uint8_t *replay(struct kobj *obj, int rootfd, const char *sp,
+                       size_t *n, unsigned *applied)
+{
+    const uint8_t *h = obj->data;
+    *n = 0;
+    *applied = 0;
+    if(obj->len < 4096 || memcmp(h, "regf", 4) ||
+       !memcmp(h + 4, h + 8, 4) || rootfd < 0)
+        return NULL;
+    uint8_t *logs[2] = { NULL, NULL };
+    size_t lens[2] = { 0, 0 };
+    for(int i = 0; i < 2; i++) {
+        char rel[SYSROOT_PATH_MAX];
+        int k = snprintf(rel, sizeof(rel), "%s.LOG%d", sp, i + 1);
+        if(k > 0 && (size_t)k < sizeof(rel))
+            logs[i] = read_root(rootfd, rel, HIVE_LOG_MAX, &lens[i]);
+    }
+    uint8_t *out = pst_hive_replay(h, obj->len,
+                                   (const uint8_t *const *)logs, lens, 2, n,
+                                   applied);
+    if(!out)
+        ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, KMSG_PERSIST_HIVE_DIRTY);
+    free(logs[0]);
+    free(logs[1]);
+    return out;
+}
+
 /* Whether the unit checks `target` before it runs (Condition*=). */
 static bool checked(const struct pst_list *l, const char *target)
 {
@@ -506,6 +571,7 @@ static void common_attrs(struct kfind *k, const char *type)
 
 /* One entry of a persistence file: a finding when it is flagged. */
 static _Thread_local unsigned probes;   /* per persistence file */
+static _Thread_local unsigned replayed; /* log entries the hive read got */
 
 static void judge_entry(struct kobj *obj, int rootfd,
                         const struct where *w, const struct pst_list *l,
@@ -549,9 +615,11 @@ static void judge_entry(struct kobj *obj, int rootfd,
        j.target[0] && probes < PROBES_MAX) {
         probes++;
         probe_target(obj, rootfd, j.target, j.windows, home, &pr);
-        /* a program gone from a user's or data folder; Windows' own
-         * and Program Files are often left out of triage copies */
-        if(pr.missing && !(j.flags & PST_F_SUSPICIOUS) &&
+        /* a program gone from a user's or data folder (not the root:
+         * an unquoted C:\Program Files\x.exe first tries C:\Program);
+         * Windows' own and Program Files are often left out of triage
+         * copies */
+        if(pr.missing && pr.path[0] && !(j.flags & PST_F_SUSPICIOUS) &&
            strncasecmp(pr.path, "/Windows/", 9) &&
            strncasecmp(pr.path, "/Program Files", 14))
             miss = true;
@@ -650,6 +718,9 @@ static void judge_entry(struct kobj *obj, int rootfd,
         kfind_ev(&k, KMSG_PERSIST_EV_TASK_REG_ONLY, l->label);
     if(e->flags & PST_E_COM_SERVER)
         kfind_ev(&k, KMSG_PERSIST_EV_COM, e->raw ? e->raw : "?", e->cmd);
+    char nb[24];
+    if(e->where && replayed)
+        kfind_ev(&k, KMSG_PERSIST_EV_REPLAYED, kmsg_u64(nb, replayed));
     if(e->where)
         kfind_ev(&k, KMSG_PERSIST_EV_REGISTRY, e->where, sp,
                  e->raw && !(e->flags & PST_E_COM_SERVER) ? e->raw : e->cmd);
@@ -950,6 +1021,18 @@ static void persist_on_object(struct kobj *obj)
     pst_list_init(l);
     const char *p = (const char *)obj->data;
     bool ok = true;
+    const struct sysroot *sys = obj->ctx->s->sys;
+    int rootfd = sys && sys->fd >= 0 ? sys->fd : st->hostfd;
+    /* a hive is read whole, brought up to date from its logs when dirty */
+    const uint8_t *hive = obj->data;
+    size_t hive_n = obj->len;
+    uint8_t *fresh = NULL;
+    replayed = 0;
+    if(w->how >= H_HIVE_SOFTWARE &&
+       (fresh = replay(obj, rootfd, sp, &hive_n, &replayed)))
+        hive = fresh;
+    else
+        hive_n = obj->len;
     switch(w->how) {
     case H_CRON_SYS: pst_crontab(p, n, true, l); break;
     case H_CRON_USER: pst_crontab(p, n, false, l); break;
@@ -963,14 +1046,13 @@ static void persist_on_object(struct kobj *obj)
     case H_TASK: ok = pst_task(obj->data, n, l); break;
     case H_BTM: ok = pst_btm(obj->data, n, l); break;
     case H_HIVE_SOFTWARE:
-        ok = pst_hive(obj->data, obj->len, PST_HIVE_SOFTWARE, l);
-        break;
-    case H_HIVE_USER: ok = pst_hive(obj->data, obj->len, PST_HIVE_USER, l); break;
+    case H_HIVE_USER:
     case H_HIVE_SYSTEM:
-        ok = pst_hive(obj->data, obj->len, PST_HIVE_SYSTEM, l);
-        break;
     case H_HIVE_CLASSES:
-        ok = pst_hive(obj->data, obj->len, PST_HIVE_CLASSES, l);
+        ok = pst_hive(hive, hive_n, w->how == H_HIVE_SOFTWARE ?
+                      PST_HIVE_SOFTWARE : w->how == H_HIVE_USER ?
+                      PST_HIVE_USER : w->how == H_HIVE_SYSTEM ?
+                      PST_HIVE_SYSTEM : PST_HIVE_CLASSES, l);
         break;
     default: break;
     }
@@ -984,8 +1066,6 @@ static void persist_on_object(struct kobj *obj)
     home_of(sp, home, sizeof(home));
     if(w->how >= H_HIVE_SOFTWARE)
         expand_all(l, profile_of(sp, user, sizeof(user)) ? user : NULL);
-    const struct sysroot *sys = obj->ctx->s->sys;
-    int rootfd = sys && sys->fd >= 0 ? sys->fd : st->hostfd;
     uint32_t seen[PST_MAX];
     size_t nseen = 0;   /* PST_MAX + 1 once the flood warning is out */
     for(size_t i = 0; i < l->n; i++)
@@ -1007,7 +1087,9 @@ static void persist_on_object(struct kobj *obj)
     }
     free(l);
     if(w->how == H_HIVE_SOFTWARE && ok)
-        taskcache(obj, rootfd, obj->data, obj->len);
+        taskcache(obj, rootfd, hive, hive_n);
+    free(fresh);
+    replayed = 0;
 }
 
 const struct detector detector_persist = {

@@ -202,6 +202,26 @@ typedef void (*pst_task_fn)(void *arg, const struct pst_cached_task *t);
 bool pst_taskcache(const uint8_t *p, size_t n, pst_task_fn fn, void *arg,
                    bool *truncated);
 
+/*
+ * A dirty hive h[0..n) (its base block's sequence numbers differ) brought
+ * up to date with the new-format transaction logs logs[0..nlogs) (the
+ * .LOG1 and .LOG2 beside it; NULL ones skipped): the entries from the
+ * secondary sequence number on, each checked whole (Marvin32 hashes,
+ * sizes, pages inside the bins size), applied in order up to the first
+ * gap; at most PST_LOG_ENTRIES entries and a PST_HIVE_MAX-byte result.
+ * Returns a new buffer (the caller frees it; *outn its size, *applied
+ * the entries applied), or NULL when the hive is clean, its base block
+ * is damaged, or no entry applies (persist_log.c).
+ */
+#define PST_LOG_ENTRIES 4096
+#define PST_HIVE_MAX (512u << 20)
+uint8_t *pst_hive_replay(const uint8_t *h, size_t n, const uint8_t *const *logs,
+                         const size_t *lens, size_t nlogs, size_t *outn,
+                         unsigned *applied);
+
+/* Marvin32 of p[0..n) with `seed` (the log entries' hash). */
+uint64_t pst_marvin32(const uint8_t *p, size_t n, uint64_t seed);
+
 /* ---- judging ----------------------------------------------------------- */
 
 /* Why a command is suspicious (pst_judged.flags), strongest first. */

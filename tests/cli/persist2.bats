@@ -207,3 +207,21 @@ PY
     [ "$status" -eq 0 ] || [ "$status" -eq 1 ]
     printf '%s\n' "$output" | jqe -s 'any(.[]; .event.action == "scan-completed")'
 }
+
+@test "a dirty hive: the Run value only in SOFTWARE.LOG1 is found (log replayed, a bad LOG2 entry ignored); a dirty hive without logs warns" {
+    need_hives
+    D="$BATS_TEST_TMPDIR/dirty"
+    python3 "$KENSA_TOP/tests/gen/mkpersist2.py" "$D" dirty
+    run k scan --root "$D" --json
+    [ "$status" -eq 1 ]
+    got=$(printf '%s\n' "$output" | jq -r 'select(.kensa.detector == "persist") | "\(.rule.id) \(.registry.path)"')
+    [ "$got" = 'persist.data_folder HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Dropper' ] || { echo "got: $got"; false; }
+    printf '%s\n' "$output" | jqe -s 'map(select(.kensa.detector == "persist"))[0] |
+        (.kensa.evidence_ids | index("persist.ev.replayed")) and
+        (.kensa.evidence | test("1 transaction-log entries"))'
+    printf '%s\n' "$output" | jq_any '.error.id == "persist.hive_dirty" and (.file.path // .kensa.path | endswith("config/SYSTEM"))'
+    # the logs gone: the primary file alone does not hold the value
+    rm "$D"/Windows/System32/config/SOFTWARE.LOG*
+    run k scan --root "$D" --json
+    printf '%s\n' "$output" | jqe -s '[.[] | select(.kensa.detector == "persist")] | length == 0'
+}

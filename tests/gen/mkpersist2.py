@@ -100,6 +100,83 @@ def main():
             ('@', 'expandstring:%LOCALAPPDATA%\\Temp\\mmdevapi.dll')]})
 
 
+def marvin32(data, seed=0xC5554E7A884DEF82):
+    """Marvin32, the hash of registry log entries (the test's own copy)."""
+    m = 0xFFFFFFFF
+    a, b = seed & m, seed >> 32
+
+    def rotl(x, r):
+        return ((x << r) | (x >> (32 - r))) & m
+
+    def mix(a, b):
+        b ^= a; a = rotl(a, 20); a = (a + b) & m; b = rotl(b, 9)
+        b ^= a; a = rotl(a, 27); a = (a + b) & m; b = rotl(b, 19)
+        return a, b
+    i = 0
+    while len(data) - i >= 4:
+        a = (a + struct.unpack_from('<I', data, i)[0]) & m
+        a, b = mix(a, b)
+        i += 4
+    fin = 0x80
+    for c in reversed(data[i:]):
+        fin = (fin << 8) | c
+    a = (a + fin) & m
+    a, b = mix(a, b)
+    a, b = mix(a, b)
+    return b << 32 | a
+
+
+def checksum(base):
+    x = 0
+    for i in range(0, 0x1FC, 4):
+        x ^= struct.unpack_from('<I', base, i)[0]
+    return 0xFFFFFFFE if x == 0xFFFFFFFF else (x or 1)
+
+
+def log_entry(seq, bins, pages):
+    """One HvLE entry: pages [(offset, bytes)] of the hive bins data."""
+    refs = b''.join(struct.pack('<II', off, len(b)) for off, b in pages)
+    body = refs + b''.join(b for _, b in pages)
+    size = (40 + len(body) + 511) // 512 * 512
+    body += bytes(size - 40 - len(body))
+    head = b'HvLE' + struct.pack('<IIIII', size, 0, seq, bins, len(pages))
+    h1 = marvin32(body)
+    first = head + struct.pack('<Q', h1)
+    return first + struct.pack('<Q', marvin32(first)) + body
+
+
+def dirty(r):
+    """A SOFTWARE hive whose newest Run value is only in SOFTWARE.LOG1:
+    the primary file is the state before it (sequence numbers S+1, S),
+    the log holds the bins of the state after it as one entry (S); a
+    SYSTEM hive dirty without logs."""
+    import shutil
+    import tempfile
+    t = tempfile.mkdtemp()
+    hive(t, 'old', {RUN: [('OneDrive', 'string:C:\\Program Files\\OneDrive\\OneDrive.exe')]})
+    hive(t, 'new', {RUN: [('OneDrive', 'string:C:\\Program Files\\OneDrive\\OneDrive.exe'),
+                          ('Dropper', 'string:C:\\ProgramData\\dl\\svchelper.exe')]})
+    old = bytearray(open(os.path.join(t, 'old'), 'rb').read())
+    new = open(os.path.join(t, 'new'), 'rb').read()
+    shutil.rmtree(t)
+    s = struct.unpack_from('<I', old, 8)[0]
+    struct.pack_into('<II', old, 4, s + 1, s)
+    struct.pack_into('<I', old, 0x1FC, checksum(old))
+    bins = len(new) - 4096
+    base = bytearray(new[:512])
+    struct.pack_into('<I', base, 0x1C, 6)
+    struct.pack_into('<I', base, 0x1FC, checksum(base))
+    write(r, 'Windows/System32/config/SOFTWARE', bytes(old))
+    write(r, 'Windows/System32/config/SOFTWARE.LOG1',
+          bytes(base) + log_entry(s, bins, [(0, new[4096:])]))
+    # LOG2: an entry for S+1 whose hash is wrong (never applied)
+    bad = bytearray(log_entry(s + 1, bins, [(0, bytes(4096))]))
+    bad[100] ^= 0xFF
+    write(r, 'Windows/System32/config/SOFTWARE.LOG2', bytes(base) + bytes(bad))
+    sysh = bytearray(old)
+    write(r, 'Windows/System32/config/SYSTEM', bytes(sysh))
+
+
 def link(r):
     """A root whose Run values look benign by place: one launches a file
     the test's YARA rule matches, one a program gone from its folder."""
@@ -165,6 +242,8 @@ def macos(r):
 if __name__ == '__main__':
     if len(sys.argv) > 2 and sys.argv[2] == 'link':
         link(sys.argv[1])
+    elif len(sys.argv) > 2 and sys.argv[2] == 'dirty':
+        dirty(sys.argv[1])
     elif len(sys.argv) > 2 and sys.argv[2] == 'macos':
         macos(sys.argv[1])
     else:

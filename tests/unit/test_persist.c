@@ -322,6 +322,28 @@ static void expand(void **state)
     assert_string_equal(d, "50%");
 }
 
+static void marvin(void **state)
+{
+    (void)state;
+    /* the .NET runtime's published vectors */
+    assert_true(pst_marvin32((const uint8_t *)"", 0, 0x004FB61A001BDBCCull) ==
+                0x30ED35C100CD3C7Dull);
+    assert_true(pst_marvin32((const uint8_t *)"\xaf", 1,
+                             0x004FB61A001BDBCCull) == 0x48E73FC77D75DDC1ull);
+    assert_true(pst_marvin32((const uint8_t *)"\x37\xf4\x95", 3,
+                             0x004FB61A001BDBCCull) == 0xF0B07C789B8CF7E8ull);
+    assert_true(pst_marvin32((const uint8_t *)"abc", 3,
+                             0xD53CD9CECD0893B7ull) == 0x22C74339492769BFull);
+    /* a clean hive is not replayed */
+    static uint8_t h[4096];
+    size_t n = 1;
+    unsigned a = 1;
+    memcpy(h, "regf", 4);
+    assert_null(pst_hive_replay(h, sizeof(h), NULL, NULL, 0, &n, &a));
+    assert_int_equal(n, 0);
+    assert_int_equal(a, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +356,7 @@ int main(void)
         cmocka_unit_test(matching),
         cmocka_unit_test(task_actions),
         cmocka_unit_test(expand),
+        cmocka_unit_test(marvin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
