@@ -172,7 +172,8 @@ uint8_t *pst_hive_replay(const uint8_t *h, size_t n, const uint8_t *const *logs,
         const struct lent *e = &ents[i];
         const uint8_t *pg = e->p + 40 + (size_t)e->count * 8;
         for(uint32_t k = 0; k < e->count; k++) {
-            uint32_t off = le32(e->p + 40 + 8 * k), sz = le32(e->p + 44 + 8 * k);
+            uint32_t off = le32(e->p + 40 + 8 * k);
+            uint32_t sz = le32(e->p + 44 + 8 * k);
             memcpy(out + 4096 + off, pg, sz);
             pg += sz;
         }

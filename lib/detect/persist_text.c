@@ -1017,7 +1017,10 @@ bool pst_win_exec_name(const char *name)
 
 size_t pst_expand(const char *s, const char *user, char *d, size_t cap)
 {
-    static const struct { const char *var, *val, *tail; bool per_user; } vars[] = {
+    static const struct {
+        const char *var, *val, *tail;
+        bool per_user;
+    } vars[] = {
         { "systemroot", "C:\\Windows", "", false },
         { "windir", "C:\\Windows", "", false },
         { "systemdrive", "C:", "", false },
