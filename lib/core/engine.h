@@ -85,6 +85,13 @@ struct kctx {
     uint64_t findings;
     int worst_sev;
     enum kensa_verdict worst_verdict;
+    /* A probe: a detector scans an object only to learn what the others
+     * say of it (persist judging the program an entry launches).  While
+     * set, ctx_report() counts a finding (findings, worst_sev) and keeps
+     * the first one's rule in probe_rule instead of reporting it; the
+     * detector saves and restores these around its probe. */
+    bool probe;
+    char probe_rule[128];
 };
 
 /*

@@ -473,6 +473,11 @@ void ctx_report(struct kobj *obj, struct kensa_finding *f)
         c->worst_sev = (int)f->severity + 1;
         c->worst_verdict = f->verdict;
     }
+    if(c->probe) {
+        if(!c->probe_rule[0] && f->rule)
+            snprintf(c->probe_rule, sizeof(c->probe_rule), "%s", f->rule);
+        return;
+    }
     /* A log's hash says nothing about a line in it (and logs are large and
      * growing): hits in logs carry the line, not the file's hash.  The
      * digest service hashes each object once, however many findings. */

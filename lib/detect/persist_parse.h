@@ -31,6 +31,8 @@
 #define PST_E_COM 16u       /* a scheduled task's COM handler (cmd is
                                its class id; not judged) */
 #define PST_E_SERVICE 64u   /* a Windows service's ImagePath */
+#define PST_E_COM_SERVER 128u /* a COM class's server program (a task's
+                               COM handler resolved, a user's CLSID) */
 #define PST_E_COND 32u      /* a unit's Condition*=/Assert*= path: not
                                launched; a program it names may be
                                missing by design */
@@ -43,6 +45,9 @@ struct pst_entry {
                            Command), else NULL: the first word of cmd */
     const char *where;  /* a registry value's key path and name
                            ("HKLM\\SOFTWARE\\...\\Run\\x"), else NULL */
+    const char *raw;    /* the registry value's data as stored, before
+                           its %variables% were expanded; a login item's
+                           bundle id; a COM server's class id; else NULL */
     unsigned line;      /* 1-based line of the file, 0 when none */
     unsigned flags;     /* PST_E_* */
 };
@@ -52,6 +57,10 @@ struct pst_list {
     bool truncated;     /* entries or text past the caps were dropped */
     bool disabled;      /* a plist's Disabled true, a task not Enabled */
     bool hidden;        /* a task's <Hidden>true</Hidden> */
+    bool no_sd;         /* a TaskCache task whose Tree key has no SD
+                           value: hidden from the Task Scheduler */
+    bool reg_only;      /* a TaskCache task without its XML file (its
+                           Tree path is then the label) */
     struct pst_entry e[PST_MAX];
     char label[256];    /* a plist's Label, else "" */
     size_t used;
@@ -107,11 +116,51 @@ void pst_preload(const char *p, size_t n, struct pst_list *out);
  * dictionary count.  False when p is no property list this reads. */
 bool pst_plist(const uint8_t *p, size_t n, struct pst_list *out);
 
+/* macOS login items: a background task management store
+ * (BackgroundItems-v*.btm, backgrounditems.btm), a binary plist holding
+ * an NSKeyedArchiver graph.  Each dictionary of its $objects (the first
+ * 16384) with an executablePath, url, URL or path (a string, or an NSURL
+ * whose NS.relative is one; file URLs percent-decoded, an app bundle's
+ * trailing slash dropped) that is an absolute path gives an entry
+ * (its bundleIdentifier or identifier as `raw`), each
+ * path once.  UIDs are followed one level, nothing recurses.  False when
+ * p is no keyed archive. */
+bool pst_btm(const uint8_t *p, size_t n, struct pst_list *out);
+
 /* A Windows scheduled task (XML, UTF-16LE with or without its byte
  * order mark, or UTF-8): each <Exec> action (Command and Arguments) and
  * each <ComHandler> (ClassId, PST_E_COM); <Enabled>false</Enabled> sets
  * disabled, <Hidden>true</Hidden> hidden.  False when p holds no <Task element. */
 bool pst_task(const uint8_t *p, size_t n, struct pst_list *out);
+
+/* UTF-16LE p[0..n) (odd byte dropped, stops at U+0000, lone surrogates
+ * as U+FFFD) as UTF-8 into d (cap bytes, NUL-terminated, cut to fit);
+ * returns its length. */
+size_t pst_utf16(const uint8_t *p, size_t n, char *d, size_t cap);
+
+/* The Actions value of a TaskCache task (SOFTWARE\Microsoft\Windows NT\
+ * CurrentVersion\Schedule\TaskCache\Tasks\{id}): a version (1 to 3),
+ * the context string (from version 2), then actions, each a magic and
+ * an id string: Exec (0x6666: command, arguments, working folder, in
+ * version 3 two bytes of flags) as an entry like pst_task's, COM handler
+ * (0x7777: 16-byte class id, data) as a PST_E_COM entry holding the
+ * class id in registry form, e-mail and message box actions skipped;
+ * strings are a 32-bit byte length and UTF-16LE.  At most
+ * PST_TASK_ACTIONS_MAX actions.  False when the blob is no Actions
+ * value or is cut (the entries read before are kept). */
+#define PST_TASK_ACTIONS_MAX 32
+bool pst_task_actions(const uint8_t *p, size_t n, struct pst_list *out);
+
+/*
+ * Expand the %variables% of a registry value s into d (cap > 0 bytes,
+ * NUL-terminated, cut to fit) as Windows would for the user `user` (the
+ * profile's folder name, or NULL for a system hive: the user's folders
+ * stay as they are): SystemRoot, windir, SystemDrive, ProgramData,
+ * ALLUSERSPROFILE, ProgramFiles, ProgramFiles(x86), CommonProgramFiles,
+ * PUBLIC, and the user's USERPROFILE, APPDATA, LOCALAPPDATA, TEMP, TMP,
+ * USERNAME, HOMEPATH.  Unknown variables stay.  Returns the length.
+ */
+size_t pst_expand(const char *s, const char *user, char *d, size_t cap);
 
 /* XML text s[0..n) with the five entities and numeric references decoded
  * into d (cap > 0 bytes, NUL-terminated, cut to fit); returns its length. */
@@ -121,9 +170,57 @@ size_t pst_xml_text(const char *s, size_t n, char *d, size_t cap);
  * (SYSTEM, PST_E_SERVICE) of the hive p[0..n), through libregf
  * (persist_hive.c).  False when it is no hive libregf opens, or kensa
  * was built without libregf. */
-enum pst_hive { PST_HIVE_SOFTWARE, PST_HIVE_USER, PST_HIVE_SYSTEM };
+enum pst_hive { PST_HIVE_SOFTWARE, PST_HIVE_USER, PST_HIVE_SYSTEM,
+                PST_HIVE_CLASSES };
 bool pst_hive(const uint8_t *p, size_t n, enum pst_hive which,
               struct pst_list *out);
+
+/* A task of the TaskCache of a SOFTWARE hive, as pst_taskcache hands it
+ * over: its Tree path ("\\Microsoft\\Windows\\Defrag\\ScheduledDefrag",
+ * cut at 512 bytes), its Id ("{GUID}" or ""), whether its Tree key has
+ * an SD value, and its actions (pst_task_actions of Tasks\{Id}\Actions,
+ * a COM handler's class resolved through SOFTWARE\Classes\CLSID to its
+ * InprocServer32 or LocalServer32 program when the hive has it; each
+ * entry's `where` names the Actions value). */
+struct pst_cached_task {
+    const char *path;
+    const char *id;
+    bool has_sd;
+    bool has_actions;
+    struct pst_list *actions;
+};
+typedef void (*pst_task_fn)(void *arg, const struct pst_cached_task *t);
+
+/*
+ * Walk the TaskCache of the SOFTWARE hive p[0..n): each task of
+ * TaskCache\Tree (folders PST_TREE_DEPTH deep, PST_TREE_TASKS tasks at
+ * most; *truncated set past them) is handed to fn.  False when it is no
+ * hive libregf opens or it has no TaskCache\Tree key.
+ */
+#define PST_TREE_DEPTH 8
+#define PST_TREE_TASKS 4096
+bool pst_taskcache(const uint8_t *p, size_t n, pst_task_fn fn, void *arg,
+                   bool *truncated);
+
+/*
+ * A dirty hive h[0..n) (its base block's sequence numbers differ) brought
+ * up to date with the new-format transaction logs logs[0..nlogs) (the
+ * .LOG1 and .LOG2 beside it; NULL ones skipped): the entries from the
+ * secondary sequence number on, each checked whole (Marvin32 hashes,
+ * sizes, pages inside the bins size), applied in order up to the first
+ * gap; at most PST_LOG_ENTRIES entries and a PST_HIVE_MAX-byte result.
+ * Returns a new buffer (the caller frees it; *outn its size, *applied
+ * the entries applied), or NULL when the hive is clean, its base block
+ * is damaged, or no entry applies (persist_log.c).
+ */
+#define PST_LOG_ENTRIES 4096
+#define PST_HIVE_MAX (512u << 20)
+uint8_t *pst_hive_replay(const uint8_t *h, size_t n, const uint8_t *const *logs,
+                         const size_t *lens, size_t nlogs, size_t *outn,
+                         unsigned *applied);
+
+/* Marvin32 of p[0..n) with `seed` (the log entries' hash). */
+uint64_t pst_marvin32(const uint8_t *p, size_t n, uint64_t seed);
 
 /* ---- judging ----------------------------------------------------------- */
 

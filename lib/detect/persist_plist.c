@@ -22,6 +22,8 @@
 #include "detect/persist_parse.h"
 
 #define VAL_MAX PST_CMD_MAX
+#define BTM_KEYS_MAX 64           /* keys looked at per dictionary */
+#define BTM_OBJECTS_MAX 16384     /* $objects looked at */
 
 /* What the top dictionary says, gathered before entries are added. */
 struct launchd {
@@ -394,29 +396,41 @@ static bool bstring(const struct bpl *b, uint64_t ref, char *d, size_t cap,
     return false;
 }
 
+/* Open binary plist p[0..n): its trailer checked, its top object a
+ * dictionary of cnt pairs whose key references start at *data. */
+static bool bpl_open(struct bpl *b, const uint8_t *p, size_t n, size_t *data,
+                     uint64_t *cnt)
+{
+    uint64_t top;
+    size_t off;
+    unsigned t;
+    memset(b, 0, sizeof(*b));
+    b->p = p;
+    b->n = n;
+    if(n < 8 + 32 || memcmp(p, "bplist00", 8))
+        return false;
+    size_t tr = n - 32;
+    b->osz = p[tr + 6];
+    b->rsz = p[tr + 7];
+    if(!be(p, n, tr + 8, 8, &b->nobj) || !be(p, n, tr + 16, 8, &top) ||
+       !be(p, n, tr + 24, 8, &b->table))
+        return false;
+    if(b->osz < 1 || b->osz > 8 || b->rsz < 1 || b->rsz > 8 ||
+       b->table < 8 || b->table > tr || b->nobj == 0 ||
+       b->nobj > (tr - b->table) / b->osz)
+        return false;
+    return obj_off(b, top, &off) && marker(b, off, &t, cnt, data) &&
+           t == 0xd && *data <= b->table &&
+           *cnt <= (b->table - *data) / (2 * b->rsz);
+}
+
 static bool plist_bin(const uint8_t *p, size_t n, struct launchd *L,
                       char *label, size_t lcap)
 {
-    struct bpl b = { .p = p, .n = n };
-    uint64_t top;
-    if(n < 8 + 32)
-        return false;
-    size_t tr = n - 32;
-    b.osz = p[tr + 6];
-    b.rsz = p[tr + 7];
-    if(!be(p, n, tr + 8, 8, &b.nobj) || !be(p, n, tr + 16, 8, &top) ||
-       !be(p, n, tr + 24, 8, &b.table))
-        return false;
-    if(b.osz < 1 || b.osz > 8 || b.rsz < 1 || b.rsz > 8 || b.table < 8 ||
-       b.table > tr || b.nobj == 0 || b.nobj > (tr - b.table) / b.osz)
-        return false;
-    size_t off, data;
-    unsigned t;
+    struct bpl b;
+    size_t data;
     uint64_t cnt;
-    if(!obj_off(&b, top, &off) || !marker(&b, off, &t, &cnt, &data) ||
-       t != 0xd)
-        return false;
-    if(data > b.table || cnt > (b.table - data) / (2 * b.rsz))
+    if(!bpl_open(&b, p, n, &data, &cnt))
         return false;
     char k[64], v[VAL_MAX];
     size_t kn, vn;
@@ -460,6 +474,187 @@ static bool plist_bin(const uint8_t *p, size_t n, struct launchd *L,
                 }
             }
         }
+    }
+    return true;
+}
+
+/* ---- background task management (login items) ------------------------ */
+
+/* An NSKeyedArchiver archive: the references of its $objects array. */
+struct keyed {
+    struct bpl b;
+    size_t objs;        /* where $objects' references start */
+    uint64_t nobjs;
+};
+
+/* The values of keys names[0..nn) in the dictionary object `ref` (its
+ * first BTM_KEYS_MAX keys): their references into vals, found[i] set;
+ * false when ref is no dictionary. */
+static bool dict_scan(const struct bpl *b, uint64_t ref,
+                      const char *const *names, size_t nn, uint64_t *vals,
+                      bool *found)
+{
+    size_t off, data;
+    unsigned t;
+    uint64_t cnt;
+    char k[32];
+    size_t kn;
+    memset(found, 0, nn * sizeof(*found));
+    if(!obj_off(b, ref, &off) || !marker(b, off, &t, &cnt, &data) ||
+       t != 0xd || data > b->table ||
+       cnt > (b->table - data) / (2 * b->rsz))
+        return false;
+    for(uint64_t i = 0; i < cnt && i < BTM_KEYS_MAX; i++) {
+        uint64_t kr;
+        if(!be(b->p, b->n, data + (size_t)i * b->rsz, b->rsz, &kr))
+            return true;
+        if(!bstring(b, kr, k, sizeof(k), &kn))
+            continue;
+        for(size_t j = 0; j < nn; j++)
+            if(!found[j] && !strcmp(k, names[j]))
+                found[j] = be(b->p, b->n, data + (size_t)(cnt + i) * b->rsz,
+                              b->rsz, &vals[j]);
+    }
+    return true;
+}
+
+/* The value of key `key` in the dictionary object `ref`, or false. */
+static bool dict_get(const struct bpl *b, uint64_t ref, const char *key,
+                     uint64_t *val)
+{
+    bool found;
+    return dict_scan(b, ref, &key, 1, val, &found) && found;
+}
+
+/* A UID object (an archive's pointer): the object of $objects it names,
+ * as a plist reference; a plain reference stays itself. */
+static bool deref(const struct keyed *a, uint64_t ref, uint64_t *out)
+{
+    size_t off, data;
+    unsigned t;
+    uint64_t c, uid;
+    if(!obj_off(&a->b, ref, &off) || !marker(&a->b, off, &t, &c, &data))
+        return false;
+    if(t != 0x8) {
+        *out = ref;
+        return true;
+    }
+    return be(a->b.p, a->b.n, data, (unsigned)c + 1, &uid) &&
+           uid < a->nobjs &&
+           be(a->b.p, a->b.n, a->objs + (size_t)uid * a->b.rsz, a->b.rsz,
+              out);
+}
+
+/* The string value v (a reference, or a UID) points at, through at
+ * most one NSURL (NS.relative) or NSString (NS.string) wrapper. */
+static bool keyed_string(const struct keyed *a, uint64_t v, char *d,
+                         size_t cap, size_t *dn)
+{
+    uint64_t w;
+    if(!deref(a, v, &v))
+        return false;
+    if(bstring(&a->b, v, d, cap, dn))
+        return true;
+    if((dict_get(&a->b, v, "NS.relative", &w) ||
+        dict_get(&a->b, v, "NS.string", &w)) && deref(a, w, &w))
+        return bstring(&a->b, w, d, cap, dn);
+    return false;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+           c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 16;
+}
+
+/* A file URL's path, percent-decoded, in place; other text stays. */
+static size_t file_url(char *s, size_t n)
+{
+    size_t o = 0, i = 0;
+    if(n >= 7 && !strncmp(s, "file://", 7)) {
+        i = 7;
+        if(i < n && s[i] != '/')    /* file://host/path */
+            while(i < n && s[i] != '/')
+                i++;
+    } else {
+        return n;
+    }
+    for(; i < n; i++) {
+        unsigned h1, h2;
+        if(s[i] == '%' && i + 2 < n &&
+           (h1 = (unsigned)hexval(s[i + 1])) < 16 &&
+           (h2 = (unsigned)hexval(s[i + 2])) < 16) {
+            char c = (char)(h1 << 4 | h2);
+            if(!c)
+                break;
+            s[o++] = c;
+            i += 2;
+        } else {
+            s[o++] = s[i];
+        }
+    }
+    while(o > 1 && s[o - 1] == '/')   /* an app bundle is a folder */
+        o--;
+    s[o] = 0;
+    return o;
+}
+
+bool pst_btm(const uint8_t *p, size_t n, struct pst_list *out)
+{
+    static _Thread_local struct keyed a;
+    static _Thread_local char v[VAL_MAX], id[256];
+    size_t data, vn, idn;
+    uint64_t cnt, objs;
+    unsigned t;
+    if(!bpl_open(&a.b, p, n, &data, &cnt))
+        return false;
+    /* the top dictionary's $objects: a keyed archive */
+    uint64_t top;
+    size_t tr = n - 32, off;
+    if(!be(p, n, tr + 16, 8, &top) ||
+       !dict_get(&a.b, top, "$objects", &objs) ||
+       !obj_off(&a.b, objs, &off) ||
+       !marker(&a.b, off, &t, &a.nobjs, &a.objs) || t != 0xa ||
+       a.objs > a.b.table || a.nobjs > (a.b.table - a.objs) / a.b.rsz)
+        return false;
+    /* the item keys: where it runs (first found wins), who it is */
+    static const char *const keys[] = { "executablePath", "url", "URL",
+                                        "path", "bundleIdentifier",
+                                        "identifier" };
+    enum { NPATH = 4, NKEYS = 6 };
+    uint64_t lim = a.nobjs < BTM_OBJECTS_MAX ? a.nobjs : BTM_OBJECTS_MAX;
+    if(a.nobjs > BTM_OBJECTS_MAX)
+        out->truncated = true;
+    for(uint64_t i = 0; i < lim; i++) {
+        uint64_t ref, vals[NKEYS];
+        bool found[NKEYS];
+        if(!be(p, n, a.objs + (size_t)i * a.b.rsz, a.b.rsz, &ref))
+            break;
+        if(!dict_scan(&a.b, ref, keys, NKEYS, vals, found))
+            continue;
+        vn = 0;
+        for(size_t k = 0; k < NPATH && !vn; k++) {
+            if(!found[k] || !keyed_string(&a, vals[k], v, sizeof(v), &vn))
+                continue;
+            vn = file_url(v, vn);
+            if(v[0] != '/')
+                vn = 0;
+        }
+        if(!vn)
+            continue;
+        bool dup = false;
+        for(size_t e = 0; e < out->n && !dup; e++)
+            dup = !strcmp(out->e[e].cmd, v);
+        if(dup)
+            continue;
+        idn = 0;
+        for(size_t k = NPATH; k < NKEYS && !idn; k++)
+            if(!found[k] || !keyed_string(&a, vals[k], id, sizeof(id), &idn))
+                idn = 0;
+        if(!pst_add(out, v, vn, v, vn, 0, 0))
+            return true;
+        if(idn)
+            out->e[out->n - 1].raw = pst_keep(out, id, idn);
     }
     return true;
 }

@@ -7,6 +7,7 @@
  * loop consumes input, and the only recursion (sh -c "...") stops at two
  * levels.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "detect/persist_parse.h"
@@ -19,6 +20,8 @@ void pst_list_init(struct pst_list *l)
     l->truncated = false;
     l->disabled = false;
     l->hidden = false;
+    l->no_sd = false;
+    l->reg_only = false;
     l->label[0] = 0;
     l->used = 0;
 }
@@ -1010,4 +1013,62 @@ bool pst_win_exec_name(const char *name)
             return true;
     }
     return false;
+}
+
+size_t pst_expand(const char *s, const char *user, char *d, size_t cap)
+{
+    static const struct {
+        const char *var, *val, *tail;
+        bool per_user;
+    } vars[] = {
+        { "systemroot", "C:\\Windows", "", false },
+        { "windir", "C:\\Windows", "", false },
+        { "systemdrive", "C:", "", false },
+        { "programdata", "C:\\ProgramData", "", false },
+        { "allusersprofile", "C:\\ProgramData", "", false },
+        { "programfiles", "C:\\Program Files", "", false },
+        { "programfiles(x86)", "C:\\Program Files (x86)", "", false },
+        { "programw6432", "C:\\Program Files", "", false },
+        { "commonprogramfiles", "C:\\Program Files\\Common Files", "", false },
+        { "public", "C:\\Users\\Public", "", false },
+        { "userprofile", "C:\\Users\\", "", true },
+        { "appdata", "C:\\Users\\", "\\AppData\\Roaming", true },
+        { "localappdata", "C:\\Users\\", "\\AppData\\Local", true },
+        { "temp", "C:\\Users\\", "\\AppData\\Local\\Temp", true },
+        { "tmp", "C:\\Users\\", "\\AppData\\Local\\Temp", true },
+        { "homepath", "\\Users\\", "", true },
+        { "username", "", "", true },
+    };
+    size_t o = 0;
+    if(!cap)
+        return 0;
+    while(*s && o + 1 < cap) {
+        const char *e = *s == '%' ? strchr(s + 1, '%') : NULL;
+        size_t vl = e ? (size_t)(e - s - 1) : 0;
+        bool done = false;
+        for(size_t i = 0; e && i < sizeof(vars) / sizeof(vars[0]); i++) {
+            if(strlen(vars[i].var) != vl || (vars[i].per_user && !user))
+                continue;
+            size_t j = 0;
+            while(j < vl && lower(s[1 + j]) == vars[i].var[j])
+                j++;
+            if(j != vl)
+                continue;
+            char v[PST_TARGET_MAX];
+            snprintf(v, sizeof(v), "%s%s%s", vars[i].val,
+                     vars[i].per_user ? user : "", vars[i].tail);
+            size_t l = strlen(v);
+            if(l > cap - 1 - o)
+                l = cap - 1 - o;
+            memcpy(d + o, v, l);
+            o += l;
+            s = e + 1;
+            done = true;
+            break;
+        }
+        if(!done)
+            d[o++] = *s++;
+    }
+    d[o] = 0;
+    return o;
 }

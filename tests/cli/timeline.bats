@@ -56,7 +56,7 @@ scan_root() {
 STAGED="2021-12-01T08:00:00.000Z modified /opt/app/lib/log4j-core-2.14.1.jar log4j.core.vulnerable -
 2021-12-11T10:00:00.000Z log /var/log/access.log logs.attack.lookup 203.0.113.5
 2021-12-11T10:01:00.000Z modified /tmp/.x/update ioc.sha256 -
-2021-12-11T10:02:00.000Z modified /var/spool/cron/crontabs/alice persist.temp_folder -"
+2021-12-11T10:02:00.000Z modified /var/spool/cron/crontabs/alice persist.target_matched -"
 
 @test "--timeline out.csv: the jar, the attack, the dropped file, the @reboot line, in order with their times" {
     R="$BATS_TEST_TMPDIR/root"

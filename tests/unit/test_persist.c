@@ -244,6 +244,106 @@ static void matching(void **state)
     assert_false(pst_win_exec_name("desktop.ini"));
 }
 
+/* A length-prefixed UTF-16LE string of ASCII s at b+o: the new offset. */
+static size_t put_bstr(uint8_t *b, size_t o, const char *s)
+{
+    size_t l = strlen(s);
+    b[o] = (uint8_t)(2 * l);
+    b[o + 1] = b[o + 2] = b[o + 3] = 0;
+    o += 4;
+    for(size_t i = 0; i < l; i++) {
+        b[o++] = (uint8_t)s[i];
+        b[o++] = 0;
+    }
+    return o;
+}
+
+static void task_actions(void **state)
+{
+    (void)state;
+    uint8_t b[512];
+    size_t o = 0;
+    b[o++] = 3;
+    b[o++] = 0;
+    o = put_bstr(b, o, "Author");
+    b[o++] = 0x66;   /* Exec */
+    b[o++] = 0x66;
+    o = put_bstr(b, o, "");
+    o = put_bstr(b, o, "C:\\Program Files\\x.exe");
+    o = put_bstr(b, o, "-a");
+    o = put_bstr(b, o, "C:\\");
+    b[o++] = 0;
+    b[o++] = 0;
+    b[o++] = 0x77;   /* COM handler */
+    b[o++] = 0x77;
+    o = put_bstr(b, o, "id");
+    static const uint8_t g[16] = { 0x78, 0x56, 0x34, 0x12, 0x34, 0x12,
+                                   0x78, 0x56, 0x9a, 0xbc, 1, 2, 3, 4, 5,
+                                   6 };
+    memcpy(b + o, g, 16);
+    o += 16;
+    o = put_bstr(b, o, "data");
+    pst_list_init(&L);
+    assert_true(pst_task_actions(b, o, &L));
+    assert_int_equal(L.n, 2);
+    assert_string_equal(L.e[0].cmd, "\"C:\\Program Files\\x.exe\" -a");
+    assert_string_equal(L.e[0].prog, "C:\\Program Files\\x.exe");
+    assert_string_equal(L.e[1].cmd, "{12345678-1234-5678-9ABC-010203040506}");
+    assert_true(L.e[1].flags & PST_E_COM);
+    /* every cut of it: no read past the end, the entries before kept */
+    for(size_t cut = 0; cut < o; cut++) {
+        uint8_t *c = malloc(cut ? cut : 1);
+        assert_non_null(c);
+        memcpy(c, b, cut);
+        pst_list_init(&L);
+        (void)pst_task_actions(c, cut, &L);
+        assert_true(L.n <= 2);
+        free(c);
+    }
+    /* a string length past the end */
+    static const uint8_t bad[] = { 1, 0, 0x66, 0x66, 0xff, 0xff, 0xff, 0xff };
+    pst_list_init(&L);
+    assert_false(pst_task_actions(bad, sizeof(bad), &L));
+    assert_int_equal(L.n, 0);
+}
+
+static void expand(void **state)
+{
+    (void)state;
+    char d[256];
+    pst_expand("%APPDATA%\\a.exe %x% %SystemRoot%\\b", "ann", d, sizeof(d));
+    assert_string_equal(d, "C:\\Users\\ann\\AppData\\Roaming\\a.exe %x% "
+                           "C:\\Windows\\b");
+    pst_expand("%temp%\\t %ProgramData%", NULL, d, sizeof(d));
+    assert_string_equal(d, "%temp%\\t C:\\ProgramData");
+    pst_expand("%LOCALAPPDATA%\\q", "bob", d, 12);
+    assert_string_equal(d, "C:\\Users\\bo");
+    pst_expand("50%", "bob", d, sizeof(d));
+    assert_string_equal(d, "50%");
+}
+
+static void marvin(void **state)
+{
+    (void)state;
+    /* the .NET runtime's published vectors */
+    assert_true(pst_marvin32((const uint8_t *)"", 0, 0x004FB61A001BDBCCull) ==
+                0x30ED35C100CD3C7Dull);
+    assert_true(pst_marvin32((const uint8_t *)"\xaf", 1,
+                             0x004FB61A001BDBCCull) == 0x48E73FC77D75DDC1ull);
+    assert_true(pst_marvin32((const uint8_t *)"\x37\xf4\x95", 3,
+                             0x004FB61A001BDBCCull) == 0xF0B07C789B8CF7E8ull);
+    assert_true(pst_marvin32((const uint8_t *)"abc", 3,
+                             0xD53CD9CECD0893B7ull) == 0x22C74339492769BFull);
+    /* a clean hive is not replayed */
+    static uint8_t h[4096];
+    size_t n = 1;
+    unsigned a = 1;
+    memcpy(h, "regf", 4);
+    assert_null(pst_hive_replay(h, sizeof(h), NULL, NULL, 0, &n, &a));
+    assert_int_equal(n, 0);
+    assert_int_equal(a, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +354,9 @@ int main(void)
         cmocka_unit_test(task),
         cmocka_unit_test(rules),
         cmocka_unit_test(matching),
+        cmocka_unit_test(task_actions),
+        cmocka_unit_test(expand),
+        cmocka_unit_test(marvin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
