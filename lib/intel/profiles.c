@@ -70,6 +70,28 @@
             MS_LOG4J_GUIDANCE "\n" \
             "https://www.jpcert.or.jp/at/2021/at210050.html"
 
+/* Response steps the malware profiles share, in the brief's order (kill,
+ * remove persistence, delete after copying, scan memory, find the way
+ * in), each with the kensa command that does it. */
+#define EN_KILL "1. Kill its processes (kensa scan --running --kill kills " \
+    "those a rule or indicator matched). "
+#define EN_COPY_DELETE "3. Delete its files after copying them for " \
+    "analysis (kensa scan --quarantine DIR moves them into DIR with their " \
+    "hashes, --restore-quarantine DIR puts them back). "
+#define EN_MEMORY "4. Scan memory (kensa scan --running) to make sure " \
+    "nothing is left running. "
+#define EN_ENTRY_LOG4J "5. Find the entry point: the vulnerable Log4j " \
+    "copy (kensa log4j) and the attack in the logs (kensa logs); "
+#define JA_KILL "1. プロセスを終了する（kensa scan --running --kill で、" \
+    "ルールや指標に一致したプロセスを終了できる）。"
+#define JA_COPY_DELETE "3. ファイルを解析用にコピーしたうえで削除する" \
+    "（kensa scan --quarantine DIR でハッシュ値とともに DIR に移し、" \
+    "--restore-quarantine DIR で元に戻せる）。"
+#define JA_MEMORY "4. メモリーをスキャンし（kensa scan --running）、" \
+    "何も動いていないことを確かめる。"
+#define JA_ENTRY_LOG4J "5. 侵入口を調べる。脆弱な Log4j（kensa log4j）と" \
+    "ログの攻撃（kensa logs）を探し、"
+
 static const struct kensa_profile en[] = {
     {
         .id = "log4shell",
@@ -397,13 +419,11 @@ static const struct kensa_profile en[] = {
             "cannot be read from the files alone; the cleanup module may have "
             "removed registry persistence already.",
         .mitigation =
-            "1. Kill the PowerShell processes running the toolkit. 2. Remove "
-            "persistence (Run keys, scheduled tasks, services), knowing the "
-            "cleanup module may have hidden some. 3. Delete its scripts after "
-            "copying them for analysis. 4. Scan memory: modules live there. "
-            "5. Find the entry point: the vulnerable Log4j copy (kensa "
-            "log4j) and the attack in the logs (kensa logs); patch it, and "
-            "block the S3 bucket and C2 addresses at the proxy.",
+            EN_KILL "These are PowerShell processes. 2. Remove persistence "
+            "(Run keys, scheduled tasks, services), knowing the cleanup "
+            "module may have hidden some. " EN_COPY_DELETE EN_MEMORY
+            "Its modules live there. " EN_ENTRY_LOG4J "patch it, and block "
+            "the S3 bucket and C2 addresses at the proxy.",
         .references = REFS_CHARMPOWER,
     },
     {
@@ -423,11 +443,9 @@ static const struct kensa_profile en[] = {
             "lends its bandwidth to attacks on others; the persistence lets "
             "the attacker come back for more.",
         .mitigation =
-            "1. Kill the bot's processes. 2. Remove its persistence (cron, "
-            "systemd units, init scripts, rc.local). 3. Delete its files "
-            "after copying them. 4. Scan memory. 5. Find the entry point: "
-            "the vulnerable Log4j copy and the attack in the logs; patch "
-            "and watch outbound traffic.",
+            EN_KILL "2. Remove its persistence (cron, systemd units, init "
+            "scripts, rc.local). " EN_COPY_DELETE EN_MEMORY EN_ENTRY_LOG4J
+            "patch it and watch outbound traffic.",
         .references = REFS_LOG4SHELL_MALWARE,
     },
     {
@@ -445,11 +463,10 @@ static const struct kensa_profile en[] = {
             "Critical: full remote control, keylogging and credential "
             "theft. Builders are freely available, so samples vary widely.",
         .mitigation =
-            "1. Kill its process. 2. Remove its persistence (Run keys, the "
-            "Startup folder copy) and the firewall exception it added. 3. "
-            "Delete its files after copying them. 4. Scan memory. 5. Find "
-            "the entry point (the vulnerable Log4j copy, the attack in the "
-            "logs) and change the passwords used on the host.",
+            EN_KILL "2. Remove its persistence (Run keys, the Startup "
+            "folder copy) and the firewall exception it added. "
+            EN_COPY_DELETE EN_MEMORY EN_ENTRY_LOG4J "patch it, and change "
+            "the passwords used on the host.",
         .references = REFS_LOG4SHELL_MALWARE,
     },
     {
@@ -465,10 +482,9 @@ static const struct kensa_profile en[] = {
         .impact = "Windows and Linux hosts running Java applications vulnerable to Log4Shell.",
         .assessment = "Critical: remote command execution by an attacker.",
         .mitigation =
-            "1. Kill its process. 2. Remove its persistence (cron, systemd, "
-            "Run keys, scheduled tasks). 3. Delete its files after copying "
-            "them. 4. Scan memory. 5. Find the entry point (the vulnerable "
-            "Log4j copy, the attack in the logs) and patch it.",
+            EN_KILL "2. Remove its persistence (cron, systemd, Run keys, "
+            "scheduled tasks). " EN_COPY_DELETE EN_MEMORY EN_ENTRY_LOG4J
+            "patch it.",
         .references = REFS_LOG4SHELL_MALWARE,
     },
 };
@@ -781,13 +797,11 @@ static const struct kensa_profile ja[] = {
             "痕跡消去モジュールがレジストリーの永続化をすでに消している可能性"
             "がある。",
         .mitigation =
-            "1. ツールを実行している PowerShell のプロセスを終了する。2. 永続化"
-            "（Run キー、タスク スケジューラ、サービス）を削除する。一部は消去"
-            "モジュールで隠されている可能性がある。3. スクリプトを解析用にコピー"
-            "したうえで削除する。4. モジュールはメモリー上にあるため、メモリーを"
-            "スキャンする。5. 侵入口を調べる。脆弱な Log4j（kensa log4j）と"
-            "ログの攻撃（kensa logs）を探して修正し、S3 バケットと C2 アドレスを"
-            "プロキシーで遮断する。",
+            JA_KILL "対象は PowerShell のプロセス。2. 永続化（Run キー、"
+            "タスク スケジューラ、サービス）を削除する。一部は消去モジュールで"
+            "隠されている可能性がある。" JA_COPY_DELETE JA_MEMORY
+            "モジュールはメモリー上にある。" JA_ENTRY_LOG4J "修正し、S3 "
+            "バケットと C2 アドレスをプロキシーで遮断する。",
         .references = REFS_CHARMPOWER,
     },
     {
@@ -805,10 +819,9 @@ static const struct kensa_profile ja[] = {
             "重要から緊急。ホストは攻撃者の支配下にあり、他者への攻撃に帯域を"
             "使われる。永続化により攻撃者は再び戻ってこられる。",
         .mitigation =
-            "1. ボットのプロセスを終了する。2. 永続化（cron、systemd ユニット、"
-            "init スクリプト、rc.local）を削除する。3. ファイルをコピーしたうえで"
-            "削除する。4. メモリーをスキャンする。5. 侵入口（脆弱な Log4j と"
-            "ログの攻撃）を調べて修正し、外向きの通信を監視する。",
+            JA_KILL "2. 永続化（cron、systemd ユニット、init スクリプト、"
+            "rc.local）を削除する。" JA_COPY_DELETE JA_MEMORY JA_ENTRY_LOG4J
+            "修正し、外向きの通信を監視する。",
         .references = REFS_LOG4SHELL_MALWARE,
     },
     {
@@ -826,11 +839,10 @@ static const struct kensa_profile ja[] = {
             "緊急。完全な遠隔操作、キー入力の記録、認証情報の窃取。作成ツールが"
             "出回っており、検体はさまざまに異なる。",
         .mitigation =
-            "1. プロセスを終了する。2. 永続化（Run キー、スタートアップ フォル"
-            "ダーのコピー）と、追加されたファイアウォールの例外を削除する。"
-            "3. ファイルをコピーしたうえで削除する。4. メモリーをスキャンする。"
-            "5. 侵入口（脆弱な Log4j、ログの攻撃）を調べ、ホストで使われた"
-            "パスワードを変更する。",
+            JA_KILL "2. 永続化（Run キー、スタートアップ フォルダーのコピー）"
+            "と、追加されたファイアウォールの例外を削除する。" JA_COPY_DELETE
+            JA_MEMORY JA_ENTRY_LOG4J "修正し、ホストで使われたパスワードを"
+            "変更する。",
         .references = REFS_LOG4SHELL_MALWARE,
     },
     {
@@ -846,10 +858,8 @@ static const struct kensa_profile ja[] = {
         .impact = "Log4Shell の脆弱性がある Java アプリケーションを動かす Windows と Linux のホスト。",
         .assessment = "緊急。攻撃者による遠隔からのコマンド実行。",
         .mitigation =
-            "1. プロセスを終了する。2. 永続化（cron、systemd、Run キー、タスク"
-            " スケジューラ）を削除する。3. ファイルをコピーしたうえで削除する。"
-            "4. メモリーをスキャンする。5. 侵入口（脆弱な Log4j、ログの攻撃）を"
-            "調べて修正する。",
+            JA_KILL "2. 永続化（cron、systemd、Run キー、タスク スケジューラ）"
+            "を削除する。" JA_COPY_DELETE JA_MEMORY JA_ENTRY_LOG4J "修正する。",
         .references = REFS_LOG4SHELL_MALWARE,
     },
 };
