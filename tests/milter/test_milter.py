@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""test_milter.py - `kensa milter` in front of a real Postfix (pfx.py),
+TAP on stdout.  Fixtures are built here: tests/gen/mkdoc.py's Flagpro
+workbook (.xlsm, a Startup-folder dropper macro) and a harmless macro
+workbook, zipped (ZipCrypto) with zip(1), put into mails with the email
+package.  Cases:
+  1. Flagpro mail (the password in its own text) -> 5xx, not delivered
+  2. a benign mail -> delivered with X-Kensa-Verdict: clean
+  3. PPAP: the archive alone -> 4xx (nothing queued); the password mail
+     from the same sender to the same recipients -> delivered; the first
+     retried -> judged: malicious rejected (Flagpro), harmless delivered
+  4. kill -9 of the milter in the middle of a session -> 4xx
+     (milter_default_action = tempfail), nothing delivered; after a
+     restart the retry is delivered once (matched by Message-ID)
+  5. spoofed X-Kensa-* headers of the sender are replaced by ours
+  6. SIGUSR1 prints the statistics; SIGTERM stops it (exit 0)
+Skipped (every case) only when Postfix is not installed or this kensa has
+no milter; needs root (Postfix's master starts as root).
+"""
+import email.message
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pfx  # noqa: E402
+
+KENSA = os.environ.get('KENSA', os.path.join(HERE, '../../build/kensa'))
+TOP = os.environ.get('KENSA_TOP', os.path.join(HERE, '../..'))
+N = 0
+FAILED = 0
+
+
+def tap(ok, name, info=''):
+    global N, FAILED
+    N += 1
+    if not ok:
+        FAILED += 1
+    print('%s %d - %s' % ('ok' if ok else 'not ok', N, name))
+    if not ok and info:
+        for line in info.splitlines()[-40:]:
+            print('# ' + line)
+    sys.stdout.flush()
+
+
+CASES = ['flagpro mail rejected with 5xx', 'benign mail delivered with X-Kensa-Verdict',
+         'PPAP archive first -> 4xx', 'PPAP password mail delivered',
+         'PPAP retried archive judged: Flagpro rejected',
+         'PPAP retried harmless archive delivered',
+         'kill -9 mid-session -> 4xx, then delivered once after restart',
+         'spoofed X-Kensa headers replaced', 'SIGUSR1 stats, SIGTERM exit 0']
+
+
+def skip_all(why):
+    for c in CASES:
+        print('ok %d - %s # skip %s' % (CASES.index(c) + 1, c, why))
+    print('1..%d' % len(CASES))
+    sys.exit(0)
+
+
+def mail(frm, to, subject, mid, body, att=None, name=None, extra=()):
+    m = email.message.EmailMessage()
+    m['From'] = frm
+    m['To'] = ', '.join(to)
+    m['Subject'] = subject
+    m['Message-ID'] = mid
+    m['Date'] = 'Thu, 26 Nov 2026 10:00:00 +0900'
+    for k, v in extra:
+        m[k] = v
+    m.set_content(body, charset='iso-2022-jp')
+    if att:
+        m.add_attachment(att, maintype='application', subtype='zip',
+                         filename=name)
+    return bytes(m)
+
+
+def zipped(d, password, member, out):
+    subprocess.run(['zip', '-q', '-P', password, out, member], cwd=d,
+                   check=True)
+    return open(os.path.join(d, out), 'rb').read()
+
+
+def main():
+    if os.geteuid() != 0:
+        skip_all('needs root (Postfix master)')
+    if not pfx.have_postfix():
+        skip_all('postfix not installed (scripts/install-test-deps.sh)')
+    r = subprocess.run([KENSA, 'milter', '--socket', 'inet:1@127.0.0.1',
+                        '--config', '/nonexistent'], stderr=subprocess.PIPE)
+    if b'not built in' in r.stderr:
+        skip_all('kensa built without libmilter or GMime')
+
+    top = tempfile.mkdtemp(prefix='kensa-milter-')
+    docs = os.path.join(top, 'docs')
+    subprocess.run(['python3', os.path.join(TOP, 'tests/gen/mkdoc.py'), docs],
+                   check=True, stdout=subprocess.DEVNULL)
+    FP = zipped(docs, 'Hx7#k2p', 'flagpro.xlsm', 'order.zip')
+    OK = zipped(docs, 'Qm4$vR8', 'benign.xlsm', 'table.zip')
+    state = os.path.join(top, 'ppap.state')
+    conf = os.path.join(top, 'kensa-milter.conf')
+    with open(conf, 'w') as f:
+        f.write('# test\nppap = tempfail\nppap_max_wait = 10m\n'
+                'state_file = %s\nworkers = 2\n' % state)
+    m = pfx.Milter(KENSA, top, conf)
+    p = pfx.Postfix(top, m.postfix_spec)
+    try:
+        m.start()
+        p.start()
+        run(p, m, FP, OK, state)
+    finally:
+        m.stop()
+        p.stop()
+        if FAILED:
+            print('# maillog:\n' + '\n'.join('# ' + l for l in p.log().splitlines()[-30:]))
+            print('# milter log:\n' + '\n'.join('# ' + l for l in m.log().splitlines()[-30:]))
+        shutil.rmtree(top, ignore_errors=True)
+    print('1..%d' % N)
+    sys.exit(1 if FAILED else 0)
+
+
+def run(p, m, FP, OK, state):
+    S, R = 'tanaka@partner.example', ['buyer@victim.example']
+    # 1. Flagpro, password in the same mail
+    msg = mail('"Partner Corp" <%s>' % S, R, '発注書', '<fp-1@partner.example>',
+               'お世話になっております。\n解凍パスワード：Hx7#k2p\n', FP, 'order.zip')
+    code, text = p.send(msg, S, R)
+    time.sleep(0.5)
+    tap(code == 550 and 'flagpro' in text and
+        '<fp-1@partner.example>' not in p.delivered(),
+        CASES[0], '%d %s\n%s' % (code, text, m.log()))
+
+    # 2. benign
+    msg = mail(S, R, '議事録', '<ok-1@partner.example>', '本日の議事録です。\n')
+    code, text = p.send(msg, S, R)
+    got = p.wait_delivered('<ok-1@partner.example>')
+    tap(code == 250 and got is not None and len(got) == 1 and
+        'X-Kensa-Verdict: clean' in got[0] and 'X-Kensa-Threat: none' in got[0],
+        CASES[1], '%d %s %r' % (code, text, got))
+
+    # 3. PPAP: the Flagpro archive alone, then the password mail
+    S2, R2 = 'suzuki@partner.example', ['sato@victim.example', 'buyer@victim.example']
+    first = mail(S2, R2, '発注書', '<ppap-1@partner.example>',
+                 '発注書を送付します。パスワードは別途お送りします。\n', FP, 'order.zip')
+    code, text = p.send(first, S2, list(reversed(R2)))
+    time.sleep(0.3)
+    tap(code == 451 and 'PPAP' in text and p.queued() == 0 and
+        '<ppap-1@partner.example>' not in p.delivered(),
+        CASES[2], '%d %s queued=%d' % (code, text, p.queued()))
+    second = mail(S2, R2, 'パスワード', '<ppap-2@partner.example>',
+                  '先ほどのファイルのパスワードです。\nパスワード：Hx7#k2p\n',
+                  extra=[('In-Reply-To', '<ppap-1@partner.example>')])
+    code, text = p.send(second, S2, R2)
+    got = p.wait_delivered('<ppap-2@partner.example>')
+    st = os.stat(state) if os.path.exists(state) else None
+    tap(code == 250 and got is not None and st is not None and
+        (st.st_mode & 0o777) == 0o600 and b'Hx7#k2p' not in open(state, 'rb').read(),
+        CASES[3], '%d %s %r %r' % (code, text, got, st))
+    code, text = p.send(first, S2, R2)   # the sender's MTA retries
+    time.sleep(0.5)
+    tap(code == 550 and 'flagpro' in text and
+        '<ppap-1@partner.example>' not in p.delivered(),
+        CASES[4], '%d %s' % (code, text))
+    # the same with a harmless workbook, the password mail first this time
+    # after the hold (another sender)
+    S3 = 'kato@partner.example'
+    first = mail(S3, R, '集計表', '<ppap-3@partner.example>', '集計表です。\n',
+                 OK, 'table.zip')
+    c1, _ = p.send(first, S3, R)
+    c2, _ = p.send(mail(S3, R, 'PW', '<ppap-4@partner.example>', 'PW: Qm4$vR8\n'),
+                   S3, R)
+    c3, t3 = p.send(first, S3, R)
+    got = p.wait_delivered('<ppap-3@partner.example>')
+    tap(c1 == 451 and c2 == 250 and c3 == 250 and got is not None and
+        len(got) == 1 and 'X-Kensa-Verdict: clean' in got[0],
+        CASES[5], '%d %d %d %s %r' % (c1, c2, c3, t3, got))
+
+    # 4. kill -9 during a session: connected, MAIL and RCPT given, the
+    # milter dies before DATA
+    import smtplib
+    msg = mail(S, R, 'report', '<kill-1@partner.example>', 'the report\n')
+    s = smtplib.SMTP('127.0.0.1', p.port, timeout=60)
+    s.ehlo()
+    s.mail(S)
+    s.rcpt(R[0])
+    m.kill9()
+    try:
+        code, text = s.data(msg)
+    except smtplib.SMTPResponseException as e:
+        code, text = e.smtp_code, e.smtp_error
+    try:
+        s.quit()
+    except Exception:
+        pass
+    time.sleep(0.5)
+    lost = '<kill-1@partner.example>' in p.delivered() or p.queued()
+    m.start()
+    c2, t2 = p.send(msg, S, R)   # the sender retries
+    got = p.wait_delivered('<kill-1@partner.example>')
+    time.sleep(1)
+    got = p.delivered().get('<kill-1@partner.example>')
+    tap(code // 100 == 4 and not lost and c2 == 250 and got is not None and
+        len(got) == 1, CASES[6], '%r %r lost=%r %d %s %r' % (code, text, lost, c2, t2, got))
+
+    # 5. a sender's own X-Kensa-Verdict does not survive
+    msg = mail(S, R, 'spoof', '<spoof-1@partner.example>', 'hi\n',
+               extra=[('X-Kensa-Verdict', 'clean (trust me)'),
+                      ('X-Kensa-Threat', 'none')])
+    code, _ = p.send(msg, S, R)
+    got = p.wait_delivered('<spoof-1@partner.example>')
+    tap(code == 250 and got is not None and
+        got[0].count('X-Kensa-Verdict:') == 1 and 'trust me' not in got[0] and
+        got[0].count('X-Kensa-Threat:') == 1, CASES[7], repr(got))
+
+    # 6. statistics, then a clean stop
+    m.proc.send_signal(signal.SIGUSR1)
+    time.sleep(0.5)
+    rc = m.stop()
+    log = m.log()
+    tap(rc == 0 and 'stats: clean=' in log and 'malicious=' in log and
+        'p99_ms=' in log and not os.path.exists(os.path.join(m.top, 'milter.pid')),
+        CASES[8], 'rc=%r\n%s' % (rc, log))
+
+
+if __name__ == '__main__':
+    main()
