@@ -196,6 +196,20 @@ bool ppap_init(const char *state_file, unsigned keep, char *why,
             return false;
         }
         snprintf(state, sizeof(state), "%s", state_file);
+        /* its folder must be there: a store that is never written
+         * would lose the held messages' passwords at the next restart */
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", state_file);
+        char *slash = strrchr(dir, '/');
+        if(slash)
+            *(slash == dir ? slash + 1 : slash) = 0;
+        struct stat st;
+        if(!slash || stat(dir, &st) || !S_ISDIR(st.st_mode) ||
+           access(dir, W_OK)) {
+            snprintf(why, whycap, "state_file: %s is not a writable folder",
+                     dir);
+            return false;
+        }
         pthread_mutex_lock(&lock);
         load(time(NULL));
         pthread_mutex_unlock(&lock);

@@ -14,6 +14,7 @@ package.  Cases:
      restart the retry is delivered once (matched by Message-ID)
   5. spoofed X-Kensa-* headers of the sender are replaced by ours
   6. SIGUSR1 prints the statistics; SIGTERM stops it (exit 0)
+and, without Postfix, the usage errors (exit 2).
 Skipped (every case) only when Postfix is not installed or this kensa has
 no milter; needs root (Postfix's master starts as root).
 """
@@ -58,8 +59,8 @@ CASES = ['flagpro mail rejected with 5xx', 'benign mail delivered with X-Kensa-V
 
 def skip_all(why):
     for c in CASES:
-        print('ok %d - %s # skip %s' % (CASES.index(c) + 1, c, why))
-    print('1..%d' % len(CASES))
+        print('ok %d - %s # skip %s' % (N + CASES.index(c) + 1, c, why))
+    print('1..%d' % (N + len(CASES)))
     sys.exit(0)
 
 
@@ -85,7 +86,39 @@ def zipped(d, password, member, out):
     return open(os.path.join(d, out), 'rb').read()
 
 
+def cli_checks():
+    """What needs no Postfix: the command line, the config file, the
+    pid file."""
+    d = tempfile.mkdtemp(prefix='kensa-milter-cli-')
+    try:
+        def run(*a):
+            r = subprocess.run([KENSA, 'milter'] + list(a), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=60)
+            return r.returncode, r.stderr.decode('utf-8', 'replace')
+        rc1, e1 = run('--socket', 'tcp:25')
+        bad = os.path.join(d, 'bad.conf')
+        open(bad, 'w').write('on_clean = accept\n\n# x\non_malicious = explode\n')
+        rc2, e2 = run('--socket', 'inet:1@127.0.0.1', '--config', bad)
+        st = os.path.join(d, 'nodir.conf')
+        open(st, 'w').write('state_file = %s/missing/ppap.state\n' % d)
+        rc3, e3 = run('--socket', 'inet:1@127.0.0.1', '--config', st)
+        pid = os.path.join(d, 'milter.pid')
+        open(pid, 'w').write('%d\n' % os.getpid())   # a live process
+        rc4, e4 = run('--socket', 'inet:%d@127.0.0.1' % pfx.free_port(),
+                      '--pidfile', pid)
+        built = 'not built in' not in e1 + e2 + e3 + e4
+        tap(rc1 == 2 and rc2 == 2 and rc3 == 2 and rc4 == 2 and
+            (not built or ('bad --socket' in e1 and 'line 4' in e2 and
+                           'missing' in e3 and 'still running' in e4)),
+            'usage errors exit 2: bad socket, bad config line, missing '
+            'state folder, pid file of a live process',
+            '\n'.join(map(str, (rc1, e1, rc2, e2, rc3, e3, rc4, e4))))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
+    cli_checks()
     if os.geteuid() != 0:
         skip_all('needs root (Postfix master)')
     if not pfx.have_postfix():
