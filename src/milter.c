@@ -53,6 +53,7 @@ int milter_main(int argc, char **argv)
 #define ADDR_MAX 256
 #define MSGID_MAX 256
 #define REASON_MAX 160
+#define HKEY_MAX (PPAP_KEY_MAX + MSGID_MAX + 32)   /* held\nENVELOPE\nID */
 
 static struct milter_conf conf;
 static const char *pidfile;
@@ -322,36 +323,36 @@ static void on_finding(const struct kensa_finding *f, void *ud)
     ascii(both, j->reason, sizeof(j->reason));
 }
 
-/* Scan the message; false when the engine could not (j untouched). */
+/* Scan the message; false when the engine could not.  With stored
+ * passwords (PPAP, rare) a scanner of its own is made for them, while
+ * holding a slot of the pool: at most `workers` scans run at once and
+ * their memory stays bounded. */
 static bool judge(struct sess *s, char pw[][KENSA_MAIL_PASSWORD_LEN + 1],
                   size_t npw, struct judge *j)
 {
-    struct kensa_scanner *sc;
-    bool own = npw > 0;
+    struct kensa_scanner *slot = pool_take(), *sc = slot;
     enum kensa_err err = KENSA_OK;
-    if(own) {
-        /* the stored passwords: a scanner of its own, rare (PPAP) */
+    if(npw) {
         const char *p[PPAP_PW];
         struct kensa_options o;
         scan_opts(&o);
-        for(size_t i = 0; i < npw; i++)
+        for(size_t i = 0; i < npw && i < PPAP_PW; i++)
             p[i] = pw[i];
         o.passwords = p;
-        o.n_passwords = npw;
-        if(!(sc = kensa_scanner_new(&o, &err)))
-            return false;
-    } else {
-        sc = pool_take();
+        o.n_passwords = npw < PPAP_PW ? npw : PPAP_PW;
+        sc = kensa_scanner_new(&o, &err);
     }
-    memset(j, 0, sizeof(*j));
-    kensa_scanner_set_callbacks(sc, on_finding, NULL, NULL, j);
-    err = kensa_scanner_scan_buffer(sc, "message.eml", s->buf, s->len);
-    kensa_scanner_set_callbacks(sc, NULL, NULL, NULL, NULL);
-    if(own)
-        kensa_scanner_free(sc);
-    else
-        pool_give(sc);
-    return err == KENSA_OK || err == KENSA_ELIMIT || err == KENSA_EFORMAT;
+    if(sc) {
+        memset(j, 0, sizeof(*j));
+        kensa_scanner_set_callbacks(sc, on_finding, NULL, NULL, j);
+        err = kensa_scanner_scan_buffer(sc, "message.eml", s->buf, s->len);
+        kensa_scanner_set_callbacks(sc, NULL, NULL, NULL, NULL);
+        if(sc != slot)
+            kensa_scanner_free(sc);
+    }
+    pool_give(slot);
+    return sc && (err == KENSA_OK || err == KENSA_ELIMIT ||
+                  err == KENSA_EFORMAT);
 }
 
 /* "sender\nrcpt1\nrcpt2..." with the recipients sorted. */
@@ -429,8 +430,7 @@ static sfsistat on_eom(SMFICTX *ctx)
     char q[64];
     ascii(qid ? qid : "NOQUEUE", q, sizeof(q));
     time_t now = time(NULL);
-    static char key[PPAP_KEY_MAX + MSGID_MAX + 32];
-    char *ekey = malloc(PPAP_KEY_MAX + 1), *hkey = malloc(sizeof(key));
+    char *ekey = malloc(PPAP_KEY_MAX + 1), *hkey = malloc(HKEY_MAX);
     struct judge j = { 0 };
     const char *verdict;
     enum maction a;
@@ -443,9 +443,9 @@ static sfsistat on_eom(SMFICTX *ctx)
     }
     env_key(s, ekey, PPAP_KEY_MAX + 1);
     if(s->msgid[0])
-        snprintf(hkey, sizeof(key), "held\n%s\n%s", ekey, s->msgid);
+        snprintf(hkey, HKEY_MAX, "held\n%s\n%s", ekey, s->msgid);
     else
-        snprintf(hkey, sizeof(key), "held\n%s\n#%016llx", ekey,
+        snprintf(hkey, HKEY_MAX, "held\n%s\n#%016llx", ekey,
                  (unsigned long long)fnv(s->buf, s->len));
 
     if(s->overbudget) {

@@ -9,16 +9,20 @@ package.  Cases:
   3. PPAP: the archive alone -> 4xx (nothing queued); the password mail
      from the same sender to the same recipients -> delivered; the first
      retried -> judged: malicious rejected (Flagpro), harmless delivered
+     (with a restart of the milter between: the passwords come back from
+     its state file)
   4. kill -9 of the milter in the middle of a session -> 4xx
      (milter_default_action = tempfail), nothing delivered; after a
      restart the retry is delivered once (matched by Message-ID)
   5. spoofed X-Kensa-* headers of the sender are replaced by ours
-  6. SIGUSR1 prints the statistics; SIGTERM stops it (exit 0)
+  6. a suspicious mail (remote template) -> Postfix's hold queue
+  7. SIGUSR1 prints the statistics; SIGTERM stops it (exit 0)
 and, without Postfix, the usage errors (exit 2).
 Skipped (every case) only when Postfix is not installed or this kensa has
 no milter; needs root (Postfix's master starts as root).
 """
 import email.message
+import email.policy
 import os
 import shutil
 import signal
@@ -54,7 +58,9 @@ CASES = ['flagpro mail rejected with 5xx', 'benign mail delivered with X-Kensa-V
          'PPAP retried archive judged: Flagpro rejected',
          'PPAP retried harmless archive delivered',
          'kill -9 mid-session -> 4xx, then delivered once after restart',
-         'spoofed X-Kensa headers replaced', 'SIGUSR1 stats, SIGTERM exit 0']
+         'spoofed X-Kensa headers replaced',
+         'suspicious mail held in the hold queue with its headers',
+         'SIGUSR1 stats, SIGTERM exit 0']
 
 
 def skip_all(why):
@@ -129,7 +135,8 @@ def main():
         skip_all('kensa built without libmilter or GMime')
 
     top = tempfile.mkdtemp(prefix='kensa-milter-')
-    docs = os.path.join(top, 'docs')
+    global DOCS
+    docs = DOCS = os.path.join(top, 'docs')
     subprocess.run(['python3', os.path.join(TOP, 'tests/gen/mkdoc.py'), docs],
                    check=True, stdout=subprocess.DEVNULL)
     FP = zipped(docs, 'Hx7#k2p', 'flagpro.xlsm', 'order.zip')
@@ -206,6 +213,8 @@ def run(p, m, FP, OK, state):
     c1, _ = p.send(first, S3, R)
     c2, _ = p.send(mail(S3, R, 'PW', '<ppap-4@partner.example>', 'PW: Qm4$vR8\n'),
                    S3, R)
+    m.stop()    # a restart between: the passwords come back from state_file
+    m.start()
     c3, t3 = p.send(first, S3, R)
     got = p.wait_delivered('<ppap-3@partner.example>')
     tap(c1 == 451 and c2 == 250 and c3 == 250 and got is not None and
@@ -249,14 +258,34 @@ def run(p, m, FP, OK, state):
         got[0].count('X-Kensa-Verdict:') == 1 and 'trust me' not in got[0] and
         got[0].count('X-Kensa-Threat:') == 1, CASES[7], repr(got))
 
-    # 6. statistics, then a clean stop
+    # 6. suspicious (a remote template): held, headers on it
+    msg = mail(S, R, 'template', '<hold-1@partner.example>', 'see attached\n')
+    e = email.message_from_bytes(msg, policy=email.policy.default)
+    e.add_attachment(open(os.path.join(DOCS, 'template.docx'), 'rb').read(),
+                     maintype='application', subtype='octet-stream',
+                     filename='template.docx')
+    code, text = p.send(bytes(e), S, R)
+    held = b''
+    for _ in range(50):
+        for dp, _, files in os.walk(os.path.join(p.top, 'queue', 'hold')):
+            for f in files:
+                held += open(os.path.join(dp, f), 'rb').read()
+        if held:
+            break
+        time.sleep(0.1)
+    tap(code == 250 and p.held() == 1 and b'hold-1@partner.example' in held and
+        b'X-Kensa-Verdict' in held and b'suspicious' in held and
+        '<hold-1@partner.example>' not in p.delivered(), CASES[8],
+        '%d %s held=%d' % (code, text, p.held()))
+
+    # 7. statistics, then a clean stop
     m.proc.send_signal(signal.SIGUSR1)
     time.sleep(0.5)
     rc = m.stop()
     log = m.log()
     tap(rc == 0 and 'stats: clean=' in log and 'malicious=' in log and
         'p99_ms=' in log and not os.path.exists(os.path.join(m.top, 'milter.pid')),
-        CASES[8], 'rc=%r\n%s' % (rc, log))
+        CASES[9], 'rc=%r\n%s' % (rc, log))
 
 
 if __name__ == '__main__':
