@@ -17,6 +17,8 @@ package.  Cases:
   5. spoofed X-Kensa-* headers of the sender are replaced by ours
   6. a suspicious mail (remote template) -> Postfix's hold queue
   7. SIGUSR1 prints the statistics; SIGTERM stops it (exit 0)
+  8. a second milter with small limits: a message past max_message is
+     delivered unscanned (header says so); a session past max_sessions 4xx
 and, without Postfix, the usage errors (exit 2).
 Skipped (every case) only when Postfix is not installed or this kensa has
 no milter; needs root (Postfix's master starts as root).
@@ -60,7 +62,8 @@ CASES = ['flagpro mail rejected with 5xx', 'benign mail delivered with X-Kensa-V
          'kill -9 mid-session -> 4xx, then delivered once after restart',
          'spoofed X-Kensa headers replaced',
          'suspicious mail held in the hold queue with its headers',
-         'SIGUSR1 stats, SIGTERM exit 0, no sanitizer report']
+         'SIGUSR1 stats, SIGTERM exit 0, no sanitizer report',
+         'limits: past max_message delivered unscanned; past max_sessions 4xx']
 
 
 def skip_all(why):
@@ -159,8 +162,43 @@ def main():
             print('# maillog:\n' + '\n'.join('# ' + l for l in p.log().splitlines()[-30:]))
             print('# milter log:\n' + '\n'.join('# ' + l for l in m.log().splitlines()[-30:]))
         shutil.rmtree(top, ignore_errors=True)
+    limits()
     print('1..%d' % N)
     sys.exit(1 if FAILED else 0)
+
+
+def limits():
+    """A second milter with small limits: one session at a time, 64 KiB
+    per message."""
+    import smtplib
+    top = tempfile.mkdtemp(prefix='kensa-milter-lim-')
+    conf = os.path.join(top, 'small.conf')
+    with open(conf, 'w') as f:
+        f.write('max_sessions = 1\nmax_message = 64K\n')
+    m = pfx.Milter(KENSA, top, conf)
+    p = pfx.Postfix(top, m.postfix_spec)
+    S, R = 'big@partner.example', ['buyer@victim.example']
+    try:
+        m.start()
+        p.start()
+        big = mail(S, R, 'big', '<big-1@partner.example>', 'x' * 40 + '\n',
+                   b'PK' + os.urandom(200000), 'big.zip')
+        c1, t1 = p.send(big, S, R)
+        got = p.wait_delivered('<big-1@partner.example>')
+        hold = smtplib.SMTP('127.0.0.1', p.port, timeout=60)   # session 1
+        hold.ehlo()
+        time.sleep(0.5)
+        c2, t2 = p.send(mail(S, R, 'two', '<two-1@partner.example>', 'hi\n'), S, R)
+        hold.quit()
+        c3, _ = p.send(mail(S, R, 'three', '<three-1@partner.example>', 'hi\n'), S, R)
+        tap(c1 == 250 and got is not None and 'X-Kensa-Verdict: unscanned' in got[0] and
+            'max_message' in got[0] and c2 // 100 == 4 and c3 == 250 and
+            '<two-1@partner.example>' not in p.delivered(),
+            CASES[10], '%d %s %r %d %s %d\n%s' % (c1, t1, got, c2, t2, c3, p.log()[-3000:]))
+    finally:
+        m.stop()
+        p.stop()
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def run(p, m, FP, OK, state):
