@@ -257,6 +257,7 @@ static sfsistat on_body(SMFICTX *ctx, unsigned char *p, size_t n)
 
 struct judge {
     int rank;                 /* 0 clean, 1 suspicious, 2 malicious */
+    bool have;                /* a finding set rank and reason */
     bool sealed;              /* an encrypted archive stayed shut */
     char threat[48];
     char reason[REASON_MAX + 1];
@@ -309,12 +310,14 @@ static void on_finding(const struct kensa_finding *f, void *ud)
     if(f->rule && !strcmp(f->rule, "mail.attachments"))
         return;
     int r = rank_of(f);
-    if(r <= j->rank && j->threat[0])
-        return;
-    if(r < j->rank)
-        return;
+    if(j->have && r <= j->rank)
+        return;   /* the first of the worst names the message */
+    j->have = true;
     j->rank = r;
-    ascii(f->threat, j->threat, sizeof(j->threat));
+    /* a threat only for what is judged harmful: a workbook with
+     * harmless macros is clean, its record a reason, not a threat */
+    if(r)
+        ascii(f->threat, j->threat, sizeof(j->threat));
     char *m = kensa_finding_message(f, KENSA_LANG_EN);
     char both[512];
     snprintf(both, sizeof(both), "%s: %s", f->rule ? f->rule : "?",
@@ -386,8 +389,7 @@ static void add_headers(SMFICTX *ctx, struct sess *s, const char *verdict,
             smfi_chgheader(ctx, (char *)HDR[i], k, NULL);
     smfi_addheader(ctx, (char *)HDR[0], (char *)verdict);
     smfi_addheader(ctx, (char *)HDR[1], (char *)(threat[0] ? threat : "none"));
-    if(reason[0])
-        smfi_addheader(ctx, (char *)HDR[2], (char *)reason);
+    smfi_addheader(ctx, (char *)HDR[2], (char *)(reason[0] ? reason : "-"));
 }
 
 static sfsistat act(SMFICTX *ctx, struct sess *s, enum maction a,
@@ -512,6 +514,8 @@ static sfsistat on_eom(SMFICTX *ctx)
             }
         } else {
             verdict = "clean";
+            if(!j.reason[0])
+                snprintf(j.reason, sizeof(j.reason), "no finding");
             a = conf.on_clean;
             st = ppap_is_pending(hkey, now) ? MS_PPAP_OPENED : MS_CLEAN;
         }

@@ -18,7 +18,8 @@ package.  Cases:
   6. a suspicious mail (remote template) -> Postfix's hold queue
   7. SIGUSR1 prints the statistics; SIGTERM stops it (exit 0)
   8. a second milter with small limits: a message past max_message is
-     delivered unscanned (header says so); a session past max_sessions 4xx
+     delivered unscanned (header says so); a session past max_sessions 4xx;
+     a PPAP archive past ppap_max_wait accepted with the header
 and, without Postfix, the usage errors (exit 2).
 Skipped (every case) only when Postfix is not installed or this kensa has
 no milter; needs root (Postfix's master starts as root).
@@ -63,7 +64,8 @@ CASES = ['flagpro mail rejected with 5xx', 'benign mail delivered with X-Kensa-V
          'spoofed X-Kensa headers replaced',
          'suspicious mail held in the hold queue with its headers',
          'SIGUSR1 stats, SIGTERM exit 0, no sanitizer report',
-         'limits: past max_message delivered unscanned; past max_sessions 4xx']
+         'limits: past max_message delivered unscanned; past max_sessions 4xx',
+         'PPAP past ppap_max_wait: accepted with X-Kensa-Verdict: ppap-unopened']
 
 
 def skip_all(why):
@@ -144,6 +146,8 @@ def main():
                    check=True, stdout=subprocess.DEVNULL)
     FP = zipped(docs, 'Hx7#k2p', 'flagpro.xlsm', 'order.zip')
     OK = zipped(docs, 'Qm4$vR8', 'benign.xlsm', 'table.zip')
+    global SEALED
+    SEALED = zipped(docs, 'Never-sent-1', 'benign.xlsm', 'late.zip')
     state = os.path.join(top, 'ppap.state')
     conf = os.path.join(top, 'kensa-milter.conf')
     with open(conf, 'w') as f:
@@ -174,13 +178,14 @@ def limits():
     top = tempfile.mkdtemp(prefix='kensa-milter-lim-')
     conf = os.path.join(top, 'small.conf')
     with open(conf, 'w') as f:
-        f.write('max_sessions = 1\nmax_message = 64K\n')
+        f.write('max_sessions = 1\nmax_message = 64K\nppap_max_wait = 2s\n')
     m = pfx.Milter(KENSA, top, conf)
     p = pfx.Postfix(top, m.postfix_spec)
     S, R = 'big@partner.example', ['buyer@victim.example']
     try:
         m.start()
         p.start()
+        time.sleep(1)   # the session of start()'s probe has ended
         big = mail(S, R, 'big', '<big-1@partner.example>', 'x' * 40 + '\n',
                    b'PK' + os.urandom(200000), 'big.zip')
         c1, t1 = p.send(big, S, R)
@@ -195,6 +200,17 @@ def limits():
             'max_message' in got[0] and c2 // 100 == 4 and c3 == 250 and
             '<two-1@partner.example>' not in p.delivered(),
             CASES[10], '%d %s %r %d %s %d\n%s' % (c1, t1, got, c2, t2, c3, p.log()[-3000:]))
+        # PPAP past ppap_max_wait: the fallback (accept, with the header)
+        sealed = mail(S, R, 'zip', '<late-1@partner.example>', 'no password\n',
+                      SEALED, 'late.zip')
+        c1, _ = p.send(sealed, S, R)
+        time.sleep(2.5)
+        c2, t2 = p.send(sealed, S, R)
+        got = p.wait_delivered('<late-1@partner.example>')
+        tap(c1 == 451 and c2 == 250 and got is not None and
+            'X-Kensa-Verdict: ppap-unopened' in got[0] and
+            'X-Kensa-Reason: mail.encrypted_unopened' in got[0],
+            CASES[11], '%d %d %s %r' % (c1, c2, t2, got))
     finally:
         m.stop()
         p.stop()
@@ -217,7 +233,8 @@ def run(p, m, FP, OK, state):
     code, text = p.send(msg, S, R)
     got = p.wait_delivered('<ok-1@partner.example>')
     tap(code == 250 and got is not None and len(got) == 1 and
-        'X-Kensa-Verdict: clean' in got[0] and 'X-Kensa-Threat: none' in got[0],
+        'X-Kensa-Verdict: clean' in got[0] and 'X-Kensa-Threat: none' in got[0] and
+        'X-Kensa-Reason: no finding' in got[0],
         CASES[1], '%d %s %r' % (code, text, got))
 
     # 3. PPAP: the Flagpro archive alone, then the password mail
@@ -256,7 +273,8 @@ def run(p, m, FP, OK, state):
     c3, t3 = p.send(first, S3, R)
     got = p.wait_delivered('<ppap-3@partner.example>')
     tap(c1 == 451 and c2 == 250 and c3 == 250 and got is not None and
-        len(got) == 1 and 'X-Kensa-Verdict: clean' in got[0],
+        len(got) == 1 and 'X-Kensa-Verdict: clean' in got[0] and
+        'X-Kensa-Threat: none' in got[0],
         CASES[5], '%d %d %d %s %r' % (c1, c2, c3, t3, got))
 
     # 4. kill -9 during a session: connected, MAIL and RCPT given, the
