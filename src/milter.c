@@ -436,7 +436,7 @@ static sfsistat on_eom(SMFICTX *ctx)
     struct judge j = { 0 };
     const char *verdict;
     enum maction a;
-    enum mstat st;
+    enum mstat st = MS_FAIL;
     sfsistat r;
     if(!ekey || !hkey) {
         free(ekey);
