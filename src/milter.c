@@ -736,6 +736,17 @@ int milter_main(int argc, char **argv)
         fprintf(stderr, "kensa: milter: cannot listen on %s\n", sock);
         goto out;
     }
+    /* a unix socket: the MTA (Postfix's smtpd runs as postfix) must be
+     * able to connect; removed again at exit */
+    const char *upath = NULL;
+    if(!strncmp(sock, "unix:", 5) || !strncmp(sock, "local:", 6)) {
+        upath = sock + strcspn(sock, ":") + 1;
+        if(chmod(upath, conf.socket_mode)) {
+            fprintf(stderr, "kensa: milter: %s: %s\n", upath,
+                    strerror(errno));
+            goto out;
+        }
+    }
     /* the signals go to one thread of ours, blocked everywhere else */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
@@ -755,6 +766,8 @@ int milter_main(int argc, char **argv)
     fprintf(stderr, "kensa milter: listening on %s\n", sock);
     rc = smfi_main() == MI_SUCCESS ? 0 : 2;
     syslog(LOG_INFO, "stopped");
+    if(upath)
+        unlink(upath);
 out:
     if(have_sigt) {
         pthread_cancel(sigt);

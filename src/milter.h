@@ -47,6 +47,7 @@ struct milter_conf {
     unsigned workers;            /* messages judged at once */
     uint64_t max_scantime_ms;    /* the engine's time per message */
     uint64_t max_scansize;       /* the engine's bytes per message */
+    unsigned socket_mode;        /* a unix socket's mode (0660) */
 };
 
 /* Defaults: malicious rejected, suspicious held, the rest accepted;

@@ -7,6 +7,7 @@
  *   ppap_fallback: accept | quarantine | reject     (after ppap_max_wait)
  *   ppap_max_wait, ppap_keep: seconds (suffix s, m, h, d allowed)
  *   state_file: a path ("" : none)
+ *   socket_mode: octal, a unix socket's permissions (default 0660)
  *   max_sessions, workers: counts
  *   max_message, max_buffered, max_scansize: bytes (K, M, G suffixes)
  *   max_scantime: milliseconds
@@ -48,6 +49,7 @@ void milter_conf_default(struct milter_conf *c)
     c->workers = 2;
     c->max_scantime_ms = 60000;   /* inside Postfix's 300 s */
     c->max_scansize = l.max_scansize;
+    c->socket_mode = 0660;   /* the MTA's group: chgrp it, or Group= */
 }
 
 static const char *const ACT[] = { "accept", "quarantine", "reject",
@@ -122,6 +124,14 @@ static bool set_key(struct milter_conf *c, const char *k, const char *v)
                 return true;
             }
         return false;
+    }
+    if(!strcmp(k, "socket_mode")) {
+        char *end;
+        unsigned long m = strtoul(v, &end, 8);
+        if(end == v || *end || m > 0777)
+            return false;
+        c->socket_mode = (unsigned)m;
+        return true;
     }
     if(!strcmp(k, "state_file")) {
         if(strlen(v) >= sizeof(c->state_file) || (*v && *v != '/'))

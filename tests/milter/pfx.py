@@ -203,14 +203,28 @@ class Postfix:
 
 
 class Milter:
-    """kensa milter on inet:PORT@127.0.0.1, stderr into DIR/milter.log."""
+    """kensa milter on inet:PORT@127.0.0.1 (or unix:DIR/milter.sock),
+    stderr into DIR/milter.log."""
 
-    def __init__(self, kensa, top, config=None):
+    def __init__(self, kensa, top, config=None, unix=False):
         self.kensa, self.top, self.config = kensa, top, config
         self.port = free_port()
         self.proc = None
-        self.spec = 'inet:%d@127.0.0.1' % self.port
-        self.postfix_spec = 'inet:127.0.0.1:%d' % self.port
+        self.unix = os.path.join(top, 'milter.sock') if unix else None
+        if self.unix:
+            self.spec = self.postfix_spec = 'unix:' + self.unix
+        else:
+            self.spec = 'inet:%d@127.0.0.1' % self.port
+            self.postfix_spec = 'inet:127.0.0.1:%d' % self.port
+
+    def _probe(self):
+        if self.unix:
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(1)
+            s.connect(self.unix)
+            s.close()
+        else:
+            socket.create_connection(('127.0.0.1', self.port), 1).close()
 
     def start(self):
         args = [self.kensa, 'milter', '--socket', self.spec,
@@ -223,7 +237,7 @@ class Milter:
             if self.proc.poll() is not None:
                 raise RuntimeError('kensa milter exited %d' % self.proc.returncode)
             try:
-                socket.create_connection(('127.0.0.1', self.port), 1).close()
+                self._probe()
                 return
             except OSError:
                 time.sleep(0.05)

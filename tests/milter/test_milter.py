@@ -19,7 +19,8 @@ package.  Cases:
   7. SIGUSR1 prints the statistics; SIGTERM stops it (exit 0)
   8. a second milter with small limits: a message past max_message is
      delivered unscanned (header says so); a session past max_sessions 4xx;
-     a PPAP archive past ppap_max_wait accepted with the header
+     a PPAP archive past ppap_max_wait accepted with the header; this one
+     on a unix socket (socket_mode), removed when it stops
 and, without Postfix, the usage errors (exit 2).
 Skipped (every case) only when Postfix is not installed or this kensa has
 no milter; needs root (Postfix's master starts as root).
@@ -65,7 +66,8 @@ CASES = ['flagpro mail rejected with 5xx', 'benign mail delivered with X-Kensa-V
          'suspicious mail held in the hold queue with its headers',
          'SIGUSR1 stats, SIGTERM exit 0, no sanitizer report',
          'limits: past max_message delivered unscanned; past max_sessions 4xx',
-         'PPAP past ppap_max_wait: accepted with X-Kensa-Verdict: ppap-unopened']
+         'PPAP past ppap_max_wait: accepted with X-Kensa-Verdict: ppap-unopened',
+         'unix socket: Postfix connected through it; removed at exit']
 
 
 def skip_all(why):
@@ -178,8 +180,10 @@ def limits():
     top = tempfile.mkdtemp(prefix='kensa-milter-lim-')
     conf = os.path.join(top, 'small.conf')
     with open(conf, 'w') as f:
-        f.write('max_sessions = 1\nmax_message = 64K\nppap_max_wait = 2s\n')
-    m = pfx.Milter(KENSA, top, conf)
+        f.write('max_sessions = 1\nmax_message = 64K\nppap_max_wait = 2s\n'
+                'socket_mode = 0666\n')
+    # on a unix socket this time: Postfix's smtpd (user postfix) connects
+    m = pfx.Milter(KENSA, top, conf, unix=True)
     p = pfx.Postfix(top, m.postfix_spec)
     S, R = 'big@partner.example', ['buyer@victim.example']
     try:
@@ -212,8 +216,10 @@ def limits():
             'X-Kensa-Reason: mail.encrypted_unopened' in got[0],
             CASES[11], '%d %d %s %r' % (c1, c2, t2, got))
     finally:
-        m.stop()
+        rc = m.stop()
         p.stop()
+        tap(rc == 0 and not os.path.exists(m.unix), CASES[12],
+            'rc=%r socket left: %r' % (rc, os.path.exists(m.unix)))
         shutil.rmtree(top, ignore_errors=True)
 
 
