@@ -364,12 +364,33 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static uint64_t fnv(const char *p, size_t n);
+
+/* A key longer than ENV_KEY_MAX (many long recipients) keeps its head
+ * and the hash of the whole, so that the held key (with the Message-ID)
+ * always fits the store's PPAP_KEY_MAX. */
+#define ENV_KEY_MAX (PPAP_KEY_MAX - MSGID_MAX - 64)
+
 static void env_key(struct sess *s, char *out, size_t cap)
 {
+    size_t full = strlen(s->from) + 1;
+    for(size_t i = 0; i < s->nrcpt; i++)
+        full += strlen(s->rcpt[i]) + 1;
+    char *k = malloc(full);
     qsort(s->rcpt, s->nrcpt, sizeof(s->rcpt[0]), cmp_str);
-    size_t n = (size_t)snprintf(out, cap, "%s", s->from);
-    for(size_t i = 0; i < s->nrcpt && n < cap; i++)
-        n += (size_t)snprintf(out + n, cap - n, "\n%s", s->rcpt[i]);
+    if(!k) {
+        snprintf(out, cap, "%s", s->from);
+        return;
+    }
+    size_t n = (size_t)snprintf(k, full, "%s", s->from);
+    for(size_t i = 0; i < s->nrcpt && n < full; i++)
+        n += (size_t)snprintf(k + n, full - n, "\n%s", s->rcpt[i]);
+    if(n <= ENV_KEY_MAX && n < cap)
+        snprintf(out, cap, "%s", k);
+    else
+        snprintf(out, cap, "%.*s#%016llx", ENV_KEY_MAX - 17, k,
+                 (unsigned long long)fnv(k, n));
+    free(k);
 }
 
 static uint64_t fnv(const char *p, size_t n)
@@ -496,7 +517,9 @@ static sfsistat on_eom(SMFICTX *ctx)
             case PPAP_ACCEPT: a = MACT_ACCEPT; break;
             default: {
                 time_t first = ppap_pending(hkey, now);
-                if(now - first < (time_t)conf.ppap_max_wait) {
+                /* not recorded (out of memory): no hold without end */
+                if(first != (time_t)-1 &&
+                   now - first < (time_t)conf.ppap_max_wait) {
                     char text[120];
                     snprintf(text, sizeof(text), "kensa: encrypted "
                              "attachment held until its password mail "

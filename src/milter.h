@@ -76,7 +76,8 @@ bool ppap_init(const char *state_file, unsigned keep, char *why,
                size_t whycap);
 void ppap_free(void);
 /* The time the message under `key` was first held (now, on the first
- * call); it stays pending until ppap_done. */
+ * call); it stays pending until ppap_done.  (time_t)-1 when it cannot
+ * be recorded (a key longer than PPAP_KEY_MAX, out of memory). */
 time_t ppap_pending(const char *key, time_t now);
 void ppap_done(const char *key);
 /* Remember passwords for `key`; how many were new. */

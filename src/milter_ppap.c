@@ -227,7 +227,7 @@ void ppap_free(void)
 
 time_t ppap_pending(const char *key, time_t now)
 {
-    time_t t = now;
+    time_t t = (time_t)-1;
     pthread_mutex_lock(&lock);
     struct pentry *e = find(key, true, now);
     if(e) {

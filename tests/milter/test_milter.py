@@ -19,7 +19,8 @@ package.  Cases:
   7. SIGUSR1 prints the statistics; SIGTERM stops it (exit 0)
   8. a second milter with small limits: a message past max_message is
      delivered unscanned (header says so); a session past max_sessions 4xx;
-     a PPAP archive past ppap_max_wait accepted with the header; this one
+     a PPAP archive (to 64 long recipients) past ppap_max_wait accepted
+     with the header; this one
      on a unix socket (socket_mode), removed when it stops
 and, without Postfix, the usage errors (exit 2).
 Skipped (every case) only when Postfix is not installed or this kensa has
@@ -205,11 +206,14 @@ def limits():
             '<two-1@partner.example>' not in p.delivered(),
             CASES[10], '%d %s %r %d %s %d\n%s' % (c1, t1, got, c2, t2, c3, p.log()[-3000:]))
         # PPAP past ppap_max_wait: the fallback (accept, with the header)
-        sealed = mail(S, R, 'zip', '<late-1@partner.example>', 'no password\n',
-                      SEALED, 'late.zip')
-        c1, _ = p.send(sealed, S, R)
+        # to 64 recipients of 60-byte names: an envelope longer than the
+        # store's keys (hashed, never held without end)
+        many = ['%s%02d@victim.example' % ('r' * 58, i) for i in range(64)]
+        sealed = mail(S, many[:2], 'zip', '<late-1@partner.example>',
+                      'no password\n', SEALED, 'late.zip')
+        c1, _ = p.send(sealed, S, many)
         time.sleep(2.5)
-        c2, t2 = p.send(sealed, S, R)
+        c2, t2 = p.send(sealed, S, list(reversed(many)))
         got = p.wait_delivered('<late-1@partner.example>')
         tap(c1 == 451 and c2 == 250 and got is not None and
             'X-Kensa-Verdict: ppap-unopened' in got[0] and
