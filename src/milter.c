@@ -717,6 +717,10 @@ int milter_main(int argc, char **argv)
         fprintf(stderr, "kensa: milter: %s\n", why);
         return 2;
     }
+    /* a held message's record must outlive its wait, or the wait would
+     * start again at every retry */
+    if(conf.ppap_keep < conf.ppap_max_wait + 3600)
+        conf.ppap_keep = conf.ppap_max_wait + 3600;
     if(!ppap_init(conf.state_file, conf.ppap_keep, why, sizeof(why))) {
         fprintf(stderr, "kensa: milter: %s\n", why);
         return 2;

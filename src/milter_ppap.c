@@ -63,11 +63,15 @@ static struct pentry *find(const char *key, bool create, time_t now)
             return &ent[i];
     if(!create || strlen(key) > PPAP_KEY_MAX)
         return NULL;
-    if(nent == PPAP_ENTRIES) {   /* full: the oldest goes */
+    if(nent == PPAP_ENTRIES) {
+        /* full: the oldest goes, passwords before held messages (a flood
+         * of "PW:" mails must not restart a held message's wait) */
         size_t old = 0;
-        for(size_t i = 1; i < nent; i++)
-            if(ent[i].changed < ent[old].changed)
+        for(size_t i = 1; i < nent; i++) {
+            bool hi = ent[i].first_held != 0, ho = ent[old].first_held != 0;
+            if(hi != ho ? !hi : ent[i].changed < ent[old].changed)
                 old = i;
+        }
         drop(old);
     }
     char *k = strdup(key);
