@@ -4,7 +4,7 @@ _kensa()
     local cur prev words cword
     _init_completion || return
 
-    local commands="log4j logs doc mail scan image system rules threats brief version help"
+    local commands="log4j logs doc mail milter scan image system rules threats brief version help"
     local opts="--help --version --json --csv --format --output --quiet
         --color --lang --all --fail-on --threads --exclude --exclude-from
         --include-fs --one-file-system
@@ -12,7 +12,8 @@ _kensa()
         --max-files --max-recursion --max-ratio --max-scantime --no-summary --no-advice --force
         --password --passwords --running --pid --root --log-path --persistence --no-persistence --export-iocs --timeline --iocs --rules --list --export --extract --fix --dry-run --backup-dir
         --restore --fix-log4j1 --no-confine --syslog --syslog-facility
-        --kill --quarantine --restore-quarantine --max-procmem"
+        --kill --quarantine --restore-quarantine --max-procmem
+        --socket --config --pidfile"
 
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json csv" -- "$cur")); return ;;
@@ -23,7 +24,8 @@ _kensa()
         --syslog) COMPREPLY=($(compgen -W "local udp:// tcp:// unix:" -- "$cur")); compopt -o nospace; return ;;
         --syslog-facility) COMPREPLY=($(compgen -W "user daemon local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")); return ;;
         # --exclude: paths, folders completed with their '/' (a folder glob)
-        -o|--output|--export-iocs|--timeline|--iocs|--rules|--passwords|--exclude|--exclude-from) _filedir; return ;;
+        -o|--output|--export-iocs|--timeline|--iocs|--rules|--passwords|--exclude|--exclude-from|--config|--pidfile) _filedir; return ;;
+        --socket) COMPREPLY=($(compgen -W "unix: inet:" -- "$cur")); compopt -o nospace; return ;;
         --log-path|--backup-dir|--root|--export|--extract|--quarantine|--restore-quarantine) _filedir -d; return ;;
         --threads|-j|--max-*|--password) return ;;
         --pid) _pids; return ;;

@@ -30,6 +30,7 @@
 
 #include "kensa/kensa.h"
 #include "excludes.h"
+#include "milter.h"
 #include "passwords.h"
 #include "syslog.h"
 #include "util/esc.h"    /* lib/util: shareable helpers, as curl's curlx */
@@ -249,6 +250,7 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
               "max-procmem " },
     { "rules", " list export lang help " },
     /* a layout folder is read as an image: no walk, no --root */
+    { "milter", " socket config pidfile help " },
     { "image", " json csv format output quiet no-advice color lang all "
                "fail-on max-scansize max-files max-recursion max-ratio "
                "max-scantime no-summary password passwords no-confine "
@@ -1856,6 +1858,8 @@ int main(int argc, char **argv)
     int lang_opt = -1, rc;
     bool want_help = false;
 
+    if(argc > 1 && !strcmp(argv[1], "milter"))   /* its own options */
+        return milter_main(argc - 1, argv + 1);
     /* process.args as typed: getopt_long permutes argv */
     c.argv = calloc((size_t)argc + 1, sizeof(*c.argv));
     if(c.argv) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh BUILD_DIR - the whole test suite: cmocka unit tests, bats CLI
-# tests, the shared-corpus checks, the out-of-memory fault injection and
+# tests, the shared-corpus checks, kensa milter before a real Postfix
+# (tests/milter), the out-of-memory fault injection and
 # the fuzz-corpus replays.  Every
 # runner speaks TAP here; this script counts the results and ends with
 # the line CI reads: "N passed, N failed, N skipped".
@@ -51,6 +52,16 @@ for t in "$TOP"/tests/corpus/*.py; do
     echo "  $(basename "$t"): $(grep -cE '^ok ' "$LOG/corpus") ok"
     count "$LOG/corpus" $rc
     [ $rc -eq 0 ] || grep -vE '^ok ' "$LOG/corpus" | head -60
+done
+
+echo "== milter in front of a real Postfix"
+for t in "$TOP"/tests/milter/test_*.py; do
+    [ -f "$t" ] || continue
+    timeout 900 python3 "$t" >"$LOG/milter" 2>&1
+    rc=$?
+    echo "  $(basename "$t"): $(grep -cE '^ok ' "$LOG/milter") ok"
+    count "$LOG/milter" $rc
+    [ $rc -eq 0 ] || grep -vE '^ok ' "$LOG/milter" | head -80
 done
 
 echo "== out-of-memory fault injection"

@@ -81,6 +81,23 @@ const char *kensa_verdict_name(enum kensa_verdict v);
 /* Whether this build reads mail (.eml, mbox, Maildir: the mail format,
  * built when GMime 3 was found; `kensa mail` needs it). */
 bool kensa_mail_built(void);
+
+/*
+ * The candidate archive passwords written in the text of one mail (the
+ * bytes of an RFC 5322 message), found as `kensa mail` finds them for the
+ * mail's own attachments ("パスワード：...", "PW: ..."): text parts only,
+ * each converted to UTF-8 first.  Copies at most `max` of them, each
+ * NUL-terminated and at most KENSA_MAIL_PASSWORD_LEN bytes, into out and
+ * returns how many.  0 when the build has no mail support, the mail
+ * cannot be parsed or is larger than 64 MiB; nothing else is allocated
+ * beyond the parse of the message.  Thread-safe.  For a front end that
+ * holds the mails of a thread apart (kensa milter: the password mail
+ * that follows a PPAP archive).
+ */
+#define KENSA_MAIL_PASSWORD_LEN 64
+size_t kensa_mail_passwords(const void *mail, size_t len,
+                            char out[][KENSA_MAIL_PASSWORD_LEN + 1],
+                            size_t max);
 const char *kensa_severity_name(enum kensa_severity s);
 
 /* Threat ids: each names a profile compiled into the library

@@ -181,6 +181,17 @@ static bool mail_walk(struct kobj *obj)
     return false;
 }
 
+size_t kensa_mail_passwords(const void *mail, size_t len,
+                            char out[][KENSA_MAIL_PASSWORD_LEN + 1],
+                            size_t max)
+{
+    (void)mail;
+    (void)len;
+    (void)out;
+    (void)max;
+    return 0;
+}
+
 #else
 
 /* ---- GMime ------------------------------------------------------------ */
@@ -446,7 +457,7 @@ static GByteArray *part_bytes(struct mwalk *w, GMimePart *part)
     g_mime_data_wrapper_write_to_stream(dw, out);
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
     g_object_unref(out);
-    if(ba && !ctx_charge(w->obj->ctx, w->obj->path, ba->len)) {
+    if(ba && w->obj && !ctx_charge(w->obj->ctx, w->obj->path, ba->len)) {
         g_byte_array_unref(ba);
         w->stop = true;
         return NULL;
@@ -1239,6 +1250,26 @@ out:
     free(ids);
     free(pairs);
     free(v);
+}
+
+size_t kensa_mail_passwords(const void *mail, size_t len,
+                            char out[][KENSA_MAIL_PASSWORD_LEN + 1],
+                            size_t max)
+{
+    /* no scan object: nothing charged, bounded by MAIL_MAX and the
+     * per-part MAIL_TEXT_MAX alone */
+    if(!mail || !out || !max || len > MAIL_MAX)
+        return 0;
+    GMimeMessage *m = parse(mail, len);
+    if(!m)
+        return 0;
+    struct mwalk w = { .obj = NULL };
+    collect(&w, g_mime_message_get_mime_part(m), 0);
+    g_object_unref(m);
+    size_t n = 0;
+    for(; n < w.pw.n && n < max; n++)
+        snprintf(out[n], KENSA_MAIL_PASSWORD_LEN + 1, "%s", w.pw.v[n]);
+    return n;
 }
 
 static bool mail_walk(struct kobj *obj)
