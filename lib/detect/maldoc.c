@@ -389,9 +389,13 @@ static void open_package(struct doc *d, const struct cfb *c)
     rc = msoc_decrypt_package(&in, key, kl, bp.p, bp.len, &(struct msoc_limits){
                                   .go_on = still_time, .arg = obj }, &out);
     if(rc) {
-        char nb[24];
+        /* what was decrypted is scanned; the rest was not judged */
+        char nb[24], w[VBS_MAX_ITEM];
         ctx_warn(ctx, obj->path, rc, KMSG_DOC_CRYPT_TRUNCATED,
                  kmsg_u64(nb, out.len));
+        snprintf(w, sizeof(w), "EncryptedPackage, %s: decrypted in part "
+                 "(%zu bytes)", kind_name(&in), out.len);
+        flag(d, DOC_ENCRYPTED, w, strlen(w));
     }
     buf_free(&bp);
     if(!out.len || !ctx_charge(ctx, obj->path, out.len))
@@ -735,6 +739,8 @@ static void report(struct doc *d)
         const char *a[2];
         enum kmsg m = opened_msg(&d->opened, a);
         kfind_ev(&k, m, a[0], a[1]);
+        kfind_str(&k, "kensa.archive.opened_with", d->opened.pw,
+                  KENSA_ATTR_SHOW);
     }
     kfind_str(&k, "event.category", "malware", 0);
     kfind_str(&k, "kensa.doc.type", type, KENSA_ATTR_SHOW);
