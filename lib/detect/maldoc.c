@@ -470,6 +470,49 @@ static bool open_biff(struct doc *d, struct buf *b)
     return true;
 }
 
+/* The first n bytes of stream `path` into out; false when shorter. */
+static bool stream_head(const struct cfb *c, const char *path, uint8_t *out,
+                        size_t n)
+{
+    long i = cfb_find(c, -1, path);
+    struct buf b;
+    bool ok = false;
+    if(i < 0)
+        return false;
+    buf_init(&b, n);
+    (void)cfb_read(c, (size_t)i, &b);
+    if(b.len >= n) {
+        memcpy(out, b.p, n);
+        ok = true;
+    }
+    buf_free(&b);
+    return ok;
+}
+
+/*
+ * Word and PowerPoint 97-2003 encryption, identified (not decrypted: the
+ * VBA storage of a .doc stays readable, the document text does not): the
+ * FIB's fEncrypted/fObfuscated bits, PowerPoint's encrypted CurrentUser
+ * token or its EncryptedSummary stream.
+ */
+static void sealed_binary(struct doc *d, const struct cfb *c)
+{
+    uint8_t h[16];
+    if(stream_head(c, "WordDocument", h, 12) && (h[11] & 0x01)) {
+        const char *w = h[11] & 0x80 ? "WordDocument, XOR obfuscation: not "
+                        "decrypted" : "WordDocument, RC4 (FIB fEncrypted): "
+                        "not decrypted";
+        flag(d, DOC_ENCRYPTED, w, strlen(w));
+    }
+    if(cfb_find(c, -1, "EncryptedSummary") >= 0 ||
+       (stream_head(c, "Current User", h, 16) &&
+        h[12] == 0xDF && h[13] == 0xC4 && h[14] == 0xD1 && h[15] == 0xF3)) {
+        static const char w[] = "PowerPoint Document, RC4 CryptoAPI: not "
+                                "decrypted";
+        flag(d, DOC_ENCRYPTED, w, sizeof(w) - 1);
+    }
+}
+
 /* ---- VBA projects and BIFF ---------------------------------------------- */
 
 static void judge_projects(struct doc *d, struct vba_project *p, size_t n)
@@ -601,6 +644,7 @@ static void judge_cfb(struct doc *d, const uint8_t *p, size_t n,
     }
     if(!d->type && cfb_find(c, -1, "WordDocument") >= 0)
         d->type = "doc";
+    sealed_binary(d, c);
     bool visio = (i = cfb_find(c, -1, "VisioDocument")) >= 0;
     if(visio && !d->type)
         d->type = "vsd";

@@ -20,6 +20,7 @@ Nothing here runs anything: the macros are text.
 import base64
 import hashlib
 import os
+import re
 import struct
 import sys
 
@@ -195,6 +196,70 @@ def xls(password, kind):
 def rc4_stream(bkey, n):
     """The keystream by stream offset: a new RC4 key every 1024 bytes."""
     return b"".join(rc4(bkey(b), 1024) for b in range((n + 1023) // 1024))
+
+
+# ---- decryption (tests/corpus/maldoc_read.py: the corpus' documents) -------
+
+def _attrs(xml, el):
+    m = re.search(r"<(?:\w+:)?%s\b([^>]*)>" % el, xml)
+    return dict(re.findall(r'(\w+)="([^"]*)"', m.group(1))) if m else {}
+
+
+def decrypt(info, enc, password):
+    """The OOXML package an EncryptionInfo + EncryptedPackage hold, or
+    None when `password` does not open it (Agile AES-CBC, Standard)."""
+    def dec(key, data, iv=None):
+        mode = modes.CBC(iv) if iv else modes.ECB()
+        d = Cipher(algorithms.AES(key), mode).decryptor()
+        return d.update(data) + d.finalize()
+    size = struct.unpack_from("<Q", enc)[0]
+    body = enc[8:]
+    if info[:4] == b"\x04\x00\x04\x00":
+        xml = info[8:].decode("utf-8", "replace")
+        kd = _attrs(xml, "keyData")
+        ek = [a for a in [_attrs(xml, "encryptedKey")] if "spinCount" in a]
+        if not ek:
+            return None
+        ek = ek[0]
+
+        def h(name):
+            return getattr(hashlib, name.replace("-", "").lower())
+        hp, hk = h(ek["hashAlgorithm"]), h(kd["hashAlgorithm"])
+        salt = base64.b64decode(ek["saltValue"])
+        hn = spun(hp, salt, password, int(ek["spinCount"]))
+        kb = int(ek["keyBits"]) // 8
+
+        def k(block):
+            return fit(hp(hn + block).digest(), kb)
+        iv = fit(salt, 16)
+        vin = dec(k(BK_INPUT), base64.b64decode(
+            ek["encryptedVerifierHashInput"]), iv)[:len(salt)]
+        vv = dec(k(BK_VALUE), base64.b64decode(
+            ek["encryptedVerifierHashValue"]), iv)
+        if hp(vin).digest() != vv[:hp().digest_size]:
+            return None
+        secret = dec(k(BK_KEY), base64.b64decode(ek["encryptedKeyValue"]),
+                     iv)[:int(kd["keyBits"]) // 8]
+        kds = base64.b64decode(kd["saltValue"])
+        out = b""
+        for i in range(0, len(body) - len(body) % 16, 4096):
+            seg = body[i:i + 4096]
+            seg = seg[:len(seg) - len(seg) % 16]
+            ivs = fit(hk(kds + struct.pack("<I", i // 4096)).digest(), 16)
+            out += dec(secret, seg, ivs)
+        return out[:size]
+    hsize = struct.unpack_from("<I", info, 8)[0]
+    bits = struct.unpack_from("<I", info, 12 + 16)[0]
+    v = info[12 + hsize:]
+    salt, ever, evh = v[4:20], v[20:36], v[40:72]
+    hn = spun(hashlib.sha1, salt, password, 50000)
+    hf = hashlib.sha1(hn + struct.pack("<I", 0)).digest()
+    x1 = hashlib.sha1(bytes(b ^ 0x36 for b in hf) + b"\x36" * 44).digest()
+    x2 = hashlib.sha1(bytes(b ^ 0x5C for b in hf) + b"\x5C" * 44).digest()
+    key = (x1 + x2)[:bits // 8]
+    if hashlib.sha1(dec(key, ever)).digest() != dec(key, evh)[:20]:
+        return None
+    return dec(key, body[:len(body) - len(body) % 16])[:size]
 
 
 def main(a):
