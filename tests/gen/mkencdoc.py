@@ -9,6 +9,9 @@ CFB writer of mkcfb.py.
         N spins (100000); Standard: AES-128-ECB, SHA-1, 50,000 spins.
         --truncate cuts the EncryptedPackage stream in half;
         --claim-spins N writes spinCount N without spending it (hostile).
+    mkencdoc.py --seeds OUTDIR
+        seeds for fuzz/fuzz_msocrypt.c (its input layout; Agile with 16
+        spins so the harness's cap lets the password through).
     mkencdoc.py xls PASSWORD OUT [rc4|capi|xor]
         an .xls whose Workbook (an Excel 4 macro sheet running EXEC on
         Auto_Open, from mkcfb.py) is encrypted with RC4 CryptoAPI (capi,
@@ -262,7 +265,27 @@ def decrypt(info, enc, password):
     return dec(key, body[:len(body) - len(body) % 16])[:size]
 
 
+def seeds(out):
+    os.makedirs(out, exist_ok=True)
+    pkg = bytes(range(256)) * 20            # two segments and a bit
+
+    def w(name, mode, info=b"", enc=b""):
+        with open(os.path.join(out, name), "wb") as f:
+            if mode & 1:
+                f.write(bytes([mode]) + info)
+            else:
+                f.write(bytes([mode]) + struct.pack("<H", len(info)) + info +
+                        enc)
+    w("agile", 0, *agile(DEFAULT, pkg, 16))
+    w("standard", 0, *standard(DEFAULT, pkg[:100]))
+    for k in ("capi", "rc4", "xor"):
+        w("xls_" + k, 1, xls(DEFAULT, k))
+
+
 def main(a):
+    if a[0] == "--seeds":
+        seeds(a[1])
+        return
     if a[0] == "xls":
         wb = xls(a[1], a[3] if len(a) > 3 else "capi")
         with open(a[2], "wb") as f:
