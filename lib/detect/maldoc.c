@@ -123,34 +123,25 @@ static const char *memcase(const char *s, size_t n, const char *needle)
     return NULL;
 }
 
-/* A name in UTF-16LE, as CFB directories store them, anywhere in p. */
-static bool has_u16(const uint8_t *p, size_t n, const char *name)
-{
-    uint8_t w[64];
-    size_t k = strlen(name);
-    if(k * 2 > sizeof(w))
-        return false;
-    for(size_t i = 0; i < k; i++) {
-        w[2 * i] = (uint8_t)name[i];
-        w[2 * i + 1] = 0;
-    }
-    return memmem(p, n, w, 2 * k) != NULL;
-}
+/* The entries a broken CFB's directory names (cfb_names), by NM_* bit. */
+enum { NM_ENCRYPTED = 1, NM_PACKAGE = 2, NM_VBA = 4, NM_WORKBOOK = 8,
+       NM_WORD = 16, NM_PPT = 32, NM_VISIO = 64 };
 
-/* A CFB directory entry named `name` (UTF-16LE at a 128-byte boundary,
- * NUL-terminated): what the raw bytes say when no reader is at hand. */
-static bool has_entry(const uint8_t *p, size_t n, const char *name)
+static bool name_bits(const char *name, void *arg)
 {
-    size_t k = strlen(name);
-    for(size_t off = 512; off + 128 <= n; off += 128) {
-        size_t j = 0;
-        while(j < k && p[off + 2 * j] == (uint8_t)name[j] &&
-              p[off + 2 * j + 1] == 0)
-            j++;
-        if(j == k && !p[off + 2 * k] && !p[off + 2 * k + 1])
-            return true;
-    }
-    return false;
+    static const struct { const char *s; unsigned bit; } t[] = {
+        { "EncryptedPackage", NM_ENCRYPTED }, { "\001Ole10Native", NM_PACKAGE },
+        { "_VBA_PROJECT", NM_VBA }, { "VBA", NM_VBA },
+        { "_VBA_PROJECT_CUR", NM_VBA }, { "VbaProjectStg", NM_VBA },
+        { "Workbook", NM_WORKBOOK }, { "Book", NM_WORKBOOK },
+        { "WordDocument", NM_WORD }, { "PowerPoint Document", NM_PPT },
+        { "VisioDocument", NM_VISIO },
+    };
+    unsigned *bits = arg;
+    for(size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if(!strcasecmp(name, t[i].s))
+            *bits |= t[i].bit;
+    return true;
 }
 
 /* Case-insensitive search of an ASCII name in UTF-16LE. */
@@ -599,22 +590,20 @@ static void judge_cfb(struct doc *d, const uint8_t *p, size_t n,
     struct cfb *c = NULL;
     enum kensa_err rc = cfb_open(&c, p, n, NULL);
     if(rc) {
-        /* no reader (or a broken file): what the raw bytes tell */
-        if(has_entry(p, n, "EncryptedPackage"))
+        /* a file the reader refuses (its mini FAT, tree or root): what
+         * its directory still names */
+        unsigned nm = 0;
+        (void)cfb_names(p, n, name_bits, &nm);
+        if(nm & NM_ENCRYPTED)
             flag(d, DOC_ENCRYPTED, "EncryptedPackage", 16);
-        else if(embedded && has_entry(p, n, "\001Ole10Native"))
+        else if(embedded && (nm & NM_PACKAGE))
             package_names(d, p, n);
-        else if(has_entry(p, n, "_VBA_PROJECT") || has_entry(p, n, "VBA") ||
-                has_entry(p, n, "VbaProjectStg") ||
-                has_u16(p, n, "_VBA_PROJECT"))
+        else if(nm & NM_VBA)
             flag(d, DOC_VBA_UNREAD, what, strlen(what));
         if(!d->type)
-            d->type = has_entry(p, n, "Workbook") ? "xls" :
-                      has_entry(p, n, "Book") ? "xls" :
-                      has_entry(p, n, "WordDocument") ? "doc" :
-                      has_entry(p, n, "PowerPoint Document") ? "ppt" :
-                      has_entry(p, n, "VisioDocument") ? "vsd" :
-                      has_entry(p, n, "EncryptedPackage") ? "ooxml" : "cfb";
+            d->type = nm & NM_WORKBOOK ? "xls" : nm & NM_WORD ? "doc" :
+                      nm & NM_PPT ? "ppt" : nm & NM_VISIO ? "vsd" :
+                      nm & NM_ENCRYPTED ? "ooxml" : "cfb";
         return;
     }
     long i;
