@@ -24,6 +24,25 @@ setup_file() {
     python3 "$g" agile whatever "$DX/flagpro.xlsm" "$EX/hostile_spins.xlsm" \
         --claim-spins 4000000000
     python3 "$g" agile VelvetSweatshop "$DX/flagpro.xlsm" "$EX/truncated.xlsm" --truncate
+    python3 "$g" standard Kx7pQ2w "$DX/flagpro.xlsm" "$EX/mail_std.xlsm"
+    python3 - "$EX" <<'PY'
+import sys
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+ex = sys.argv[1]
+m = MIMEMultipart()
+m["From"], m["To"] = "yamada@partner.example", "sato@victim.example"
+m["Subject"], m["Message-ID"] = "invoice", "<enc-doc-1@partner.example>"
+m.attach(MIMEText("The invoice is attached.\nPassword: Kx7pQ2w\n", "plain"))
+p = MIMEBase("application", "vnd.ms-excel.sheet.macroEnabled.12")
+p.set_payload(open(ex + "/mail_std.xlsm", "rb").read())
+encoders.encode_base64(p)
+p.add_header("Content-Disposition", "attachment", filename="invoice.xlsm")
+m.attach(p)
+open(ex + "/encdoc.eml", "w").write(m.as_string())
+PY
     python3 "$g" xls VelvetSweatshop "$EX/xlm_capi.xls" capi
     python3 "$g" xls VelvetSweatshop "$EX/xlm_rc4.xls" rc4
     python3 "$g" xls VelvetSweatshop "$EX/xlm_xor.xls" xor
@@ -82,6 +101,17 @@ one_doc() {
             (.kensa.evidence |
              test("Standard AES: no candidate password opened it"))'
     done
+}
+
+@test "a mail's harvested password opens the attached document; the finding says so" {
+    need_crypto
+    [ -z "${NO_MAIL:-}" ] || skip "this kensa is built without GMime"
+    run "$KENSA" mail --json --threads 1 --no-summary "$EX/encdoc.eml"
+    [ "$status" -eq 1 ]
+    one_doc '.rule.id == "doc.macro.startup_drop" and
+        .kensa.path == "'"$EX"'/encdoc.eml!/invoice.xlsm!/EncryptedPackage.decrypted" and
+        (.kensa.evidence_ids | index("doc.ev.opened_mail")) and
+        .kensa.archive.opened_with == "Kx7pQ2w"'
 }
 
 @test "a benign encrypted workbook: decrypted, not malicious" {
