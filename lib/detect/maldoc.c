@@ -356,6 +356,8 @@ static void open_package(struct doc *d, const struct cfb *c)
     }
     (void)cfb_read(c, (size_t)ii, &bi);
     rc = msoc_parse(bi.p, bi.len, &in);
+    if(!rc && in.kind != MSOC_STANDARD && in.kind != MSOC_AGILE)
+        rc = KENSA_EUNSUPPORTED;           /* RC4 is for BIFF, not here */
     if(rc) {
         ctx_warn(ctx, obj->path, rc, KMSG_DOC_CRYPT_UNREADABLE,
                  "EncryptionInfo");
@@ -389,8 +391,12 @@ static void open_package(struct doc *d, const struct cfb *c)
         flag(d, DOC_ENCRYPTED, w, strlen(w));
     }
     buf_free(&bp);
-    if(!out.len || !ctx_charge(ctx, obj->path, out.len))
+    if(!out.len || !ctx_charge(ctx, obj->path, out.len)) {
+        /* over the budget (warned): opened, but not judged */
+        if(!rc)
+            not_opened(d, "EncryptedPackage", &in, -1, tried);
         goto out;
+    }
     const char *args[2];
     struct kensa_msg ev = { .id = kmsg_key(opened_msg(&o, args)),
                             .args = args, .nargs = 2 };

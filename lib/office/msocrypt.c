@@ -684,7 +684,8 @@ enum kensa_err msoc_decrypt_package(const struct msoc_info *in,
                                     struct buf *out)
 {
     uint8_t seg[SEGMENT], iv[16], h[EVP_MAX_MD_SIZE], sb[64 + 4];
-    if(in->kind != MSOC_STANDARD && in->kind != MSOC_AGILE)
+    if((in->kind != MSOC_STANDARD && in->kind != MSOC_AGILE) ||
+       (key_len != 16 && key_len != 24 && key_len != 32))
         return KENSA_EINVAL;
     if(n < 8)
         return KENSA_EFORMAT;
@@ -727,7 +728,13 @@ enum kensa_err msoc_decrypt_package(const struct msoc_info *in,
         }
         done += l;
         uint64_t left = size - out->len;
-        rc = buf_append(out, seg, left < l ? (size_t)left : l);
+        size_t take = left < l ? (size_t)left : l;
+        bool full = out->max - out->len < take;   /* keep what fits */
+        if(full)
+            take = out->max - out->len;
+        rc = buf_append(out, seg, take);
+        if(!rc && full)
+            rc = KENSA_ELIMIT;
         if(rc)
             break;
     }

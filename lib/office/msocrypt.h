@@ -104,7 +104,8 @@ enum kensa_err msoc_key(const struct msoc_info *in, const char *password,
  * AES blocks) with a key from msoc_key(), appending the package to
  * `out` (the caller's buf, its max the cap: KENSA_ELIMIT beyond it, what
  * fitted kept).  A stream shorter than its stated size gives what it
- * holds and KENSA_EFORMAT (truncated).
+ * holds and KENSA_EFORMAT (truncated); KENSA_EINVAL for an `in` that is
+ * not Standard or Agile or a key that is not 16, 24 or 32 bytes.
  */
 enum kensa_err msoc_decrypt_package(const struct msoc_info *in,
                                     const uint8_t *key, size_t key_len,

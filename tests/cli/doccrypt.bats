@@ -136,8 +136,13 @@ one_doc() {
          ["doc.encrypted", "doc.macro.startup_drop"])'
 }
 
-@test "a truncated EncryptedPackage: a warning, what is there scanned, never clean" {
+@test "a truncated EncryptedPackage, or one over --max-scansize: a warning, what is there scanned, never clean" {
     need_crypto
+    run kd --max-scansize 2000 "$EX/flagpro_agile.xlsm"
+    [ "$status" -eq 1 ]
+    echo "$output" | jqe -s '
+        ([.[] | select(.error.id == "doc.crypt_truncated")] | length == 1) and
+        ([.[] | select(.rule.id == "doc.encrypted")] | length == 1)'
     run kd "$EX/truncated.xlsm"
     [ "$status" -eq 1 ]
     echo "$output" | jqe -s '
