@@ -248,6 +248,7 @@ static const char *kind_name(const struct msoc_info *in)
     case MSOC_AGILE: return "Agile AES";
     case MSOC_RC4: return "RC4";
     case MSOC_RC4_CAPI: return "RC4 CryptoAPI";
+    case MSOC_XOR: return "XOR obfuscation";
     }
     return "?";
 }
@@ -419,17 +420,17 @@ out:
 }
 
 /*
- * A BIFF8 Workbook stream b with a FILEPASS: RC4 and RC4 CryptoAPI are
- * decrypted in place with the first password that fits (its FILEPASS
- * then reads as an unknown record, so the XLM reader reads on): true.
- * XOR obfuscation and anything not opened flag doc.encrypted: false.
+ * A BIFF8 Workbook stream b with a FILEPASS: RC4, RC4 CryptoAPI and XOR
+ * obfuscation are decrypted in place with the first password that fits
+ * (its FILEPASS then reads as an unknown record, so the XLM reader reads
+ * on): true.  Anything not opened flags doc.encrypted: false.
  */
 static bool open_biff(struct doc *d, struct buf *b)
 {
     size_t fl = 0;
     const uint8_t *fp = msoc_biff_filepass(b->p, b->len, &fl);
     struct msoc_info in;
-    bool xor = false;
+    bool xor = false;     /* XOR obfuscation: in.kind says so too */
     uint8_t key[64];
     size_t kl = 0;
     unsigned tried = 0;
@@ -438,11 +439,6 @@ static bool open_biff(struct doc *d, struct buf *b)
         return false;
     }
     enum kensa_err rc = msoc_parse_filepass(fp, fl, &in, &xor);
-    if(xor) {
-        static const char w[] = "Workbook, XOR obfuscation: not decrypted";
-        flag(d, DOC_ENCRYPTED, w, sizeof(w) - 1);
-        return false;
-    }
     if(rc) {
         ctx_warn(d->obj->ctx, d->obj->path, rc, KMSG_DOC_CRYPT_UNREADABLE,
                  "FILEPASS");

@@ -337,7 +337,12 @@ enum kensa_err msoc_parse_filepass(const uint8_t *d, size_t n,
     uint16_t type = rd16(d);
     if(type == 0) {
         *xor = true;
-        return KENSA_EUNSUPPORTED;
+        if(n < 6)
+            return KENSA_EFORMAT;
+        out->kind = MSOC_XOR;
+        out->xor_key = rd16(d + 2);
+        out->xor_verifier = rd16(d + 4);
+        return KENSA_OK;
     }
     if(type != 1 || n < 6)
         return KENSA_EFORMAT;
@@ -503,6 +508,88 @@ static bool rc4_block_key(const struct msoc_info *in, const uint8_t *key,
     return true;
 }
 
+/* ---- XOR obfuscation ([MS-OFFCRYPTO] 2.3.7.1-2.3.7.2) ------------------- */
+
+static const uint16_t XOR_INITIAL[15] = {
+    0xE1F0, 0x1D0F, 0xCC9C, 0x84C0, 0x110C, 0x0E10, 0xF1CE, 0x313E,
+    0x1872, 0xE139, 0xD40F, 0x84F9, 0x280C, 0xA96A, 0x4EC3,
+};
+
+static const uint16_t XOR_MATRIX[105] = {
+    0xAEFC, 0x4DD9, 0x9BB2, 0x2745, 0x4E8A, 0x9D14, 0x2A09, 0x7B61, 0xF6C2,
+    0xFDA5, 0xEB6B, 0xC6F7, 0x9DCF, 0x2BBF, 0x4563, 0x8AC6, 0x05AD, 0x0B5A,
+    0x16B4, 0x2D68, 0x5AD0, 0x0375, 0x06EA, 0x0DD4, 0x1BA8, 0x3750, 0x6EA0,
+    0xDD40, 0xD849, 0xA0B3, 0x5147, 0xA28E, 0x553D, 0xAA7A, 0x44D5, 0x6F45,
+    0xDE8A, 0xAD35, 0x4A4B, 0x9496, 0x390D, 0x721A, 0xEB23, 0xC667, 0x9CEF,
+    0x29FF, 0x53FE, 0xA7FC, 0x5FD9, 0x47D3, 0x8FA6, 0x0F6D, 0x1EDA, 0x3DB4,
+    0x7B68, 0xF6D0, 0xB861, 0x60E3, 0xC1C6, 0x93AD, 0x377B, 0x6EF6, 0xDDEC,
+    0x45A0, 0x8B40, 0x06A1, 0x0D42, 0x1A84, 0x3508, 0x6A10, 0xAA51, 0x4483,
+    0x8906, 0x022D, 0x045A, 0x08B4, 0x1168, 0x76B4, 0xED68, 0xCAF1, 0x85C3,
+    0x1BA7, 0x374E, 0x6E9C, 0x3730, 0x6E60, 0xDCC0, 0xA9A1, 0x4363, 0x86C6,
+    0x1DAD, 0x3331, 0x6662, 0xCCC4, 0x89A9, 0x0373, 0x06E6, 0x0DCC, 0x1021,
+    0x2042, 0x4084, 0x8108, 0x1231, 0x2462, 0x48C4,
+};
+
+static const uint8_t XOR_PAD[15] = { 0xBB, 0xFF, 0xFF, 0xBA, 0xFF, 0xFF,
+                                     0xB9, 0x80, 0x00, 0xBE, 0x0F, 0x00,
+                                     0xBF, 0x0F, 0x00 };
+
+static uint8_t xor_ror(uint8_t a, uint8_t b)
+{
+    uint8_t v = a ^ b;
+    return (uint8_t)(v >> 1 | v << 7);
+}
+
+/* The XOR array of a password (its bytes: each UTF-16 unit's low byte,
+ * or its high byte when the low one is 0; at most 15) when its key and
+ * verifier are the FILEPASS's. */
+static bool xor_check(const struct msoc_info *in, const char *password,
+                      uint8_t arr[16])
+{
+    uint8_t u[2 * MAX_PASSWORD], pw[15];
+    size_t un = utf16le(password, u), n = 0;
+    for(size_t i = 0; i + 1 < un && n < 15; i += 2)
+        pw[n++] = u[i] ? u[i] : u[i + 1];
+    if(!n)
+        return false;
+    uint16_t key = XOR_INITIAL[n - 1], ver = 0;
+    int el = 104;
+    for(size_t i = n; i-- > 0;) {
+        uint8_t c = pw[i];
+        for(int b = 0; b < 7; b++, el--, c = (uint8_t)(c << 1))
+            if(c & 0x40)
+                key ^= XOR_MATRIX[el];
+    }
+    for(size_t i = n + 1; i-- > 0;) {
+        uint8_t c = i ? pw[i - 1] : (uint8_t)n;
+        ver = (uint16_t)(((ver & 0x4000) ? 1 : 0) | ((ver << 1) & 0x7FFF));
+        ver ^= c;
+    }
+    ver ^= 0xCE4B;
+    if(key != in->xor_key || ver != in->xor_verifier)
+        return false;
+    uint8_t hi = (uint8_t)(key >> 8), lo = (uint8_t)key;
+    size_t i = n;
+    memset(arr, 0, 16);
+    if(i % 2) {
+        arr[i] = xor_ror(XOR_PAD[0], hi);
+        i--;
+        arr[i] = xor_ror(pw[n - 1], lo);
+    }
+    while(i > 0) {
+        i--;
+        arr[i] = xor_ror(pw[i], hi);
+        i--;
+        arr[i] = xor_ror(pw[i], lo);
+    }
+    /* the pad from its end, two bytes a round, while its index is > 0 */
+    for(int p = 15 - (int)n, k = 15; p > 0; p -= 2, k -= 2) {
+        arr[k] = xor_ror(XOR_PAD[p], hi);
+        arr[k - 1] = xor_ror(XOR_PAD[p - 1], lo);
+    }
+    return true;
+}
+
 /* ---- msoc_key -------------------------------------------------------------- */
 
 /* The RC4 (1.1) password key: MD5 of 16 copies of (5 bytes of
@@ -632,6 +719,11 @@ enum kensa_err msoc_key(const struct msoc_info *in, const char *password,
     enum kensa_err rc;
     *match = false;
     *key_len = 0;
+    if(in->kind == MSOC_XOR) {
+        *match = xor_check(in, password, key);
+        *key_len = *match ? 16 : 0;
+        return KENSA_OK;
+    }
     if(in->spins > cap)
         return KENSA_ELIMIT;
     const EVP_MD *md = md_of(in->hash);
@@ -807,7 +899,8 @@ enum kensa_err msoc_decrypt_biff(const struct msoc_info *in,
                     .block = UINT32_MAX };
     size_t i = 0;
     bool after = false;
-    if(in->kind != MSOC_RC4 && in->kind != MSOC_RC4_CAPI)
+    if((in->kind != MSOC_RC4 && in->kind != MSOC_RC4_CAPI &&
+        in->kind != MSOC_XOR) || (in->kind == MSOC_XOR && key_len != 16))
         return KENSA_EINVAL;
     while(i + 4 <= n) {
         uint16_t t = rd16(w + i), len = rd16(w + i + 2);
@@ -816,7 +909,12 @@ enum kensa_err msoc_decrypt_biff(const struct msoc_info *in,
             len = (uint16_t)(n - d);      /* a cut stream: what is there */
         if(after && !clear_record(t)) {
             size_t from = t == 0x0085 ? 4 : 0;   /* BOUNDSHEET lbPlyPos */
-            for(size_t j = from; j < len; j++) {
+            for(size_t j = from; j < len && in->kind == MSOC_XOR; j++) {
+                /* the array index runs from (offset + record size) */
+                uint8_t v = w[d + j] ^ key[(d + j + len) % 16];
+                w[d + j] = (uint8_t)(v >> 5 | v << 3);
+            }
+            for(size_t j = from; j < len && in->kind != MSOC_XOR; j++) {
                 uint8_t b;
                 if(!ks_at(&k, d + j, &b))
                     return KENSA_ENOMEM;

@@ -34,6 +34,7 @@ enum msoc_kind {
     MSOC_AGILE = 2,      /* XML descriptor: SHA-1/2, AES-CBC, segments */
     MSOC_RC4 = 3,        /* BIFF8 FILEPASS RC4 (1.1): MD5 keys */
     MSOC_RC4_CAPI = 4,   /* BIFF8 FILEPASS RC4 CryptoAPI: SHA-1 keys */
+    MSOC_XOR = 5,        /* BIFF8 FILEPASS XOR obfuscation (method 1) */
 };
 
 enum msoc_hash { MSOC_SHA1 = 1, MSOC_SHA256, MSOC_SHA384, MSOC_SHA512,
@@ -47,6 +48,7 @@ struct msoc_info {
     uint32_t spins;
     uint32_t key_bits;         /* of the password key (Agile: encryptor) */
     uint32_t alg_id;           /* Standard/CryptoAPI: CALG_* */
+    uint16_t xor_key, xor_verifier;  /* XOR: FILEPASS key, verifier */
     uint8_t salt[64];          /* password salt */
     size_t salt_len;
     uint8_t verifier[64];      /* encrypted verifier (hash input) */
@@ -80,9 +82,9 @@ struct msoc_limits {
 enum kensa_err msoc_parse(const uint8_t *p, size_t n, struct msoc_info *out);
 
 /*
- * A BIFF8 FILEPASS record's data d[0..n) into *out: RC4 (1.1) and RC4
- * CryptoAPI are parsed (KENSA_OK); XOR obfuscation (wEncryptionType 0)
- * gives KENSA_EUNSUPPORTED with *xor set; anything else KENSA_EFORMAT.
+ * A BIFF8 FILEPASS record's data d[0..n) into *out: RC4 (1.1), RC4
+ * CryptoAPI and XOR obfuscation (wEncryptionType 0: *xor set too) are
+ * parsed (KENSA_OK); anything else KENSA_EFORMAT or KENSA_EUNSUPPORTED.
  */
 enum kensa_err msoc_parse_filepass(const uint8_t *d, size_t n,
                                    struct msoc_info *out, bool *xor);
@@ -93,7 +95,8 @@ enum kensa_err msoc_parse_filepass(const uint8_t *d, size_t n,
  * verifier: KENSA_OK and *match true with the key in key[0..*key_len)
  * (at most 64 bytes) when it opens the file, *match false when it does
  * not.  KENSA_ELIMIT when in->spins exceeds the cap or go_on() said
- * stop; KENSA_EUNSUPPORTED, KENSA_ENOMEM.
+ * stop; KENSA_EUNSUPPORTED, KENSA_ENOMEM.  XOR: the 16-byte XOR array of
+ * a password (its first 15 characters) whose key and verifier match.
  */
 enum kensa_err msoc_key(const struct msoc_info *in, const char *password,
                         const struct msoc_limits *lim, uint8_t key[64],
@@ -120,8 +123,8 @@ enum kensa_err msoc_decrypt_package(const struct msoc_info *in,
 const uint8_t *msoc_biff_filepass(const uint8_t *w, size_t n, size_t *len);
 
 /*
- * Decrypt, in place, a BIFF8 record stream w[0..n) encrypted with RC4 or
- * RC4 CryptoAPI (the key from msoc_key() on the FILEPASS of it): record
+ * Decrypt, in place, a BIFF8 record stream w[0..n) encrypted with RC4,
+ * RC4 CryptoAPI or XOR (the key from msoc_key() on its FILEPASS): record
  * headers stay, record data from the one after FILEPASS on is
  * decrypted, except what [MS-XLS] leaves in the clear (BOF, FILEPASS,
  * INTERFACEHDR, FILELOCK, USREXCL, RRDINFO, RRDHEAD and the stream

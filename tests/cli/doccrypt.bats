@@ -46,6 +46,7 @@ PY
     python3 "$g" xls VelvetSweatshop "$EX/xlm_capi.xls" capi
     python3 "$g" xls VelvetSweatshop "$EX/xlm_rc4.xls" rc4
     python3 "$g" xls VelvetSweatshop "$EX/xlm_xor.xls" xor
+    python3 "$g" xls abc "$EX/xlm_xor_abc.xls" xor
 }
 
 need_crypto() {
@@ -165,12 +166,20 @@ one_doc() {
     done
 }
 
-@test "BIFF8 XOR obfuscation: identified, reported encrypted" {
+@test "BIFF8 XOR obfuscation: decrypted with VelvetSweatshop or a given password, else reported encrypted" {
     need_crypto
     run kd "$EX/xlm_xor.xls"
     [ "$status" -eq 1 ]
+    one_doc '.kensa.verdict == "malicious" and
+        (.kensa.evidence | contains("(Workbook, XOR obfuscation)"))'
+    run kd "$EX/xlm_xor_abc.xls"
+    [ "$status" -eq 1 ]
     one_doc '.rule.id == "doc.encrypted" and
-        (.kensa.evidence | test("XOR obfuscation"))'
+        (.kensa.evidence | test("XOR obfuscation: no candidate password opened it"))'
+    run kd --password abc "$EX/xlm_xor_abc.xls"
+    [ "$status" -eq 1 ]
+    one_doc '.kensa.verdict == "malicious" and
+        .kensa.archive.opened_with == "abc"'
 }
 
 @test "shared corpus: VelvetSweatshop documents opened, the others reported encrypted" {

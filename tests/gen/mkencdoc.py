@@ -15,7 +15,7 @@ CFB writer of mkcfb.py.
     mkencdoc.py xls PASSWORD OUT [rc4|capi|xor]
         an .xls whose Workbook (an Excel 4 macro sheet running EXEC on
         Auto_Open, from mkcfb.py) is encrypted with RC4 CryptoAPI (capi,
-        the default), RC4, or only marked XOR-obfuscated.
+        the default), RC4, or XOR obfuscation.
 
 Exit status 77 when python3-cryptography is missing (tests skip).
 Nothing here runs anything: the macros are text.
@@ -139,6 +139,74 @@ def rc4(key, n):
     return bytes(out)
 
 
+# XOR obfuscation, method 1 ([MS-OFFCRYPTO] 2.3.7.1-2.3.7.3)
+XOR_IC = [
+    0xE1F0, 0x1D0F, 0xCC9C, 0x84C0, 0x110C, 0x0E10, 0xF1CE, 0x313E, 0x1872,
+    0xE139, 0xD40F, 0x84F9, 0x280C, 0xA96A, 0x4EC3,
+]
+XOR_MATRIX = [
+    0xAEFC, 0x4DD9, 0x9BB2, 0x2745, 0x4E8A, 0x9D14, 0x2A09, 0x7B61, 0xF6C2,
+    0xFDA5, 0xEB6B, 0xC6F7, 0x9DCF, 0x2BBF, 0x4563, 0x8AC6, 0x05AD, 0x0B5A,
+    0x16B4, 0x2D68, 0x5AD0, 0x0375, 0x06EA, 0x0DD4, 0x1BA8, 0x3750, 0x6EA0,
+    0xDD40, 0xD849, 0xA0B3, 0x5147, 0xA28E, 0x553D, 0xAA7A, 0x44D5, 0x6F45,
+    0xDE8A, 0xAD35, 0x4A4B, 0x9496, 0x390D, 0x721A, 0xEB23, 0xC667, 0x9CEF,
+    0x29FF, 0x53FE, 0xA7FC, 0x5FD9, 0x47D3, 0x8FA6, 0x0F6D, 0x1EDA, 0x3DB4,
+    0x7B68, 0xF6D0, 0xB861, 0x60E3, 0xC1C6, 0x93AD, 0x377B, 0x6EF6, 0xDDEC,
+    0x45A0, 0x8B40, 0x06A1, 0x0D42, 0x1A84, 0x3508, 0x6A10, 0xAA51, 0x4483,
+    0x8906, 0x022D, 0x045A, 0x08B4, 0x1168, 0x76B4, 0xED68, 0xCAF1, 0x85C3,
+    0x1BA7, 0x374E, 0x6E9C, 0x3730, 0x6E60, 0xDCC0, 0xA9A1, 0x4363, 0x86C6,
+    0x1DAD, 0x3331, 0x6662, 0xCCC4, 0x89A9, 0x0373, 0x06E6, 0x0DCC, 0x1021,
+    0x2042, 0x4084, 0x8108, 0x1231, 0x2462, 0x48C4,
+]
+XOR_PAD = [
+    0xBB, 0xFF, 0xFF, 0xBA, 0xFF, 0xFF, 0xB9, 0x80, 0x00, 0xBE, 0x0F, 0x00,
+    0xBF, 0x0F, 0x00,
+]
+def xor_key(pw):
+    """The 16-bit XOR key of password bytes pw (at most 15)."""
+    k, e = XOR_IC[len(pw) - 1], 0x68
+    for c in reversed(pw):
+        for _ in range(7):
+            if c & 0x40:
+                k ^= XOR_MATRIX[e]
+            c, e = (c << 1) & 0xFF, e - 1
+    return k
+
+
+def xor_verifier(pw):
+    v = 0
+    for b in reversed(bytes([len(pw)]) + pw):
+        v = (((v * 2) & 0x7FFF) | (1 if v & 0x4000 else 0)) ^ b
+    return v ^ 0xCE4B
+
+
+def _xor_ror(a, b):
+    v = a ^ b
+    return ((v >> 1) | (v << 7)) & 0xFF
+
+
+def xor_array(pw):
+    """The 16-byte XOR array: the password, then the pad, each byte
+    XORed with a byte of the key and rotated right by one."""
+    k = xor_key(pw)
+    hi, lo = k >> 8, k & 0xFF
+    o, i = [0] * 16, len(pw)
+    if i % 2:
+        o[i] = _xor_ror(XOR_PAD[0], hi)
+        i -= 1
+        o[i] = _xor_ror(pw[-1], lo)
+    while i > 0:
+        i -= 1
+        o[i] = _xor_ror(pw[i], hi)
+        i -= 1
+        o[i] = _xor_ror(pw[i], lo)
+    i, p = 15, 15 - len(pw)
+    while p > 0:
+        o[i] = _xor_ror(XOR_PAD[p], hi)
+        o[i - 1] = _xor_ror(XOR_PAD[p - 1], lo)
+        i, p = i - 2, p - 2
+    return o
+
 CLEAR = {0x0809, 0x002F, 0x00E1, 0x0195, 0x0194, 0x0196, 0x0138}
 
 
@@ -146,7 +214,8 @@ def xls(password, kind):
     wb = mkcfb.xlm_workbook(mkcfb.exec_formulas())
     salt, ver = os.urandom(16), os.urandom(16)
     if kind == "xor":
-        fp = struct.pack("<HHH", 0, 0x1234, 0x5678)
+        pb = password.encode("latin-1")[:15]
+        fp = struct.pack("<HHH", 0, xor_key(pb), xor_verifier(pb))
     elif kind == "rc4":
         h0 = hashlib.md5(password.encode("utf-16-le")).digest()[:5]
         base = hashlib.md5((h0 + salt) * 16).digest()[:5]
@@ -183,14 +252,20 @@ def xls(password, kind):
             struct.pack_into("<I", out, i + 4, p + len(rec))
         i += 4 + n
     if kind == "xor":
-        return bytes(out)
-    stream = rc4_stream(bkey, len(out))
+        xa = xor_array(pb)
+    else:
+        stream = rc4_stream(bkey, len(out))
     i, after = 0, False
     while i + 4 <= len(out):
         t, n = struct.unpack_from("<HH", out, i)
         if after and t not in CLEAR:
             for j in range(4 if t == 0x0085 else 0, n):
-                out[i + 4 + j] ^= stream[i + 4 + j]
+                if kind == "xor":      # rotate left 5, then XOR
+                    b = out[i + 4 + j]
+                    b = ((b << 5) | (b >> 3)) & 0xFF
+                    out[i + 4 + j] = b ^ xa[(i + 4 + j + n) % 16]
+                else:
+                    out[i + 4 + j] ^= stream[i + 4 + j]
         after = after or t == 0x002F
         i += 4 + n
     return bytes(out)

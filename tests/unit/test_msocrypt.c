@@ -142,10 +142,20 @@ static void filepass_kinds(void **st)
     (void)st;
     struct msoc_info in;
     bool xor;
-    uint8_t x[6] = { 0, 0, 0x34, 0x12, 0x78, 0x56 };
-    assert_int_equal(msoc_parse_filepass(x, 6, &in, &xor),
-                     KENSA_EUNSUPPORTED);
+    /* XOR: the key and verifier of "abc" ([MS-OFFCRYPTO] 2.3.7), as a
+     * real workbook of the shared corpus has them */
+    uint8_t x[6] = { 0, 0, 0x4A, 0x51, 0x1A, 0xCC }, arr[64];
+    size_t kl;
+    bool match;
+    assert_int_equal(msoc_parse_filepass(x, 6, &in, &xor), KENSA_OK);
     assert_true(xor);
+    assert_int_equal(in.kind, MSOC_XOR);
+    assert_int_equal(msoc_key(&in, "abc", NULL, arr, &kl, &match), KENSA_OK);
+    assert_true(match);
+    assert_int_equal(kl, 16);
+    assert_int_equal(msoc_key(&in, "abd", NULL, arr, &kl, &match), KENSA_OK);
+    assert_false(match);
+    assert_int_not_equal(msoc_parse_filepass(x, 5, &in, &xor), KENSA_OK);
     uint8_t r[54] = { 1, 0, 1, 0, 1, 0 };
     assert_int_equal(msoc_parse_filepass(r, 54, &in, &xor), KENSA_OK);
     assert_false(xor);
