@@ -2,7 +2,8 @@
  * fuzz_cfb.c - libFuzzer harness for the OLE2/CFB reader and the VBA
  * project reader on top of it: open, read every stream, extract every
  * project, take the storages PowerPoint and Visio keep inside a stream,
- * and read a Workbook stream for Excel 4 macros.
+ * and read a Workbook stream for Excel 4 macros; and the names-only
+ * listing (cfb_names) a broken file still gives.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,9 +13,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static bool count_name(const char *name, void *arg)
+{
+    *(size_t *)arg += name[0] != 0;
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct cfb *c;
+    size_t names = 0;
+    (void)cfb_names(data, size, count_name, &names);
     struct cfb_limits lim = { .max_entries = 4096, .max_depth = 16 };
     if(cfb_open(&c, data, size, &lim))
         return 0;

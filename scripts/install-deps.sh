@@ -9,7 +9,7 @@ PKGS="build-essential meson ninja-build pkg-config
       zlib1g-dev libdeflate-dev libarchive-dev libssl-dev libseccomp-dev
       libjansson-dev libregf-dev libbfio-dev libhivex-bin
       libyara-dev libmagic-dev yara libgmime-3.0-dev libmilter-dev
-      libcmocka-dev bats jq python3 zip unzip p7zip-full scdoc
+      libcmocka-dev bats jq python3 python3-cryptography zip unzip p7zip-full scdoc
       clang libclang-rt-dev
       time bzip2 xz-utils gzip tar bc strace rsyslog
       default-jre-headless default-jdk-headless liblog4j2-java

@@ -35,6 +35,8 @@
 #include "core/engine.h"
 #include "detect/vbascan.h"
 #include "office/cfb.h"
+#include "office/msocrypt.h"
+#include "office/xmlattr.h"
 #include "office/vba.h"
 
 #define MAX_PART (16u << 20)     /* an XML part */
@@ -77,6 +79,12 @@ struct doc {
     unsigned vba_modules;
     struct kobj *obj;                     /* reported on */
     int extract_fd;                       /* --extract, or -1 */
+    struct opened {                       /* a Workbook decrypted */
+        const char *pw;                   /* NULL: none */
+        const char *origin;               /* as kctxattr.origin */
+        bool deflt;                       /* VelvetSweatshop */
+        char how[64];                     /* "Workbook, RC4 CryptoAPI" */
+    } opened;
 };
 
 struct state {
@@ -115,34 +123,25 @@ static const char *memcase(const char *s, size_t n, const char *needle)
     return NULL;
 }
 
-/* A name in UTF-16LE, as CFB directories store them, anywhere in p. */
-static bool has_u16(const uint8_t *p, size_t n, const char *name)
-{
-    uint8_t w[64];
-    size_t k = strlen(name);
-    if(k * 2 > sizeof(w))
-        return false;
-    for(size_t i = 0; i < k; i++) {
-        w[2 * i] = (uint8_t)name[i];
-        w[2 * i + 1] = 0;
-    }
-    return memmem(p, n, w, 2 * k) != NULL;
-}
+/* The entries a broken CFB's directory names (cfb_names), by NM_* bit. */
+enum { NM_ENCRYPTED = 1, NM_PACKAGE = 2, NM_VBA = 4, NM_WORKBOOK = 8,
+       NM_WORD = 16, NM_PPT = 32, NM_VISIO = 64 };
 
-/* A CFB directory entry named `name` (UTF-16LE at a 128-byte boundary,
- * NUL-terminated): what the raw bytes say when no reader is at hand. */
-static bool has_entry(const uint8_t *p, size_t n, const char *name)
+static bool name_bits(const char *name, void *arg)
 {
-    size_t k = strlen(name);
-    for(size_t off = 512; off + 128 <= n; off += 128) {
-        size_t j = 0;
-        while(j < k && p[off + 2 * j] == (uint8_t)name[j] &&
-              p[off + 2 * j + 1] == 0)
-            j++;
-        if(j == k && !p[off + 2 * k] && !p[off + 2 * k + 1])
-            return true;
-    }
-    return false;
+    static const struct { const char *s; unsigned bit; } t[] = {
+        { "EncryptedPackage", NM_ENCRYPTED }, { "\001Ole10Native", NM_PACKAGE },
+        { "_VBA_PROJECT", NM_VBA }, { "VBA", NM_VBA },
+        { "_VBA_PROJECT_CUR", NM_VBA }, { "VbaProjectStg", NM_VBA },
+        { "Workbook", NM_WORKBOOK }, { "Book", NM_WORKBOOK },
+        { "WordDocument", NM_WORD }, { "PowerPoint Document", NM_PPT },
+        { "VisioDocument", NM_VISIO },
+    };
+    unsigned *bits = arg;
+    for(size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if(!strcasecmp(name, t[i].s))
+            *bits |= t[i].bit;
+    return true;
 }
 
 /* Case-insensitive search of an ASCII name in UTF-16LE. */
@@ -158,30 +157,6 @@ static bool has_u16_case(const uint8_t *p, size_t n, const char *name)
             return true;
     }
     return false;
-}
-
-/* The value of attribute `name` inside the element el[0..n) (no
- * entity decoding), or NULL; *len its length. */
-static const char *xml_attr(const char *el, size_t n, const char *name,
-                            size_t *len)
-{
-    size_t k = strlen(name);
-    for(size_t i = 0; i + k + 2 <= n; i++) {
-        if(strncmp(el + i, name, k) || el[i + k] != '=' ||
-           (i && el[i - 1] != ' ' && el[i - 1] != ':' && el[i - 1] != '\t' &&
-            el[i - 1] != '\n' && el[i - 1] != '\r'))
-            continue;
-        char q = el[i + k + 1];
-        if(q != '"' && q != '\'')
-            continue;
-        const char *v = el + i + k + 2;
-        const char *e = memchr(v, q, n - (size_t)(v - el));
-        if(!e)
-            return NULL;
-        *len = (size_t)(e - v);
-        return v;
-    }
-    return NULL;
 }
 
 /* XML text with the five entities and numeric references decoded. */
@@ -258,6 +233,279 @@ static void extract(struct doc *d, const char *part, const char *ext,
     }
 }
 
+/* ---- encrypted documents (office/msocrypt.c) ----------------------------- */
+
+static bool still_time(void *arg)
+{
+    struct kobj *obj = arg;
+    return ctx_charge(obj->ctx, obj->path, 0);
+}
+
+static const char *kind_name(const struct msoc_info *in)
+{
+    switch(in->kind) {
+    case MSOC_STANDARD: return "Standard AES";
+    case MSOC_AGILE: return "Agile AES";
+    case MSOC_RC4: return "RC4";
+    case MSOC_RC4_CAPI: return "RC4 CryptoAPI";
+    case MSOC_XOR: return "XOR obfuscation";
+    }
+    return "?";
+}
+
+/*
+ * Office's default password, then each candidate of obj's context (the
+ * --password/--passwords list, a mail's harvest), until one opens `in`:
+ * 1 with its key and *o filled, 0 when none does (*tried of them), -1
+ * when the work stopped (a spin count over the cap, the time budget:
+ * warned).
+ */
+static int find_key(struct kobj *obj, const char *what,
+                    const struct msoc_info *in, uint8_t key[64], size_t *kl,
+                    struct opened *o, unsigned *tried)
+{
+    struct msoc_limits lim = { .max_spins = MSOC_MAX_SPINS,
+                               .go_on = still_time, .arg = obj };
+    const struct kctxattr *a = NULL;
+    const char *pw = MSOC_DEFAULT_PASSWORD;
+    char n1[24], n2[24];
+    *tried = 0;
+    for(;;) {
+        bool match = false;
+        enum kensa_err rc = msoc_key(in, pw, &lim, key, kl, &match);
+        if(rc == KENSA_ELIMIT && in->spins > MSOC_MAX_SPINS) {
+            ctx_warn(obj->ctx, obj->path, rc, KMSG_DOC_CRYPT_SPINS,
+                     kmsg_u64(n1, in->spins), kmsg_u64(n2, MSOC_MAX_SPINS));
+            return -1;
+        }
+        if(rc == KENSA_ELIMIT)
+            return -1;                 /* the time budget: warned */
+        if(rc) {
+            ctx_warn(obj->ctx, obj->path, rc, KMSG_DOC_CRYPT_UNREADABLE,
+                     what);
+            return -1;
+        }
+        (*tried)++;
+        if(match) {
+            o->pw = pw;
+            o->origin = a ? a->origin : NULL;
+            o->deflt = !a;
+            return 1;
+        }
+        do
+            a = kobj_attr_next(obj, a, "password");
+        while(a && !strcmp(a->value, MSOC_DEFAULT_PASSWORD));
+        if(!a || !still_time(obj))
+            return a ? -1 : 0;
+        pw = a->value;
+    }
+}
+
+/* The evidence naming the password that opened a document: its
+ * message, with args[0..2) the password and where it came from (the
+ * mail) or what it opened. */
+static enum kmsg opened_msg(const struct opened *o, const char **args)
+{
+    args[0] = o->pw;
+    args[1] = o->origin && *o->origin ? o->origin : o->how;
+    return o->deflt ? KMSG_DOC_EV_OPENED_DEFAULT :
+           o->origin ? KMSG_DOC_EV_OPENED_MAIL : KMSG_DOC_EV_OPENED_GIVEN;
+}
+
+static void not_opened(struct doc *d, const char *stream,
+                       const struct msoc_info *in, int r, unsigned tried)
+{
+    char w[VBS_MAX_ITEM];
+    if(r < 0)
+        snprintf(w, sizeof(w), "%s, %s: not decrypted (a limit)", stream,
+                 kind_name(in));
+    else
+        snprintf(w, sizeof(w), "%s, %s: no candidate password opened it "
+                 "(%u tried)", stream, kind_name(in), tried);
+    flag(d, DOC_ENCRYPTED, w, strlen(w));
+}
+
+/*
+ * An OOXML package kept encrypted in a CFB (EncryptionInfo and
+ * EncryptedPackage): opened with the first password that fits, the
+ * package goes back into the engine as the child
+ * "EncryptedPackage.decrypted" (an OOXML zip, judged as any other), its
+ * findings saying which password opened it.  Else the document is
+ * flagged doc.encrypted.  The package is bounded by what is left of
+ * --max-scansize and charged to it.
+ */
+static void open_package(struct doc *d, const struct cfb *c)
+{
+    struct kobj *obj = d->obj;
+    struct kctx *ctx = obj->ctx;
+    const struct kensa_limits *l = &ctx->s->opts.limits;
+    long ii = cfb_find(c, -1, "EncryptionInfo");
+    long ip = cfb_find(c, -1, "EncryptedPackage");
+    struct msoc_info in;
+    struct buf bi, bp, out;
+    uint8_t key[64];
+    size_t kl = 0;
+    unsigned tried = 0;
+    enum kensa_err rc;
+    buf_init(&bi, MSOC_MAX_INFO);
+    buf_init(&bp, 0);
+    buf_init(&out, 0);
+    if(ii < 0 || ip < 0) {
+        flag(d, DOC_ENCRYPTED, "EncryptedPackage without EncryptionInfo",
+             39);
+        goto out;
+    }
+    (void)cfb_read(c, (size_t)ii, &bi);
+    rc = msoc_parse(bi.p, bi.len, &in);
+    if(!rc && in.kind != MSOC_STANDARD && in.kind != MSOC_AGILE)
+        rc = KENSA_EUNSUPPORTED;           /* RC4 is for BIFF, not here */
+    if(rc) {
+        ctx_warn(ctx, obj->path, rc, KMSG_DOC_CRYPT_UNREADABLE,
+                 "EncryptionInfo");
+        flag(d, DOC_ENCRYPTED, "EncryptedPackage: EncryptionInfo not read",
+             41);
+        goto out;
+    }
+    struct opened o = { 0 };
+    int r = find_key(obj, "EncryptionInfo", &in, key, &kl, &o, &tried);
+    if(r <= 0) {
+        not_opened(d, "EncryptedPackage", &in, r, tried);
+        goto out;
+    }
+    snprintf(o.how, sizeof(o.how), "EncryptedPackage, %s", kind_name(&in));
+    uint64_t room = l->max_scansize ? (l->max_scansize > ctx->scanned_bytes ?
+                    l->max_scansize - ctx->scanned_bytes : 0) : SIZE_MAX / 2;
+    if(room > SIZE_MAX / 2)
+        room = SIZE_MAX / 2;
+    bp.max = obj->len;
+    out.max = (size_t)room;
+    (void)cfb_read(c, (size_t)ip, &bp);
+    rc = msoc_decrypt_package(&in, key, kl, bp.p, bp.len, &(struct msoc_limits){
+                                  .go_on = still_time, .arg = obj }, &out);
+    if(rc) {
+        /* what was decrypted is scanned; the rest was not judged */
+        char nb[24], w[VBS_MAX_ITEM];
+        ctx_warn(ctx, obj->path, rc, KMSG_DOC_CRYPT_TRUNCATED,
+                 kmsg_u64(nb, out.len));
+        snprintf(w, sizeof(w), "EncryptedPackage, %s: decrypted in part "
+                 "(%zu bytes)", kind_name(&in), out.len);
+        flag(d, DOC_ENCRYPTED, w, strlen(w));
+    }
+    buf_free(&bp);
+    if(!out.len || !ctx_charge(ctx, obj->path, out.len)) {
+        /* over the budget (warned): opened, but not judged */
+        if(!rc)
+            not_opened(d, "EncryptedPackage", &in, -1, tried);
+        goto out;
+    }
+    const char *args[2];
+    struct kensa_msg ev = { .id = kmsg_key(opened_msg(&o, args)),
+                            .args = args, .nargs = 2 };
+    struct kensa_attr at = { .key = "kensa.archive.opened_with",
+                             .type = KENSA_ATTR_STR, .str = o.pw,
+                             .flags = KENSA_ATTR_SHOW };
+    struct kctxattr node = { .key = "opened_with", .value = o.pw,
+                             .next = obj->attrs, .finding = &at,
+                             .finding_ev = &ev };
+    const struct kctxattr *saved = obj->attrs;
+    obj->attrs = &node;
+    ctx->mem_held += out.cap;
+    object_scan_child(obj, "EncryptedPackage.decrypted", out.p, out.len);
+    ctx->mem_held -= out.cap;
+    obj->attrs = saved;
+out:
+    buf_free(&bi);
+    buf_free(&bp);
+    buf_free(&out);
+}
+
+/*
+ * A BIFF8 Workbook stream b with a FILEPASS: RC4, RC4 CryptoAPI and XOR
+ * obfuscation are decrypted in place with the first password that fits
+ * (its FILEPASS then reads as an unknown record, so the XLM reader reads
+ * on): true.  Anything not opened flags doc.encrypted: false.
+ */
+static bool open_biff(struct doc *d, struct buf *b)
+{
+    size_t fl = 0;
+    const uint8_t *fp = msoc_biff_filepass(b->p, b->len, &fl);
+    struct msoc_info in;
+    bool xor = false;     /* XOR obfuscation: in.kind says so too */
+    uint8_t key[64];
+    size_t kl = 0;
+    unsigned tried = 0;
+    if(!fp) {
+        flag(d, DOC_ENCRYPTED, "Workbook, FILEPASS", 18);
+        return false;
+    }
+    enum kensa_err rc = msoc_parse_filepass(fp, fl, &in, &xor);
+    if(rc) {
+        ctx_warn(d->obj->ctx, d->obj->path, rc, KMSG_DOC_CRYPT_UNREADABLE,
+                 "FILEPASS");
+        flag(d, DOC_ENCRYPTED, "Workbook, FILEPASS not read", 27);
+        return false;
+    }
+    int r = find_key(d->obj, "FILEPASS", &in, key, &kl, &d->opened, &tried);
+    if(r <= 0) {
+        d->opened.pw = NULL;
+        not_opened(d, "Workbook", &in, r, tried);
+        return false;
+    }
+    if(msoc_decrypt_biff(&in, key, kl, b->p, b->len)) {
+        d->opened.pw = NULL;
+        flag(d, DOC_ENCRYPTED, "Workbook, FILEPASS", 18);
+        return false;
+    }
+    snprintf(d->opened.how, sizeof(d->opened.how), "Workbook, %s",
+             kind_name(&in));
+    uint8_t *t = (uint8_t *)fp - 4;    /* FILEPASS becomes type 0xFFFF */
+    t[0] = t[1] = 0xFF;
+    return true;
+}
+
+/* The first n bytes of stream `path` into out; false when shorter. */
+static bool stream_head(const struct cfb *c, const char *path, uint8_t *out,
+                        size_t n)
+{
+    long i = cfb_find(c, -1, path);
+    struct buf b;
+    bool ok = false;
+    if(i < 0)
+        return false;
+    buf_init(&b, n);
+    (void)cfb_read(c, (size_t)i, &b);
+    if(b.len >= n) {
+        memcpy(out, b.p, n);
+        ok = true;
+    }
+    buf_free(&b);
+    return ok;
+}
+
+/*
+ * Word and PowerPoint 97-2003 encryption, identified (not decrypted: the
+ * VBA storage of a .doc stays readable, the document text does not): the
+ * FIB's fEncrypted/fObfuscated bits, PowerPoint's encrypted CurrentUser
+ * token or its EncryptedSummary stream.
+ */
+static void sealed_binary(struct doc *d, const struct cfb *c)
+{
+    uint8_t h[16];
+    if(stream_head(c, "WordDocument", h, 12) && (h[11] & 0x01)) {
+        const char *w = h[11] & 0x80 ? "WordDocument, XOR obfuscation: not "
+                        "decrypted" : "WordDocument, RC4 (FIB fEncrypted): "
+                        "not decrypted";
+        flag(d, DOC_ENCRYPTED, w, strlen(w));
+    }
+    if(cfb_find(c, -1, "EncryptedSummary") >= 0 ||
+       (stream_head(c, "Current User", h, 16) &&
+        h[12] == 0xDF && h[13] == 0xC4 && h[14] == 0xD1 && h[15] == 0xF3)) {
+        static const char w[] = "PowerPoint Document, RC4 CryptoAPI: not "
+                                "decrypted";
+        flag(d, DOC_ENCRYPTED, w, sizeof(w) - 1);
+    }
+}
+
 /* ---- VBA projects and BIFF ---------------------------------------------- */
 
 static void judge_projects(struct doc *d, struct vba_project *p, size_t n)
@@ -299,9 +547,12 @@ static void judge_biff(struct doc *d, const struct cfb *c, long i)
     buf_init(&b, MAX_VBA);
     if(cfb_read(c, (size_t)i, &b) == KENSA_OK || b.len) {
         struct xlm_info x;
-        if(xlm_biff_read(b.p, b.len, MAX_XLM_TEXT, &x) == KENSA_OK) {
-            if(x.encrypted)
-                flag(d, DOC_ENCRYPTED, "FILEPASS", 8);
+        enum kensa_err rc = xlm_biff_read(b.p, b.len, MAX_XLM_TEXT, &x);
+        if(!rc && x.encrypted && open_biff(d, &b)) {
+            xlm_info_free(&x);
+            rc = xlm_biff_read(b.p, b.len, MAX_XLM_TEXT, &x);
+        }
+        if(rc == KENSA_OK) {
             if(x.formulas) {
                 vbascan_xlm(&d->v, x.formulas, x.formulas_len);
                 extract(d, "xlm", "txt", x.formulas, x.formulas_len);
@@ -341,27 +592,28 @@ static void judge_cfb(struct doc *d, const uint8_t *p, size_t n,
     struct cfb *c = NULL;
     enum kensa_err rc = cfb_open(&c, p, n, NULL);
     if(rc) {
-        /* no reader (or a broken file): what the raw bytes tell */
-        if(has_entry(p, n, "EncryptedPackage"))
+        /* a file the reader refuses (its mini FAT, tree or root): what
+         * its directory still names */
+        unsigned nm = 0;
+        (void)cfb_names(p, n, name_bits, &nm);
+        if(nm & NM_ENCRYPTED)
             flag(d, DOC_ENCRYPTED, "EncryptedPackage", 16);
-        else if(embedded && has_entry(p, n, "\001Ole10Native"))
+        else if(embedded && (nm & NM_PACKAGE))
             package_names(d, p, n);
-        else if(has_entry(p, n, "_VBA_PROJECT") || has_entry(p, n, "VBA") ||
-                has_entry(p, n, "VbaProjectStg") ||
-                has_u16(p, n, "_VBA_PROJECT"))
+        else if(nm & NM_VBA)
             flag(d, DOC_VBA_UNREAD, what, strlen(what));
         if(!d->type)
-            d->type = has_entry(p, n, "Workbook") ? "xls" :
-                      has_entry(p, n, "Book") ? "xls" :
-                      has_entry(p, n, "WordDocument") ? "doc" :
-                      has_entry(p, n, "PowerPoint Document") ? "ppt" :
-                      has_entry(p, n, "VisioDocument") ? "vsd" :
-                      has_entry(p, n, "EncryptedPackage") ? "ooxml" : "cfb";
+            d->type = nm & NM_WORKBOOK ? "xls" : nm & NM_WORD ? "doc" :
+                      nm & NM_PPT ? "ppt" : nm & NM_VISIO ? "vsd" :
+                      nm & NM_ENCRYPTED ? "ooxml" : "cfb";
         return;
     }
     long i;
     if(cfb_find(c, -1, "EncryptedPackage") >= 0) {
-        flag(d, DOC_ENCRYPTED, "EncryptedPackage", 16);
+        if(!embedded)
+            open_package(d, c);
+        else
+            flag(d, DOC_ENCRYPTED, "EncryptedPackage", 16);
         if(!d->type)
             d->type = "ooxml";
     }
@@ -383,6 +635,7 @@ static void judge_cfb(struct doc *d, const uint8_t *p, size_t n,
     }
     if(!d->type && cfb_find(c, -1, "WordDocument") >= 0)
         d->type = "doc";
+    sealed_binary(d, c);
     bool visio = (i = cfb_find(c, -1, "VisioDocument")) >= 0;
     if(visio && !d->type)
         d->type = "vsd";
@@ -517,6 +770,13 @@ static void report(struct doc *d)
     }
     if(d->v.triggers.n)
         kfind_ev(&k, KMSG_DOC_EV_TRIGGER, d->v.triggers.v[0]);
+    if(d->opened.pw) {
+        const char *a[2];
+        enum kmsg m = opened_msg(&d->opened, a);
+        kfind_ev(&k, m, a[0], a[1]);
+        kfind_str(&k, "kensa.archive.opened_with", d->opened.pw,
+                  KENSA_ATTR_SHOW);
+    }
     kfind_str(&k, "event.category", "malware", 0);
     kfind_str(&k, "kensa.doc.type", type, KENSA_ATTR_SHOW);
     kfind_num(&k, "kensa.doc.vba_modules", (int64_t)(d->v.modules >

@@ -350,54 +350,96 @@ static enum kensa_err read_chain_bytes(const struct cfb *c, const uint32_t *v,
     return KENSA_OK;
 }
 
-enum kensa_err cfb_open(struct cfb **out, const uint8_t *p, size_t n,
-                        const struct cfb_limits *lim)
+/*
+ * The header, the FAT and the directory's bytes of p[0..n) into c (a
+ * zeroed struct) and *dir (a new buffer, *dirlen bytes, whole entries or
+ * not).  KENSA_EFORMAT when the header or the directory chain do not
+ * hold.  `lenient`: a sector shift that is neither 9 nor 12 is taken
+ * from the version (4: 12, else 9) instead of refused.
+ */
+static enum kensa_err load_dir(struct cfb *c, const uint8_t *p, size_t n,
+                               bool lenient, uint8_t **dir, size_t *dirlen)
 {
-    *out = NULL;
+    uint32_t *dirv = NULL, ndirv = 0;
+    bool broken;
+    enum kensa_err rc;
+    *dir = NULL;
+    *dirlen = 0;
     if(n < 512 || memcmp(p, CFB_MAGIC, 8))
         return KENSA_EFORMAT;
-    uint16_t major = rd16(p + 0x1A), shift = rd16(p + 0x1E);
+    uint16_t shift = rd16(p + 0x1E);
     if(rd16(p + 0x1C) != 0xFFFE || rd16(p + 0x20) != 6)
         return KENSA_EFORMAT;
     /* the version and the sector size go together, but writers mix them:
      * the sector shift decides */
+    if(shift != 9 && shift != 12 && lenient)
+        shift = rd16(p + 0x1A) == 4 ? 12 : 9;
     if(shift != 9 && shift != 12)
         return KENSA_EFORMAT;
-    (void)major;
-    struct cfb *c = calloc(1, sizeof(*c));
-    if(!c)
-        return KENSA_ENOMEM;
-    enum kensa_err rc;
-    uint32_t *dirv = NULL, ndirv = 0;
-    uint8_t *dir = NULL;
-    size_t dirlen = 0;
-    bool broken;
     c->p = p;
     c->n = n;
     c->shift = shift;
     c->ssz = (size_t)1 << shift;
-    if(n <= c->ssz) {
-        rc = KENSA_EFORMAT;
-        goto out;
-    }
+    if(n <= c->ssz)
+        return KENSA_EFORMAT;
     size_t ns = (n - c->ssz + c->ssz - 1) >> shift;
     c->nsec = ns > 0xFFFFFFF0u ? 0xFFFFFFF0u : (uint32_t)ns;
-    c->cutoff = rd32(p + 0x38);
-    if(c->cutoff != 4096)
-        c->cutoff = 4096;
+    c->cutoff = 4096;
     rc = build_fat(c);
-    if(rc)
-        goto out;
-    rc = chain(c, c->fat, c->nsec, rd32(p + 0x30), 0, &dirv, &ndirv, &broken);
-    if(rc)
-        goto out;
-    if(!ndirv) {
+    if(!rc)
+        rc = chain(c, c->fat, c->nsec, rd32(p + 0x30), 0, &dirv, &ndirv,
+                   &broken);
+    if(!rc && !ndirv)
         rc = KENSA_EFORMAT;
-        goto out;
+    if(!rc)
+        rc = read_chain_bytes(c, dirv, ndirv, dir, dirlen);
+    free(dirv);
+    return rc;
+}
+
+enum kensa_err cfb_names(const uint8_t *p, size_t n,
+                         bool (*fn)(const char *name, void *arg), void *arg)
+{
+    struct cfb c = { 0 };
+    uint8_t *dir;
+    size_t dirlen;
+    enum kensa_err rc = load_dir(&c, p, n, true, &dir, &dirlen);
+    for(size_t off = 0; !rc && off + DIRENT <= dirlen &&
+        off / DIRENT < DEF_ENTRIES; off += DIRENT) {
+        const uint8_t *d = dir + off;
+        unsigned nl = rd16(d + 0x40);
+        if((d[0x42] != CFB_STORAGE && d[0x42] != CFB_STREAM &&
+            d[0x42] != CFB_ROOT) || nl < 2 || nl > 64 || nl & 1)
+            continue;
+        char *name = name_utf8(d, nl / 2 - 1);
+        if(!name) {
+            rc = KENSA_ENOMEM;
+            break;
+        }
+        bool more = fn(name, arg);
+        free(name);
+        if(!more)
+            break;
     }
-    rc = read_chain_bytes(c, dirv, ndirv, &dir, &dirlen);
+    free(dir);
+    free(c.fat);
+    return rc;
+}
+
+enum kensa_err cfb_open(struct cfb **out, const uint8_t *p, size_t n,
+                        const struct cfb_limits *lim)
+{
+    *out = NULL;
+    struct cfb *c = calloc(1, sizeof(*c));
+    if(!c)
+        return KENSA_ENOMEM;
+    uint8_t *dir = NULL;
+    size_t dirlen = 0;
+    bool broken;
+    enum kensa_err rc = load_dir(c, p, n, false, &dir, &dirlen);
     if(rc)
         goto out;
+    unsigned shift = c->shift;
     uint32_t ndir = (uint32_t)(dirlen / DIRENT);
     if(!ndir || dir[0x42] != CFB_ROOT) {
         rc = KENSA_EFORMAT;
@@ -443,7 +485,6 @@ enum kensa_err cfb_open(struct cfb **out, const uint8_t *p, size_t n,
     }
     rc = walk_tree(c, dir, ndir, lim, shift == 9);
 out:
-    free(dirv);
     free(dir);
     if(rc) {
         cfb_free(c);

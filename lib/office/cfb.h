@@ -55,6 +55,17 @@ enum kensa_err cfb_open(struct cfb **out, const uint8_t *p, size_t n,
                         const struct cfb_limits *lim);
 void cfb_free(struct cfb *c);
 
+/*
+ * The names of p[0..n)'s directory entries (storages and streams, UTF-8
+ * as cfb_entry's), in directory order, to fn() until it returns false:
+ * the header, the FAT and the directory chain only, so a file cfb_open()
+ * refuses for its sector shift, mini FAT, tree or root still tells what
+ * it holds (a shift other than 9 or 12 is taken from the version).  At most 65,536 entries; nothing kept.  KENSA_EFORMAT when the
+ * header or the directory chain do not hold, KENSA_ENOMEM.
+ */
+enum kensa_err cfb_names(const uint8_t *p, size_t n,
+                         bool (*fn)(const char *name, void *arg), void *arg);
+
 /* Directory entries reachable from the root, in tree order. */
 size_t cfb_count(const struct cfb *c);
 const struct cfb_entry *cfb_entry(const struct cfb *c, size_t i);
