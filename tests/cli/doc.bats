@@ -19,16 +19,7 @@ kd() {
     "$KENSA" doc --json --threads 1 --no-summary "$@"
 }
 
-# VBA inside a CFB needs the reader of branch `ole`: until it is merged
-# the stand-in reports every project as unreadable, and these tests wait.
-need_cfb_reader() {
-    local r
-    r=$(kd "$DX/bare_vbaProject.bin" | jq -r 'select(.kensa.detector=="maldoc") | .rule.id')
-    [ "$r" != "doc.macro.unread" ] || skip "CFB reader not merged yet (branch ole)"
-}
-
 @test "flagpro: Workbook_Open writes dwm.exe into Startup: malicious, flagpro" {
-    need_cfb_reader
     run kd "$DX/flagpro.xlsm"
     [ "$status" -eq 1 ]
     echo "$output" | jqe -s '[.[] | select(.kensa.detector=="maldoc")] |
@@ -41,7 +32,6 @@ need_cfb_reader() {
 }
 
 @test "flagpro obfuscated (Chr chains, StrReverse, Replace, concatenation): still malicious" {
-    need_cfb_reader
     run kd "$DX/flagpro_obf.xlsm"
     [ "$status" -eq 1 ]
     echo "$output" | jqe -s 'any(.[]; .kensa.verdict == "malicious" and
@@ -49,7 +39,6 @@ need_cfb_reader() {
 }
 
 @test "download and run on Document_Open: malicious maldoc" {
-    need_cfb_reader
     run kd "$DX/dl_shell.docm"
     [ "$status" -eq 1 ]
     echo "$output" | jqe -s 'any(.[]; .kensa.verdict == "malicious" and
@@ -58,7 +47,6 @@ need_cfb_reader() {
 }
 
 @test "benign macros (formatting, sums, MsgBox, change handler, CSV export, a Click and 'run'): macros, exit 0" {
-    need_cfb_reader
     run kd "$DX/benign.xlsm"
     [ "$status" -eq 0 ]
     echo "$output" | jqe -s '[.[] | select(.kensa.detector=="maldoc")] |
@@ -67,7 +55,6 @@ need_cfb_reader() {
 }
 
 @test "a bare vbaProject.bin is judged on its own" {
-    need_cfb_reader
     run kd "$DX/bare_vbaProject.bin"
     [ "$status" -eq 1 ]
     echo "$output" | jqe -s 'any(.[]; .kensa.verdict == "malicious")'
