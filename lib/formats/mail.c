@@ -199,11 +199,30 @@ static void quiet_log(const gchar *domain, GLogLevelFlags level,
     (void)ud;
 }
 
+/* glibc loads an iconv module (a shared object) on iconv_open and
+ * unloads it when its last descriptor closes: every text part and
+ * encoded word of a Japanese mail cost a dlopen and a dlclose, a quarter
+ * of a mail's parse.  One descriptor per common mail charset is opened
+ * once and never closed, so their modules stay loaded (never used:
+ * no thread shares them). */
+static const char *const pin_cs[] = { "CP932", "SHIFT_JIS", "ISO-2022-JP",
+        "ISO-2022-JP-3", "EUC-JP", "EUC-JP-MS", "WINDOWS-1252",
+        "ISO-8859-15", "ISO-8859-2", "KOI8-R", "GBK", "GB18030", "BIG5",
+        "EUC-KR", "UTF-7" };
+static GIConv pins[sizeof(pin_cs) / sizeof(pin_cs[0])];
+
+static void pin_charsets(void)
+{
+    for(size_t i = 0; i < sizeof(pin_cs) / sizeof(pin_cs[0]); i++)
+        pins[i] = g_iconv_open("UTF-8", pin_cs[i]);
+}
+
 static void gmime_start(void)
 {
     static const char *fallback[] = { "UTF-8", "CP932", "ISO-8859-1", NULL };
     g_log_set_default_handler(quiet_log, NULL);
     g_mime_init();
+    pin_charsets();
     popts = g_mime_parser_options_new();
     g_mime_parser_options_set_rfc2047_compliance_mode(popts,
         GMIME_RFC_COMPLIANCE_LOOSE);
