@@ -13,7 +13,8 @@
  *    in an mbox) and ECS email.* marked for findings (docs/DESIGN.md,
  *    "Mail");
  *  - an attached message (message/rfc822) is written out and scanned as a
- *    mail of its own; message/partial and TNEF are noted.
+ *    mail of its own; TNEF (winmail.dat) is a format of its own
+ *    (formats/tnef.c); message/partial is noted.
  * After its attachments, a mail with findings under it gets one finding
  * of its own (detector "mail") with the worst of them.
  * GLib aborts when an allocation fails: every message handed to GMime is
@@ -44,7 +45,6 @@
 #define MAIL_DEPTH 32            /* multipart nesting */
 #define MAIL_PARTS 2000          /* parts of one message */
 #define MAIL_TEXT_MAX (4u << 20) /* text searched for passwords, a part */
-#define MAIL_NAME_MAX 200        /* an attachment's name, bytes */
 #define MAIL_ADDRS 16            /* recipients carried to findings */
 #define THREAD_PW (2 * MAILPW_MAX) /* candidates from a thread */
 #define MAIL_NAMES 24            /* attachment names in a mail's record */
@@ -157,6 +157,26 @@ static bool mail_container_head(const uint8_t *p, size_t n)
             return true;
     }
     return false;
+}
+
+/* Sanitise an attachment's name (mail.h). */
+void mail_clean_name(const char *name, char out[MAIL_NAME_MAX + 1])
+{
+    const char *b = name;
+    for(const char *p = name; *p; p++)
+        if(*p == '/' || *p == '\\')
+            b = p + 1;
+    size_t o = 0;
+    for(; *b && o < MAIL_NAME_MAX; b++)
+        out[o++] = ((unsigned char)*b < 0x20 || *b == 0x7F) ? '_' : *b;
+    /* do not cut a UTF-8 sequence in two */
+    while(o > 0 && o == MAIL_NAME_MAX && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+        o--;
+    if(o && o == MAIL_NAME_MAX && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
+        o--;
+    out[o] = '\0';
+    if(!strcmp(out, ".") || !strcmp(out, ".."))
+        out[0] = '\0';
 }
 
 static int mail_probe(const uint8_t *p, size_t n)
@@ -409,33 +429,12 @@ static void minfo_read(GMimeMessage *m, struct minfo *mi)
     }
 }
 
-/* Sanitise an attachment's name into out: the last path component,
- * control bytes and '!' replaced, bounded; "" when nothing is left. */
-static void clean_name(const char *name, char out[MAIL_NAME_MAX + 1])
-{
-    const char *b = name;
-    for(const char *p = name; *p; p++)
-        if(*p == '/' || *p == '\\')
-            b = p + 1;
-    size_t o = 0;
-    for(; *b && o < MAIL_NAME_MAX; b++)
-        out[o++] = ((unsigned char)*b < 0x20 || *b == 0x7F) ? '_' : *b;
-    /* do not cut a UTF-8 sequence in two */
-    while(o > 0 && o == MAIL_NAME_MAX && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
-        o--;
-    if(o && o == MAIL_NAME_MAX && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
-        o--;
-    out[o] = '\0';
-    if(!strcmp(out, ".") || !strcmp(out, ".."))
-        out[0] = '\0';
-}
-
 /* The walk of one message. */
 struct mwalk {
     struct kobj *obj;
     struct minfo mi;
     struct mailpw pw;      /* found in this message's text */
-    size_t parts, attachments, partial, tnef;
+    size_t parts, attachments, partial;
     bool stop;
     /* the attachments' names, for the mail's own finding */
     GString *names;
@@ -558,7 +557,7 @@ static void attachments(struct mwalk *w, GMimeObject *o, int depth)
             fn = g_mime_object_get_content_type_parameter(o, "name");
         char name[MAIL_NAME_MAX + 1] = "";
         if(fn)
-            clean_name(fn, name);
+            mail_clean_name(fn, name);
         if(!name[0])
             snprintf(name, sizeof(name), "message[%zu].eml", w->parts);
         if(!ctx_count_entry(c, w->obj->path)) {
@@ -583,15 +582,11 @@ static void attachments(struct mwalk *w, GMimeObject *o, int depth)
     const char *fn = g_mime_part_get_filename(part);
     char name[MAIL_NAME_MAX + 1] = "";
     if(fn)
-        clean_name(fn, name);
+        mail_clean_name(fn, name);
     if(!name[0])
         snprintf(name, sizeof(name), "part[%zu]", w->parts);
-    GMimeContentType *ct = g_mime_object_get_content_type(o);
-    if((ct && g_mime_content_type_is_type(ct, "application", "ms-tnef")) ||
-       !g_ascii_strcasecmp(name, "winmail.dat")) {
-        ctx_warn(c, w->obj->path, KENSA_EUNSUPPORTED, KMSG_MAIL_TNEF, name);
-        w->tnef++;
-    }
+    /* a TNEF attachment (winmail.dat) is opened by its format
+     * (formats/tnef.c) like any container */
     if(!ctx_count_entry(c, w->obj->path)) {
         w->stop = true;
         return;

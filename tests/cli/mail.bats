@@ -213,3 +213,45 @@ PY
     [ "$status" -eq 0 ]
     ! echo "$output" | jq_any '.kensa.verdict == "malicious" or .kensa.verdict == "suspicious"'
 }
+
+# TNEF: Outlook's winmail.dat carrying the Flagpro workbook
+tnef_mail() {
+    local d="$BATS_TEST_TMPDIR/tn"
+    mkdir -p "$d/docs"
+    python3 "$KENSA_TOP/tests/gen/mkdoc.py" "$d/docs" >/dev/null
+    python3 "$KENSA_TOP/tests/gen/mktnef.py" "$d/winmail.dat" "$d/docs/benign.xlsm" "$d/docs/flagpro.xlsm"
+    python3 "$KENSA_TOP/tests/gen/mktnef.py" --damage "$d/broken.dat" "$d/docs/flagpro.xlsm"
+    python3 - "$d" <<'PY'
+import sys, email.message
+d = sys.argv[1]
+for name, dat in (('tnef.eml', 'winmail.dat'), ('broken.eml', 'broken.dat')):
+    m = email.message.EmailMessage()
+    m['From'] = 'Tanaka <tanaka@partner.example>'
+    m['To'] = 'buyer@victim.example'
+    m['Subject'] = 'order'
+    m['Message-ID'] = '<tnef-1@partner.example>'
+    m.set_content('see attached\n')
+    m.add_attachment(open(d + '/' + dat, 'rb').read(), maintype='application',
+                     subtype='ms-tnef', filename='winmail.dat')
+    open(d + '/' + name, 'wb').write(bytes(m))
+PY
+}
+
+@test "mail: TNEF (winmail.dat): its files are members by their long names; the .xlsm judged malicious, chain mail > winmail.dat > file" {
+    tnef_mail
+    local d="$BATS_TEST_TMPDIR/tn"
+    run k mail --json "$d/tnef.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$d"'/tnef.eml!/winmail.dat!/flagpro.xlsm"
+        and .email.message_id == "tnef-1@partner.example"'
+    ! echo "$output" | jq_any '(.kensa.path // "" | endswith("benign.xlsm")) and .kensa.verdict == "malicious"'
+    ! echo "$output" | jq_any '.error.id == "mail.tnef"'
+    run k mail --all --json "$d/tnef.eml"
+    echo "$output" | jq_any '.kensa.path == "'"$d"'/tnef.eml!/winmail.dat!/benign.xlsm"'
+    # a damaged stream: a warning, and the file before the damage still judged
+    run k mail --json "$d/broken.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.error.id == "tnef.corrupt"'
+    echo "$output" | jq_any '.kensa.verdict == "malicious" and (.kensa.path | endswith("broken.eml!/winmail.dat!/flagpro.xlsm"))'
+}
