@@ -45,6 +45,7 @@
 #define MAIL_DEPTH 32            /* multipart nesting */
 #define MAIL_PARTS 2000          /* parts of one message */
 #define MAIL_TEXT_MAX (4u << 20) /* text searched for passwords, a part */
+#define MAIL_UU_MAX 16           /* uuencoded files cut out of a text part */
 #define MAIL_ADDRS 16            /* recipients carried to findings */
 #define THREAD_PW (2 * MAILPW_MAX) /* candidates from a thread */
 #define MAIL_NAMES 24            /* attachment names in a mail's record */
@@ -453,8 +454,8 @@ static bool is_text_body(GMimeObject *o)
     return !g_mime_part_get_filename(GMIME_PART(o));
 }
 
-/* The decoded bytes of a part (g_byte_array_unref), charged. */
-static GByteArray *part_bytes(struct mwalk *w, GMimePart *part)
+/* The decoded bytes of a part (g_byte_array_unref), not charged. */
+static GByteArray *part_raw(GMimePart *part)
 {
     GMimeDataWrapper *dw = g_mime_part_get_content(part);
     if(!dw)
@@ -464,6 +465,13 @@ static GByteArray *part_bytes(struct mwalk *w, GMimePart *part)
     g_mime_data_wrapper_write_to_stream(dw, out);
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
     g_object_unref(out);
+    return ba;
+}
+
+/* The decoded bytes of a part (g_byte_array_unref), charged. */
+static GByteArray *part_bytes(struct mwalk *w, GMimePart *part)
+{
+    GByteArray *ba = part_raw(part);
     if(ba && !ctx_charge(w->obj->ctx, w->obj->path, ba->len)) {
         g_byte_array_unref(ba);
         w->stop = true;
@@ -509,6 +517,88 @@ static void collect(struct mwalk *w, GMimeObject *o, int depth)
 
 static void scan_attachment(struct mwalk *w, const char *name,
                             const uint8_t *p, size_t n);
+
+/* The offset of NAME in a line "begin MODE NAME" (p[0..n), its end
+ * left off), MODE three or four octal digits; 0 when it is no such line. */
+static size_t uu_begin(const char *p, size_t n)
+{
+    size_t i = 6, d = 0;
+    if(n < 10 || memcmp(p, "begin ", 6))
+        return 0;
+    while(i < n && d < 4 && p[i] >= '0' && p[i] <= '7') {
+        i++;
+        d++;
+    }
+    if(d < 3 || i + 1 >= n || p[i] != ' ')
+        return 0;
+    return i + 1;
+}
+
+/* The end of the line at t[i..n): *next is past its LF, the return value
+ * the offset of its end without CR LF. */
+static size_t line_end(const char *t, size_t i, size_t n, size_t *next)
+{
+    const char *nl = memchr(t + i, '\n', n - i);
+    size_t e = nl ? (size_t)(nl - t) : n;
+    *next = nl ? e + 1 : n;
+    return e > i && t[e - 1] == '\r' ? e - 1 : e;
+}
+
+/* uuencoded files in a text part ("begin 644 name" ... "end", without a
+ * uuencode Content-Transfer-Encoding): each decoded by GMime's uudecoder
+ * and scanned as an attachment named by its begin line, at most
+ * MAIL_UU_MAX of a part.  The text was charged by pass 1; each file's
+ * decoded bytes are charged here. */
+static void uu_files(struct mwalk *w, GMimePart *part)
+{
+    struct kctx *c = w->obj->ctx;
+    GByteArray *ba = part_raw(part);
+    if(!ba)
+        return;
+    const char *t = (const char *)ba->data;
+    size_t n = ba->len, i = 0, found = 0;
+    while(i < n && !w->stop && found < MAIL_UU_MAX) {
+        size_t next, le = line_end(t, i, n, &next);
+        size_t nm = uu_begin(t + i, le - i);
+        if(!nm) {
+            i = next;
+            continue;
+        }
+        char raw[MAIL_NAME_MAX + 1], name[MAIL_NAME_MAX + 1];
+        size_t rl = le - i - nm < MAIL_NAME_MAX ? le - i - nm : MAIL_NAME_MAX;
+        memcpy(raw, t + i + nm, rl);
+        raw[rl] = '\0';
+        mail_clean_name(raw, name);
+        found++;
+        if(!name[0])
+            snprintf(name, sizeof(name), "uuencoded[%zu]", found);
+        /* the block: up to a line "end" (or the end of the text) */
+        size_t start = next, stop = next;
+        while(stop < n) {
+            size_t nx, e = line_end(t, stop, n, &nx);
+            if(e - stop == 3 && !memcmp(t + stop, "end", 3))
+                break;
+            stop = nx;
+        }
+        i = stop;
+        uint8_t *in = g_malloc(stop - start + 4), *out = g_malloc(stop - start + 4);
+        size_t k = 0;
+        for(size_t j = start; j < stop; j++)
+            if(t[j] != '\r')
+                in[k++] = (uint8_t)t[j];
+        int state = GMIME_UUDECODE_STATE_BEGIN;
+        guint32 save = 0;
+        size_t len = g_mime_encoding_uudecode_step(in, k, out, &state, &save);
+        g_free(in);
+        if(ctx_count_entry(c, w->obj->path) &&
+           ctx_charge(c, w->obj->path, len))
+            scan_attachment(w, name, out, len);
+        else
+            w->stop = true;
+        g_free(out);
+    }
+    g_byte_array_unref(ba);
+}
 
 /* Pass 2: every attachment. */
 static void attachments(struct mwalk *w, GMimeObject *o, int depth)
@@ -576,7 +666,11 @@ static void attachments(struct mwalk *w, GMimeObject *o, int depth)
         g_object_unref(out);
         return;
     }
-    if(!GMIME_IS_PART(o) || is_text_body(o))
+    if(GMIME_IS_PART(o) && is_text_body(o)) {
+        uu_files(w, GMIME_PART(o));
+        return;
+    }
+    if(!GMIME_IS_PART(o))
         return;
     GMimePart *part = GMIME_PART(o);
     const char *fn = g_mime_part_get_filename(part);

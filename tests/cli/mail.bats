@@ -255,3 +255,26 @@ PY
     echo "$output" | jq_any '.error.id == "tnef.corrupt"'
     echo "$output" | jq_any '.kensa.verdict == "malicious" and (.kensa.path | endswith("broken.eml!/winmail.dat!/flagpro.xlsm"))'
 }
+
+@test "mail: a uuencoded file inside a text body (begin 644 name ... end) is an attachment, judged" {
+    local d="$BATS_TEST_TMPDIR/uu"
+    mkdir -p "$d/docs"
+    python3 "$KENSA_TOP/tests/gen/mkdoc.py" "$d/docs" >/dev/null
+    python3 - "$d" <<'PY'
+import sys, binascii
+d = sys.argv[1]
+data = open(d + '/docs/flagpro.xlsm', 'rb').read()
+lines = [binascii.b2a_uu(data[i:i + 45]).decode() for i in range(0, len(data), 45)]
+body = ('Please find the order below.\r\n\r\nbegin 644 order.xlsm\r\n' +
+        ''.join(l.replace('\n', '\r\n') for l in lines) + '`\r\nend\r\n\r\nregards\r\n')
+head = ('From: Tanaka <tanaka@partner.example>\r\nTo: buyer@victim.example\r\n'
+        'Subject: order\r\nMessage-ID: <uu-1@partner.example>\r\nMIME-Version: 1.0\r\n'
+        'Content-Type: text/plain; charset=us-ascii\r\n\r\n')
+open(d + '/uu.eml', 'w', newline='').write(head + body)
+PY
+    run k mail --json "$d/uu.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$d"'/uu.eml!/order.xlsm" and .email.message_id == "uu-1@partner.example"'
+    echo "$output" | jq_any 'select(.rule.id=="mail.attachments") | .email.attachments.file.name == ["order.xlsm"]'
+}
