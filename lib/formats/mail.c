@@ -628,6 +628,8 @@ static void attachments(struct mwalk *w, GMimeObject *o, int depth)
     }
     if(GMIME_IS_MESSAGE_PARTIAL(o)) {
         GMimeMessagePartial *mp = GMIME_MESSAGE_PARTIAL(o);
+        if(kobj_attr(w->obj, "kensa.mail.partial_joined"))
+            return;   /* its set is reassembled by the mbox walk */
         char n1[24], n2[24];
         int num = g_mime_message_partial_get_number(mp);
         int tot = g_mime_message_partial_get_total(mp);
@@ -951,6 +953,11 @@ struct mmsg {
     uint64_t refs[8];
     size_t nrefs;
     size_t parent;         /* union-find */
+    /* a message/partial fragment: its id's hash, number, total (0: not
+     * one, or not given); joined: its whole set is in the mbox */
+    uint64_t pid;
+    int pno, ptotal;
+    bool joined;
 };
 
 struct hidx {
@@ -1059,7 +1066,15 @@ static void mbox_keys(struct kobj *obj, const uint8_t *p, struct mmsg *mm,
             mm->refs[mm->nrefs++] = fnv(g_mime_references_get_message_id(r, i));
         g_mime_references_free(r);
     }
-    collect(&w, g_mime_message_get_mime_part(m), 0);
+    GMimeObject *top = g_mime_message_get_mime_part(m);
+    if(top && GMIME_IS_MESSAGE_PARTIAL(top)) {
+        GMimeMessagePartial *mp = GMIME_MESSAGE_PARTIAL(top);
+        const char *pid = g_mime_message_partial_get_id(mp);
+        mm->pid = pid && *pid ? fnv(pid) : 0;
+        mm->pno = g_mime_message_partial_get_number(mp);
+        mm->ptotal = g_mime_message_partial_get_total(mp);
+    }
+    collect(&w, top, 0);
     if(w.pw.n) {
         *pw = malloc(sizeof(**pw));
         if(*pw)
@@ -1287,12 +1302,161 @@ static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
     return k;
 }
 
+/* ---- message/partial: a whole set in one mbox, reassembled ------------ */
+
+#define PARTIAL_MAX 64           /* fragments of one message */
+
+struct pidx {
+    uint64_t id;
+    int no;
+    size_t i;
+};
+
+static int cmp_p(const void *a, const void *b)
+{
+    const struct pidx *x = a, *y = b;
+    if(x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    if(x->no != y->no)
+        return x->no < y->no ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* One message/partial set: its fragments' indexes, in order. */
+struct pset {
+    size_t k;
+    size_t i[PARTIAL_MAX];
+};
+
+/*
+ * The message/partial sets of v[0..n) whose every fragment is in the
+ * mbox: fragments 1..K of one id (a repeated number: the first), one of
+ * them giving the total K <= PARTIAL_MAX, all together at most MAIL_MAX
+ * bytes, into sets[0..max).  Their fragments are marked joined.
+ * Returns how many sets.
+ */
+static size_t partial_sets(struct mmsg *v, size_t n, struct pset *sets,
+                           size_t max)
+{
+    size_t np = 0, ns = 0;
+    for(size_t i = 0; i < n; i++)
+        np += v[i].pid && v[i].pno > 0 && v[i].pno <= PARTIAL_MAX;
+    struct pidx *x = np ? calloc(np, sizeof(*x)) : NULL;
+    if(!x)
+        return 0;
+    np = 0;
+    for(size_t i = 0; i < n; i++)
+        if(v[i].pid && v[i].pno > 0 && v[i].pno <= PARTIAL_MAX)
+            x[np++] = (struct pidx){ v[i].pid, v[i].pno, i };
+    qsort(x, np, sizeof(*x), cmp_p);
+    for(size_t a = 0, b; a < np && ns < max; a = b) {
+        int total = 0;
+        uint64_t bytes = 0;
+        struct pset *ps = &sets[ns];
+        ps->k = 0;
+        for(b = a; b < np && x[b].id == x[a].id; b++) {
+            if(x[b].no == (int)ps->k + 1) {
+                ps->i[ps->k++] = x[b].i;
+                bytes += v[x[b].i].len;
+            }
+            if(v[x[b].i].ptotal > total)
+                total = v[x[b].i].ptotal;
+        }
+        if(total < 1 || (size_t)total != ps->k || bytes > MAIL_MAX)
+            continue;
+        for(size_t k = 0; k < ps->k; k++)
+            v[ps->i[k]].joined = true;
+        ns++;
+    }
+    free(x);
+    return ns;
+}
+
+/* Reassemble one set (GMime's reconstruction: the fragments' bodies in
+ * order, the first one's headers) and scan the message as member
+ * "msg[F]+partial" (F its first fragment), with `head` as its context
+ * and the reassembly as evidence on its findings. */
+static void partial_join(struct kobj *obj, struct mmsg *v,
+                         const struct pset *ps, const struct kctxattr *head)
+{
+    GMimeMessage *msgs[PARTIAL_MAX];
+    GMimeMessagePartial *parts[PARTIAL_MAX];
+    size_t k = 0;
+    GString *list = g_string_new(NULL);
+    for(size_t q = 0; q < ps->k; q++) {
+        size_t j = ps->i[q];
+        GMimeMessage *m = parse(obj->data + v[j].off, v[j].len);
+        GMimeObject *top = m ? g_mime_message_get_mime_part(m) : NULL;
+        if(!top || !GMIME_IS_MESSAGE_PARTIAL(top)) {
+            if(m)
+                g_object_unref(m);
+            break;
+        }
+        msgs[k] = m;
+        parts[k++] = GMIME_MESSAGE_PARTIAL(top);
+        g_string_append_printf(list, "%smsg[%zu]", list->len ? ", " : "", j + 1);
+    }
+    GMimeMessage *whole = k == ps->k ?
+        g_mime_message_partial_reconstruct_message(parts, k) : NULL;
+    char nb[24], name[48];
+    if(whole) {
+        GMimeStream *out = g_mime_stream_mem_new();
+        g_mime_object_write_to_stream(GMIME_OBJECT(whole), NULL, out);
+        GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+        const char *args[2] = { kmsg_u64(nb, k), list->str };
+        struct kensa_msg ev = { .id = kmsg_key(KMSG_MAIL_EV_PARTIAL),
+                                .args = args, .nargs = 2 };
+        struct kctxattr node = { .key = "kensa.mail.partial", .value = list->str,
+                                 .next = head, .finding_ev = &ev };
+        snprintf(name, sizeof(name), "msg[%zu]+partial", ps->i[0] + 1);
+        const struct kctxattr *saved = obj->attrs;
+        obj->attrs = &node;
+        if(ba && ctx_count_entry(obj->ctx, obj->path) &&
+           ctx_charge(obj->ctx, obj->path, ba->len))
+            object_scan_child(obj, name, ba->data, ba->len);
+        obj->attrs = saved;
+        g_object_unref(out);
+        g_object_unref(whole);
+    } else {
+        char n1[24];
+        ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, KMSG_MAIL_PARTIAL,
+                 kmsg_u64(n1, 1), kmsg_u64(nb, ps->k));
+    }
+    for(size_t i = 0; i < k; i++)
+        g_object_unref(msgs[i]);
+    g_string_free(list, TRUE);
+}
+
+/* The candidates of the other mails of v[i]'s thread as context nodes
+ * in front of head (at most THREAD_PW, origins "msg[N]"); returns the
+ * new head. */
+static const struct kctxattr *thread_attrs(struct mmsg *v, size_t n,
+                                           struct mailpw **pw, size_t i,
+                                           struct kctxattr *nodes,
+                                           char origin[][32],
+                                           const struct kctxattr *head)
+{
+    size_t root = find_root(v, i), k = 0;
+    for(size_t j = root; j < n && k < THREAD_PW; j++) {
+        if(!pw[j] || j == i || find_root(v, j) != root)
+            continue;
+        for(size_t q = 0; q < pw[j]->n && k < THREAD_PW; q++) {
+            snprintf(origin[k], sizeof(origin[k]), "msg[%zu]", j + 1);
+            nodes[k] = (struct kctxattr){ .key = "password",
+                .value = pw[j]->v[q], .next = head, .origin = origin[k] };
+            head = &nodes[k++];
+        }
+    }
+    return head;
+}
+
 static void walk_mbox(struct kobj *obj)
 {
     struct kctx *c = obj->ctx;
     const struct kensa_limits *l = &c->s->opts.limits;
     size_t max = l->max_files ? l->max_files : 100000;
     struct mmsg *v = NULL;
+    struct pset *sets = NULL;
     size_t n = mbox_split(obj->data, obj->len, &v, max);
     struct mailpw **pw = n ? calloc(n, sizeof(*pw)) : NULL;
     struct hidx *ids = n ? calloc(n, sizeof(*ids)) : NULL;
@@ -1311,35 +1475,41 @@ static void walk_mbox(struct kobj *obj)
             goto out;
     }
     join_threads(v, n, ids, pairs);
+    sets = calloc(PARTIAL_MAX, sizeof(*sets));
+    size_t nsets = sets ? partial_sets(v, n, sets, PARTIAL_MAX) : 0;
     /* pass 2: each message, with the candidates of its whole thread
      * (its own come first again from its own walk) */
     for(size_t i = 0; i < n; i++) {
-        size_t root = find_root(v, i);
-        struct kctxattr nodes[THREAD_PW];
+        struct kctxattr nodes[THREAD_PW], joined = {
+            .key = "kensa.mail.partial_joined", .value = "1" };
         char origin[THREAD_PW][32];
-        size_t k = 0;
-        const struct kctxattr *head = obj->attrs;
-        for(size_t j = root; j < n && k < THREAD_PW; j++) {
-            if(!pw[j] || j == i || find_root(v, j) != root)
-                continue;
-            for(size_t q = 0; q < pw[j]->n && k < THREAD_PW; q++) {
-                snprintf(origin[k], sizeof(origin[k]), "msg[%zu]", j + 1);
-                nodes[k] = (struct kctxattr){ .key = "password",
-                    .value = pw[j]->v[q], .next = head,
-                    .origin = origin[k] };
-                head = &nodes[k++];
-            }
-        }
+        const struct kctxattr *head = thread_attrs(v, n, pw, i, nodes,
+                                                   origin, obj->attrs);
         char name[40];
         snprintf(name, sizeof(name), "msg[%zu]", i + 1);
         const struct kctxattr *saved = obj->attrs;
+        if(v[i].joined) {
+            joined.next = head;
+            head = &joined;
+        }
         obj->attrs = head;
         object_scan_child(obj, name, obj->data + v[i].off, v[i].len);
         obj->attrs = saved;
         if(!ctx_charge(c, obj->path, 0))
+            goto out;
+    }
+    /* then each message sent in fragments, whole */
+    for(size_t s = 0; s < nsets; s++) {
+        struct kctxattr nodes[THREAD_PW];
+        char origin[THREAD_PW][32];
+        partial_join(obj, v, &sets[s],
+                     thread_attrs(v, n, pw, sets[s].i[0], nodes, origin,
+                                  obj->attrs));
+        if(!ctx_charge(c, obj->path, 0))
             break;
     }
 out:
+    free(sets);
     if(pw)
         for(size_t i = 0; i < n; i++)
             free(pw[i]);

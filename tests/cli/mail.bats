@@ -278,3 +278,53 @@ PY
         and .kensa.path == "'"$d"'/uu.eml!/order.xlsm" and .email.message_id == "uu-1@partner.example"'
     echo "$output" | jq_any 'select(.rule.id=="mail.attachments") | .email.attachments.file.name == ["order.xlsm"]'
 }
+
+# message/partial: a mail sent in three fragments; the mbox holding all of
+# them in any order, and one missing the second
+partial_mboxes() {
+    local d="$BATS_TEST_TMPDIR/pt"
+    mkdir -p "$d/docs"
+    python3 "$KENSA_TOP/tests/gen/mkdoc.py" "$d/docs" >/dev/null
+    python3 - "$d" <<'PY'
+import sys, email.message
+d = sys.argv[1]
+inner = email.message.EmailMessage()
+inner['From'] = 'Tanaka <tanaka@partner.example>'
+inner['To'] = 'buyer@victim.example'
+inner['Subject'] = 'order'
+inner['Message-ID'] = '<whole-1@partner.example>'
+inner.set_content('the order is attached\n')
+inner.add_attachment(open(d + '/docs/flagpro.xlsm', 'rb').read(),
+                     maintype='application', subtype='octet-stream',
+                     filename='order.xlsm')
+lines = bytes(inner).split(b'\n')
+third = len(lines) // 3
+chunks = [lines[:third], lines[third:2 * third], lines[2 * third:]]
+frags = []
+for n, ch in enumerate(chunks, 1):
+    frags.append(b'From tanaka@partner.example Thu Nov 26 10:00:00 2026\n'
+                 b'From: Tanaka <tanaka@partner.example>\nTo: buyer@victim.example\n'
+                 b'Subject: order (%d/3)\nMessage-ID: <frag-%d@partner.example>\n'
+                 b'MIME-Version: 1.0\nContent-Type: message/partial; '
+                 b'id="whole-1@partner.example"; number=%d; total=3\n\n' % (n, n, n) +
+                 b'\n'.join(ch) + b'\n\n')
+open(d + '/all.mbox', 'wb').write(frags[2] + frags[0] + frags[1])
+open(d + '/some.mbox', 'wb').write(frags[0] + frags[2])
+PY
+}
+
+@test "mail: message/partial: all fragments in the mbox are reassembled and judged; a missing one is reported partial" {
+    partial_mboxes
+    local d="$BATS_TEST_TMPDIR/pt"
+    run k mail --json "$d/all.mbox"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$d"'/all.mbox!/msg[2]+partial!/order.xlsm"
+        and (.kensa.evidence_ids | index("mail.ev.partial"))
+        and .email.message_id == "whole-1@partner.example"'
+    ! echo "$output" | jq_any '.error.id == "mail.partial"'
+    run k mail --json "$d/some.mbox"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_any '.error.id == "mail.partial"'
+    ! echo "$output" | jq_any '.kensa.verdict == "malicious"'
+}
