@@ -14,6 +14,10 @@ setup_file() {
     fi
     export MX="$BATS_FILE_TMPDIR/mx"
     python3 "$KENSA_TOP/tests/gen/mkmail.py" "$MX"
+    # PPAP beyond ZipCrypto (AES zip, 7z, RAR) and the Office documents
+    # of mkdoc.py in $PP/docs
+    export PP="$BATS_FILE_TMPDIR/pp"
+    python3 "$KENSA_TOP/tests/gen/mkppap.py" "$PP"
 }
 
 setup() {
@@ -217,10 +221,9 @@ PY
 # TNEF: Outlook's winmail.dat carrying the Flagpro workbook
 tnef_mail() {
     local d="$BATS_TEST_TMPDIR/tn"
-    mkdir -p "$d/docs"
-    python3 "$KENSA_TOP/tests/gen/mkdoc.py" "$d/docs" >/dev/null
-    python3 "$KENSA_TOP/tests/gen/mktnef.py" "$d/winmail.dat" "$d/docs/benign.xlsm" "$d/docs/flagpro.xlsm"
-    python3 "$KENSA_TOP/tests/gen/mktnef.py" --damage "$d/broken.dat" "$d/docs/flagpro.xlsm"
+    mkdir -p "$d"
+    python3 "$KENSA_TOP/tests/gen/mktnef.py" "$d/winmail.dat" "$PP/docs/benign.xlsm" "$PP/docs/flagpro.xlsm"
+    python3 "$KENSA_TOP/tests/gen/mktnef.py" --damage "$d/broken.dat" "$PP/docs/flagpro.xlsm"
     python3 - "$d" <<'PY'
 import sys, email.message
 d = sys.argv[1]
@@ -258,12 +261,11 @@ PY
 
 @test "mail: a uuencoded file inside a text body (begin 644 name ... end) is an attachment, judged" {
     local d="$BATS_TEST_TMPDIR/uu"
-    mkdir -p "$d/docs"
-    python3 "$KENSA_TOP/tests/gen/mkdoc.py" "$d/docs" >/dev/null
-    python3 - "$d" <<'PY'
+    mkdir -p "$d"
+    python3 - "$d" "$PP/docs/flagpro.xlsm" <<'PY'
 import sys, binascii
 d = sys.argv[1]
-data = open(d + '/docs/flagpro.xlsm', 'rb').read()
+data = open(sys.argv[2], 'rb').read()
 lines = [binascii.b2a_uu(data[i:i + 45]).decode() for i in range(0, len(data), 45)]
 body = ('Please find the order below.\r\n\r\nbegin 644 order.xlsm\r\n' +
         ''.join(l.replace('\n', '\r\n') for l in lines) + '`\r\nend\r\n\r\nregards\r\n')
@@ -283,9 +285,8 @@ PY
 # them in any order, and one missing the second
 partial_mboxes() {
     local d="$BATS_TEST_TMPDIR/pt"
-    mkdir -p "$d/docs"
-    python3 "$KENSA_TOP/tests/gen/mkdoc.py" "$d/docs" >/dev/null
-    python3 - "$d" <<'PY'
+    mkdir -p "$d"
+    python3 - "$d" "$PP/docs/flagpro.xlsm" <<'PY'
 import sys, email.message
 d = sys.argv[1]
 inner = email.message.EmailMessage()
@@ -294,7 +295,7 @@ inner['To'] = 'buyer@victim.example'
 inner['Subject'] = 'order'
 inner['Message-ID'] = '<whole-1@partner.example>'
 inner.set_content('the order is attached\n')
-inner.add_attachment(open(d + '/docs/flagpro.xlsm', 'rb').read(),
+inner.add_attachment(open(sys.argv[2], 'rb').read(),
                      maintype='application', subtype='octet-stream',
                      filename='order.xlsm')
 lines = bytes(inner).split(b'\n')
@@ -327,4 +328,39 @@ PY
     [ "$status" -eq 0 ]
     echo "$output" | jq_any '.error.id == "mail.partial"'
     ! echo "$output" | jq_any '.kensa.verdict == "malicious"'
+}
+
+@test "mail: PPAP with a WinZip-AES zip: password in a Japanese body (full-width colon), or only in the reply; the .xlsm judged malicious" {
+    run k mail --json "$PP/aes_body.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$PP"'/aes_body.eml!/order.zip!/flagpro.xlsm"
+        and .kensa.archive.opened_with == "Rk4$vN8q" and (.kensa.evidence_ids | index("mail.ev.opened_self"))'
+    run k mail --json "$PP/aes_thread.mbox"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$PP"'/aes_thread.mbox!/msg[1]!/order.zip!/flagpro.xlsm"
+        and .kensa.archive.opened_with == "Rk4$vN8q" and (.kensa.evidence_ids | index("mail.ev.opened_thread"))
+        and .email.message_id == "aes-2@partner.example"'
+    ! echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened")'
+    # an AES zip of a harmless macro workbook: opened, not malicious
+    run k mail --json "$PP/aes_benign.eml"
+    echo "$output" | jq_any '.kensa.archive.opened_with == "Rk4$vN8q" and (.kensa.path | endswith("table.zip!/benign.xlsm"))'
+    ! echo "$output" | jq_any '.kensa.verdict == "malicious" or .kensa.verdict == "suspicious"'
+}
+
+@test "mail: 7z with encrypted data or member list, and an encrypted RAR: libarchive cannot decrypt them, so the mail is suspicious with why, never clean" {
+    run k mail --json "$PP/7z_data.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened") | .kensa.verdict == "suspicious"
+        and .kensa.path == "'"$PP"'/7z_data.eml!/order.7z" and (.kensa.evidence_ids | index("archive.sealed_7z"))'
+    echo "$output" | jq_any 'select(.rule.id == "mail.attachments") | .kensa.verdict == "suspicious"'
+    run k mail --json "$PP/7z_headers.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened") | .kensa.verdict == "suspicious"
+        and (.kensa.evidence_ids | index("archive.sealed_list"))'
+    run k mail --json "$PP/rar_sealed.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened") | .kensa.verdict == "suspicious"
+        and (.kensa.evidence_ids | index("archive.sealed_rar"))'
 }
