@@ -996,9 +996,12 @@ static void unite(struct mmsg *v, size_t a, size_t b)
         v[a > b ? a : b].parent = a < b ? a : b;
 }
 
-/* The messages of an mbox: after each "From " line that starts a line. */
+/* The messages of an mbox: after each "From " line that starts a line.
+ * mapped: p is a file mapping, whose pages are let go once read (the
+ * mailbox is read in order, so memory is bounded by the largest message,
+ * not the mailbox). */
 static size_t mbox_split(const uint8_t *p, size_t n, struct mmsg **out,
-                         size_t max)
+                         size_t max, bool mapped)
 {
     size_t cap = 0, cnt = 0;
     struct mmsg *v = NULL;
@@ -1030,6 +1033,8 @@ static size_t mbox_split(const uint8_t *p, size_t n, struct mmsg **out,
         v[cnt] = (struct mmsg){ .off = start, .len = e - start,
                                 .parent = cnt };
         cnt++;
+        if(mapped)
+            drop_mapped(p + i, e - i);
         i = e;
     }
     *out = v;
@@ -1457,7 +1462,7 @@ static void walk_mbox(struct kobj *obj)
     size_t max = l->max_files ? l->max_files : 100000;
     struct mmsg *v = NULL;
     struct pset *sets = NULL;
-    size_t n = mbox_split(obj->data, obj->len, &v, max);
+    size_t n = mbox_split(obj->data, obj->len, &v, max, obj->mapped);
     struct mailpw **pw = n ? calloc(n, sizeof(*pw)) : NULL;
     struct hidx *ids = n ? calloc(n, sizeof(*ids)) : NULL;
     struct hidx *pairs = n ? calloc(n, sizeof(*pairs)) : NULL;
@@ -1469,6 +1474,8 @@ static void walk_mbox(struct kobj *obj)
      * same sender to the same recipients) and their passwords */
     for(size_t i = 0; i < n; i++) {
         mbox_keys(obj, obj->data + v[i].off, &v[i], &pw[i]);
+        if(obj->mapped)
+            drop_mapped(obj->data + v[i].off, v[i].len);
         ids[i] = (struct hidx){ v[i].id, i };
         pairs[i] = (struct hidx){ v[i].pair, i };
         if(!ctx_charge(c, obj->path, 0))
@@ -1495,6 +1502,8 @@ static void walk_mbox(struct kobj *obj)
         obj->attrs = head;
         object_scan_child(obj, name, obj->data + v[i].off, v[i].len);
         obj->attrs = saved;
+        if(obj->mapped)
+            drop_mapped(obj->data + v[i].off, v[i].len);
         if(!ctx_charge(c, obj->path, 0))
             goto out;
     }
