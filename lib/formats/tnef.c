@@ -227,6 +227,13 @@ enum tnef_status tnef_read(const uint8_t *p, size_t n, struct tnef_file *out,
     if(n < 6 || le32(p) != TNEF_SIGNATURE)
         return TNEF_NOT;
     while(off < n) {
+        /* a mail transport's line end or padding after the last attribute */
+        size_t t = off;
+        while(t < n && n - off < 11 &&
+              (p[t] == '\r' || p[t] == '\n' || p[t] == 0 || p[t] == ' '))
+            t++;
+        if(t == n)
+            break;
         /* level, id, length, data, checksum */
         if(n - off < 11 || le32(p + off + 5) > n - off - 11 ||
            (p[off] != LVL_MESSAGE && p[off] != LVL_ATTACHMENT)) {
