@@ -869,8 +869,19 @@ static void mail_verdict(struct mwalk *w, uint64_t findings, int worst_sev,
     g_string_free(to, TRUE);
 }
 
+/* A folder's message/partial set, for its first fragment's walk. */
+#define PARTIAL_MAX 64           /* fragments of one message */
+struct fpartial {
+    bool joined;               /* obj's whole set is in its folder */
+    size_t k;                  /* obj is its first fragment: the files */
+    char *path[PARTIAL_MAX];   /* (g_free) */
+    GString *list;             /* their names, for the evidence */
+};
+
 static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
-                               char origin[][64], size_t max);
+                               char origin[][64], size_t max,
+                               struct fpartial *fp);
+static void folder_join(struct kobj *obj, struct fpartial *fp);
 
 /* Walk one message: passwords first, then attachments, then the mail's
  * own verdict. */
@@ -909,8 +920,13 @@ static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
      * .eml folder, behind this mail's own and in front of the rest */
     char tpw[THREAD_PW][MAILPW_LEN + 1], torigin[THREAD_PW][64];
     struct kctxattr tnodes[THREAD_PW];
-    size_t nt = folder_passwords(obj, tpw, torigin, THREAD_PW);
+    struct fpartial fp;
+    size_t nt = folder_passwords(obj, tpw, torigin, THREAD_PW, &fp);
     const struct kctxattr *saved_attrs = obj->attrs;
+    struct kctxattr joined = { .key = "kensa.mail.partial_joined",
+                               .value = "1", .next = obj->attrs };
+    if(fp.joined)
+        obj->attrs = &joined;
     for(size_t i = 0; i < nt; i++) {
         tnodes[i] = (struct kctxattr){ .key = "password", .value = tpw[i],
                                        .origin = torigin[i],
@@ -924,13 +940,14 @@ static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
     c->worst_sev = 0;
     c->worst_verdict = KENSA_VERDICT_NONE;
     attachments(&w, body, 0);
+    folder_join(obj, &fp);
     obj->attrs = saved_attrs;
     uint64_t mine = c->findings - f0;
     int ms = c->worst_sev;
     enum kensa_verdict mv = c->worst_verdict;
     if(!mail_judges(c))
         ;   /* kensa log4j, kensa logs: their findings only */
-    else if(mine && ms)
+    else if(mine && ms && mv != KENSA_VERDICT_NONE)   /* not state records alone */
         mail_verdict(&w, mine, ms, mv, false);
     else if(c->s->opts.report_patched)
         mail_verdict(&w, 0, 0, KENSA_VERDICT_NONE, true);
@@ -1109,207 +1126,7 @@ static void join_threads(struct mmsg *v, size_t n, struct hidx *ids,
         }
 }
 
-/* ---- folders: Maildir and .eml siblings ------------------------------- */
-
-/*
- * A mail that is a file of a Maildir (in cur/ or new/) or an .eml file
- * gets the candidates of the other mails of its thread in the same
- * folder (both cur/ and new/ of a Maildir): the folder is read once per
- * scan (FOLDER_CACHE folders kept), each message file of at most
- * FOLDER_FILE_MAX bytes parsed for its thread keys and passwords, at
- * most FOLDER_FILES files.
- */
-#define FOLDER_FILES 5000
-#define FOLDER_FILE_MAX (4u << 20)
-#define FOLDER_CACHE 4
-
-struct folder {
-    const struct kensa_scanner *s;
-    char *dir;                 /* the Maildir, or the .eml folder */
-    size_t n;
-    struct mmsg *v;
-    char **name;               /* file name (cur/x, new/y, z.eml) */
-    struct mailpw **pw;
-};
-
-static pthread_mutex_t folder_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct folder fcache[FOLDER_CACHE];
-static unsigned fnext;
-
-static void folder_free(struct folder *f)
-{
-    for(size_t i = 0; i < f->n; i++) {
-        free(f->name[i]);
-        free(f->pw[i]);
-    }
-    free(f->name);
-    free(f->pw);
-    free(f->v);
-    free(f->dir);
-    memset(f, 0, sizeof(*f));
-}
-
-static bool ends_with(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && !strcasecmp(s + a - b, suf);
-}
-
-/* Read one folder's message files into f (f->dir set). */
-static void folder_read(struct kobj *obj, struct folder *f, bool maildir)
-{
-    static const char *const SUB[] = { "cur", "new" };
-    size_t cap = 0;
-    for(int d = 0; d < (maildir ? 2 : 1); d++) {
-        char dpath[4096];
-        snprintf(dpath, sizeof(dpath), "%s%s%s", f->dir, maildir ? "/" : "",
-                 maildir ? SUB[d] : "");
-        DIR *dh = opendir(dpath);
-        if(!dh)
-            continue;
-        struct dirent *de;
-        while((de = readdir(dh)) && f->n < FOLDER_FILES) {
-            if(de->d_name[0] == '.' || (!maildir && !ends_with(de->d_name, ".eml")))
-                continue;
-            char fp[4096];
-            if((size_t)snprintf(fp, sizeof(fp), "%s/%s", dpath, de->d_name)
-               >= sizeof(fp))
-                continue;
-            int fd = open(fp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-            struct stat st;
-            if(fd < 0)
-                continue;
-            if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size ||
-               (uint64_t)st.st_size > FOLDER_FILE_MAX) {
-                close(fd);
-                continue;
-            }
-            size_t len = (size_t)st.st_size, got = 0;
-            uint8_t *buf = malloc(len);
-            while(buf && got < len) {
-                ssize_t r = read(fd, buf + got, len - got);
-                if(r <= 0)
-                    break;
-                got += (size_t)r;
-            }
-            close(fd);
-            if(!buf || !got) {
-                free(buf);
-                continue;
-            }
-            if(f->n == cap) {
-                size_t nc = cap ? cap * 2 : 32;
-                struct mmsg *nv = realloc(f->v, nc * sizeof(*nv));
-                if(nv)
-                    f->v = nv;
-                char **nn = realloc(f->name, nc * sizeof(*nn));
-                if(nn)
-                    f->name = nn;
-                struct mailpw **np = realloc(f->pw, nc * sizeof(*np));
-                if(np)
-                    f->pw = np;
-                if(!nv || !nn || !np) {
-                    free(buf);
-                    break;
-                }
-                cap = nc;
-            }
-            size_t i = f->n;
-            f->v[i] = (struct mmsg){ .len = got, .parent = i };
-            f->pw[i] = NULL;
-            f->name[i] = malloc(strlen(de->d_name) + 5);
-            if(!f->name[i]) {
-                free(buf);
-                break;
-            }
-            sprintf(f->name[i], "%s%s%s", maildir ? SUB[d] : "",
-                    maildir ? "/" : "", de->d_name);
-            mbox_keys(obj, buf, &f->v[i], &f->pw[i]);
-            free(buf);
-            f->n++;
-        }
-        closedir(dh);
-    }
-    struct hidx *ids = f->n ? calloc(f->n, sizeof(*ids)) : NULL;
-    struct hidx *pairs = f->n ? calloc(f->n, sizeof(*pairs)) : NULL;
-    if(ids && pairs) {
-        for(size_t i = 0; i < f->n; i++) {
-            ids[i] = (struct hidx){ f->v[i].id, i };
-            pairs[i] = (struct hidx){ f->v[i].pair, i };
-        }
-        join_threads(f->v, f->n, ids, pairs);
-    }
-    free(ids);
-    free(pairs);
-}
-
-/* The candidates of the other mails of obj's thread in its folder, into
- * pw[] with their file names in origin[] (copies: the cache may change
- * once the lock is released).  Returns how many. */
-static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
-                               char origin[][64], size_t max)
-{
-    const char *path = obj->disk_path;
-    if(!path || obj->depth)
-        return 0;
-    const char *slash = strrchr(path, '/');
-    if(!slash || slash == path)
-        return 0;
-    char dir[4096], self[300];
-    size_t dl = (size_t)(slash - path);
-    if(dl >= sizeof(dir))
-        return 0;
-    memcpy(dir, path, dl);
-    dir[dl] = '\0';
-    bool maildir = false;
-    const char *sub = strrchr(dir, '/');
-    if(sub && (!strcmp(sub, "/cur") || !strcmp(sub, "/new"))) {
-        maildir = true;
-        snprintf(self, sizeof(self), "%s/%s", sub + 1, slash + 1);
-        dir[sub - dir] = '\0';
-    } else if(ends_with(path, ".eml")) {
-        snprintf(self, sizeof(self), "%s", slash + 1);
-    } else {
-        return 0;
-    }
-    size_t k = 0;
-    pthread_mutex_lock(&folder_lock);
-    struct folder *f = NULL;
-    for(unsigned i = 0; i < FOLDER_CACHE && !f; i++)
-        if(fcache[i].dir && fcache[i].s == obj->ctx->s &&
-           !strcmp(fcache[i].dir, dir))
-            f = &fcache[i];
-    if(!f) {
-        f = &fcache[fnext++ % FOLDER_CACHE];
-        folder_free(f);
-        f->s = obj->ctx->s;
-        f->dir = strdup(dir);
-        if(f->dir)
-            folder_read(obj, f, maildir);
-    }
-    size_t me = f->n;
-    for(size_t i = 0; i < f->n && me == f->n; i++)
-        if(!strcmp(f->name[i], self))
-            me = i;
-    if(me < f->n) {
-        size_t root = find_root(f->v, me);
-        for(size_t j = 0; j < f->n && k < max; j++) {
-            if(j == me || !f->pw[j] || find_root(f->v, j) != root)
-                continue;
-            for(size_t q = 0; q < f->pw[j]->n && k < max; q++) {
-                memcpy(pw[k], f->pw[j]->v[q], sizeof(pw[k]));
-                snprintf(origin[k], sizeof(origin[k]), "%s", f->name[j]);
-                k++;
-            }
-        }
-    }
-    pthread_mutex_unlock(&folder_lock);
-    return k;
-}
-
-/* ---- message/partial: a whole set in one mbox, reassembled ------------ */
-
-#define PARTIAL_MAX 64           /* fragments of one message */
+/* ---- message/partial: a whole set in one mbox or folder, reassembled -- */
 
 struct pidx {
     uint64_t id;
@@ -1377,43 +1194,41 @@ static size_t partial_sets(struct mmsg *v, size_t n, struct pset *sets,
     return ns;
 }
 
-/* Reassemble one set (GMime's reconstruction: the fragments' bodies in
- * order, the first one's headers) and scan the message as member
- * "msg[F]+partial" (F its first fragment), with `head` as its context
- * and the reassembly as evidence on its findings. */
-static void partial_join(struct kobj *obj, struct mmsg *v,
-                         const struct pset *ps, const struct kctxattr *head)
+/* Reassemble fragments frag[0..k) (their bytes, in order; GMime's
+ * reconstruction: bodies in order, the first one's headers) and scan the
+ * message as member `name` of obj, with `head` as its context and the
+ * reassembly (`list` names the fragments) as evidence on its findings.
+ * A set GMime refuses gives the warning mail.partial. */
+static void partial_join(struct kobj *obj, const uint8_t *const *frag,
+                         const size_t *flen, size_t k, const char *list,
+                         const char *name, const struct kctxattr *head)
 {
     GMimeMessage *msgs[PARTIAL_MAX];
     GMimeMessagePartial *parts[PARTIAL_MAX];
-    size_t k = 0;
-    GString *list = g_string_new(NULL);
-    for(size_t q = 0; q < ps->k; q++) {
-        size_t j = ps->i[q];
-        GMimeMessage *m = parse(obj->data + v[j].off, v[j].len);
+    size_t got = 0;
+    for(size_t q = 0; q < k && q < PARTIAL_MAX; q++) {
+        GMimeMessage *m = parse(frag[q], flen[q]);
         GMimeObject *top = m ? g_mime_message_get_mime_part(m) : NULL;
         if(!top || !GMIME_IS_MESSAGE_PARTIAL(top)) {
             if(m)
                 g_object_unref(m);
             break;
         }
-        msgs[k] = m;
-        parts[k++] = GMIME_MESSAGE_PARTIAL(top);
-        g_string_append_printf(list, "%smsg[%zu]", list->len ? ", " : "", j + 1);
+        msgs[got] = m;
+        parts[got++] = GMIME_MESSAGE_PARTIAL(top);
     }
-    GMimeMessage *whole = k == ps->k ?
-        g_mime_message_partial_reconstruct_message(parts, k) : NULL;
-    char nb[24], name[48];
+    GMimeMessage *whole = got && got == k ?
+        g_mime_message_partial_reconstruct_message(parts, got) : NULL;
+    char nb[24];
     if(whole) {
         GMimeStream *out = g_mime_stream_mem_new();
         g_mime_object_write_to_stream(GMIME_OBJECT(whole), NULL, out);
         GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
-        const char *args[2] = { kmsg_u64(nb, k), list->str };
+        const char *args[2] = { kmsg_u64(nb, k), list };
         struct kensa_msg ev = { .id = kmsg_key(KMSG_MAIL_EV_PARTIAL),
                                 .args = args, .nargs = 2 };
-        struct kctxattr node = { .key = "kensa.mail.partial", .value = list->str,
+        struct kctxattr node = { .key = "kensa.mail.partial", .value = list,
                                  .next = head, .finding_ev = &ev };
-        snprintf(name, sizeof(name), "msg[%zu]+partial", ps->i[0] + 1);
         const struct kctxattr *saved = obj->attrs;
         obj->attrs = &node;
         if(ba && ctx_count_entry(obj->ctx, obj->path) &&
@@ -1425,11 +1240,247 @@ static void partial_join(struct kobj *obj, struct mmsg *v,
     } else {
         char n1[24];
         ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, KMSG_MAIL_PARTIAL,
-                 kmsg_u64(n1, 1), kmsg_u64(nb, ps->k));
+                 kmsg_u64(n1, 1), kmsg_u64(nb, k));
     }
-    for(size_t i = 0; i < k; i++)
+    for(size_t i = 0; i < got; i++)
         g_object_unref(msgs[i]);
-    g_string_free(list, TRUE);
+}
+
+/* ---- folders: Maildir and .eml siblings ------------------------------- */
+
+/*
+ * A mail that is a file of a Maildir (in cur/ or new/) or an .eml file
+ * gets the candidates of the other mails of its thread in the same
+ * folder (both cur/ and new/ of a Maildir): the folder is read once per
+ * scan (FOLDER_CACHE folders kept), each message file of at most
+ * FOLDER_FILE_MAX bytes parsed for its thread keys and passwords, at
+ * most FOLDER_FILES files.
+ */
+#define FOLDER_FILES 5000
+#define FOLDER_FILE_MAX (4u << 20)
+#define FOLDER_CACHE 4
+
+struct folder {
+    const struct kensa_scanner *s;
+    char *dir;                 /* the Maildir, or the .eml folder */
+    size_t n;
+    struct mmsg *v;
+    char **name;               /* file name (cur/x, new/y, z.eml) */
+    struct mailpw **pw;
+    struct pset *sets;         /* its complete message/partial sets */
+    size_t nsets;
+};
+
+static pthread_mutex_t folder_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct folder fcache[FOLDER_CACHE];
+static unsigned fnext;
+
+static void folder_free(struct folder *f)
+{
+    for(size_t i = 0; i < f->n; i++) {
+        free(f->name[i]);
+        free(f->pw[i]);
+    }
+    free(f->name);
+    free(f->pw);
+    free(f->v);
+    free(f->dir);
+    free(f->sets);
+    memset(f, 0, sizeof(*f));
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcasecmp(s + a - b, suf);
+}
+
+/* The bytes of the regular file at path (malloc'd, *len of them), not
+ * following a link nor blocking on a FIFO, at most max bytes; NULL for
+ * anything else, an empty file or an error. */
+static uint8_t *read_small(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if(fd < 0)
+        return NULL;
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size ||
+       (uint64_t)st.st_size > max) {
+        close(fd);
+        return NULL;
+    }
+    size_t want = (size_t)st.st_size, got = 0;
+    uint8_t *buf = malloc(want);
+    while(buf && got < want) {
+        ssize_t r = read(fd, buf + got, want - got);
+        if(r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if(!buf || !got) {
+        free(buf);
+        return NULL;
+    }
+    *len = got;
+    return buf;
+}
+
+/* Read one folder's message files into f (f->dir set). */
+static void folder_read(struct kobj *obj, struct folder *f, bool maildir)
+{
+    static const char *const SUB[] = { "cur", "new" };
+    size_t cap = 0;
+    for(int d = 0; d < (maildir ? 2 : 1); d++) {
+        char dpath[4096];
+        snprintf(dpath, sizeof(dpath), "%s%s%s", f->dir, maildir ? "/" : "",
+                 maildir ? SUB[d] : "");
+        DIR *dh = opendir(dpath);
+        if(!dh)
+            continue;
+        struct dirent *de;
+        while((de = readdir(dh)) && f->n < FOLDER_FILES) {
+            if(de->d_name[0] == '.' || (!maildir && !ends_with(de->d_name, ".eml")))
+                continue;
+            char fp[4096];
+            if((size_t)snprintf(fp, sizeof(fp), "%s/%s", dpath, de->d_name)
+               >= sizeof(fp))
+                continue;
+            size_t got;
+            uint8_t *buf = read_small(fp, FOLDER_FILE_MAX, &got);
+            if(!buf)
+                continue;
+            if(f->n == cap) {
+                size_t nc = cap ? cap * 2 : 32;
+                struct mmsg *nv = realloc(f->v, nc * sizeof(*nv));
+                if(nv)
+                    f->v = nv;
+                char **nn = realloc(f->name, nc * sizeof(*nn));
+                if(nn)
+                    f->name = nn;
+                struct mailpw **np = realloc(f->pw, nc * sizeof(*np));
+                if(np)
+                    f->pw = np;
+                if(!nv || !nn || !np) {
+                    free(buf);
+                    break;
+                }
+                cap = nc;
+            }
+            size_t i = f->n;
+            f->v[i] = (struct mmsg){ .len = got, .parent = i };
+            f->pw[i] = NULL;
+            f->name[i] = malloc(strlen(de->d_name) + 5);
+            if(!f->name[i]) {
+                free(buf);
+                break;
+            }
+            sprintf(f->name[i], "%s%s%s", maildir ? SUB[d] : "",
+                    maildir ? "/" : "", de->d_name);
+            mbox_keys(obj, buf, &f->v[i], &f->pw[i]);
+            free(buf);
+            f->n++;
+        }
+        closedir(dh);
+    }
+    struct hidx *ids = f->n ? calloc(f->n, sizeof(*ids)) : NULL;
+    struct hidx *pairs = f->n ? calloc(f->n, sizeof(*pairs)) : NULL;
+    if(ids && pairs) {
+        for(size_t i = 0; i < f->n; i++) {
+            ids[i] = (struct hidx){ f->v[i].id, i };
+            pairs[i] = (struct hidx){ f->v[i].pair, i };
+        }
+        join_threads(f->v, f->n, ids, pairs);
+    }
+    free(ids);
+    free(pairs);
+    if(f->n && (f->sets = calloc(PARTIAL_MAX, sizeof(*f->sets))))
+        f->nsets = partial_sets(f->v, f->n, f->sets, PARTIAL_MAX);
+}
+
+/* The candidates of the other mails of obj's thread in its folder, into
+ * pw[] with their file names in origin[] (copies: the cache may change
+ * once the lock is released).  Returns how many. */
+static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
+                               char origin[][64], size_t max,
+                               struct fpartial *fp)
+{
+    memset(fp, 0, sizeof(*fp));
+    const char *path = obj->disk_path;
+    if(!path || obj->depth)
+        return 0;
+    const char *slash = strrchr(path, '/');
+    if(!slash || slash == path)
+        return 0;
+    char dir[4096], self[300];
+    size_t dl = (size_t)(slash - path);
+    if(dl >= sizeof(dir))
+        return 0;
+    memcpy(dir, path, dl);
+    dir[dl] = '\0';
+    bool maildir = false;
+    const char *sub = strrchr(dir, '/');
+    if(sub && (!strcmp(sub, "/cur") || !strcmp(sub, "/new"))) {
+        maildir = true;
+        snprintf(self, sizeof(self), "%s/%s", sub + 1, slash + 1);
+        dir[sub - dir] = '\0';
+    } else if(ends_with(path, ".eml")) {
+        snprintf(self, sizeof(self), "%s", slash + 1);
+    } else {
+        return 0;
+    }
+    size_t k = 0;
+    pthread_mutex_lock(&folder_lock);
+    struct folder *f = NULL;
+    for(unsigned i = 0; i < FOLDER_CACHE && !f; i++)
+        if(fcache[i].dir && fcache[i].s == obj->ctx->s &&
+           !strcmp(fcache[i].dir, dir))
+            f = &fcache[i];
+    if(!f) {
+        f = &fcache[fnext++ % FOLDER_CACHE];
+        folder_free(f);
+        f->s = obj->ctx->s;
+        f->dir = strdup(dir);
+        if(f->dir)
+            folder_read(obj, f, maildir);
+    }
+    size_t me = f->n;
+    for(size_t i = 0; i < f->n && me == f->n; i++)
+        if(!strcmp(f->name[i], self))
+            me = i;
+    if(me < f->n) {
+        size_t root = find_root(f->v, me);
+        for(size_t j = 0; j < f->n && k < max; j++) {
+            if(j == me || !f->pw[j] || find_root(f->v, j) != root)
+                continue;
+            for(size_t q = 0; q < f->pw[j]->n && k < max; q++) {
+                memcpy(pw[k], f->pw[j]->v[q], sizeof(pw[k]));
+                snprintf(origin[k], sizeof(origin[k]), "%s", f->name[j]);
+                k++;
+            }
+        }
+    }
+    /* a message/partial fragment whose whole set is in the folder: the
+     * first one reassembles it (the files' paths, copied) */
+    for(size_t q = 0; me < f->n && f->v[me].joined && q < f->nsets; q++) {
+        const struct pset *ps = &f->sets[q];
+        bool mine = false;
+        for(size_t i = 0; i < ps->k; i++)
+            mine |= ps->i[i] == me;
+        if(!mine)
+            continue;
+        fp->joined = true;
+        if(ps->i[0] == me && !fp->list)
+            fp->list = g_string_new(NULL);
+        for(size_t i = 0; ps->i[0] == me && i < ps->k; i++) {
+            fp->path[i] = g_strdup_printf("%s/%s", dir, f->name[ps->i[i]]);
+            g_string_append_printf(fp->list, "%s%s", i ? ", " : "",
+                                   f->name[ps->i[i]]);
+            fp->k++;
+        }
+    }
+    pthread_mutex_unlock(&folder_lock);
+    return k;
 }
 
 /* The candidates of the other mails of v[i]'s thread as context nodes
@@ -1453,6 +1504,33 @@ static const struct kctxattr *thread_attrs(struct mmsg *v, size_t n,
         }
     }
     return head;
+}
+
+/* The first fragment of a message/partial set all in its folder: read
+ * the set's files (as folder_read does: regular, not a link, at most
+ * FOLDER_FILE_MAX bytes) and reassemble them as its member "+partial". */
+static void folder_join(struct kobj *obj, struct fpartial *fp)
+{
+    uint8_t *frag[PARTIAL_MAX];
+    size_t flen[PARTIAL_MAX], got = 0;
+    for(size_t i = 0; i < fp->k; i++) {
+        frag[got] = read_small(fp->path[i], FOLDER_FILE_MAX, &flen[got]);
+        if(!frag[got])
+            break;
+        got++;
+    }
+    if(fp->k && got == fp->k)
+        partial_join(obj, (const uint8_t *const *)frag, flen, got,
+                     fp->list->str, "+partial", obj->attrs);
+    else if(fp->k)
+        ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, KMSG_MAIL_PARTIAL,
+                 "1", "?");
+    for(size_t i = 0; i < got; i++)
+        free(frag[i]);
+    for(size_t i = 0; i < fp->k; i++)
+        g_free(fp->path[i]);
+    if(fp->list)
+        g_string_free(fp->list, TRUE);
 }
 
 static void walk_mbox(struct kobj *obj)
@@ -1511,9 +1589,21 @@ static void walk_mbox(struct kobj *obj)
     for(size_t s = 0; s < nsets; s++) {
         struct kctxattr nodes[THREAD_PW];
         char origin[THREAD_PW][32];
-        partial_join(obj, v, &sets[s],
+        const uint8_t *frag[PARTIAL_MAX];
+        size_t flen[PARTIAL_MAX];
+        GString *list = g_string_new(NULL);
+        for(size_t q = 0; q < sets[s].k; q++) {
+            size_t j = sets[s].i[q];
+            frag[q] = obj->data + v[j].off;
+            flen[q] = v[j].len;
+            g_string_append_printf(list, "%smsg[%zu]", q ? ", " : "", j + 1);
+        }
+        char name[48];
+        snprintf(name, sizeof(name), "msg[%zu]+partial", sets[s].i[0] + 1);
+        partial_join(obj, frag, flen, sets[s].k, list->str, name,
                      thread_attrs(v, n, pw, sets[s].i[0], nodes, origin,
                                   obj->attrs));
+        g_string_free(list, TRUE);
         if(!ctx_charge(c, obj->path, 0))
             break;
     }

@@ -311,10 +311,15 @@ for n, ch in enumerate(chunks, 1):
                  b'\n'.join(ch) + b'\n\n')
 open(d + '/all.mbox', 'wb').write(frags[2] + frags[0] + frags[1])
 open(d + '/some.mbox', 'wb').write(frags[0] + frags[2])
+# the same as .eml files of one folder (their "From " lines dropped)
+import os
+os.makedirs(d + '/folder')
+for n, fr in enumerate(frags, 1):
+    open(d + '/folder/part%d.eml' % n, 'wb').write(fr.split(b'\n', 1)[1])
 PY
 }
 
-@test "mail: message/partial: all fragments in the mbox are reassembled and judged; a missing one is reported partial" {
+@test "mail: message/partial: all fragments in the mbox or folder are reassembled and judged; a missing one is reported partial" {
     partial_mboxes
     local d="$BATS_TEST_TMPDIR/pt"
     run k mail --json "$d/all.mbox"
@@ -328,6 +333,17 @@ PY
     [ "$status" -eq 0 ]
     echo "$output" | jq_any '.error.id == "mail.partial"'
     ! echo "$output" | jq_any '.kensa.verdict == "malicious"'
+    # a folder of .eml fragments: reassembled under the first one
+    run k mail --json "$d/folder"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$d"'/folder/part1.eml!/+partial!/order.xlsm"
+        and (.kensa.evidence | contains("part1.eml, part2.eml, part3.eml"))'
+    ! echo "$output" | jq_any '.error.id == "mail.partial"'
+    # one fragment given alone: partial
+    run k mail --json "$d/folder/part2.eml"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_any '.error.id == "mail.partial"'
 }
 
 @test "mail: PPAP with a WinZip-AES zip: password in a Japanese body (full-width colon), or only in the reply; the .xlsm judged malicious" {
