@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct tnef_file v[TNEF_MAX];
     size_t n = 0, bad = 0;
-    enum tnef_status st = tnef_read(data, size, v, TNEF_MAX, &n, &bad);
+    uint32_t cp;
+    enum tnef_status st = tnef_read(data, size, v, TNEF_MAX, &n, &bad, &cp);
     if(n > TNEF_MAX || (st == TNEF_NOT && n) ||
        (st == TNEF_CORRUPT && bad >= size))
         abort();

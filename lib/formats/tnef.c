@@ -19,6 +19,7 @@
  */
 #include "formats/tnef.h"
 
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #define ATT_TITLE 0x00018010u      /* its 8.3 name */
 #define ATT_DATA 0x0006800Fu       /* its bytes */
 #define ATT_MAPI 0x00069005u       /* its MAPI properties */
+#define ATT_CODEPAGE 0x00069007u   /* the code page of 8-bit strings */
 #define PR_LONG_FILENAME 0x3707u
 #define PR_FILENAME 0x3704u
 #define PR_DATA 0x3701u            /* PR_ATTACH_DATA_BIN / _OBJ */
@@ -218,12 +220,15 @@ bool tnef_head(const uint8_t *p, size_t n)
 }
 
 enum tnef_status tnef_read(const uint8_t *p, size_t n, struct tnef_file *out,
-                           size_t max, size_t *count, size_t *bad)
+                           size_t max, size_t *count, size_t *bad,
+                           uint32_t *codepage)
 {
     size_t cnt = 0, off = 6;
     struct tnef_file *cur = NULL;
     enum tnef_status st = TNEF_OK;
     *count = 0;
+    if(codepage)
+        *codepage = 0;
     if(n < 6 || le32(p) != TNEF_SIGNATURE)
         return TNEF_NOT;
     while(off < n) {
@@ -246,6 +251,8 @@ enum tnef_status tnef_read(const uint8_t *p, size_t n, struct tnef_file *out,
         uint32_t id = le32(p + off + 1), len = le32(p + off + 5);
         const uint8_t *d = p + off + 9;
         off += 11 + (size_t)len;
+        if(id == ATT_CODEPAGE && len >= 4 && codepage)
+            *codepage = le32(d);
         if(lvl != LVL_ATTACHMENT)
             continue;
         /* an attachment starts at its rendering data (or, from a sloppy
@@ -276,6 +283,44 @@ enum tnef_status tnef_read(const uint8_t *p, size_t n, struct tnef_file *out,
 
 /* ---- the format -------------------------------------------------------- */
 
+/* Whether s is valid UTF-8 (no overlong forms checked: names only). */
+static bool utf8_ok(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while(*u) {
+        size_t k = *u < 0x80 ? 0 : (*u & 0xE0) == 0xC0 ? 1 :
+                   (*u & 0xF0) == 0xE0 ? 2 : (*u & 0xF8) == 0xF0 ? 3 : 4;
+        if(k == 4)
+            return false;
+        u++;
+        for(; k; k--, u++)
+            if((*u & 0xC0) != 0x80)
+                return false;
+    }
+    return true;
+}
+
+/* An 8-bit name written in code page cp, as UTF-8, in place (bounded);
+ * left as it is when it is UTF-8 already or iconv cannot read it (the
+ * report escapes what is not UTF-8). */
+static void name_to_utf8(char name[TNEF_NAME_MAX + 1], uint32_t cp)
+{
+    char from[24], out[TNEF_NAME_MAX + 1];
+    if(!name[0] || !cp || utf8_ok(name) || cp == 65001)
+        return;
+    snprintf(from, sizeof(from), "CP%u", (unsigned)cp);
+    iconv_t ic = iconv_open("UTF-8", from);
+    if(ic == (iconv_t)-1)
+        return;
+    char *in = name, *o = out;
+    size_t il = strlen(name), ol = sizeof(out) - 1;
+    if(iconv(ic, &in, &il, &o, &ol) != (size_t)-1 && !il) {
+        *o = '\0';
+        memcpy(name, out, (size_t)(o - out) + 1);
+    }
+    iconv_close(ic);
+}
+
 static int tnef_probe(const uint8_t *p, size_t n)
 {
     return tnef_head(p, n) ? PROBE_HEAD : PROBE_NO;
@@ -296,8 +341,9 @@ static bool tnef_walk(struct kobj *obj)
         ctx_warn(c, obj->path, KENSA_ENOMEM, KMSG_OOM);
         return true;
     }
+    uint32_t cp = 0;
     enum tnef_status st = tnef_read(obj->data, obj->len, v, TNEF_MAX, &cnt,
-                                    &bad);
+                                    &bad, &cp);
     if(st == TNEF_NOT) {
         free(v);
         return false;
@@ -312,6 +358,7 @@ static bool tnef_walk(struct kobj *obj)
         if(!v[i].data)
             continue;
         char name[MAIL_NAME_MAX + 1];
+        name_to_utf8(v[i].name, cp);
         mail_clean_name(v[i].name, name);
         if(!name[0])
             snprintf(name, sizeof(name), "attachment[%zu]", i + 1);

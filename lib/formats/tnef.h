@@ -44,9 +44,12 @@ enum tnef_status {
  * turned into UTF-8) wins over the 8.3 title (attAttachTitle, raw bytes
  * in the sender's code page).  An embedded OLE object (PR_ATTACH_DATA_OBJ)
  * is handed out without its interface id: the compound file itself.
+ * *codepage (may be NULL) is the stream's code page (attOemCodepage),
+ * in which 8-bit names are written; 0 when the stream gives none.
  */
 enum tnef_status tnef_read(const uint8_t *p, size_t n, struct tnef_file *out,
-                           size_t max, size_t *count, size_t *bad);
+                           size_t max, size_t *count, size_t *bad,
+                           uint32_t *codepage);
 
 /* Whether p[0..n) starts like a TNEF stream: the signature and a first
  * attribute whose length fits. */

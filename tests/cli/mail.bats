@@ -224,10 +224,12 @@ tnef_mail() {
     mkdir -p "$d"
     python3 "$KENSA_TOP/tests/gen/mktnef.py" "$d/winmail.dat" "$PP/docs/benign.xlsm" "$PP/docs/flagpro.xlsm"
     python3 "$KENSA_TOP/tests/gen/mktnef.py" --damage "$d/broken.dat" "$PP/docs/flagpro.xlsm"
+    python3 "$KENSA_TOP/tests/gen/mktnef.py" --cp932 --as 注文書.xlsm "$d/ja.dat" "$PP/docs/flagpro.xlsm"
     python3 - "$d" <<'PY'
 import sys, email.message
 d = sys.argv[1]
-for name, dat in (('tnef.eml', 'winmail.dat'), ('broken.eml', 'broken.dat')):
+for name, dat in (('tnef.eml', 'winmail.dat'), ('broken.eml', 'broken.dat'),
+                  ('ja.eml', 'ja.dat')):
     m = email.message.EmailMessage()
     m['From'] = 'Tanaka <tanaka@partner.example>'
     m['To'] = 'buyer@victim.example'
@@ -257,6 +259,10 @@ PY
     [ "$status" -eq 1 ]
     echo "$output" | jq_any '.error.id == "tnef.corrupt"'
     echo "$output" | jq_any '.kensa.verdict == "malicious" and (.kensa.path | endswith("broken.eml!/winmail.dat!/flagpro.xlsm"))'
+    # Japanese Outlook's non-Unicode stream: the name in code page 932
+    run k mail --json "$d/ja.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.verdict == "malicious" and .kensa.path == "'"$d"'/ja.eml!/winmail.dat!/注文書.xlsm"'
 }
 
 @test "mail: a uuencoded file inside a text body (begin 644 name ... end) is an attachment, judged" {
