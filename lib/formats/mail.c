@@ -557,12 +557,18 @@ static void uu_files(struct mwalk *w, GMimePart *part)
         return;
     const char *t = (const char *)ba->data;
     size_t n = ba->len, i = 0, found = 0;
-    while(i < n && !w->stop && found < MAIL_UU_MAX) {
+    while(i < n && !w->stop) {
         size_t next, le = line_end(t, i, n, &next);
         size_t nm = uu_begin(t + i, le - i);
         if(!nm) {
             i = next;
             continue;
+        }
+        if(found == MAIL_UU_MAX) {
+            char nb[24];
+            ctx_warn(c, w->obj->path, KENSA_ELIMIT, KMSG_MAIL_UU_LIMIT,
+                     kmsg_u64(nb, MAIL_UU_MAX));
+            break;
         }
         char raw[MAIL_NAME_MAX + 1], name[MAIL_NAME_MAX + 1];
         size_t rl = le - i - nm < MAIL_NAME_MAX ? le - i - nm : MAIL_NAME_MAX;
