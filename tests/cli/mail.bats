@@ -285,6 +285,18 @@ PY
     echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
         and .kensa.path == "'"$d"'/uu.eml!/order.xlsm" and .email.message_id == "uu-1@partner.example"'
     echo "$output" | jq_any 'select(.rule.id=="mail.attachments") | .email.attachments.file.name == ["order.xlsm"]'
+    # more than 16 in one part: the first 16 read, a warning for the rest
+    python3 - "$d" <<'PY'
+import sys, binascii
+body = ''.join('begin 644 f%d.txt\n%s`\nend\n' % (i, binascii.b2a_uu(b'x%d' % i).decode())
+               for i in range(20))
+open(sys.argv[1] + '/many.eml', 'w').write(
+    'From: a <a@b.example>\nTo: c@d.example\nSubject: x\nMessage-ID: <m@b.example>\n'
+    'Content-Type: text/plain\n\n' + body)
+PY
+    run k mail --all --json "$d/many.eml"
+    echo "$output" | jq_any '.error.id == "mail.uuencode_limit"'
+    echo "$output" | jq_any 'select(.rule.id=="mail.inventory") | (.email.attachments.file.name | length) == 16'
 }
 
 # message/partial: a mail sent in three fragments; the mbox holding all of
