@@ -13,7 +13,8 @@
  *    in an mbox) and ECS email.* marked for findings (docs/DESIGN.md,
  *    "Mail");
  *  - an attached message (message/rfc822) is written out and scanned as a
- *    mail of its own; message/partial and TNEF are noted.
+ *    mail of its own; TNEF (winmail.dat) is a format of its own
+ *    (formats/tnef.c); message/partial is noted.
  * After its attachments, a mail with findings under it gets one finding
  * of its own (detector "mail") with the worst of them.
  * GLib aborts when an allocation fails: every message handed to GMime is
@@ -44,7 +45,7 @@
 #define MAIL_DEPTH 32            /* multipart nesting */
 #define MAIL_PARTS 2000          /* parts of one message */
 #define MAIL_TEXT_MAX (4u << 20) /* text searched for passwords, a part */
-#define MAIL_NAME_MAX 200        /* an attachment's name, bytes */
+#define MAIL_UU_MAX 16           /* uuencoded files cut out of a text part */
 #define MAIL_ADDRS 16            /* recipients carried to findings */
 #define THREAD_PW (2 * MAILPW_MAX) /* candidates from a thread */
 #define MAIL_NAMES 24            /* attachment names in a mail's record */
@@ -159,6 +160,26 @@ static bool mail_container_head(const uint8_t *p, size_t n)
     return false;
 }
 
+/* Sanitise an attachment's name (mail.h). */
+void mail_clean_name(const char *name, char out[MAIL_NAME_MAX + 1])
+{
+    const char *b = name;
+    for(const char *p = name; *p; p++)
+        if(*p == '/' || *p == '\\')
+            b = p + 1;
+    size_t o = 0;
+    for(; *b && o < MAIL_NAME_MAX; b++)
+        out[o++] = ((unsigned char)*b < 0x20 || *b == 0x7F) ? '_' : *b;
+    /* do not cut a UTF-8 sequence in two */
+    while(o > 0 && o == MAIL_NAME_MAX && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+        o--;
+    if(o && o == MAIL_NAME_MAX && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
+        o--;
+    out[o] = '\0';
+    if(!strcmp(out, ".") || !strcmp(out, ".."))
+        out[0] = '\0';
+}
+
 static int mail_probe(const uint8_t *p, size_t n)
 {
     if(!kensa_mail_built())
@@ -210,11 +231,30 @@ static void quiet_log(const gchar *domain, GLogLevelFlags level,
     (void)ud;
 }
 
+/* glibc loads an iconv module (a shared object) on iconv_open and
+ * unloads it when its last descriptor closes: every text part and
+ * encoded word of a Japanese mail cost a dlopen and a dlclose, a quarter
+ * of a mail's parse.  One descriptor per common mail charset is opened
+ * once and never closed, so their modules stay loaded (never used:
+ * no thread shares them). */
+static const char *const pin_cs[] = { "CP932", "SHIFT_JIS", "ISO-2022-JP",
+        "ISO-2022-JP-3", "EUC-JP", "EUC-JP-MS", "WINDOWS-1252",
+        "ISO-8859-15", "ISO-8859-2", "KOI8-R", "GBK", "GB18030", "BIG5",
+        "EUC-KR", "UTF-7" };
+static GIConv pins[sizeof(pin_cs) / sizeof(pin_cs[0])];
+
+static void pin_charsets(void)
+{
+    for(size_t i = 0; i < sizeof(pin_cs) / sizeof(pin_cs[0]); i++)
+        pins[i] = g_iconv_open("UTF-8", pin_cs[i]);
+}
+
 static void gmime_start(void)
 {
     static const char *fallback[] = { "UTF-8", "CP932", "ISO-8859-1", NULL };
     g_log_set_default_handler(quiet_log, NULL);
     g_mime_init();
+    pin_charsets();
     popts = g_mime_parser_options_new();
     g_mime_parser_options_set_rfc2047_compliance_mode(popts,
         GMIME_RFC_COMPLIANCE_LOOSE);
@@ -401,33 +441,12 @@ static void minfo_read(GMimeMessage *m, struct minfo *mi)
     }
 }
 
-/* Sanitise an attachment's name into out: the last path component,
- * control bytes and '!' replaced, bounded; "" when nothing is left. */
-static void clean_name(const char *name, char out[MAIL_NAME_MAX + 1])
-{
-    const char *b = name;
-    for(const char *p = name; *p; p++)
-        if(*p == '/' || *p == '\\')
-            b = p + 1;
-    size_t o = 0;
-    for(; *b && o < MAIL_NAME_MAX; b++)
-        out[o++] = ((unsigned char)*b < 0x20 || *b == 0x7F) ? '_' : *b;
-    /* do not cut a UTF-8 sequence in two */
-    while(o > 0 && o == MAIL_NAME_MAX && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
-        o--;
-    if(o && o == MAIL_NAME_MAX && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
-        o--;
-    out[o] = '\0';
-    if(!strcmp(out, ".") || !strcmp(out, ".."))
-        out[0] = '\0';
-}
-
 /* The walk of one message. */
 struct mwalk {
     struct kobj *obj;
     struct minfo mi;
     struct mailpw pw;      /* found in this message's text */
-    size_t parts, attachments, partial, tnef;
+    size_t parts, attachments, partial;
     bool stop;
     /* the attachments' names, for the mail's own finding */
     GString *names;
@@ -446,8 +465,8 @@ static bool is_text_body(GMimeObject *o)
     return !g_mime_part_get_filename(GMIME_PART(o));
 }
 
-/* The decoded bytes of a part (g_byte_array_unref), charged. */
-static GByteArray *part_bytes(struct mwalk *w, GMimePart *part)
+/* The decoded bytes of a part (g_byte_array_unref), not charged. */
+static GByteArray *part_raw(GMimePart *part)
 {
     GMimeDataWrapper *dw = g_mime_part_get_content(part);
     if(!dw)
@@ -457,6 +476,13 @@ static GByteArray *part_bytes(struct mwalk *w, GMimePart *part)
     g_mime_data_wrapper_write_to_stream(dw, out);
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
     g_object_unref(out);
+    return ba;
+}
+
+/* The decoded bytes of a part (g_byte_array_unref), charged. */
+static GByteArray *part_bytes(struct mwalk *w, GMimePart *part)
+{
+    GByteArray *ba = part_raw(part);
     if(ba && w->obj && !ctx_charge(w->obj->ctx, w->obj->path, ba->len)) {
         g_byte_array_unref(ba);
         w->stop = true;
@@ -503,6 +529,94 @@ static void collect(struct mwalk *w, GMimeObject *o, int depth)
 static void scan_attachment(struct mwalk *w, const char *name,
                             const uint8_t *p, size_t n);
 
+/* The offset of NAME in a line "begin MODE NAME" (p[0..n), its end
+ * left off), MODE three or four octal digits; 0 when it is no such line. */
+static size_t uu_begin(const char *p, size_t n)
+{
+    size_t i = 6, d = 0;
+    if(n < 10 || memcmp(p, "begin ", 6))
+        return 0;
+    while(i < n && d < 4 && p[i] >= '0' && p[i] <= '7') {
+        i++;
+        d++;
+    }
+    if(d < 3 || i + 1 >= n || p[i] != ' ')
+        return 0;
+    return i + 1;
+}
+
+/* The end of the line at t[i..n): *next is past its LF, the return value
+ * the offset of its end without CR LF. */
+static size_t line_end(const char *t, size_t i, size_t n, size_t *next)
+{
+    const char *nl = memchr(t + i, '\n', n - i);
+    size_t e = nl ? (size_t)(nl - t) : n;
+    *next = nl ? e + 1 : n;
+    return e > i && t[e - 1] == '\r' ? e - 1 : e;
+}
+
+/* uuencoded files in a text part ("begin 644 name" ... "end", without a
+ * uuencode Content-Transfer-Encoding): each decoded by GMime's uudecoder
+ * and scanned as an attachment named by its begin line, at most
+ * MAIL_UU_MAX of a part.  The text was charged by pass 1; each file's
+ * decoded bytes are charged here. */
+static void uu_files(struct mwalk *w, GMimePart *part)
+{
+    struct kctx *c = w->obj->ctx;
+    GByteArray *ba = part_raw(part);
+    if(!ba)
+        return;
+    const char *t = (const char *)ba->data;
+    size_t n = ba->len, i = 0, found = 0;
+    while(i < n && !w->stop) {
+        size_t next, le = line_end(t, i, n, &next);
+        size_t nm = uu_begin(t + i, le - i);
+        if(!nm) {
+            i = next;
+            continue;
+        }
+        if(found == MAIL_UU_MAX) {
+            char nb[24];
+            ctx_warn(c, w->obj->path, KENSA_ELIMIT, KMSG_MAIL_UU_LIMIT,
+                     kmsg_u64(nb, MAIL_UU_MAX));
+            break;
+        }
+        char raw[MAIL_NAME_MAX + 1], name[MAIL_NAME_MAX + 1];
+        size_t rl = le - i - nm < MAIL_NAME_MAX ? le - i - nm : MAIL_NAME_MAX;
+        memcpy(raw, t + i + nm, rl);
+        raw[rl] = '\0';
+        mail_clean_name(raw, name);
+        found++;
+        if(!name[0])
+            snprintf(name, sizeof(name), "uuencoded[%zu]", found);
+        /* the block: up to a line "end" (or the end of the text) */
+        size_t start = next, stop = next;
+        while(stop < n) {
+            size_t nx, e = line_end(t, stop, n, &nx);
+            if(e - stop == 3 && !memcmp(t + stop, "end", 3))
+                break;
+            stop = nx;
+        }
+        i = stop;
+        uint8_t *in = g_malloc(stop - start + 4), *out = g_malloc(stop - start + 4);
+        size_t k = 0;
+        for(size_t j = start; j < stop; j++)
+            if(t[j] != '\r')
+                in[k++] = (uint8_t)t[j];
+        int state = GMIME_UUDECODE_STATE_BEGIN;
+        guint32 save = 0;
+        size_t len = g_mime_encoding_uudecode_step(in, k, out, &state, &save);
+        g_free(in);
+        if(ctx_count_entry(c, w->obj->path) &&
+           ctx_charge(c, w->obj->path, len))
+            scan_attachment(w, name, out, len);
+        else
+            w->stop = true;
+        g_free(out);
+    }
+    g_byte_array_unref(ba);
+}
+
 /* Pass 2: every attachment. */
 static void attachments(struct mwalk *w, GMimeObject *o, int depth)
 {
@@ -531,6 +645,8 @@ static void attachments(struct mwalk *w, GMimeObject *o, int depth)
     }
     if(GMIME_IS_MESSAGE_PARTIAL(o)) {
         GMimeMessagePartial *mp = GMIME_MESSAGE_PARTIAL(o);
+        if(kobj_attr(w->obj, "kensa.mail.partial_joined"))
+            return;   /* its set is reassembled by the mbox walk */
         char n1[24], n2[24];
         int num = g_mime_message_partial_get_number(mp);
         int tot = g_mime_message_partial_get_total(mp);
@@ -550,7 +666,7 @@ static void attachments(struct mwalk *w, GMimeObject *o, int depth)
             fn = g_mime_object_get_content_type_parameter(o, "name");
         char name[MAIL_NAME_MAX + 1] = "";
         if(fn)
-            clean_name(fn, name);
+            mail_clean_name(fn, name);
         if(!name[0])
             snprintf(name, sizeof(name), "message[%zu].eml", w->parts);
         if(!ctx_count_entry(c, w->obj->path)) {
@@ -569,21 +685,21 @@ static void attachments(struct mwalk *w, GMimeObject *o, int depth)
         g_object_unref(out);
         return;
     }
-    if(!GMIME_IS_PART(o) || is_text_body(o))
+    if(GMIME_IS_PART(o) && is_text_body(o)) {
+        uu_files(w, GMIME_PART(o));
+        return;
+    }
+    if(!GMIME_IS_PART(o))
         return;
     GMimePart *part = GMIME_PART(o);
     const char *fn = g_mime_part_get_filename(part);
     char name[MAIL_NAME_MAX + 1] = "";
     if(fn)
-        clean_name(fn, name);
+        mail_clean_name(fn, name);
     if(!name[0])
         snprintf(name, sizeof(name), "part[%zu]", w->parts);
-    GMimeContentType *ct = g_mime_object_get_content_type(o);
-    if((ct && g_mime_content_type_is_type(ct, "application", "ms-tnef")) ||
-       !g_ascii_strcasecmp(name, "winmail.dat")) {
-        ctx_warn(c, w->obj->path, KENSA_EUNSUPPORTED, KMSG_MAIL_TNEF, name);
-        w->tnef++;
-    }
+    /* a TNEF attachment (winmail.dat) is opened by its format
+     * (formats/tnef.c) like any container */
     if(!ctx_count_entry(c, w->obj->path)) {
         w->stop = true;
         return;
@@ -770,8 +886,19 @@ static void mail_verdict(struct mwalk *w, uint64_t findings, int worst_sev,
     g_string_free(to, TRUE);
 }
 
+/* A folder's message/partial set, for its first fragment's walk. */
+#define PARTIAL_MAX 64           /* fragments of one message */
+struct fpartial {
+    bool joined;               /* obj's whole set is in its folder */
+    size_t k;                  /* obj is its first fragment: the files */
+    char *path[PARTIAL_MAX];   /* (g_free) */
+    GString *list;             /* their names, for the evidence */
+};
+
 static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
-                               char origin[][64], size_t max);
+                               char origin[][64], size_t max,
+                               struct fpartial *fp);
+static void folder_join(struct kobj *obj, struct fpartial *fp);
 
 /* Walk one message: passwords first, then attachments, then the mail's
  * own verdict. */
@@ -810,8 +937,13 @@ static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
      * .eml folder, behind this mail's own and in front of the rest */
     char tpw[THREAD_PW][MAILPW_LEN + 1], torigin[THREAD_PW][64];
     struct kctxattr tnodes[THREAD_PW];
-    size_t nt = folder_passwords(obj, tpw, torigin, THREAD_PW);
+    struct fpartial fp;
+    size_t nt = folder_passwords(obj, tpw, torigin, THREAD_PW, &fp);
     const struct kctxattr *saved_attrs = obj->attrs;
+    struct kctxattr joined = { .key = "kensa.mail.partial_joined",
+                               .value = "1", .next = obj->attrs };
+    if(fp.joined)
+        obj->attrs = &joined;
     for(size_t i = 0; i < nt; i++) {
         tnodes[i] = (struct kctxattr){ .key = "password", .value = tpw[i],
                                        .origin = torigin[i],
@@ -825,13 +957,14 @@ static void walk_message(struct kobj *obj, const uint8_t *p, size_t n)
     c->worst_sev = 0;
     c->worst_verdict = KENSA_VERDICT_NONE;
     attachments(&w, body, 0);
+    folder_join(obj, &fp);
     obj->attrs = saved_attrs;
     uint64_t mine = c->findings - f0;
     int ms = c->worst_sev;
     enum kensa_verdict mv = c->worst_verdict;
     if(!mail_judges(c))
         ;   /* kensa log4j, kensa logs: their findings only */
-    else if(mine && ms)
+    else if(mine && ms && mv != KENSA_VERDICT_NONE)   /* not state records alone */
         mail_verdict(&w, mine, ms, mv, false);
     else if(c->s->opts.report_patched)
         mail_verdict(&w, 0, 0, KENSA_VERDICT_NONE, true);
@@ -854,6 +987,11 @@ struct mmsg {
     uint64_t refs[8];
     size_t nrefs;
     size_t parent;         /* union-find */
+    /* a message/partial fragment: its id's hash, number, total (0: not
+     * one, or not given); joined: its whole set is in the mbox */
+    uint64_t pid;
+    int pno, ptotal;
+    bool joined;
 };
 
 struct hidx {
@@ -892,9 +1030,12 @@ static void unite(struct mmsg *v, size_t a, size_t b)
         v[a > b ? a : b].parent = a < b ? a : b;
 }
 
-/* The messages of an mbox: after each "From " line that starts a line. */
+/* The messages of an mbox: after each "From " line that starts a line.
+ * mapped: p is a file mapping, whose pages are let go once read (the
+ * mailbox is read in order, so memory is bounded by the largest message,
+ * not the mailbox). */
 static size_t mbox_split(const uint8_t *p, size_t n, struct mmsg **out,
-                         size_t max)
+                         size_t max, bool mapped)
 {
     size_t cap = 0, cnt = 0;
     struct mmsg *v = NULL;
@@ -926,6 +1067,8 @@ static size_t mbox_split(const uint8_t *p, size_t n, struct mmsg **out,
         v[cnt] = (struct mmsg){ .off = start, .len = e - start,
                                 .parent = cnt };
         cnt++;
+        if(mapped)
+            drop_mapped(p + i, e - i);
         i = e;
     }
     *out = v;
@@ -962,7 +1105,15 @@ static void mbox_keys(struct kobj *obj, const uint8_t *p, struct mmsg *mm,
             mm->refs[mm->nrefs++] = fnv(g_mime_references_get_message_id(r, i));
         g_mime_references_free(r);
     }
-    collect(&w, g_mime_message_get_mime_part(m), 0);
+    GMimeObject *top = g_mime_message_get_mime_part(m);
+    if(top && GMIME_IS_MESSAGE_PARTIAL(top)) {
+        GMimeMessagePartial *mp = GMIME_MESSAGE_PARTIAL(top);
+        const char *pid = g_mime_message_partial_get_id(mp);
+        mm->pid = pid && *pid ? fnv(pid) : 0;
+        mm->pno = g_mime_message_partial_get_number(mp);
+        mm->ptotal = g_mime_message_partial_get_total(mp);
+    }
+    collect(&w, top, 0);
     if(w.pw.n) {
         *pw = malloc(sizeof(**pw));
         if(*pw)
@@ -992,6 +1143,126 @@ static void join_threads(struct mmsg *v, size_t n, struct hidx *ids,
         }
 }
 
+/* ---- message/partial: a whole set in one mbox or folder, reassembled -- */
+
+struct pidx {
+    uint64_t id;
+    int no;
+    size_t i;
+};
+
+static int cmp_p(const void *a, const void *b)
+{
+    const struct pidx *x = a, *y = b;
+    if(x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    if(x->no != y->no)
+        return x->no < y->no ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* One message/partial set: its fragments' indexes, in order. */
+struct pset {
+    size_t k;
+    size_t i[PARTIAL_MAX];
+};
+
+/*
+ * The message/partial sets of v[0..n) whose every fragment is in the
+ * mbox: fragments 1..K of one id (a repeated number: the first), one of
+ * them giving the total K <= PARTIAL_MAX, all together at most MAIL_MAX
+ * bytes, into sets[0..max).  Their fragments are marked joined.
+ * Returns how many sets.
+ */
+static size_t partial_sets(struct mmsg *v, size_t n, struct pset *sets,
+                           size_t max)
+{
+    size_t np = 0, ns = 0;
+    for(size_t i = 0; i < n; i++)
+        np += v[i].pid && v[i].pno > 0 && v[i].pno <= PARTIAL_MAX;
+    struct pidx *x = np ? calloc(np, sizeof(*x)) : NULL;
+    if(!x)
+        return 0;
+    np = 0;
+    for(size_t i = 0; i < n; i++)
+        if(v[i].pid && v[i].pno > 0 && v[i].pno <= PARTIAL_MAX)
+            x[np++] = (struct pidx){ v[i].pid, v[i].pno, i };
+    qsort(x, np, sizeof(*x), cmp_p);
+    for(size_t a = 0, b; a < np && ns < max; a = b) {
+        int total = 0;
+        uint64_t bytes = 0;
+        struct pset *ps = &sets[ns];
+        ps->k = 0;
+        for(b = a; b < np && x[b].id == x[a].id; b++) {
+            if(x[b].no == (int)ps->k + 1) {
+                ps->i[ps->k++] = x[b].i;
+                bytes += v[x[b].i].len;
+            }
+            if(v[x[b].i].ptotal > total)
+                total = v[x[b].i].ptotal;
+        }
+        if(total < 1 || (size_t)total != ps->k || bytes > MAIL_MAX)
+            continue;
+        for(size_t k = 0; k < ps->k; k++)
+            v[ps->i[k]].joined = true;
+        ns++;
+    }
+    free(x);
+    return ns;
+}
+
+/* Reassemble fragments frag[0..k) (their bytes, in order; GMime's
+ * reconstruction: bodies in order, the first one's headers) and scan the
+ * message as member `name` of obj, with `head` as its context and the
+ * reassembly (`list` names the fragments) as evidence on its findings.
+ * A set GMime refuses gives the warning mail.partial. */
+static void partial_join(struct kobj *obj, const uint8_t *const *frag,
+                         const size_t *flen, size_t k, const char *list,
+                         const char *name, const struct kctxattr *head)
+{
+    GMimeMessage *msgs[PARTIAL_MAX];
+    GMimeMessagePartial *parts[PARTIAL_MAX];
+    size_t got = 0;
+    for(size_t q = 0; q < k && q < PARTIAL_MAX; q++) {
+        GMimeMessage *m = parse(frag[q], flen[q]);
+        GMimeObject *top = m ? g_mime_message_get_mime_part(m) : NULL;
+        if(!top || !GMIME_IS_MESSAGE_PARTIAL(top)) {
+            if(m)
+                g_object_unref(m);
+            break;
+        }
+        msgs[got] = m;
+        parts[got++] = GMIME_MESSAGE_PARTIAL(top);
+    }
+    GMimeMessage *whole = got && got == k ?
+        g_mime_message_partial_reconstruct_message(parts, got) : NULL;
+    char nb[24];
+    if(whole) {
+        GMimeStream *out = g_mime_stream_mem_new();
+        g_mime_object_write_to_stream(GMIME_OBJECT(whole), NULL, out);
+        GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+        const char *args[2] = { kmsg_u64(nb, k), list };
+        struct kensa_msg ev = { .id = kmsg_key(KMSG_MAIL_EV_PARTIAL),
+                                .args = args, .nargs = 2 };
+        struct kctxattr node = { .key = "kensa.mail.partial", .value = list,
+                                 .next = head, .finding_ev = &ev };
+        const struct kctxattr *saved = obj->attrs;
+        obj->attrs = &node;
+        if(ba && ctx_count_entry(obj->ctx, obj->path) &&
+           ctx_charge(obj->ctx, obj->path, ba->len))
+            object_scan_child(obj, name, ba->data, ba->len);
+        obj->attrs = saved;
+        g_object_unref(out);
+        g_object_unref(whole);
+    } else {
+        char n1[24];
+        ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, KMSG_MAIL_PARTIAL,
+                 kmsg_u64(n1, 1), kmsg_u64(nb, k));
+    }
+    for(size_t i = 0; i < got; i++)
+        g_object_unref(msgs[i]);
+}
+
 /* ---- folders: Maildir and .eml siblings ------------------------------- */
 
 /*
@@ -1013,6 +1284,8 @@ struct folder {
     struct mmsg *v;
     char **name;               /* file name (cur/x, new/y, z.eml) */
     struct mailpw **pw;
+    struct pset *sets;         /* its complete message/partial sets */
+    size_t nsets;
 };
 
 static pthread_mutex_t folder_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -1029,6 +1302,7 @@ static void folder_free(struct folder *f)
     free(f->pw);
     free(f->v);
     free(f->dir);
+    free(f->sets);
     memset(f, 0, sizeof(*f));
 }
 
@@ -1036,6 +1310,37 @@ static bool ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
     return a >= b && !strcasecmp(s + a - b, suf);
+}
+
+/* The bytes of the regular file at path (malloc'd, *len of them), not
+ * following a link nor blocking on a FIFO, at most max bytes; NULL for
+ * anything else, an empty file or an error. */
+static uint8_t *read_small(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if(fd < 0)
+        return NULL;
+    if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size ||
+       (uint64_t)st.st_size > max) {
+        close(fd);
+        return NULL;
+    }
+    size_t want = (size_t)st.st_size, got = 0;
+    uint8_t *buf = malloc(want);
+    while(buf && got < want) {
+        ssize_t r = read(fd, buf + got, want - got);
+        if(r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if(!buf || !got) {
+        free(buf);
+        return NULL;
+    }
+    *len = got;
+    return buf;
 }
 
 /* Read one folder's message files into f (f->dir set). */
@@ -1058,28 +1363,10 @@ static void folder_read(struct kobj *obj, struct folder *f, bool maildir)
             if((size_t)snprintf(fp, sizeof(fp), "%s/%s", dpath, de->d_name)
                >= sizeof(fp))
                 continue;
-            int fd = open(fp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-            struct stat st;
-            if(fd < 0)
+            size_t got;
+            uint8_t *buf = read_small(fp, FOLDER_FILE_MAX, &got);
+            if(!buf)
                 continue;
-            if(fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size ||
-               (uint64_t)st.st_size > FOLDER_FILE_MAX) {
-                close(fd);
-                continue;
-            }
-            size_t len = (size_t)st.st_size, got = 0;
-            uint8_t *buf = malloc(len);
-            while(buf && got < len) {
-                ssize_t r = read(fd, buf + got, len - got);
-                if(r <= 0)
-                    break;
-                got += (size_t)r;
-            }
-            close(fd);
-            if(!buf || !got) {
-                free(buf);
-                continue;
-            }
             if(f->n == cap) {
                 size_t nc = cap ? cap * 2 : 32;
                 struct mmsg *nv = realloc(f->v, nc * sizeof(*nv));
@@ -1124,14 +1411,18 @@ static void folder_read(struct kobj *obj, struct folder *f, bool maildir)
     }
     free(ids);
     free(pairs);
+    if(f->n && (f->sets = calloc(PARTIAL_MAX, sizeof(*f->sets))))
+        f->nsets = partial_sets(f->v, f->n, f->sets, PARTIAL_MAX);
 }
 
 /* The candidates of the other mails of obj's thread in its folder, into
  * pw[] with their file names in origin[] (copies: the cache may change
  * once the lock is released).  Returns how many. */
 static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
-                               char origin[][64], size_t max)
+                               char origin[][64], size_t max,
+                               struct fpartial *fp)
 {
+    memset(fp, 0, sizeof(*fp));
     const char *path = obj->disk_path;
     if(!path || obj->depth)
         return 0;
@@ -1186,8 +1477,77 @@ static size_t folder_passwords(struct kobj *obj, char pw[][MAILPW_LEN + 1],
             }
         }
     }
+    /* a message/partial fragment whose whole set is in the folder: the
+     * first one reassembles it (the files' paths, copied) */
+    for(size_t q = 0; me < f->n && f->v[me].joined && q < f->nsets; q++) {
+        const struct pset *ps = &f->sets[q];
+        bool mine = false;
+        for(size_t i = 0; i < ps->k; i++)
+            mine |= ps->i[i] == me;
+        if(!mine)
+            continue;
+        fp->joined = true;
+        if(ps->i[0] == me && !fp->list)
+            fp->list = g_string_new(NULL);
+        for(size_t i = 0; ps->i[0] == me && i < ps->k; i++) {
+            fp->path[i] = g_strdup_printf("%s/%s", dir, f->name[ps->i[i]]);
+            g_string_append_printf(fp->list, "%s%s", i ? ", " : "",
+                                   f->name[ps->i[i]]);
+            fp->k++;
+        }
+    }
     pthread_mutex_unlock(&folder_lock);
     return k;
+}
+
+/* The candidates of the other mails of v[i]'s thread as context nodes
+ * in front of head (at most THREAD_PW, origins "msg[N]"); returns the
+ * new head. */
+static const struct kctxattr *thread_attrs(struct mmsg *v, size_t n,
+                                           struct mailpw **pw, size_t i,
+                                           struct kctxattr *nodes,
+                                           char origin[][32],
+                                           const struct kctxattr *head)
+{
+    size_t root = find_root(v, i), k = 0;
+    for(size_t j = root; j < n && k < THREAD_PW; j++) {
+        if(!pw[j] || j == i || find_root(v, j) != root)
+            continue;
+        for(size_t q = 0; q < pw[j]->n && k < THREAD_PW; q++) {
+            snprintf(origin[k], sizeof(origin[k]), "msg[%zu]", j + 1);
+            nodes[k] = (struct kctxattr){ .key = "password",
+                .value = pw[j]->v[q], .next = head, .origin = origin[k] };
+            head = &nodes[k++];
+        }
+    }
+    return head;
+}
+
+/* The first fragment of a message/partial set all in its folder: read
+ * the set's files (as folder_read does: regular, not a link, at most
+ * FOLDER_FILE_MAX bytes) and reassemble them as its member "+partial". */
+static void folder_join(struct kobj *obj, struct fpartial *fp)
+{
+    uint8_t *frag[PARTIAL_MAX];
+    size_t flen[PARTIAL_MAX], got = 0;
+    for(size_t i = 0; i < fp->k; i++) {
+        frag[got] = read_small(fp->path[i], FOLDER_FILE_MAX, &flen[got]);
+        if(!frag[got])
+            break;
+        got++;
+    }
+    if(fp->k && got == fp->k)
+        partial_join(obj, (const uint8_t *const *)frag, flen, got,
+                     fp->list->str, "+partial", obj->attrs);
+    else if(fp->k)
+        ctx_warn(obj->ctx, obj->path, KENSA_EFORMAT, KMSG_MAIL_PARTIAL,
+                 "1", "?");
+    for(size_t i = 0; i < got; i++)
+        free(frag[i]);
+    for(size_t i = 0; i < fp->k; i++)
+        g_free(fp->path[i]);
+    if(fp->list)
+        g_string_free(fp->list, TRUE);
 }
 
 static void walk_mbox(struct kobj *obj)
@@ -1196,7 +1556,8 @@ static void walk_mbox(struct kobj *obj)
     const struct kensa_limits *l = &c->s->opts.limits;
     size_t max = l->max_files ? l->max_files : 100000;
     struct mmsg *v = NULL;
-    size_t n = mbox_split(obj->data, obj->len, &v, max);
+    struct pset *sets = NULL;
+    size_t n = mbox_split(obj->data, obj->len, &v, max, obj->mapped);
     struct mailpw **pw = n ? calloc(n, sizeof(*pw)) : NULL;
     struct hidx *ids = n ? calloc(n, sizeof(*ids)) : NULL;
     struct hidx *pairs = n ? calloc(n, sizeof(*pairs)) : NULL;
@@ -1208,41 +1569,63 @@ static void walk_mbox(struct kobj *obj)
      * same sender to the same recipients) and their passwords */
     for(size_t i = 0; i < n; i++) {
         mbox_keys(obj, obj->data + v[i].off, &v[i], &pw[i]);
+        if(obj->mapped)
+            drop_mapped(obj->data + v[i].off, v[i].len);
         ids[i] = (struct hidx){ v[i].id, i };
         pairs[i] = (struct hidx){ v[i].pair, i };
         if(!ctx_charge(c, obj->path, 0))
             goto out;
     }
     join_threads(v, n, ids, pairs);
+    sets = calloc(PARTIAL_MAX, sizeof(*sets));
+    size_t nsets = sets ? partial_sets(v, n, sets, PARTIAL_MAX) : 0;
     /* pass 2: each message, with the candidates of its whole thread
      * (its own come first again from its own walk) */
     for(size_t i = 0; i < n; i++) {
-        size_t root = find_root(v, i);
-        struct kctxattr nodes[THREAD_PW];
+        struct kctxattr nodes[THREAD_PW], joined = {
+            .key = "kensa.mail.partial_joined", .value = "1" };
         char origin[THREAD_PW][32];
-        size_t k = 0;
-        const struct kctxattr *head = obj->attrs;
-        for(size_t j = root; j < n && k < THREAD_PW; j++) {
-            if(!pw[j] || j == i || find_root(v, j) != root)
-                continue;
-            for(size_t q = 0; q < pw[j]->n && k < THREAD_PW; q++) {
-                snprintf(origin[k], sizeof(origin[k]), "msg[%zu]", j + 1);
-                nodes[k] = (struct kctxattr){ .key = "password",
-                    .value = pw[j]->v[q], .next = head,
-                    .origin = origin[k] };
-                head = &nodes[k++];
-            }
-        }
+        const struct kctxattr *head = thread_attrs(v, n, pw, i, nodes,
+                                                   origin, obj->attrs);
         char name[40];
         snprintf(name, sizeof(name), "msg[%zu]", i + 1);
         const struct kctxattr *saved = obj->attrs;
+        if(v[i].joined) {
+            joined.next = head;
+            head = &joined;
+        }
         obj->attrs = head;
         object_scan_child(obj, name, obj->data + v[i].off, v[i].len);
         obj->attrs = saved;
+        if(obj->mapped)
+            drop_mapped(obj->data + v[i].off, v[i].len);
+        if(!ctx_charge(c, obj->path, 0))
+            goto out;
+    }
+    /* then each message sent in fragments, whole */
+    for(size_t s = 0; s < nsets; s++) {
+        struct kctxattr nodes[THREAD_PW];
+        char origin[THREAD_PW][32];
+        const uint8_t *frag[PARTIAL_MAX];
+        size_t flen[PARTIAL_MAX];
+        GString *list = g_string_new(NULL);
+        for(size_t q = 0; q < sets[s].k; q++) {
+            size_t j = sets[s].i[q];
+            frag[q] = obj->data + v[j].off;
+            flen[q] = v[j].len;
+            g_string_append_printf(list, "%smsg[%zu]", q ? ", " : "", j + 1);
+        }
+        char name[48];
+        snprintf(name, sizeof(name), "msg[%zu]+partial", sets[s].i[0] + 1);
+        partial_join(obj, frag, flen, sets[s].k, list->str, name,
+                     thread_attrs(v, n, pw, sets[s].i[0], nodes, origin,
+                                  obj->attrs));
+        g_string_free(list, TRUE);
         if(!ctx_charge(c, obj->path, 0))
             break;
     }
 out:
+    free(sets);
     if(pw)
         for(size_t i = 0; i < n; i++)
             free(pw[i]);

@@ -14,6 +14,10 @@ setup_file() {
     fi
     export MX="$BATS_FILE_TMPDIR/mx"
     python3 "$KENSA_TOP/tests/gen/mkmail.py" "$MX"
+    # PPAP beyond ZipCrypto (AES zip, 7z, RAR) and the Office documents
+    # of mkdoc.py in $PP/docs
+    export PP="$BATS_FILE_TMPDIR/pp"
+    python3 "$KENSA_TOP/tests/gen/mkppap.py" "$PP"
 }
 
 setup() {
@@ -212,4 +216,185 @@ PY
     run k mail --json "$d/benign.eml"
     [ "$status" -eq 0 ]
     ! echo "$output" | jq_any '.kensa.verdict == "malicious" or .kensa.verdict == "suspicious"'
+}
+
+# TNEF: Outlook's winmail.dat carrying the Flagpro workbook
+tnef_mail() {
+    local d="$BATS_TEST_TMPDIR/tn"
+    mkdir -p "$d"
+    python3 "$KENSA_TOP/tests/gen/mktnef.py" "$d/winmail.dat" "$PP/docs/benign.xlsm" "$PP/docs/flagpro.xlsm"
+    python3 "$KENSA_TOP/tests/gen/mktnef.py" --damage "$d/broken.dat" "$PP/docs/flagpro.xlsm"
+    python3 "$KENSA_TOP/tests/gen/mktnef.py" --cp932 --as 注文書.xlsm "$d/ja.dat" "$PP/docs/flagpro.xlsm"
+    python3 - "$d" <<'PY'
+import sys, email.message
+d = sys.argv[1]
+for name, dat in (('tnef.eml', 'winmail.dat'), ('broken.eml', 'broken.dat'),
+                  ('ja.eml', 'ja.dat')):
+    m = email.message.EmailMessage()
+    m['From'] = 'Tanaka <tanaka@partner.example>'
+    m['To'] = 'buyer@victim.example'
+    m['Subject'] = 'order'
+    m['Message-ID'] = '<tnef-1@partner.example>'
+    m.set_content('see attached\n')
+    m.add_attachment(open(d + '/' + dat, 'rb').read(), maintype='application',
+                     subtype='ms-tnef', filename='winmail.dat')
+    open(d + '/' + name, 'wb').write(bytes(m))
+PY
+}
+
+@test "mail: TNEF (winmail.dat): its files are members by their long names; the .xlsm judged malicious, chain mail > winmail.dat > file" {
+    tnef_mail
+    local d="$BATS_TEST_TMPDIR/tn"
+    run k mail --json "$d/tnef.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$d"'/tnef.eml!/winmail.dat!/flagpro.xlsm"
+        and .email.message_id == "tnef-1@partner.example"'
+    ! echo "$output" | jq_any '(.kensa.path // "" | endswith("benign.xlsm")) and .kensa.verdict == "malicious"'
+    ! echo "$output" | jq_any '.error.id == "mail.tnef"'
+    run k mail --all --json "$d/tnef.eml"
+    echo "$output" | jq_any '.kensa.path == "'"$d"'/tnef.eml!/winmail.dat!/benign.xlsm"'
+    # a damaged stream: a warning, and the file before the damage still judged
+    run k mail --json "$d/broken.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.error.id == "tnef.corrupt"'
+    echo "$output" | jq_any '.kensa.verdict == "malicious" and (.kensa.path | endswith("broken.eml!/winmail.dat!/flagpro.xlsm"))'
+    # Japanese Outlook's non-Unicode stream: the name in code page 932
+    run k mail --json "$d/ja.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.verdict == "malicious" and .kensa.path == "'"$d"'/ja.eml!/winmail.dat!/注文書.xlsm"'
+}
+
+@test "mail: a uuencoded file inside a text body (begin 644 name ... end) is an attachment, judged" {
+    local d="$BATS_TEST_TMPDIR/uu"
+    mkdir -p "$d"
+    python3 - "$d" "$PP/docs/flagpro.xlsm" <<'PY'
+import sys, binascii
+d = sys.argv[1]
+data = open(sys.argv[2], 'rb').read()
+lines = [binascii.b2a_uu(data[i:i + 45]).decode() for i in range(0, len(data), 45)]
+body = ('Please find the order below.\r\n\r\nbegin 644 order.xlsm\r\n' +
+        ''.join(l.replace('\n', '\r\n') for l in lines) + '`\r\nend\r\n\r\nregards\r\n')
+head = ('From: Tanaka <tanaka@partner.example>\r\nTo: buyer@victim.example\r\n'
+        'Subject: order\r\nMessage-ID: <uu-1@partner.example>\r\nMIME-Version: 1.0\r\n'
+        'Content-Type: text/plain; charset=us-ascii\r\n\r\n')
+open(d + '/uu.eml', 'w', newline='').write(head + body)
+PY
+    run k mail --json "$d/uu.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$d"'/uu.eml!/order.xlsm" and .email.message_id == "uu-1@partner.example"'
+    echo "$output" | jq_any 'select(.rule.id=="mail.attachments") | .email.attachments.file.name == ["order.xlsm"]'
+    # more than 16 in one part: the first 16 read, a warning for the rest
+    python3 - "$d" <<'PY'
+import sys, binascii
+body = ''.join('begin 644 f%d.txt\n%s`\nend\n' % (i, binascii.b2a_uu(b'x%d' % i).decode())
+               for i in range(20))
+open(sys.argv[1] + '/many.eml', 'w').write(
+    'From: a <a@b.example>\nTo: c@d.example\nSubject: x\nMessage-ID: <m@b.example>\n'
+    'Content-Type: text/plain\n\n' + body)
+PY
+    run k mail --all --json "$d/many.eml"
+    echo "$output" | jq_any '.error.id == "mail.uuencode_limit"'
+    echo "$output" | jq_any 'select(.rule.id=="mail.inventory") | (.email.attachments.file.name | length) == 16'
+}
+
+# message/partial: a mail sent in three fragments; the mbox holding all of
+# them in any order, and one missing the second
+partial_mboxes() {
+    local d="$BATS_TEST_TMPDIR/pt"
+    mkdir -p "$d"
+    python3 - "$d" "$PP/docs/flagpro.xlsm" <<'PY'
+import sys, email.message
+d = sys.argv[1]
+inner = email.message.EmailMessage()
+inner['From'] = 'Tanaka <tanaka@partner.example>'
+inner['To'] = 'buyer@victim.example'
+inner['Subject'] = 'order'
+inner['Message-ID'] = '<whole-1@partner.example>'
+inner.set_content('the order is attached\n')
+inner.add_attachment(open(sys.argv[2], 'rb').read(),
+                     maintype='application', subtype='octet-stream',
+                     filename='order.xlsm')
+lines = bytes(inner).split(b'\n')
+third = len(lines) // 3
+chunks = [lines[:third], lines[third:2 * third], lines[2 * third:]]
+frags = []
+for n, ch in enumerate(chunks, 1):
+    frags.append(b'From tanaka@partner.example Thu Nov 26 10:00:00 2026\n'
+                 b'From: Tanaka <tanaka@partner.example>\nTo: buyer@victim.example\n'
+                 b'Subject: order (%d/3)\nMessage-ID: <frag-%d@partner.example>\n'
+                 b'MIME-Version: 1.0\nContent-Type: message/partial; '
+                 b'id="whole-1@partner.example"; number=%d; total=3\n\n' % (n, n, n) +
+                 b'\n'.join(ch) + b'\n\n')
+open(d + '/all.mbox', 'wb').write(frags[2] + frags[0] + frags[1])
+open(d + '/some.mbox', 'wb').write(frags[0] + frags[2])
+# the same as .eml files of one folder (their "From " lines dropped)
+import os
+os.makedirs(d + '/folder')
+for n, fr in enumerate(frags, 1):
+    open(d + '/folder/part%d.eml' % n, 'wb').write(fr.split(b'\n', 1)[1])
+PY
+}
+
+@test "mail: message/partial: all fragments in the mbox or folder are reassembled and judged; a missing one is reported partial" {
+    partial_mboxes
+    local d="$BATS_TEST_TMPDIR/pt"
+    run k mail --json "$d/all.mbox"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$d"'/all.mbox!/msg[2]+partial!/order.xlsm"
+        and (.kensa.evidence_ids | index("mail.ev.partial"))
+        and .email.message_id == "whole-1@partner.example"'
+    ! echo "$output" | jq_any '.error.id == "mail.partial"'
+    run k mail --json "$d/some.mbox"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_any '.error.id == "mail.partial"'
+    ! echo "$output" | jq_any '.kensa.verdict == "malicious"'
+    # a folder of .eml fragments: reassembled under the first one
+    run k mail --json "$d/folder"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$d"'/folder/part1.eml!/+partial!/order.xlsm"
+        and (.kensa.evidence | contains("part1.eml, part2.eml, part3.eml"))'
+    ! echo "$output" | jq_any '.error.id == "mail.partial"'
+    # one fragment given alone: partial
+    run k mail --json "$d/folder/part2.eml"
+    [ "$status" -eq 0 ]
+    echo "$output" | jq_any '.error.id == "mail.partial"'
+}
+
+@test "mail: PPAP with a WinZip-AES zip: password in a Japanese body (full-width colon), or only in the reply; the .xlsm judged malicious" {
+    run k mail --json "$PP/aes_body.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$PP"'/aes_body.eml!/order.zip!/flagpro.xlsm"
+        and .kensa.archive.opened_with == "Rk4$vN8q" and (.kensa.evidence_ids | index("mail.ev.opened_self"))'
+    run k mail --json "$PP/aes_thread.mbox"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any '.kensa.detector == "maldoc" and .kensa.verdict == "malicious"
+        and .kensa.path == "'"$PP"'/aes_thread.mbox!/msg[1]!/order.zip!/flagpro.xlsm"
+        and .kensa.archive.opened_with == "Rk4$vN8q" and (.kensa.evidence_ids | index("mail.ev.opened_thread"))
+        and .email.message_id == "aes-2@partner.example"'
+    ! echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened")'
+    # an AES zip of a harmless macro workbook: opened, not malicious
+    run k mail --json "$PP/aes_benign.eml"
+    echo "$output" | jq_any '.kensa.archive.opened_with == "Rk4$vN8q" and (.kensa.path | endswith("table.zip!/benign.xlsm"))'
+    ! echo "$output" | jq_any '.kensa.verdict == "malicious" or .kensa.verdict == "suspicious"'
+}
+
+@test "mail: 7z with encrypted data or member list, and an encrypted RAR: libarchive cannot decrypt them, so the mail is suspicious with why, never clean" {
+    run k mail --json "$PP/7z_data.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened") | .kensa.verdict == "suspicious"
+        and .kensa.path == "'"$PP"'/7z_data.eml!/order.7z" and (.kensa.evidence_ids | index("archive.sealed_7z"))'
+    echo "$output" | jq_any 'select(.rule.id == "mail.attachments") | .kensa.verdict == "suspicious"'
+    run k mail --json "$PP/7z_headers.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened") | .kensa.verdict == "suspicious"
+        and (.kensa.evidence_ids | index("archive.sealed_list"))'
+    run k mail --json "$PP/rar_sealed.eml"
+    [ "$status" -eq 1 ]
+    echo "$output" | jq_any 'select(.rule.id == "mail.encrypted_unopened") | .kensa.verdict == "suspicious"
+        and (.kensa.evidence_ids | index("archive.sealed_rar"))'
 }

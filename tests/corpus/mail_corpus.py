@@ -9,10 +9,11 @@ Ground truth: MANIFEST.tsv.  One TAP line per file:
     one state record per mail, email.attachments.file.name) or by the
     path of a record.  Names the column lists that are not MIME
     attachments of the message itself are not required: files inside a
-    TNEF winmail.dat (not opened by this build; noted with a warning),
-    the "header"/"dsn_status" pseudo-parts of delivery reports, and the
-    attachment of a message/partial fragment (not reassembled: noted with
-    a warning).  A name the column holds with U+FFFD (raw 8-bit bytes
+    TNEF winmail.dat (opened, formats/tnef.c, but a clean file inside
+    gives no record that would name it), the "header"/"dsn_status"
+    pseudo-parts of delivery reports, and the attachment of a
+    message/partial fragment (reassembled only when all fragments are in
+    one mbox; a lone fragment is noted with a warning).  A name the column holds with U+FFFD (raw 8-bit bytes
     that are not UTF-8) matches any one character in that place: kensa
     decodes such names with its fallback charsets.
 "Skip" when the corpus is absent.
