@@ -625,7 +625,8 @@ static bool pid_write(const char *path)
         }
         if(errno != EEXIST)
             break;
-        int rfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        int rfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+                       O_NONBLOCK);   /* a FIFO must not hang us */
         char b[32] = "";
         struct stat st;
         if(rfd < 0)
@@ -757,22 +758,23 @@ int milter_main(int argc, char **argv)
         .xxfi_abort = on_abort,
         .xxfi_close = on_close,
     };
-    if(smfi_register(desc) == MI_FAILURE ||
-       smfi_setconn((char *)sock) == MI_FAILURE ||
-       smfi_opensocket(true) == MI_FAILURE) {
+    /* a unix socket: the MTA (Postfix's smtpd runs as postfix) must be
+     * able to connect; removed again at exit.  Its mode comes from the
+     * umask at bind: a chmod(path) after it would follow a link put in
+     * its place by whoever can write the folder (root's chmod of any
+     * file to socket_mode) */
+    const char *upath = NULL;
+    if(!strncmp(sock, "unix:", 5) || !strncmp(sock, "local:", 6))
+        upath = sock + strcspn(sock, ":") + 1;
+    mode_t um = umask(0);
+    umask(upath ? ~(mode_t)conf.socket_mode & 0777 : um);
+    bool listening = smfi_register(desc) != MI_FAILURE &&
+                     smfi_setconn((char *)sock) != MI_FAILURE &&
+                     smfi_opensocket(true) != MI_FAILURE;
+    umask(um);
+    if(!listening) {
         fprintf(stderr, "kensa: milter: cannot listen on %s\n", sock);
         goto out;
-    }
-    /* a unix socket: the MTA (Postfix's smtpd runs as postfix) must be
-     * able to connect; removed again at exit */
-    const char *upath = NULL;
-    if(!strncmp(sock, "unix:", 5) || !strncmp(sock, "local:", 6)) {
-        upath = sock + strcspn(sock, ":") + 1;
-        if(chmod(upath, conf.socket_mode)) {
-            fprintf(stderr, "kensa: milter: %s: %s\n", upath,
-                    strerror(errno));
-            goto out;
-        }
     }
     /* the signals go to one thread of ours, blocked everywhere else */
     sigemptyset(&sigs);

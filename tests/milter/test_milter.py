@@ -127,6 +127,42 @@ def cli_checks():
             'usage errors exit 2: bad socket, bad config line, missing '
             'state folder, pid file of a live process',
             '\n'.join(map(str, (rc1, e1, rc2, e2, rc3, e3, rc4, e4))))
+        # hostile files where the milter reads or writes: a FIFO as the
+        # pid file or the PPAP store must not hang the start; a store in
+        # a folder others write is refused
+        def starts(*a):
+            try:
+                pr = subprocess.Popen([KENSA, 'milter', '--socket', 'inet:%d@127.0.0.1'
+                                       % pfx.free_port()] + list(a),
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                time.sleep(1.5)
+                if pr.poll() is None:
+                    pr.send_signal(signal.SIGTERM)
+                return pr.wait(10), pr.stderr.read().decode('utf-8', 'replace')
+            except subprocess.TimeoutExpired:
+                pr.kill()
+                pr.wait()
+                return None, 'hung'
+        fifo = os.path.join(d, 'fifo.pid')
+        os.mkfifo(fifo)
+        rc5, e5 = starts('--pidfile', fifo)
+        sd = os.path.join(d, 'st')
+        os.mkdir(sd, 0o700)
+        os.mkfifo(os.path.join(sd, 'ppap.state'))
+        fc = os.path.join(d, 'fifo.conf')
+        open(fc, 'w').write('state_file = %s/ppap.state\n' % sd)
+        rc6, e6 = starts('--config', fc)
+        od = os.path.join(d, 'open')
+        os.mkdir(od)
+        os.chmod(od, 0o1777)
+        oc = os.path.join(d, 'open.conf')
+        open(oc, 'w').write('state_file = %s/ppap.state\n' % od)
+        rc7, e7 = starts('--config', oc)
+        tap(not built or (rc5 == 2 and 'exists' in e5 and rc6 == 0 and
+                          rc7 == 2 and 'writable by others' in e7),
+            'hostile files: a FIFO pid file or PPAP store does not hang the start; '
+            'a store in a folder others write is refused',
+            '\n'.join(map(str, (rc5, e5, rc6, e6, rc7, e7))))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
