@@ -300,27 +300,6 @@ static bool missing(int rootfd, const char *target, const char *home)
 #define PROBES_MAX 256
 #define DIR_SCAN_MAX 65536   /* entries read to match a name's case */
 
-/*
- * pfd (O_PATH, closed here) reopened for reading when it is a regular
- * file, through /proc/self/fd (the same inode, no lookup again): an
- * entry naming a device (/dev/watchdog, a tape, a node a container
- * made) is never opened, since opening one can act.  -1 otherwise.
- */
-static int open_regular(int pfd)
-{
-    struct stat st;
-    char fdp[40];
-    int fd = -1;
-    if(pfd < 0)
-        return -1;
-    if(!fstat(pfd, &st) && S_ISREG(st.st_mode)) {
-        snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", pfd);
-        fd = open(fdp, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    }
-    close(pfd);
-    return fd;
-}
-
 /* Name `comp` in folder dfd, matched case-insensitively as Windows does
  * when no entry has that exact name, into out (NAME_MAX + 1); false when
  * none is there. */
@@ -389,8 +368,8 @@ static int win_open(int rootfd, const char *t, char *rel, size_t cap,
         if(k < 0 || (size_t)k >= cap - o)
             break;
         o += (size_t)k;
-        int nfd = last ? open_regular(openat(dfd, name, O_PATH |
-                                             O_NOFOLLOW | O_CLOEXEC))
+        int nfd = last ? sysroot_reopen_regular(openat(dfd, name, O_PATH |
+                                             O_NOFOLLOW | O_CLOEXEC), 0, NULL)
                        : openat(dfd, name, O_RDONLY | O_NOFOLLOW |
                                 O_CLOEXEC | O_NONBLOCK | O_DIRECTORY);
         if(dfd != rootfd)
@@ -468,8 +447,7 @@ static void probe_target(struct kobj *obj, int rootfd, const char *t,
                             : -1;
         if(k < 0 || (size_t)k >= sizeof(out->path))
             return;
-        fd = open_regular(sysroot_open(rootfd, out->path, O_PATH |
-                                       O_NOFOLLOW | O_CLOEXEC));
+        fd = sysroot_open_regular(rootfd, out->path, 0, NULL);
     }
     if(fd < 0) {
         out->missing = windows && folder;
@@ -506,8 +484,7 @@ static uint8_t *read_root(int rootfd, const char *rel, size_t max,
                           size_t *len)
 {
     *len = 0;
-    int fd = open_regular(sysroot_open(rootfd, rel, O_PATH | O_NOFOLLOW |
-                                       O_CLOEXEC));
+    int fd = sysroot_open_regular(rootfd, rel, 0, NULL);
     struct stat st;
     uint8_t *buf = NULL;
     if(fd < 0)
