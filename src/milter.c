@@ -758,6 +758,13 @@ int milter_main(int argc, char **argv)
         .xxfi_abort = on_abort,
         .xxfi_close = on_close,
     };
+    /* the pid file before the socket: a second milter started by
+     * mistake stops here, before its smfi_opensocket(true) removes the
+     * running one's socket (every mail tempfailed until a restart) */
+    if(pidfile && !pid_write(pidfile)) {
+        pidfile = NULL;
+        goto out;
+    }
     /* a unix socket: the MTA (Postfix's smtpd runs as postfix) must be
      * able to connect; removed again at exit.  Its mode comes from the
      * umask at bind: a chmod(path) after it would follow a link put in
@@ -783,10 +790,6 @@ int milter_main(int argc, char **argv)
     sigaddset(&sigs, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if(pidfile && !pid_write(pidfile)) {
-        pidfile = NULL;
-        goto out;
-    }
     if(pthread_create(&sigt, NULL, signal_thread, NULL))
         goto out;
     have_sigt = true;

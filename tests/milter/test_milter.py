@@ -31,6 +31,7 @@ import email.policy
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -158,6 +159,32 @@ def cli_checks():
         oc = os.path.join(d, 'open.conf')
         open(oc, 'w').write('state_file = %s/ppap.state\n' % od)
         rc7, e7 = starts('--config', oc)
+        # a second milter on the same pid file and unix socket stops
+        # before it takes the running one's socket away
+        ud = os.path.join(d, 'u')
+        os.mkdir(ud, 0o700)
+        us, up = os.path.join(ud, 'm.sock'), os.path.join(ud, 'm.pid')
+        first = subprocess.Popen([KENSA, 'milter', '--socket', 'unix:' + us,
+                                  '--pidfile', up], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            if os.path.exists(up) and os.path.exists(us):
+                break
+            time.sleep(0.05)
+        rc8, e8 = run('--socket', 'unix:' + us, '--pidfile', up)
+        try:
+            c = socket.socket(socket.AF_UNIX)
+            c.settimeout(2)
+            c.connect(us)
+            c.close()
+            alive = True
+        except OSError as ex:
+            alive, e8 = False, e8 + ' connect: %s' % ex
+        first.send_signal(signal.SIGTERM)
+        first.wait(30)
+        tap(not built or (rc8 == 2 and 'still running' in e8 and alive),
+            'a second milter on the same pid file leaves the running one\'s socket alone',
+            '%s %s %s' % (rc8, e8, alive))
         tap(not built or (rc5 == 2 and 'exists' in e5 and rc6 == 0 and
                           rc7 == 2 and 'writable by others' in e7),
             'hostile files: a FIFO pid file or PPAP store does not hang the start; '
