@@ -108,9 +108,9 @@ struct sess {
     char from[ADDR_MAX + 1];
     char *rcpt[RCPT_MAX];
     size_t nrcpt;
-    char msgid[MSGID_MAX + 1];
     char *buf;
     size_t len, cap;
+    size_t body;                     /* where the body starts in buf */
     bool oversize, overbudget;
     int spoofed[3];                  /* X-Kensa-* headers that came in */
     struct timespec t0;
@@ -226,8 +226,6 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
     for(int i = 0; i < 3; i++)
         if(!strcasecmp(name, HDR[i]))
             s->spoofed[i]++;
-    if(!strcasecmp(name, "Message-ID") && !s->msgid[0])
-        addr_norm(value, s->msgid);
     append(s, name, strlen(name));
     append(s, ": ", 2);
     append(s, value, strlen(value));
@@ -241,6 +239,7 @@ static sfsistat on_eoh(SMFICTX *ctx)
     if(!s)
         return SMFIS_TEMPFAIL;
     append(s, "\r\n", 2);
+    s->body = s->len;
     return SMFIS_CONTINUE;
 }
 
@@ -465,11 +464,13 @@ static sfsistat on_eom(SMFICTX *ctx)
         return SMFIS_TEMPFAIL;
     }
     env_key(s, ekey, PPAP_KEY_MAX + 1);
-    if(s->msgid[0])
-        snprintf(hkey, HKEY_MAX, "held\n%s\n%s", ekey, s->msgid);
-    else
-        snprintf(hkey, HKEY_MAX, "held\n%s\n#%016llx", ekey,
-                 (unsigned long long)fnv(s->buf, s->len));
+    /* a held message is known again by its envelope and the hash of
+     * its body: the sending MTA retries the same body, while the headers
+     * change at every retry (our own Received: line, and a Message-ID
+     * Postfix adds when there was none): keyed on them, the wait would
+     * start again each time, a message held without end */
+    snprintf(hkey, HKEY_MAX, "held\n%s\n#%016llx", ekey,
+             (unsigned long long)fnv(s->buf + s->body, s->len - s->body));
 
     if(s->overbudget) {
         verdict = "unscanned";

@@ -69,7 +69,8 @@ CASES = ['flagpro mail rejected with 5xx', 'benign mail delivered with X-Kensa-V
          'SIGUSR1 stats, SIGTERM exit 0, no sanitizer report',
          'limits: past max_message delivered unscanned; past max_sessions 4xx',
          'PPAP past ppap_max_wait: accepted with X-Kensa-Verdict: ppap-unopened',
-         'unix socket: Postfix connected through it; removed at exit']
+         'unix socket: Postfix connected through it; removed at exit',
+         'PPAP without Message-ID: its retries are one held message (accepted after ppap_max_wait)']
 
 
 def skip_all(why):
@@ -282,6 +283,16 @@ def limits():
             'X-Kensa-Verdict: ppap-unopened' in got[0] and
             'X-Kensa-Reason: mail.encrypted_unopened' in got[0],
             CASES[11], '%d %d %s %r' % (c1, c2, t2, got))
+        # the same without a Message-ID: the retry is known by its body
+        # (the headers have Postfix's Received: line, new every time)
+        import re
+        bare = re.sub(rb'(?im)^Message-ID:.*\r?\n', b'',
+                      mail(S, R, 'bare', '<x@x>', 'no id\n', SEALED, 'bare.zip'))
+        c1, t1 = p.send(bare, S, R)
+        time.sleep(2.5)
+        c2, t2 = p.send(bare, S, R)
+        tap(c1 == 451 and c2 == 250, CASES[13], '%d %s %d %s\n%s' %
+            (c1, t1, c2, t2, m.log()[-2000:]))
     finally:
         rc = m.stop()
         p.stop()
