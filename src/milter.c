@@ -108,9 +108,9 @@ struct sess {
     char from[ADDR_MAX + 1];
     char *rcpt[RCPT_MAX];
     size_t nrcpt;
-    char msgid[MSGID_MAX + 1];
     char *buf;
     size_t len, cap;
+    size_t body;                     /* where the body starts in buf */
     bool oversize, overbudget;
     int spoofed[3];                  /* X-Kensa-* headers that came in */
     struct timespec t0;
@@ -226,8 +226,6 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
     for(int i = 0; i < 3; i++)
         if(!strcasecmp(name, HDR[i]))
             s->spoofed[i]++;
-    if(!strcasecmp(name, "Message-ID") && !s->msgid[0])
-        addr_norm(value, s->msgid);
     append(s, name, strlen(name));
     append(s, ": ", 2);
     append(s, value, strlen(value));
@@ -241,6 +239,7 @@ static sfsistat on_eoh(SMFICTX *ctx)
     if(!s)
         return SMFIS_TEMPFAIL;
     append(s, "\r\n", 2);
+    s->body = s->len;
     return SMFIS_CONTINUE;
 }
 
@@ -465,11 +464,13 @@ static sfsistat on_eom(SMFICTX *ctx)
         return SMFIS_TEMPFAIL;
     }
     env_key(s, ekey, PPAP_KEY_MAX + 1);
-    if(s->msgid[0])
-        snprintf(hkey, HKEY_MAX, "held\n%s\n%s", ekey, s->msgid);
-    else
-        snprintf(hkey, HKEY_MAX, "held\n%s\n#%016llx", ekey,
-                 (unsigned long long)fnv(s->buf, s->len));
+    /* a held message is known again by its envelope and the hash of
+     * its body: the sending MTA retries the same body, while the headers
+     * change at every retry (our own Received: line, and a Message-ID
+     * Postfix adds when there was none): keyed on them, the wait would
+     * start again each time, a message held without end */
+    snprintf(hkey, HKEY_MAX, "held\n%s\n#%016llx", ekey,
+             (unsigned long long)fnv(s->buf + s->body, s->len - s->body));
 
     if(s->overbudget) {
         verdict = "unscanned";
@@ -625,7 +626,8 @@ static bool pid_write(const char *path)
         }
         if(errno != EEXIST)
             break;
-        int rfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        int rfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+                       O_NONBLOCK);   /* a FIFO must not hang us */
         char b[32] = "";
         struct stat st;
         if(rfd < 0)
@@ -757,22 +759,30 @@ int milter_main(int argc, char **argv)
         .xxfi_abort = on_abort,
         .xxfi_close = on_close,
     };
-    if(smfi_register(desc) == MI_FAILURE ||
-       smfi_setconn((char *)sock) == MI_FAILURE ||
-       smfi_opensocket(true) == MI_FAILURE) {
-        fprintf(stderr, "kensa: milter: cannot listen on %s\n", sock);
+    /* the pid file before the socket: a second milter started by
+     * mistake stops here, before its smfi_opensocket(true) removes the
+     * running one's socket (every mail tempfailed until a restart) */
+    if(pidfile && !pid_write(pidfile)) {
+        pidfile = NULL;
         goto out;
     }
     /* a unix socket: the MTA (Postfix's smtpd runs as postfix) must be
-     * able to connect; removed again at exit */
+     * able to connect; removed again at exit.  Its mode comes from the
+     * umask at bind: a chmod(path) after it would follow a link put in
+     * its place by whoever can write the folder (root's chmod of any
+     * file to socket_mode) */
     const char *upath = NULL;
-    if(!strncmp(sock, "unix:", 5) || !strncmp(sock, "local:", 6)) {
+    if(!strncmp(sock, "unix:", 5) || !strncmp(sock, "local:", 6))
         upath = sock + strcspn(sock, ":") + 1;
-        if(chmod(upath, conf.socket_mode)) {
-            fprintf(stderr, "kensa: milter: %s: %s\n", upath,
-                    strerror(errno));
-            goto out;
-        }
+    mode_t um = umask(0);
+    umask(upath ? ~(mode_t)conf.socket_mode & 0777 : um);
+    bool listening = smfi_register(desc) != MI_FAILURE &&
+                     smfi_setconn((char *)sock) != MI_FAILURE &&
+                     smfi_opensocket(true) != MI_FAILURE;
+    umask(um);
+    if(!listening) {
+        fprintf(stderr, "kensa: milter: cannot listen on %s\n", sock);
+        goto out;
     }
     /* the signals go to one thread of ours, blocked everywhere else */
     sigemptyset(&sigs);
@@ -781,10 +791,6 @@ int milter_main(int argc, char **argv)
     sigaddset(&sigs, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if(pidfile && !pid_write(pidfile)) {
-        pidfile = NULL;
-        goto out;
-    }
     if(pthread_create(&sigt, NULL, signal_thread, NULL))
         goto out;
     have_sigt = true;

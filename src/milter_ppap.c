@@ -97,6 +97,12 @@ static void save(void)
     snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", state, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                   0600);
+    /* one left by a kill -9 under the same pid (a container's milter
+     * always has it) would stop every save: it goes (unlink never
+     * follows a link), and O_EXCL still refuses what comes in between */
+    if(fd < 0 && errno == EEXIST && !unlink(tmp))
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
     if(fd < 0)
         return;
     FILE *f = fdopen(fd, "w");
@@ -138,7 +144,9 @@ static bool unhex(const char *s, size_t n, char *out, size_t cap)
 
 static void load(time_t now)
 {
-    int fd = open(state, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO put there must not hang the start */
+    int fd = open(state, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+                  O_NONBLOCK);
     struct stat st;
     if(fd < 0)
         return;
@@ -211,6 +219,14 @@ bool ppap_init(const char *state_file, unsigned keep, char *why,
         if(!slash || stat(dir, &st) || !S_ISDIR(st.st_mode) ||
            access(dir, W_OK)) {
             snprintf(why, whycap, "state_file: %s is not a writable folder",
+                     dir);
+            return false;
+        }
+        /* a folder others write would let them plant the store (its
+         * passwords and holds), a link or a FIFO, or block its saves */
+        if((st.st_mode & 022) || (st.st_uid && st.st_uid != geteuid())) {
+            snprintf(why, whycap, "state_file: %s is writable by others "
+                     "(it must be only ours, e.g. /var/lib/kensa 0700)",
                      dir);
             return false;
         }

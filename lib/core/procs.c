@@ -577,8 +577,8 @@ static void from_maps(struct kensa_scanner *s, struct proc *p)
         if(mf >= 0) {
             char nm[64];
             snprintf(nm, sizeof(nm), "%lx-%lx", lo, hi);
-            fd = openat(mf, nm, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-                                O_NOCTTY);
+            fd = sysroot_reopen_regular(openat(mf, nm, O_PATH |
+                                               O_CLOEXEC), 0, NULL);
         }
         for(int r = 0; fd < 0 && r < 2 && plen < PROC_PATH_MAX; r++) {
             /* no map_files (privileges): the path in our root, else in
@@ -586,17 +586,14 @@ static void from_maps(struct kensa_scanner *s, struct proc *p)
             int rootfd = r ? p->rootfd : p->hostfd;
             char rel[PROC_PATH_MAX];
             size_t k = undeleted_len(path, plen);
-            struct stat st;
             if(rootfd < 0)
                 continue;
             memcpy(rel, path, k);
             rel[k] = 0;
-            fd = sysroot_open(rootfd, rel, O_RDONLY | O_CLOEXEC |
-                                           O_NONBLOCK | O_NOCTTY);
-            if(fd >= 0 && (fstat(fd, &st) || st.st_ino != ino)) {
-                close(fd);
-                fd = -1;
-            }
+            /* stat'ed before it is opened: the path in our root may be
+             * a device node (a container's process names its own file
+             * /dev/watchdog); opening one can act */
+            fd = ino ? sysroot_open_regular(rootfd, rel, ino, NULL) : -1;
         }
         if(fd >= 0)
             scan_held(s, p, fd, path, plen, HOW_MAPS);
@@ -678,10 +675,11 @@ static void cp_entry(struct kensa_scanner *s, struct proc *p, const char *e,
         closedir(d);
         return;
     }
-    int fd = sysroot_open(p->rootfd, path, O_RDONLY | O_CLOEXEC |
-                                           O_NONBLOCK | O_NOCTTY);
+    /* a regular file only: a class path naming a device node
+     * (-cp /dev/watchdog) must not make root open it */
+    int fd = sysroot_open_regular(p->rootfd, path, 0, NULL);
     if(fd >= 0)
-        scan_held(s, p, fd, path, len, HOW_CP);   /* folders: skipped */
+        scan_held(s, p, fd, path, len, HOW_CP);
 }
 
 static void cp_list(struct kensa_scanner *s, struct proc *p, const char *v,

@@ -126,14 +126,42 @@ int sysroot_open(int rootfd, const char *rel, int flags)
     return sysroot_open_nofollow(rootfd, rel, flags);
 }
 
+int sysroot_reopen_regular(int pfd, unsigned long ino, struct stat *st)
+{
+    struct stat s0;
+    char fdp[40];
+    int fd = -1, e = EINVAL;
+    if(pfd < 0)
+        return -1;
+    if(fstat(pfd, &s0))
+        e = errno;
+    else if(S_ISREG(s0.st_mode) && (!ino || s0.st_ino == ino)) {
+        snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", pfd);
+        fd = open(fdp, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        e = errno;
+        if(fd >= 0 && st)
+            *st = s0;
+    }
+    close(pfd);
+    errno = e;
+    return fd;
+}
+
+int sysroot_open_regular(int rootfd, const char *rel, unsigned long ino,
+                         struct stat *st)
+{
+    return sysroot_reopen_regular(sysroot_open(rootfd, rel, O_PATH |
+                                               O_NOFOLLOW), ino, st);
+}
+
 enum kensa_err sysroot_read(int rootfd, const char *rel, char *out,
                             size_t cap, size_t *out_len)
 {
     enum kensa_err rc = KENSA_EIO;
     struct stat st;
     size_t got = 0;
-    int fd = sysroot_open(rootfd, rel,
-                          O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    /* O_PATH first: a device node is never opened, only stat'ed */
+    int fd = sysroot_open(rootfd, rel, O_PATH);
 
     *out_len = 0;
     if(cap)
@@ -148,6 +176,8 @@ enum kensa_err sysroot_read(int rootfd, const char *rel, char *out,
         rc = KENSA_EUNSUPPORTED;
         goto out;
     }
+    if((fd = sysroot_reopen_regular(fd, (unsigned long)st.st_ino, NULL)) < 0)
+        return KENSA_EIO;
     if(!cap || (uint64_t)st.st_size > cap - 1) {
         rc = KENSA_ELIMIT;
         goto out;

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "kensa/kensa.h"
 
@@ -77,6 +78,21 @@ void sysroot_free(struct sysroot *sr);
  * descriptor or -1 with errno set.
  */
 int sysroot_open(int rootfd, const char *rel, int flags);
+
+/*
+ * `rel` beneath rootfd opened for reading (O_RDONLY | O_NONBLOCK |
+ * O_NOCTTY | O_CLOEXEC) only when it is a regular file, and (ino != 0)
+ * only when its inode is `ino`: it is opened O_PATH and stat'ed first,
+ * then reopened through /proc/self/fd (the same inode), so a device node
+ * (opening some acts: a watchdog is armed, a tape rewinds) or a FIFO is
+ * never opened.  -1 with errno (EINVAL: not a regular file or another
+ * inode).  `*st` gets its stat when st is not NULL.
+ */
+int sysroot_open_regular(int rootfd, const char *rel, unsigned long ino,
+                         struct stat *st);
+
+/* The same for an O_PATH descriptor pfd, which it closes. */
+int sysroot_reopen_regular(int pfd, unsigned long ino, struct stat *st);
 
 /*
  * The fallback: `rel` walked one component at a time, each opened with

@@ -368,8 +368,10 @@ static int win_open(int rootfd, const char *t, char *rel, size_t cap,
         if(k < 0 || (size_t)k >= cap - o)
             break;
         o += (size_t)k;
-        int nfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-                         O_NONBLOCK | (last ? 0 : O_DIRECTORY));
+        int nfd = last ? sysroot_reopen_regular(openat(dfd, name, O_PATH |
+                                             O_NOFOLLOW | O_CLOEXEC), 0, NULL)
+                       : openat(dfd, name, O_RDONLY | O_NOFOLLOW |
+                                O_CLOEXEC | O_NONBLOCK | O_DIRECTORY);
         if(dfd != rootfd)
             close(dfd);
         dfd = rootfd;
@@ -445,8 +447,7 @@ static void probe_target(struct kobj *obj, int rootfd, const char *t,
                             : -1;
         if(k < 0 || (size_t)k >= sizeof(out->path))
             return;
-        fd = sysroot_open(rootfd, out->path, O_RDONLY | O_NOFOLLOW |
-                          O_NONBLOCK | O_CLOEXEC);
+        fd = sysroot_open_regular(rootfd, out->path, 0, NULL);
     }
     if(fd < 0) {
         out->missing = windows && folder;
@@ -483,8 +484,7 @@ static uint8_t *read_root(int rootfd, const char *rel, size_t max,
                           size_t *len)
 {
     *len = 0;
-    int fd = sysroot_open(rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-                          O_CLOEXEC);
+    int fd = sysroot_open_regular(rootfd, rel, 0, NULL);
     struct stat st;
     uint8_t *buf = NULL;
     if(fd < 0)

@@ -41,6 +41,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
+#include "core/sysroot.h"
 #include "fix/quarantine.h"
 #include "kensa/kensa.h"
 #include "util/buf.h"
@@ -228,10 +229,13 @@ enum kensa_err kensa_quarantine_file(struct kensa_quarantine *q,
         return errno == ELOOP || errno == ENOTDIR ? KENSA_ECHANGED
                                                   : errno_err(errno);
     struct stat st, now;
-    src = openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-                            O_CLOEXEC);
+    /* stat'ed before it is opened: a device node swapped in since the
+     * scan is never opened (opening some acts) */
+    src = sysroot_reopen_regular(openat(pfd, base, O_PATH | O_NOFOLLOW |
+                                        O_CLOEXEC), (unsigned long)ino, NULL);
     if(src < 0) {
-        rc = errno == ELOOP ? KENSA_ECHANGED : errno_err(errno);
+        rc = errno == ELOOP || errno == EINVAL ? KENSA_ECHANGED
+                                               : errno_err(errno);
         goto out;
     }
     if(fstat(src, &st) || !S_ISREG(st.st_mode) ||

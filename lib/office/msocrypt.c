@@ -99,7 +99,9 @@ static enum kensa_err parse_binary(const uint8_t *p, size_t n,
         return KENSA_EUNSUPPORTED;
     out->hash = MSOC_SHA1;
     out->alg_id = alg;
-    out->spins = 50000;
+    /* RC4 CryptoAPI's hash "MUST NOT be iterated" ([MS-OFFCRYPTO]
+     * 2.3.5.2): H0 = H(salt + password) alone; Standard spins 50,000 */
+    out->spins = alg == CALG_RC4 ? 0 : 50000;
     salt_verifier(out, v + 4, v + 20);
     uint32_t vh = rd32(v + 36);
     size_t want = alg == CALG_RC4 ? 20 : 32;

@@ -390,10 +390,12 @@ static int stat_root(const struct walk_opts *o, const char *path,
  */
 static int open_listed(struct walk *w, const struct job *j, struct stat *st)
 {
-    int fl = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    /* a file: O_PATH first and reopened only when it is still the
+     * regular file listed, so a device node exchanged for it since (a
+     * container's root can make one) is never opened: opening some acts */
+    int fl = j->is_dir ? O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                         O_DIRECTORY : O_PATH | O_CLOEXEC;
     int fd;
-    if(j->is_dir)
-        fl |= O_DIRECTORY;
     if(j->dir && w->o->follow_symlinks && w->o->root_path) {
         fd = open_in_root(w->o, j->path, fl);   /* links stay inside */
     } else if(j->dir) {
@@ -404,6 +406,19 @@ static int open_listed(struct walk *w, const struct job *j, struct stat *st)
         fd = open_in_root(w->o, j->path, fl);
     } else {
         fd = open(j->path, fl);     /* a root: followed, as find -H */
+    }
+    if(fd >= 0 && !j->is_dir) {
+        struct stat ls;
+        if(!fstat(fd, &ls) && S_ISLNK(ls.st_mode)) {
+            close(fd);           /* O_PATH | O_NOFOLLOW got the link */
+            fd = -1;
+            errno = ELOOP;
+        } else if((fd = sysroot_reopen_regular(fd,
+                            (unsigned long)j->st.st_ino, NULL)) < 0 &&
+                  errno == EINVAL) {
+            w->on_warn(w->ud, j->path, WALK_CHANGED, KMSG_WALK_REPLACED);
+            return -1;
+        }
     }
     if(fd < 0) {
         int e = errno;

@@ -221,10 +221,10 @@ swap_run() {
 }
 
 # never_opened DEV:INO: no successful open in $T/hook.log reached that
-# inode.
+# inode (an O_PATH descriptor, which reads nothing, does not count).
 never_opened() {
     local hits
-    hits=$(awk -F'\t' -v di="$1" '$4 >= 0 && $5 == di' "$T/hook.log")
+    hits=$(awk -F'\t' -v di="$1" '$4 >= 0 && $5 == di && $7 != "path"' "$T/hook.log")
     if [ -n "$hits" ]; then
         echo "OPENED $1:" >&2
         echo "$hits" >&2

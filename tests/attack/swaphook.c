@@ -13,10 +13,12 @@
  *
  * With $KENSA_HOOK_LOG set to an inherited fd (opened O_APPEND), every
  * open seen is logged as one line:
- *   func TAB dir TAB name TAB result TAB dev:ino TAB type
+ *   func TAB dir TAB name TAB result TAB dev:ino TAB type TAB how
  * where dir is the folder a relative name was resolved from ("-" for
  * AT_FDCWD), result the fd or -errno, and dev:ino/type describe what was
- * opened ("-" on failure); type is one of reg dir fifo chr blk sock lnk.
+ * opened ("-" on failure); type is one of reg dir fifo chr blk sock lnk;
+ * how is "path" for an O_PATH descriptor (it reads nothing, and opening
+ * it opens no device), else "open".
  * Tests read it to prove a file was never opened.
  *
  * The hook never executes anything and writes nowhere but those fds: the
@@ -137,14 +139,18 @@ static void after(const char *func, int dirfd, const char *path, int fd)
     }
     struct stat st;
     int len;
-    if(fd >= 0 && fstat(fd, &st) == 0)
-        len = snprintf(line, sizeof(line), "%s\t%s\t%s\t%d\t%llu:%llu\t%s\n",
+    if(fd >= 0 && fstat(fd, &st) == 0) {
+        int fl = fcntl(fd, F_GETFL);
+        len = snprintf(line, sizeof(line),
+                       "%s\t%s\t%s\t%d\t%llu:%llu\t%s\t%s\n",
                        func, dir, path ? path : "(null)", fd,
                        (unsigned long long)st.st_dev,
-                       (unsigned long long)st.st_ino, type_name(st.st_mode));
-    else
-        len = snprintf(line, sizeof(line), "%s\t%s\t%s\t%d\t-\t-\n", func,
-                       dir, path ? path : "(null)", fd >= 0 ? fd : -saved);
+                       (unsigned long long)st.st_ino, type_name(st.st_mode),
+                       fl >= 0 && (fl & O_PATH) ? "path" : "open");
+    } else
+        len = snprintf(line, sizeof(line), "%s\t%s\t%s\t%d\t-\t-\t-\n",
+                       func, dir, path ? path : "(null)",
+                       fd >= 0 ? fd : -saved);
     if(len > 0)
         write_all(log, line, (size_t)len < sizeof(line) ? (size_t)len
                                                           : sizeof(line) - 1);

@@ -639,3 +639,17 @@ extract_doc() {
     [ "$(stat -c %u:%a "$T/new")" = "0:700" ]
     ls "$T/new" | grep -q '\.yar$'
 }
+
+@test "a file exchanged for a FIFO between the listing and the open is only stat'ed, never opened (a device node would act)" {
+    att_copy /dev/null "$A/evil.bin"
+    as_attacker mkfifo "$A/pipe"
+    local fi
+    fi=$(devino "$A/pipe")
+    # the walk's open of evil.bin: the attacker exchanges the names first
+    swap_run evil.bin 1 exchange "$A/evil.bin" "$A/pipe" -- \
+        scan "$A" --no-persistence
+    [[ "$SWAPPED" == ran* ]]
+    [ "$status" -le 1 ]
+    grep -q "$fi" "$T/hook.log"     # it was looked at (O_PATH) ...
+    never_opened "$fi"              # ... and never opened
+}

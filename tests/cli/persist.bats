@@ -196,3 +196,22 @@ PY
     [ "$n" -eq 64 ]
     printf '%s\n' "$output" | jq_any '.error.id == "persist.truncated" and (.file.path // .kensa.path | endswith("/etc/init.d/flood"))'
 }
+
+@test "a crontab naming a FIFO or a device node: the launched program is never opened for reading" {
+    command -v strace >/dev/null || skip "strace not installed"
+    r="$BATS_TEST_TMPDIR/dev"
+    mkdir -p "$r/var/spool/cron/crontabs" "$r/home/alice" "$r/dev"
+    mkfifo "$r/home/alice/pipe"
+    # a device node (root only): a container's root can make one; opening
+    # some (a watchdog, a tape) acts. 1:3 is /dev/null, harmless here
+    [ "$(id -u)" -ne 0 ] || mknod "$r/dev/wd" c 1 3
+    printf '* * * * * /home/alice/pipe\n* * * * * /dev/wd\n' > "$r/var/spool/cron/crontabs/alice"
+    strace -f -qq -e trace=open,openat,openat2 -o "$BATS_TEST_TMPDIR/st" \
+        "$KENSA" scan --root "$r" --json --threads 1 --no-summary > "$BATS_TEST_TMPDIR/out" ||
+        [ $? -le 1 ] || { cat "$BATS_TEST_TMPDIR/st" | tail -5; skip "strace cannot trace here"; }
+    jq -e -s 'any(.[]; .event.action == "scan-completed")' "$BATS_TEST_TMPDIR/out" >/dev/null
+    # the entries were looked at (an O_PATH open), never opened for reading
+    opened=$(grep -E '"(home/alice/pipe|dev/wd)"' "$BATS_TEST_TMPDIR/st" | grep -v O_PATH || true)
+    [ -z "$opened" ] || { echo "opened: $opened"; false; }
+    grep -q '"home/alice/pipe".*O_PATH' "$BATS_TEST_TMPDIR/st"
+}

@@ -204,3 +204,23 @@ EOF
         .kensa.path == \"/proc/$pid/root/app/inside.jar\")"
     [ "$(echo "$output" | count_alerts)" -eq 1 ]
 }
+
+@test "a class path naming a FIFO or a device node: stat'ed, never opened for reading" {
+    [ -x "$W/java" ] || skip "no static C toolchain"
+    command -v strace >/dev/null || skip "strace not installed"
+    mkfifo "$W/pipe.jar"
+    # 1:3 is /dev/null (harmless); a watchdog or a tape would act on open
+    [ "$(id -u)" -ne 0 ] || mknod "$W/node.jar" c 1 3
+    ( cd "$W" && exec setsid "$W/java" -cp "$W/pipe.jar:$W/node.jar:$W/app/log4j-core-2.14.1.jar" Main ) &
+    echo $! > "$W/devcp.pid"
+    pid=$!
+    sleep 0.5
+    strace -f -qq -e trace=open,openat,openat2 -o "$BATS_TEST_TMPDIR/st" \
+        "$KENSA" log4j --running --pid "$pid" --json --threads 1 > "$BATS_TEST_TMPDIR/out" ||
+        [ $? -le 1 ] || skip "strace cannot trace here"
+    # the fake log4j jar is still found on that class path
+    jq -e -s 'any(.[]; .process.pid != null)' "$BATS_TEST_TMPDIR/out" >/dev/null
+    opened=$(grep -E '(pipe|node)\.jar"' "$BATS_TEST_TMPDIR/st" | grep -v O_PATH || true)
+    [ -z "$opened" ] || { echo "opened: $opened"; false; }
+    grep -q 'pipe\.jar.*O_PATH' "$BATS_TEST_TMPDIR/st"
+}

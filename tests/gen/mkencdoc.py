@@ -227,7 +227,9 @@ def xls(password, kind):
                                           ks))
         fp = struct.pack("<HHH", 1, 1, 1) + salt + enc
     else:
-        hn = spun(hashlib.sha1, salt, password, 50000)
+        # RC4 CryptoAPI: H0 = SHA-1(salt + password), never iterated
+        # ([MS-OFFCRYPTO] 2.3.5.2)
+        hn = spun(hashlib.sha1, salt, password, 0)
 
         def bkey(b):
             return hashlib.sha1(hn + struct.pack("<I", b)).digest()[:16]

@@ -31,6 +31,7 @@ import email.policy
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,8 @@ CASES = ['flagpro mail rejected with 5xx', 'benign mail delivered with X-Kensa-V
          'SIGUSR1 stats, SIGTERM exit 0, no sanitizer report',
          'limits: past max_message delivered unscanned; past max_sessions 4xx',
          'PPAP past ppap_max_wait: accepted with X-Kensa-Verdict: ppap-unopened',
-         'unix socket: Postfix connected through it; removed at exit']
+         'unix socket: Postfix connected through it; removed at exit',
+         'PPAP without Message-ID: its retries are one held message (accepted after ppap_max_wait)']
 
 
 def skip_all(why):
@@ -127,6 +129,68 @@ def cli_checks():
             'usage errors exit 2: bad socket, bad config line, missing '
             'state folder, pid file of a live process',
             '\n'.join(map(str, (rc1, e1, rc2, e2, rc3, e3, rc4, e4))))
+        # hostile files where the milter reads or writes: a FIFO as the
+        # pid file or the PPAP store must not hang the start; a store in
+        # a folder others write is refused
+        def starts(*a):
+            try:
+                pr = subprocess.Popen([KENSA, 'milter', '--socket', 'inet:%d@127.0.0.1'
+                                       % pfx.free_port()] + list(a),
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                time.sleep(1.5)
+                if pr.poll() is None:
+                    pr.send_signal(signal.SIGTERM)
+                return pr.wait(10), pr.stderr.read().decode('utf-8', 'replace')
+            except subprocess.TimeoutExpired:
+                pr.kill()
+                pr.wait()
+                return None, 'hung'
+        fifo = os.path.join(d, 'fifo.pid')
+        os.mkfifo(fifo)
+        rc5, e5 = starts('--pidfile', fifo)
+        sd = os.path.join(d, 'st')
+        os.mkdir(sd, 0o700)
+        os.mkfifo(os.path.join(sd, 'ppap.state'))
+        fc = os.path.join(d, 'fifo.conf')
+        open(fc, 'w').write('state_file = %s/ppap.state\n' % sd)
+        rc6, e6 = starts('--config', fc)
+        od = os.path.join(d, 'open')
+        os.mkdir(od)
+        os.chmod(od, 0o1777)
+        oc = os.path.join(d, 'open.conf')
+        open(oc, 'w').write('state_file = %s/ppap.state\n' % od)
+        rc7, e7 = starts('--config', oc)
+        # a second milter on the same pid file and unix socket stops
+        # before it takes the running one's socket away
+        ud = os.path.join(d, 'u')
+        os.mkdir(ud, 0o700)
+        us, up = os.path.join(ud, 'm.sock'), os.path.join(ud, 'm.pid')
+        first = subprocess.Popen([KENSA, 'milter', '--socket', 'unix:' + us,
+                                  '--pidfile', up], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            if os.path.exists(up) and os.path.exists(us):
+                break
+            time.sleep(0.05)
+        rc8, e8 = run('--socket', 'unix:' + us, '--pidfile', up)
+        try:
+            c = socket.socket(socket.AF_UNIX)
+            c.settimeout(2)
+            c.connect(us)
+            c.close()
+            alive = True
+        except OSError as ex:
+            alive, e8 = False, e8 + ' connect: %s' % ex
+        first.send_signal(signal.SIGTERM)
+        first.wait(30)
+        tap(not built or (rc8 == 2 and 'still running' in e8 and alive),
+            'a second milter on the same pid file leaves the running one\'s socket alone',
+            '%s %s %s' % (rc8, e8, alive))
+        tap(not built or (rc5 == 2 and 'exists' in e5 and rc6 == 0 and
+                          rc7 == 2 and 'writable by others' in e7),
+            'hostile files: a FIFO pid file or PPAP store does not hang the start; '
+            'a store in a folder others write is refused',
+            '\n'.join(map(str, (rc5, e5, rc6, e6, rc7, e7))))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -219,6 +283,16 @@ def limits():
             'X-Kensa-Verdict: ppap-unopened' in got[0] and
             'X-Kensa-Reason: mail.encrypted_unopened' in got[0],
             CASES[11], '%d %d %s %r' % (c1, c2, t2, got))
+        # the same without a Message-ID: the retry is known by its body
+        # (the headers have Postfix's Received: line, new every time)
+        import re
+        bare = re.sub(rb'(?im)^Message-ID:.*\r?\n', b'',
+                      mail(S, R, 'bare', '<x@x>', 'no id\n', SEALED, 'bare.zip'))
+        c1, t1 = p.send(bare, S, R)
+        time.sleep(2.5)
+        c2, t2 = p.send(bare, S, R)
+        tap(c1 == 451 and c2 == 250, CASES[13], '%d %s %d %s\n%s' %
+            (c1, t1, c2, t2, m.log()[-2000:]))
     finally:
         rc = m.stop()
         p.stop()
