@@ -12,7 +12,7 @@ _kensa()
         --max-files --max-recursion --max-ratio --max-scantime --no-summary --no-advice --force
         --password --passwords --running --pid --root --log-path --persistence --no-persistence --export-iocs --timeline --iocs --rules --list --export --extract --fix --dry-run --backup-dir
         --restore --fix-log4j1 --no-confine --syslog --syslog-facility
-        --kill --quarantine --restore-quarantine --max-procmem
+        --kill --kill-memory --quarantine --restore-quarantine --max-procmem
         --socket --config --pidfile"
 
     case $prev in

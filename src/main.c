@@ -129,10 +129,14 @@ struct cli {
     /* the response (scan): --kill, --quarantine DIR; what to act on is
      * gathered from the findings, acted on after the scan */
     bool kill;
+    bool kill_memory;               /* --kill-memory: on memory matches too */
     const char *quarantine, *restore_quarantine;
     bool gathering;                 /* findings still collected */
     size_t response_failed;         /* kills or moves refused or failed */
-    struct { long pid; char start[40]; } *victims;
+    /* memory_only: every malicious finding of the process was in its
+     * memory, which a remote peer can fill (a request, a mail): spared
+     * unless --kill-memory */
+    struct { long pid; char start[40]; bool memory_only; } *victims;
     size_t n_victims;
     struct { char *path; uint64_t dev, ino; } *qfiles;
     size_t n_qfiles;
@@ -246,7 +250,8 @@ static const struct { const char *cmd, *opts; } cmd_opts[] = {
     { "doc", SCAN_OPTS "extract " },
     { "mail", SCAN_OPTS },
     { "scan", SCAN_OPTS "log-path running pid persistence no-persistence "
-              "iocs rules timeline kill quarantine restore-quarantine "
+              "iocs rules timeline kill kill-memory quarantine "
+              "restore-quarantine "
               "max-procmem " },
     { "rules", " list export lang help " },
     /* a layout folder is read as an image: no walk, no --root */
@@ -430,22 +435,37 @@ static void on_signal(int sig)
 /* --kill, --quarantine: remember the process (pid and start: a pid is
  * reused) and the file on disk of a malicious finding, each once. */
 #define RESPONSE_MAX 4096
+/* A finding in a process's memory ("/proc/PID/mem"), not in a file it
+ * runs or holds. */
+static bool in_memory(const struct kensa_finding *f)
+{
+    const char *p = f->file_path;
+    size_t n = p ? strlen(p) : 0;
+    return n > 10 && !strncmp(p, "/proc/", 6) && !strcmp(p + n - 4, "/mem");
+}
+
 static void gather_response(struct cli *c, const struct kensa_finding *f)
 {
     const struct kensa_attr *pid = kensa_finding_attr(f, "process.pid");
     const char *start = kensa_finding_str(f, "process.start");
     if(c->kill && pid && start && c->n_victims < RESPONSE_MAX) {
-        bool seen = false;
-        for(size_t i = 0; i < c->n_victims && !seen; i++)
-            seen = c->victims[i].pid == (long)pid->num;
-        void *nv = seen ? NULL : realloc(c->victims, (c->n_victims + 1) *
-                                                     sizeof(*c->victims));
-        if(nv) {
-            c->victims = nv;
-            c->victims[c->n_victims].pid = (long)pid->num;
-            snprintf(c->victims[c->n_victims].start,
-                     sizeof(c->victims[0].start), "%s", start);
-            c->n_victims++;
+        bool mem = in_memory(f);
+        size_t i = 0;
+        while(i < c->n_victims && c->victims[i].pid != (long)pid->num)
+            i++;
+        if(i < c->n_victims) {
+            c->victims[i].memory_only &= mem;
+        } else {
+            void *nv = realloc(c->victims, (c->n_victims + 1) *
+                                           sizeof(*c->victims));
+            if(nv) {
+                c->victims = nv;
+                c->victims[i].pid = (long)pid->num;
+                snprintf(c->victims[i].start, sizeof(c->victims[0].start),
+                         "%s", start);
+                c->victims[i].memory_only = mem;
+                c->n_victims++;
+            }
         }
     }
     /* a file on disk only: not a process's memory or sockets */
@@ -1132,9 +1152,13 @@ static size_t respond(struct cli *c)
     size_t done = 0;
     char nb[24];
     for(size_t i = 0; i < c->n_victims; i++) {
+        num(nb, (unsigned long long)c->victims[i].pid);
+        if(c->victims[i].memory_only && !c->kill_memory) {
+            say(stderr, M("cli.kill_memory_only", nb));
+            continue;
+        }
         enum kensa_err e = kensa_process_kill((pid_t)c->victims[i].pid,
                                               c->victims[i].start);
-        num(nb, (unsigned long long)c->victims[i].pid);
         char where[40];
         snprintf(where, sizeof(where), "/proc/%s", nb);
         struct kensa_action act = { .action = "process-kill", .path = where,
@@ -2033,6 +2057,7 @@ int main(int argc, char **argv)
             break;
         case OPT_RUNNING: c.running = true; break;
         case OPT_KILL: c.kill = true; break;
+        case OPT_KILL_MEMORY: c.kill = c.kill_memory = true; break;
         case OPT_QUARANTINE: c.quarantine = optarg; break;
         case OPT_RESTORE_QUARANTINE: c.restore_quarantine = optarg; break;
         case OPT_MAX_PROCMEM:

@@ -187,7 +187,7 @@ EOF
     ! echo "$output" | jq_any '.rule.id == "process.connection.ioc"'
 }
 
-@test "procs: --kill kills only the matched process; without it nothing is killed" {
+@test "procs: --kill-memory kills only the matched process; --kill alone spares a memory-only match; without them nothing is killed" {
     start_mem "$W/k1" middle
     bad=$P
     start_mem "$W/k2" none
@@ -195,7 +195,13 @@ EOF
     run --separate-stderr k scan --pid "$bad" --pid "$good" --rules "$W/mem.yar" --json
     [ "$status" -eq 1 ]
     kill -0 "$bad" && kill -0 "$good"
+    # only its memory matched: bytes a remote peer could have sent a
+    # server, so --kill says so and leaves it
     run --separate-stderr k scan --pid "$bad" --pid "$good" --rules "$W/mem.yar" --json --kill
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"process $bad not killed: only its memory matched"* ]]
+    kill -0 "$bad" && kill -0 "$good"
+    run --separate-stderr k scan --pid "$bad" --pid "$good" --rules "$W/mem.yar" --json --kill-memory
     [ "$status" -eq 1 ]
     [[ "$stderr" == *"killed process $bad"* ]]
     echo "$output" | jq_any ".event.action == \"process-kill\" and
