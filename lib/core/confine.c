@@ -65,6 +65,7 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "core/sysroot.h"
 #include "kensa/kensa.h"
 #include "office/vba.h"
 #include "util/buf.h"
@@ -357,6 +358,8 @@ enum kensa_err kensa_confine(const struct kensa_confine_opts *o, char *desc,
 
     if(desc_cap)
         desc[0] = 0;
+    /* asked once while /proc is still ours to look at (core/sysroot.h) */
+    (void)sysroot_probe_flags();
     if(!o)
         return KENSA_EINVAL;
     if(warm_up() != 0) {

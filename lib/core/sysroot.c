@@ -126,6 +126,19 @@ int sysroot_open(int rootfd, const char *rel, int flags)
     return sysroot_open_nofollow(rootfd, rel, flags);
 }
 
+int sysroot_probe_flags(void)
+{
+    /* 0 unknown, 1 /proc/self/fd there, 2 not: the same answer for the
+     * whole run, a race to set it is harmless */
+    static atomic_int proc_fd;
+    int v = atomic_load(&proc_fd);
+    if(!v) {
+        v = access("/proc/self/fd", X_OK) ? 2 : 1;
+        atomic_store(&proc_fd, v);
+    }
+    return v == 1 ? O_PATH : O_RDONLY | O_NONBLOCK | O_NOCTTY;
+}
+
 int sysroot_reopen_regular(int pfd, unsigned long ino, struct stat *st)
 {
     struct stat s0;
@@ -133,9 +146,17 @@ int sysroot_reopen_regular(int pfd, unsigned long ino, struct stat *st)
     int fd = -1, e = EINVAL;
     if(pfd < 0)
         return -1;
+    int fl = fcntl(pfd, F_GETFL);
     if(fstat(pfd, &s0))
         e = errno;
-    else if(S_ISREG(s0.st_mode) && (!ino || s0.st_ino == ino)) {
+    else if(fl >= 0 && !(fl & O_PATH)) {
+        /* opened for reading already (no /proc to reopen through) */
+        if(S_ISREG(s0.st_mode) && (!ino || s0.st_ino == ino)) {
+            if(st)
+                *st = s0;
+            return pfd;
+        }
+    } else if(S_ISREG(s0.st_mode) && (!ino || s0.st_ino == ino)) {
         snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", pfd);
         fd = open(fdp, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         e = errno;
@@ -150,7 +171,8 @@ int sysroot_reopen_regular(int pfd, unsigned long ino, struct stat *st)
 int sysroot_open_regular(int rootfd, const char *rel, unsigned long ino,
                          struct stat *st)
 {
-    return sysroot_reopen_regular(sysroot_open(rootfd, rel, O_PATH |
+    return sysroot_reopen_regular(sysroot_open(rootfd, rel,
+                                               sysroot_probe_flags() |
                                                O_NOFOLLOW), ino, st);
 }
 
@@ -161,7 +183,7 @@ enum kensa_err sysroot_read(int rootfd, const char *rel, char *out,
     struct stat st;
     size_t got = 0;
     /* O_PATH first: a device node is never opened, only stat'ed */
-    int fd = sysroot_open(rootfd, rel, O_PATH);
+    int fd = sysroot_open(rootfd, rel, sysroot_probe_flags());
 
     *out_len = 0;
     if(cap)

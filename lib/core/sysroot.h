@@ -91,8 +91,18 @@ int sysroot_open(int rootfd, const char *rel, int flags);
 int sysroot_open_regular(int rootfd, const char *rel, unsigned long ino,
                          struct stat *st);
 
-/* The same for an O_PATH descriptor pfd, which it closes. */
+/* The same for a descriptor pfd opened with sysroot_probe_flags(),
+ * which it closes (or returns, when it was opened for reading). */
 int sysroot_reopen_regular(int pfd, unsigned long ino, struct stat *st);
+
+/*
+ * The flags to open a file with before sysroot_reopen_regular: O_PATH
+ * when /proc/self/fd can reopen it, else (no /proc: an empty chroot, a
+ * bare container) O_RDONLY | O_NONBLOCK | O_NOCTTY, the file then checked
+ * after its open as before there was a reopen.  O_CLOEXEC is the
+ * caller's to add.
+ */
+int sysroot_probe_flags(void);
 
 /*
  * The fallback: `rel` walked one component at a time, each opened with

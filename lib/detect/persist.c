@@ -368,7 +368,8 @@ static int win_open(int rootfd, const char *t, char *rel, size_t cap,
         if(k < 0 || (size_t)k >= cap - o)
             break;
         o += (size_t)k;
-        int nfd = last ? sysroot_reopen_regular(openat(dfd, name, O_PATH |
+        int nfd = last ? sysroot_reopen_regular(openat(dfd, name,
+                                             sysroot_probe_flags() |
                                              O_NOFOLLOW | O_CLOEXEC), 0, NULL)
                        : openat(dfd, name, O_RDONLY | O_NOFOLLOW |
                                 O_CLOEXEC | O_NONBLOCK | O_DIRECTORY);

@@ -394,7 +394,7 @@ static int open_listed(struct walk *w, const struct job *j, struct stat *st)
      * regular file listed, so a device node exchanged for it since (a
      * container's root can make one) is never opened: opening some acts */
     int fl = j->is_dir ? O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-                         O_DIRECTORY : O_PATH | O_CLOEXEC;
+                         O_DIRECTORY : sysroot_probe_flags() | O_CLOEXEC;
     int fd;
     if(j->dir && w->o->follow_symlinks && w->o->root_path) {
         fd = open_in_root(w->o, j->path, fl);   /* links stay inside */
