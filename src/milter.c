@@ -489,7 +489,12 @@ static sfsistat on_eom(SMFICTX *ctx)
         /* the passwords this mail carries, for the archives of its
          * envelope (held before, or coming after) */
         char pw[PPAP_PW][KENSA_MAIL_PASSWORD_LEN + 1];
+        /* parsed while holding a slot of the pool, as a scan is: at most
+         * `workers` messages are taken apart at once, whatever the number
+         * of sessions (GMime's parse costs memory in proportion) */
+        struct kensa_scanner *slot = pool_take();
         size_t n = kensa_mail_passwords(s->buf, s->len, pw, PPAP_PW);
+        pool_give(slot);
         if(n)
             ppap_add(ekey, pw, n, now);
         n = ppap_get(ekey, pw, PPAP_PW, now);
