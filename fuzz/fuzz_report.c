@@ -388,6 +388,8 @@ static void run_iocs(const struct kensa_finding *f, size_t nf)
     kensa_iocs_free(io);
 }
 
+#define KEY_LEVELS 16   /* dots kept in an input attribute key */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool utf8_locale;
@@ -461,6 +463,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             na++;
     }
     for(size_t i = 0; i < 4 && fld[14 + i]; i++) {
+        /* keys are the detectors' constants, a few levels deep (the
+         * writer opens one object per '.'): past KEY_LEVELS the input's
+         * dots become '_', as no detector nests deeper */
+        char *k = (char *)fld[14 + i];
+        for(size_t d = 0; *k; k++)
+            if(*k == '.' && ++d > KEY_LEVELS)
+                *k = '_';
         at[na++] = (struct kensa_attr){
             .key = fld[14 + i], .type = (enum kensa_attr_type)(i % 3),
             .str = fld[20], .num = (int64_t)fl[i] << 40 | fl[3],
