@@ -137,8 +137,12 @@ start_mem() {
     start_mem "$W/m3" none
     run --separate-stderr k scan --pid "$P" --rules "$W/mem.yar" --json
     [ "$status" -eq 0 ]
+    # the scan ran to its end and found nothing (not a silent exit)
+    echo "$output" | jq_any '.event.action == "scan-completed" and
+        .kensa.scan.findings.total == 0'
     run --separate-stderr k log4j --pid "$P" --json
     [ "$status" -eq 0 ]
+    echo "$output" | jq_any '.event.action == "scan-completed"' 
 }
 
 @test "procs: a running executable deleted from disk is reported" {
